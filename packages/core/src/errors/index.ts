@@ -1,0 +1,10 @@
+export type { TwinkitErrorCode, TwinkitErrorOptions } from './errors';
+export {
+  formatValue,
+  invalidArgument,
+  requireFinite,
+  requireInteger,
+  requireNonNegative,
+  requirePositive,
+  TwinkitError,
+} from './errors';

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Keeps the layers honest: core <- des/abm/sd <- estimation <- adapters.
+// Checks both each package.json's dependencies and every import in packages/*/src.
+// des, abm and sd never import each other; examples/ and benchmarks/ import public entry points only.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const allowed = {
+  core: [],
+  des: ['core'],
+  abm: ['core'],
+  sd: ['core'],
+  estimation: ['core', 'des', 'abm', 'sd'],
+  adapters: ['core', 'des', 'abm', 'sd', 'estimation'],
+};
+
+const problems = [];
+const files = (dir) =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'dist' || name === 'out') return [];
+    return statSync(path).isDirectory() ? files(path) : /\.(ts|mts|cts|js|mjs)$/.test(name) ? [path] : [];
+  });
+const importRe =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+for (const pkg of readdirSync('packages')) {
+  const manifest = join('packages', pkg, 'package.json');
+  if (!existsSync(manifest)) continue;
+  if (!(pkg in allowed)) {
+    problems.push(
+      `packages/${pkg}: not in the dependency map of scripts/check-deps.mjs; add its allowed imports there`,
+    );
+    continue;
+  }
+  const json = JSON.parse(readFileSync(manifest, 'utf8'));
+  const deps = { ...json.dependencies, ...json.peerDependencies, ...json.devDependencies };
+  for (const dep of Object.keys(deps)) {
+    const m = /^@twinkit\/(.+)$/.exec(dep);
+    if (m && !allowed[pkg].includes(m[1])) {
+      problems.push(
+        `${manifest}: @twinkit/${pkg} may not depend on ${dep} (allowed: ${allowed[pkg].join(', ') || 'none'})`,
+      );
+    }
+  }
+  for (const file of files(join('packages', pkg, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(importRe)) {
+      const spec = match[1] ?? match[2] ?? match[3];
+      const m = /^@twinkit\/([^/]+)(\/.*)?$/.exec(spec);
+      if (m) {
+        if (!allowed[pkg].includes(m[1]))
+          problems.push(
+            `${file}: imports ${spec}; @twinkit/${pkg} may import only ${allowed[pkg].join(', ') || 'nothing from twinkit'}`,
+          );
+        if (m[2])
+          problems.push(`${file}: imports ${spec}; import the package entry point @twinkit/${m[1]} only`);
+      } else if (
+        /^(\.\.\/)+/.test(spec) &&
+        /\.\.\/\.\.\/(packages\/)?[a-z]+\//.test(spec) &&
+        !spec.includes(`/${pkg}/`)
+      ) {
+        // a relative path that climbs out of this package's src into another package
+        const climbs = spec.split('/').filter((s) => s === '..').length;
+        const depth = file.split('/').length - 3; // packages/<pkg>/src/... -> depth below src
+        if (climbs > depth)
+          problems.push(
+            `${file}: relative import ${spec} leaves the package; import @twinkit/<name> instead`,
+          );
+      }
+    }
+  }
+}
+for (const dir of ['examples', 'benchmarks']) {
+  if (!existsSync(dir)) continue;
+  for (const file of files(dir)) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(importRe)) {
+      const spec = match[1] ?? match[2] ?? match[3];
+      if (/^@twinkit\/[^/]+\/(?!package\.json)/.test(spec) || /packages\/[a-z]+\/src/.test(spec)) {
+        problems.push(
+          `${file}: imports ${spec}; examples and benchmarks use the public entry points (@twinkit/<name>) only`,
+        );
+      }
+    }
+  }
+}
+if (problems.length > 0) {
+  console.error(
+    `Dependency direction check failed (core <- des/abm/sd <- estimation <- adapters):\n  ${problems.join('\n  ')}`,
+  );
+  process.exit(1);
+}
+console.log('dependency direction: ok');
