@@ -3,7 +3,7 @@
 // Checks both each package.json's dependencies and every import in packages/*/src.
 // des, abm and sd never import each other; examples/ and benchmarks/ import public entry points only.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const allowed = {
   core: [],
@@ -56,17 +56,12 @@ for (const pkg of readdirSync('packages')) {
         if (m[2])
           problems.push(`${file}: imports ${spec}; import the package entry point @twinkit/${m[1]} only`);
       } else if (
-        /^(\.\.\/)+/.test(spec) &&
-        /\.\.\/\.\.\/(packages\/)?[a-z]+\//.test(spec) &&
-        !spec.includes(`/${pkg}/`)
+        spec.startsWith('.') &&
+        !resolve(dirname(file), spec).startsWith(resolve('packages', pkg, 'src'))
       ) {
-        // a relative path that climbs out of this package's src into another package
-        const climbs = spec.split('/').filter((s) => s === '..').length;
-        const depth = file.split('/').length - 3; // packages/<pkg>/src/... -> depth below src
-        if (climbs > depth)
-          problems.push(
-            `${file}: relative import ${spec} leaves the package; import @twinkit/<name> instead`,
-          );
+        problems.push(
+          `${file}: relative import ${spec} leaves packages/${pkg}/src; import @twinkit/<name> instead`,
+        );
       }
     }
   }
