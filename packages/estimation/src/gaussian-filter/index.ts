@@ -1,0 +1,8 @@
+export type {
+  GaussianEstimate,
+  MeasurementUpdate,
+  MissingUpdate,
+  UpdateOptions,
+  UpdateResult,
+} from './gaussian-filter';
+export { GaussianFilter } from './gaussian-filter';

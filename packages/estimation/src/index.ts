@@ -1,0 +1,3 @@
+export * from './gaussian-filter';
+export * from './kalman-filter';
+export * from './linear-algebra';

@@ -1,0 +1,1 @@
+export type { MatrixLike, VectorLike } from './matrix-like';
