@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { TwinkitError } from '../errors';
+import { MRG32K3A_M1, Mrg32k3a, type Mrg32k3aState, mrg32k3aJumpMatrices } from './mrg32k3a';
+
+/** L'Ecuyer's RngStreams reference values (see /work/shared/fixtures/README.md). */
+interface Reference {
+  package_seed: number[];
+  stream_seeds: number[][];
+  A1p76: number[][];
+  A2p76: number[][];
+  A1p127: number[][];
+  A2p127: number[][];
+  streams: {
+    stream: number;
+    seed: number[];
+    first10: number[];
+    substream1_first5: number[];
+    substream2_first5: number[];
+    sum_first_1e6: number;
+    state_after_1e6: number[];
+  }[];
+}
+
+const reference = JSON.parse(
+  readFileSync(
+    new URL('../../../../../shared/fixtures/rng/mrg32k3a_reference.json', import.meta.url),
+    'utf8',
+  ),
+) as Reference;
+
+const draw = (g: Mrg32k3a, n: number) => Array.from({ length: n }, () => g.next());
+
+/** A generator at the start of stream `index`, reached by `index` calls of nextStream(). */
+function atStream(index: number): Mrg32k3a {
+  const g = new Mrg32k3a(reference.package_seed as unknown as Mrg32k3aState);
+  for (let i = 0; i < index; i++) g.nextStream();
+  return g;
+}
+
+describe('Mrg32k3a against the RngStreams reference', () => {
+  it('has the reference fixture loaded (four streams)', () => {
+    expect(reference.streams).toHaveLength(4);
+    expect(reference.stream_seeds).toHaveLength(4);
+  });
+
+  it('reproduces the jump matrices A^(2^76) and A^(2^127)', () => {
+    const p76 = mrg32k3aJumpMatrices(76);
+    const p127 = mrg32k3aJumpMatrices(127);
+    expect(p76.first).toEqual(reference.A1p76);
+    expect(p76.second).toEqual(reference.A2p76);
+    expect(p127.first).toEqual(reference.A1p127);
+    expect(p127.second).toEqual(reference.A2p127);
+  });
+
+  it('reaches every reference stream seed with nextStream()', () => {
+    reference.stream_seeds.forEach((seed, i) => {
+      expect(atStream(i).streamSeed).toEqual(seed);
+      expect(atStream(i).state).toEqual(seed);
+    });
+  });
+
+  it('reaches stream n in one jump as in n single steps', () => {
+    const g = new Mrg32k3a();
+    g.jumpStreams(3n);
+    expect(g.state).toEqual(reference.stream_seeds[3]);
+  });
+
+  for (const s of reference.streams) {
+    describe(`stream ${s.stream}`, () => {
+      it('starts from the reference seed', () => {
+        expect(atStream(s.stream).state).toEqual(s.seed);
+      });
+
+      it('draws the reference first 10 uniforms bit for bit', () => {
+        expect(draw(atStream(s.stream), 10)).toEqual(s.first10);
+      });
+
+      it('draws the reference first 5 uniforms of substreams 1 and 2', () => {
+        const g = atStream(s.stream);
+        g.next();
+        g.nextSubstream();
+        expect(draw(g, 5)).toEqual(s.substream1_first5);
+        g.nextSubstream();
+        expect(draw(g, 5)).toEqual(s.substream2_first5);
+        g.resetStartSubstream();
+        expect(draw(g, 5)).toEqual(s.substream2_first5);
+        g.resetStartStream();
+        expect(draw(g, 10)).toEqual(s.first10);
+        g.jumpSubstreams(2);
+        expect(draw(g, 5)).toEqual(s.substream2_first5);
+      });
+
+      it('reproduces the sum of the first 10^6 uniforms and the state after them', () => {
+        const g = atStream(s.stream);
+        let sum = 0;
+        for (let i = 0; i < 1_000_000; i++) sum += g.next();
+        expect(sum).toBe(s.sum_first_1e6);
+        expect(g.state).toEqual(s.state_after_1e6);
+      });
+    });
+  }
+
+  it('never returns 0 or 1: step() is in 1..m1', () => {
+    const g = new Mrg32k3a();
+    let bad = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const k = g.step();
+      if (!(k >= 1 && k <= MRG32K3A_M1 && Number.isInteger(k))) bad++;
+    }
+    expect(bad).toBe(0);
+  });
+
+  it('setState continues from a saved state without moving the stream start', () => {
+    const g = atStream(1);
+    draw(g, 7);
+    const saved = g.state;
+    const ahead = draw(g, 5);
+    g.setState(saved);
+    expect(draw(g, 5)).toEqual(ahead);
+    g.resetStartStream();
+    expect(draw(g, 10)).toEqual(reference.streams[1]!.first10);
+  });
+
+  it('rejects malformed seeds and jump counts with TwinkitError', () => {
+    expect(() => new Mrg32k3a([0, 0, 0, 1, 1, 1])).toThrow(TwinkitError);
+    expect(() => new Mrg32k3a([1, 1, 1, 0, 0, 0])).toThrow(/Mrg32k3a\(seed\): seed must be six integers/);
+    expect(() => new Mrg32k3a([MRG32K3A_M1, 1, 1, 1, 1, 1])).toThrow(TwinkitError);
+    expect(() => new Mrg32k3a([1.5, 1, 1, 1, 1, 1])).toThrow(TwinkitError);
+    expect(() => new Mrg32k3a([1, 1, 1, 1, 1] as unknown as Mrg32k3aState)).toThrow(TwinkitError);
+    expect(() => new Mrg32k3a().jumpSubstreams(-1)).toThrow(/jumpSubstreams\(count\).*got -1/);
+    expect(() => new Mrg32k3a().jumpSubstreams(2 ** 51)).toThrow(TwinkitError);
+    expect(() => new Mrg32k3a().jumpStreams(1n << 64n)).toThrow(TwinkitError);
+  });
+});
