@@ -1,0 +1,229 @@
+import { invalidArgument, requirePositive } from '@twinkit/core';
+import {
+  DEFAULT_SENSOR,
+  GaussianFilter,
+  readCovariance,
+  type UpdateOptions,
+  type UpdateResult,
+} from '../gaussian-filter/gaussian-filter';
+import type { CovarianceUpdateForm } from '../kalman-filter/kalman-filter';
+import { mul, mulBt } from '../linear-algebra/dense';
+import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
+
+/**
+ * A state transition x' = f(x, dt, u). `x` is a scratch buffer valid only during the call: read it,
+ * do not keep it.
+ */
+export type TransitionFunction = (x: Float64Array, dt: number, u?: Float64Array) => VectorLike;
+
+/** A Jacobian ∂f/∂x of a transition at x, or ∂h/∂x of a measurement function. */
+export type TransitionJacobian = (x: Float64Array, dt: number, u?: Float64Array) => MatrixLike;
+
+/** A measurement function z = h(x). `x` is a scratch buffer valid only during the call. */
+export type MeasurementFunction = (x: Float64Array) => VectorLike;
+
+/** The Jacobian ∂h/∂x of a measurement function at x. */
+export type MeasurementJacobian = (x: Float64Array) => MatrixLike;
+
+/** A nonlinear sensor: z = h(x) + v, v ~ N(0, R), with an optional analytic Jacobian H(x). */
+export interface NonlinearSensor {
+  /** Measurement function. */
+  h: MeasurementFunction;
+  /** Jacobian of h; finite differences when omitted. */
+  H?: MeasurementJacobian;
+  /** Measurement noise covariance, positive definite. */
+  R: MatrixLike;
+}
+
+/** Options of {@link ExtendedKalmanFilter}. */
+export interface ExtendedKalmanFilterOptions {
+  /** Initial state estimate. */
+  x0: VectorLike;
+  /** Initial state covariance. */
+  P0: MatrixLike;
+  /** State transition x' = f(x, dt, u). */
+  f: TransitionFunction;
+  /** Jacobian of f at the previous posterior; central finite differences when omitted. */
+  F?: TransitionJacobian;
+  /** Process noise covariance, or a function of the time step. */
+  Q: MatrixLike | ((dt: number) => MatrixLike);
+  /** Measurement function of the default sensor. */
+  h?: MeasurementFunction;
+  /** Jacobian of the default sensor's h at the prior; finite differences when omitted. */
+  H?: MeasurementJacobian;
+  /** Measurement noise covariance of the default sensor. */
+  R?: MatrixLike;
+  /** Further named sensors; update with `{ sensor: name }`. */
+  sensors?: Record<string, NonlinearSensor>;
+  /** Time step used when `predict()` is called without one; default 1. */
+  dt?: number;
+  /** Posterior covariance form: `'joseph'` (default) or `'simple'`. */
+  covarianceUpdate?: CovarianceUpdateForm;
+}
+
+interface CompiledNonlinearSensor {
+  m: number;
+  h: MeasurementFunction;
+  H: MeasurementJacobian | undefined;
+  R: Float64Array;
+}
+
+const FD_STEP = Math.cbrt(Number.EPSILON);
+
+/**
+ * Writes the central finite-difference Jacobian of `fn` at `x` (rows = outputs) into `out`.
+ *
+ * @internal
+ */
+export function finiteDifferenceJacobian(
+  api: string,
+  name: string,
+  fn: (x: Float64Array) => VectorLike,
+  x: Float64Array,
+  rows: number,
+  out: Float64Array,
+): void {
+  const n = x.length;
+  const probe = new Float64Array(x);
+  for (let j = 0; j < n; j++) {
+    const step = FD_STEP * Math.max(1, Math.abs(x[j]!));
+    probe[j] = x[j]! + step;
+    const plus = readVector(api, `${name}(x + h·e${j})`, fn(probe), rows);
+    probe[j] = x[j]! - step;
+    const minus = readVector(api, `${name}(x − h·e${j})`, fn(probe), rows);
+    probe[j] = x[j]!;
+    for (let i = 0; i < rows; i++) out[i * n + j] = (plus[i]! - minus[i]!) / (2 * step);
+  }
+}
+
+/**
+ * Estimates the state of a nonlinear model x' = f(x) + w, z = h(x) + v by linearizing f at the
+ * posterior and h at the prior (analytic Jacobians, or central finite differences when none are given).
+ *
+ * @example
+ * ```ts
+ * const g = 9.81, dt = 0.05;
+ * const ekf = new ExtendedKalmanFilter({
+ *   x0: [0.3, 0], P0: [[0.1, 0], [0, 0.1]], dt,
+ *   f: ([theta, omega]) => [theta + omega * dt, omega - g * Math.sin(theta) * dt],
+ *   F: ([theta]) => [[1, dt], [-g * Math.cos(theta) * dt, 1]],
+ *   Q: [[1e-8, 6e-7], [6e-7, 2.5e-5]],
+ *   h: ([theta]) => [Math.sin(theta)], H: ([theta]) => [[Math.cos(theta), 0]], R: [[0.01]],
+ * });
+ * ekf.predict();
+ * ekf.update([0.49]);
+ * ```
+ */
+export class ExtendedKalmanFilter extends GaussianFilter {
+  private readonly f: TransitionFunction;
+  private readonly jacobian: TransitionJacobian | undefined;
+  private readonly processNoise: MatrixLike | ((dt: number) => MatrixLike);
+  private readonly Q: Float64Array;
+  private readonly F: Float64Array;
+  private readonly FP: Float64Array;
+  private readonly defaultDt: number;
+  private readonly joseph: boolean;
+  private readonly sensors = new Map<string, CompiledNonlinearSensor>();
+  private readonly xBuffer: Float64Array;
+
+  /** Creates a filter from its model and initial estimate. */
+  constructor(options: ExtendedKalmanFilterOptions) {
+    super('ExtendedKalmanFilter', options?.x0, options?.P0);
+    const api = 'ExtendedKalmanFilter(options)';
+    const n = this.dimension;
+    if (typeof options.f !== 'function') {
+      throw invalidArgument(api, 'f must be a function (x, dt, u) => x next', options.f);
+    }
+    this.f = options.f;
+    this.jacobian = options.F;
+    this.processNoise = options.Q;
+    this.Q = new Float64Array(n * n);
+    if (typeof options.Q !== 'function') readCovariance(api, 'Q', options.Q, n, false, this.Q);
+    this.F = new Float64Array(n * n);
+    this.FP = new Float64Array(n * n);
+    this.xBuffer = new Float64Array(n);
+    this.defaultDt = options.dt === undefined ? 1 : requirePositive(api, 'dt', options.dt);
+    this.joseph = (options.covarianceUpdate ?? 'joseph') === 'joseph';
+    if ((options.h === undefined) !== (options.R === undefined)) {
+      throw invalidArgument(api, 'h and R must be given together', { h: options.h, R: options.R });
+    }
+    if (options.h !== undefined) {
+      this.sensors.set(
+        DEFAULT_SENSOR,
+        this.compileSensor(api, DEFAULT_SENSOR, { h: options.h, H: options.H, R: options.R! }),
+      );
+    }
+    for (const [name, sensor] of Object.entries(options.sensors ?? {})) {
+      this.sensors.set(name, this.compileSensor(api, name, sensor));
+    }
+  }
+
+  private compileSensor(api: string, name: string, sensor: NonlinearSensor): CompiledNonlinearSensor {
+    const label = name === DEFAULT_SENSOR ? '' : `sensors.${name}.`;
+    if (typeof sensor?.h !== 'function')
+      throw invalidArgument(api, `${label}h must be a function x => z`, sensor?.h);
+    const z = readVector(api, `${label}h(x0)`, sensor.h(new Float64Array(this.mean)));
+    const R = readCovariance(api, `${label}R`, sensor.R, z.length, true);
+    return { m: z.length, h: sensor.h, H: sensor.H, R };
+  }
+
+  /** Propagates the estimate by dt: x = f(x, dt, u), P = F P Fᵀ + Q with F the Jacobian at the previous x. */
+  predict(dt?: number, u?: VectorLike): void {
+    const n = this.dimension;
+    const step = this.readDt(dt, this.defaultDt);
+    const api = 'ExtendedKalmanFilter.predict(dt)';
+    const input = u === undefined ? undefined : readVector(api, 'u', u);
+    this.xBuffer.set(this.mean);
+    if (this.jacobian !== undefined) {
+      readMatrix(api, 'F(x, dt)', this.jacobian(this.xBuffer, step, input), n, n, this.F);
+    } else {
+      finiteDifferenceJacobian(api, 'f', (x) => this.f(x, step, input), this.mean, n, this.F);
+    }
+    this.xBuffer.set(this.mean);
+    readVector(api, 'f(x, dt)', this.f(this.xBuffer, step, input), n, this.mean);
+    if (typeof this.processNoise === 'function')
+      readCovariance(api, 'Q(dt)', this.processNoise(step), n, false, this.Q);
+    mul(this.F, this.covariance, n, n, n, this.FP);
+    mulBt(this.FP, this.F, n, n, n, this.covariance);
+    for (let i = 0; i < n * n; i++) this.covariance[i] = this.covariance[i]! + this.Q[i]!;
+    this.finishPredict(step);
+  }
+
+  /**
+   * Corrects the estimate with measurement z of a sensor (H evaluated at the prior), or keeps the prior
+   * when z is null.
+   */
+  update(z: VectorLike | null, options: UpdateOptions = {}): UpdateResult {
+    const sensorName = options.sensor ?? DEFAULT_SENSOR;
+    const sensor = this.sensors.get(sensorName);
+    const api = 'ExtendedKalmanFilter.update(z)';
+    if (sensor === undefined) {
+      throw invalidArgument(
+        api,
+        'the sensor must be defined in the options (h and R, or sensors)',
+        sensorName,
+        `Known sensors: ${[...this.sensors.keys()].map((k) => `'${k}'`).join(', ') || 'none'}.`,
+      );
+    }
+    if (z === null) return this.missing(sensorName, options.truth);
+    const n = this.dimension;
+    const m = sensor.m;
+    const s = this.scratchFor(m);
+    this.readMeasurement(z, m, sensorName, s.z);
+    if (options.R !== undefined) readCovariance(api, 'R', options.R, m, true, s.R);
+    else s.R.set(sensor.R);
+    this.xBuffer.set(this.mean);
+    readVector(api, `h(x) of sensor '${sensorName}'`, sensor.h(this.xBuffer), m, s.hx);
+    if (sensor.H !== undefined) {
+      this.xBuffer.set(this.mean);
+      readMatrix(api, `H(x) of sensor '${sensorName}'`, sensor.H(this.xBuffer), m, n, s.H);
+    } else {
+      finiteDifferenceJacobian(api, 'h', sensor.h, this.mean, m, s.H);
+    }
+    for (let i = 0; i < m; i++) s.y[i] = s.z[i]! - s.hx[i]!;
+    mulBt(this.covariance, s.H, n, n, m, s.PHt);
+    mul(s.H, s.PHt, m, n, m, s.S);
+    for (let i = 0; i < m * m; i++) s.S[i] = s.S[i]! + s.R[i]!;
+    return this.correct(s, sensorName, this.joseph, options.truth);
+  }
+}

@@ -1,0 +1,9 @@
+export type {
+  ExtendedKalmanFilterOptions,
+  MeasurementFunction,
+  MeasurementJacobian,
+  NonlinearSensor,
+  TransitionFunction,
+  TransitionJacobian,
+} from './extended-kalman-filter';
+export { ExtendedKalmanFilter } from './extended-kalman-filter';

@@ -1,0 +1,2 @@
+export type { RtsSmootherInput, RtsSmootherResult } from './rts-smoother';
+export { rtsSmooth } from './rts-smoother';
