@@ -1,0 +1,162 @@
+import { formatValue, TwinkitError } from '../errors';
+import type { Simulation } from '../simulation/simulation';
+import { Event, Interrupt, Priority } from './event';
+
+/** The generator a process runs: it yields events and receives their values. */
+// biome-ignore lint/suspicious/noExplicitAny: the value received at a yield depends on the event yielded
+export type ProcessGenerator<R = unknown> = Generator<Event<any>, R, any>;
+
+/** A generator object, or a function that returns one (called with no arguments). */
+export type ProcessBody<R = unknown> = ProcessGenerator<R> | (() => ProcessGenerator<R>);
+
+/**
+ * A running generator on the simulation clock, and an event that succeeds with the generator's return
+ * value when it finishes (or fails with the error it threw). Create one with `sim.process(fn)`.
+ *
+ * Inside the generator, `yield event` suspends the process until the event is processed and evaluates
+ * to the event's value; if the event failed, its error is thrown at the `yield`.
+ *
+ * @example
+ * ```ts
+ * const p = sim.process(function* () {
+ *   const v = yield sim.timeout(1, 'x'); // v === 'x' at t = 1
+ *   return 7;
+ * });
+ * sim.run();
+ * p.value; // 7
+ * ```
+ */
+export class Process<R = unknown> extends Event<R> {
+  /** A name for traces and messages. */
+  readonly name: string;
+  /** @internal */ _generator: ProcessGenerator<R>;
+  /** @internal the event this process waits on */ _target: Event<unknown> | null = null;
+  /** @internal */ readonly _resume: (event: Event<unknown>) => void;
+
+  /** Creates and starts the process; prefer `sim.process()`. */
+  constructor(sim: Simulation, generator: ProcessGenerator<R>, name?: string) {
+    super(sim);
+    this.name = name ?? `process-${++sim._processCount}`;
+    this._generator = generator;
+    this._resume = (event) => this.resume(event);
+    // Start at the current time, before other events at this time (SimPy's Initialize).
+    const init = new Event<unknown>(sim);
+    init._markTriggered();
+    init.addCallback(this._resume);
+    this._target = init;
+    sim._enqueue(init, 0, Priority.URGENT);
+  }
+
+  /** True while the generator has not finished. */
+  get isAlive(): boolean {
+    return !this.triggered;
+  }
+
+  /** The event the process is waiting on, or null. */
+  get target(): Event<unknown> | null {
+    return this._target;
+  }
+
+  override describe(): string {
+    return `Process(${this.name})`;
+  }
+
+  /**
+   * Interrupts the process: at the current time, the `yield` it is suspended at throws an
+   * {@link Interrupt} whose `cause` is `cause`. The event it was waiting on is left alone (a resource
+   * request stays queued until cancelled).
+   *
+   * @throws TwinkitError if the process has finished or tries to interrupt itself.
+   */
+  interrupt(cause?: unknown): void {
+    if (!this.isAlive) {
+      throw new TwinkitError(
+        `Process.interrupt(): ${this.describe()} has terminated and cannot be interrupted. Check process.isAlive first.`,
+        { code: 'INVALID_STATE' },
+      );
+    }
+    if (this.sim.activeProcess === this) {
+      throw new TwinkitError(
+        `Process.interrupt(): ${this.describe()} tried to interrupt itself. Throw an error or return from the generator instead.`,
+        { code: 'INVALID_STATE' },
+      );
+    }
+    const interruption = new Event<unknown>(this.sim);
+    interruption._ok = false;
+    interruption._value = new Interrupt(cause);
+    interruption._defused = true;
+    interruption._markTriggered();
+    interruption.addCallback(() => {
+      if (!this.isAlive) return; // finished meanwhile
+      if (this._target !== null) this._target.removeCallback(this._resume);
+      this._target = null;
+      this.resume(interruption);
+    });
+    this.sim._enqueue(interruption, 0, Priority.URGENT);
+  }
+
+  private resume(event: Event<unknown>): void {
+    const sim = this.sim;
+    const previous = sim._activeProcess;
+    sim._activeProcess = this as Process<unknown>;
+    let current: Event<unknown> = event;
+    try {
+      for (;;) {
+        let result: IteratorResult<Event<unknown>, R>;
+        try {
+          if (current._ok) {
+            result = this._generator.next(current._value);
+          } else {
+            current._defused = true;
+            result = this._generator.throw(current._value);
+          }
+        } catch (error) {
+          this._target = null;
+          this._ok = false;
+          this._value = error;
+          this._markTriggered();
+          sim._enqueue(this, 0, Priority.NORMAL);
+          return;
+        }
+        if (result.done) {
+          this._target = null;
+          this._ok = true;
+          this._value = result.value;
+          this._markTriggered();
+          sim._enqueue(this, 0, Priority.NORMAL);
+          return;
+        }
+        const next = result.value;
+        if (!(next instanceof Event)) {
+          // Throw the mistake into the generator so that its finally blocks run and it can be caught.
+          const mistake = new Event<unknown>(sim);
+          mistake._ok = false;
+          mistake._value = new TwinkitError(
+            `${this.describe()} yielded ${formatValue(next)}, which is not an Event. Yield sim.timeout(delay), an event, a process or a resource request.`,
+          );
+          current = mistake;
+          continue;
+        }
+        if (next.sim !== sim) {
+          const mistake = new Event<unknown>(sim);
+          mistake._ok = false;
+          mistake._value = new TwinkitError(
+            `${this.describe()} yielded ${next.describe()} of another simulation. A process can only wait on events of its own simulation.`,
+          );
+          current = mistake;
+          continue;
+        }
+        if (next.processed) {
+          // Already happened: resume at once with its outcome.
+          current = next;
+          continue;
+        }
+        next.addCallback(this._resume);
+        this._target = next;
+        return;
+      }
+    } finally {
+      sim._activeProcess = previous;
+    }
+  }
+}

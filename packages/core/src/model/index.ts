@@ -1,0 +1,2 @@
+export type { CreateOptions, DefineModelOptions, ModelBuilder } from './define-model';
+export { defineModel, ModelDefinition } from './define-model';

@@ -1,0 +1,12 @@
+export type {
+  ContinuousModel,
+  ForkOptions,
+  InputHandler,
+  JournalEntry,
+  RealtimeOptions,
+  RealtimeResult,
+  RunOptions,
+  ScheduleOptions,
+  SimulationOptions,
+} from './simulation';
+export { ScheduledCall, Simulation } from './simulation';

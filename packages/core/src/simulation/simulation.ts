@@ -1,0 +1,856 @@
+import { Calendar, type CalendarEntry } from '../calendar/calendar';
+import { formatValue, invalidArgument, TwinkitError } from '../errors';
+import { allEvents, anyEvent, Condition } from '../events/condition';
+import { type AnyEvent, Event, Priority, Timeout } from '../events/event';
+import { Process, type ProcessBody, type ProcessGenerator } from '../events/process';
+import type { ModelDefinition } from '../model/define-model';
+import { createStream, DEFAULT_GENERATOR, type GeneratorKind, type RandomStream } from '../random';
+import { StateVector } from '../state/state-vector';
+
+/** Options for `new Simulation(...)` and `model.create(...)`. */
+export interface SimulationOptions {
+  /** Master seed of every random stream (default 0). */
+  seed?: number | string;
+  /** Time the clock starts at (default 0). */
+  startTime?: number;
+  /** Replication index: replication i draws from substream i of every stream (default 0). */
+  replication?: number;
+  /** Generator behind the random streams (default {@link DEFAULT_GENERATOR}). */
+  generator?: GeneratorKind;
+}
+
+/** Options for {@link Simulation.schedule}. */
+export interface ScheduleOptions {
+  /** Calendar priority at equal times: lower runs first (default 0). Must be finite. */
+  priority?: number;
+}
+
+/** Options for {@link Simulation.run}. */
+export interface RunOptions {
+  /**
+   * Stop condition: a time (every event at or before it is processed, then the clock is set to it),
+   * or an event (run until it has been processed). Without `until`, run until the calendar is empty.
+   */
+  until?: number | AnyEvent;
+}
+
+/** Options for {@link Simulation.runRealtime}. */
+export interface RealtimeOptions {
+  /** Simulated time units per wall-clock second (default 1). */
+  factor?: number;
+  /** Stop when the clock reaches this time. */
+  until?: number;
+  /** Stop when this signal aborts. One of `until` or `signal` is required. */
+  signal?: AbortSignal;
+  /**
+   * Longest wait, in wall milliseconds, between checks of the signal and the calendar (default 10).
+   * External input that schedules events is picked up within this slice.
+   */
+  sliceMs?: number;
+}
+
+/** How {@link Simulation.runRealtime} ended. */
+export interface RealtimeResult {
+  /** `'until'` when the clock reached `until`, `'aborted'` when the signal aborted. */
+  reason: 'until' | 'aborted';
+  /** The simulated time at the end. */
+  now: number;
+  /** The largest lag observed, in simulated time units, of the clock behind wall time x factor. */
+  maxLag: number;
+}
+
+/**
+ * A continuous model (such as a system-dynamics model) integrated lazily on the shared clock.
+ * Before every event at time t, the simulation asks every attached model for its next state event
+ * before t, brings all of them to the earliest such time (or to t), and fires the state events there.
+ */
+export interface ContinuousModel {
+  /** Earliest state-event time in (current time, horizon], or Infinity. Must not change observable state. */
+  nextStateEvent(horizon: number): number;
+  /** Integrates so the continuous state is at exactly t (t >= its current time). */
+  advanceTo(t: number): void;
+  /** Fires the state events located at t (called after `advanceTo(t)` when `nextStateEvent` returned t). */
+  fireStateEvents(t: number): void;
+}
+
+/** A callback scheduled with {@link Simulation.schedule}; cancel it before it runs with `cancel()`. */
+export class ScheduledCall implements CalendarEntry {
+  /** @internal */ _time = 0;
+  /** @internal */ _priority = 0;
+  /** @internal */ _seq = 0;
+  /** @internal */ _cancelled = false;
+  private done = false;
+  private readonly sim: Simulation;
+  private readonly fn: () => void;
+
+  /** @internal */
+  constructor(sim: Simulation, fn: () => void) {
+    this.sim = sim;
+    this.fn = fn;
+  }
+
+  /** The time the callback is (or was) due. */
+  get time(): number {
+    return this._time;
+  }
+
+  /** Whether it was cancelled. */
+  get cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /** Whether it has run. */
+  get fired(): boolean {
+    return this.done;
+  }
+
+  /** Cancels the callback; returns false if it already ran or was cancelled. */
+  cancel(): boolean {
+    if (this.done || this._cancelled) return false;
+    this.sim._cancel(this);
+    return true;
+  }
+
+  /** @internal */
+  _fire(): void {
+    this.done = true;
+    this.fn();
+  }
+}
+
+/** An entry of the journal of everything that entered the model from outside. @internal */
+export type JournalEntry =
+  | { kind: 'clock'; at: number; now: number; to: number }
+  | { kind: 'write'; at: number; now: number; names: string[]; values: number[] }
+  | { kind: 'input'; at: number; now: number; name: string; payload: unknown }
+  | { kind: 'reseed'; at: number; now: number; replication: number; forkPath: string };
+
+/** Options for {@link Simulation.fork}. */
+export interface ForkOptions {
+  /**
+   * Replication whose random numbers the fork draws from the fork point on. Omit it (or pass the
+   * simulation's own) to keep the streams: the fork's future is then identical to the original's.
+   */
+  replication?: number;
+}
+
+/** A handler for external input registered with {@link Simulation.onInput}. */
+export type InputHandler<P = unknown> = (payload: P) => void;
+
+/**
+ * One simulation: one clock, one event calendar, named random streams and one state vector, on which
+ * discrete-event processes, agents and continuous models all run.
+ *
+ * Events are processed in (time, priority, insertion sequence) order. The clock can run as fast as
+ * possible ({@link Simulation.run}), one event at a time ({@link Simulation.step}), up to an external
+ * time ({@link Simulation.advanceTo}) or paced to the wall clock ({@link Simulation.runRealtime}).
+ *
+ * @example
+ * ```ts
+ * import { Simulation } from '@twinkit/core';
+ * const sim = new Simulation({ seed: 42 });
+ * sim.process(function* () {
+ *   while (true) {
+ *     yield sim.timeout(sim.rng('arrivals').exponential(2));
+ *     sim.state.set('arrivals', sim.state.get('arrivals') + 1);
+ *   }
+ * });
+ * sim.state.define('arrivals', { initial: 0 });
+ * sim.run({ until: 100 });
+ * ```
+ */
+export class Simulation<TModel = unknown> {
+  /** The master seed. */
+  readonly seed: number | string;
+  /** The time the clock started at. */
+  readonly startTime: number;
+  /** The generator behind the random streams. */
+  readonly generator: GeneratorKind;
+  /** The named, numeric view of the model (see {@link StateVector}). */
+  readonly state: StateVector;
+
+  /** @internal */ _now: number;
+  /** @internal */ _activeProcess: Process<unknown> | null = null;
+  /** @internal */ _processCount = 0;
+  /** @internal */ _definition: ModelDefinition<never, TModel> | null = null;
+  /** @internal */ _params: unknown = undefined;
+  /** @internal */ _model: TModel | undefined = undefined;
+  /** @internal journal of outside input; null until the simulation is made from a definition */
+  _journal: JournalEntry[] | null = null;
+  /** @internal >0 while the model itself is acting (building, processing, replaying input) */
+  _inside = 0;
+  /** @internal why this simulation can no longer be forked, if it cannot */
+  _taint: string | null = null;
+
+  private readonly calendar = new Calendar();
+  private processed = 0;
+  private replicationIndex: number;
+  private readonly createdReplication: number;
+  private forkPath = '';
+  private readonly streams = new Map<string, RandomStream>();
+  private readonly continuous: ContinuousModel[] = [];
+  private readonly inputs = new Map<string, InputHandler<never>>();
+  private running = false;
+
+  /** Creates a simulation. To be able to fork it, build it from a definition instead: `defineModel(...).create()`. */
+  constructor(options: SimulationOptions = {}) {
+    const api = 'new Simulation(options)';
+    const seed = options.seed ?? 0;
+    if (!((typeof seed === 'number' && Number.isFinite(seed)) || typeof seed === 'string')) {
+      throw invalidArgument(api, 'seed must be a finite number or a string', seed);
+    }
+    const startTime = options.startTime ?? 0;
+    if (typeof startTime !== 'number' || !Number.isFinite(startTime)) {
+      throw invalidArgument(api, 'startTime must be a finite number', startTime);
+    }
+    const replication = options.replication ?? 0;
+    if (!Number.isInteger(replication) || replication < 0) {
+      throw invalidArgument(api, 'replication must be an integer >= 0', replication);
+    }
+    this.seed = seed;
+    this.startTime = startTime;
+    this._now = startTime;
+    this.replicationIndex = replication;
+    this.createdReplication = replication;
+    this.generator = options.generator ?? DEFAULT_GENERATOR;
+    this.state = new StateVector({
+      beginExternalWrite: (names, values) => this.beginExternalWrite(names, values),
+    });
+  }
+
+  /** The current simulated time. */
+  get now(): number {
+    return this._now;
+  }
+
+  /** The replication index whose substreams the random streams draw from. */
+  get replication(): number {
+    return this.replicationIndex;
+  }
+
+  /** The process whose generator is running right now, or null. */
+  get activeProcess(): Process<unknown> | null {
+    return this._activeProcess;
+  }
+
+  /** Number of events processed so far. */
+  get eventsProcessed(): number {
+    return this.processed;
+  }
+
+  /** Number of events waiting on the calendar. */
+  get pending(): number {
+    return this.calendar.size;
+  }
+
+  /** What the model definition's build function returned (for simulations made with `model.create()`). */
+  get model(): TModel {
+    return this._model as TModel;
+  }
+
+  /** The parameters the simulation was created with (for simulations made with `model.create()`). */
+  get params(): unknown {
+    return this._params;
+  }
+
+  // ---------------------------------------------------------------- randomness
+
+  /**
+   * Returns the named random stream, creating it on first use. A stream's numbers depend only on
+   * (master seed, name, replication), so adding a stream never changes what the others draw.
+   */
+  rng(name: string): RandomStream {
+    let stream = this.streams.get(name);
+    if (stream === undefined) {
+      if (typeof name !== 'string' || name.length === 0) {
+        throw invalidArgument(
+          'Simulation.rng(name)',
+          'name must be a non-empty string',
+          name,
+          'Name streams after what they drive, e.g. sim.rng("arrivals").',
+        );
+      }
+      stream = createStream(
+        { seed: this.seed, name, replication: this.replicationIndex, forkPath: this.forkPath },
+        this.generator,
+      );
+      this.streams.set(name, stream);
+    }
+    return stream;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Creates a pending event, triggered later with `succeed(value)` or `fail(error)`. */
+  event<T = unknown>(): Event<T> {
+    return new Event<T>(this);
+  }
+
+  /**
+   * Creates an event that succeeds with `value` after `delay`.
+   *
+   * @throws TwinkitError if delay is negative or not finite.
+   */
+  timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
+    if (!(delay >= 0) || delay === Number.POSITIVE_INFINITY) {
+      throw invalidArgument(
+        'Simulation.timeout(delay)',
+        'delay must be a finite number >= 0',
+        delay,
+        'Time never runs backwards; to wait for something external, yield an event instead.',
+      );
+    }
+    return new Timeout<T>(this, delay, value as T);
+  }
+
+  /**
+   * Starts a process: a generator (or a function returning one) that yields events. The process is
+   * itself an event that succeeds with the generator's return value.
+   */
+  process<R>(body: ProcessBody<R>, options: { name?: string } = {}): Process<R> {
+    let generator: ProcessGenerator<R>;
+    if (typeof body === 'function') {
+      generator = body();
+    } else {
+      generator = body;
+    }
+    if (
+      generator === null ||
+      typeof generator !== 'object' ||
+      typeof generator.next !== 'function' ||
+      typeof generator.throw !== 'function'
+    ) {
+      throw invalidArgument(
+        'Simulation.process(body)',
+        'body must be a generator or a generator function (function* () { ... })',
+        body,
+        'Write the process as function* () { yield sim.timeout(1); }.',
+      );
+    }
+    return new Process<R>(this, generator, options.name);
+  }
+
+  /** Creates an event that succeeds when every event in `events` has succeeded. */
+  allOf(events: readonly AnyEvent[]): Condition {
+    return new Condition(this, allEvents, events, 'Simulation.allOf(events)');
+  }
+
+  /** Creates an event that succeeds when any event in `events` has succeeded. */
+  anyOf(events: readonly AnyEvent[]): Condition {
+    return new Condition(this, anyEvent, events, 'Simulation.anyOf(events)');
+  }
+
+  /**
+   * Schedules `fn` to run after `delay` (the event-scheduling style). Returns a handle to cancel it.
+   *
+   * @throws TwinkitError if delay is negative or not finite, or priority is not finite.
+   */
+  schedule(delay: number, fn: () => void, options: ScheduleOptions = {}): ScheduledCall {
+    if (!(delay >= 0) || delay === Number.POSITIVE_INFINITY) {
+      throw invalidArgument('Simulation.schedule(delay, fn)', 'delay must be a finite number >= 0', delay);
+    }
+    if (typeof fn !== 'function') {
+      throw invalidArgument('Simulation.schedule(delay, fn)', 'fn must be a function', fn);
+    }
+    const priority = options.priority ?? Priority.NORMAL;
+    if (!Number.isFinite(priority)) {
+      throw invalidArgument(
+        'Simulation.schedule(delay, fn, { priority })',
+        'priority must be a finite number (lower runs first)',
+        priority,
+      );
+    }
+    const call = new ScheduledCall(this, fn);
+    this._enqueue(call, delay, priority);
+    return call;
+  }
+
+  // ---------------------------------------------------------------- clock
+
+  /** Time of the next event, or Infinity when the calendar is empty. */
+  peek(): number {
+    return this.calendar.peekTime();
+  }
+
+  /**
+   * Processes the next event (or the next state event of an attached continuous model, if that comes
+   * first). Returns false when there was nothing to process.
+   */
+  step(): boolean {
+    this.enterRun('step');
+    try {
+      return this.stepInternal();
+    } finally {
+      this.exitRun();
+    }
+  }
+
+  /**
+   * Runs the simulation: until the calendar is empty, until a time (every event at or before it is
+   * processed, then the clock is set to it), or until an event has been processed (returns its value,
+   * or throws its error if it failed).
+   */
+  run(options: RunOptions = {}): unknown {
+    const until = options.until;
+    if (until === undefined) {
+      this.enterRun('run');
+      try {
+        while (this.stepInternal()) {
+          /* keep going */
+        }
+      } finally {
+        this.exitRun();
+      }
+      return undefined;
+    }
+    if (until instanceof Event) {
+      if (until.sim !== this) {
+        throw invalidArgument(
+          'Simulation.run({ until })',
+          'until must be an event of this simulation',
+          until.describe(),
+        );
+      }
+      this.enterRun('run');
+      try {
+        while (!until.processed) {
+          if (!this.stepInternal()) {
+            throw new TwinkitError(
+              `Simulation.run({ until: event }): the calendar ran empty at t=${this._now} before ${until.describe()} was processed; nothing is left that could trigger it.`,
+              { code: 'INVALID_STATE' },
+            );
+          }
+        }
+      } finally {
+        this.exitRun();
+      }
+      if (!until._ok) throw until._value;
+      return until._value;
+    }
+    this.advanceTo(until, 'Simulation.run({ until })');
+    return undefined;
+  }
+
+  /**
+   * Processes every event at or before `t`, then sets the clock to `t` (continuous models are brought
+   * to exactly `t`). Used by the twin runtime when a reading time-stamped `t` arrives.
+   *
+   * @throws TwinkitError if `t` is before the current time or not finite.
+   */
+  advanceTo(t: number, api = 'Simulation.advanceTo(t)'): void {
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
+      throw invalidArgument(api, 'the target time must be a finite number', t);
+    }
+    if (t < this._now) {
+      throw invalidArgument(
+        api,
+        `the target time must not be before the current time ${this._now}`,
+        t,
+        'Time never runs backwards.',
+      );
+    }
+    this.enterRun('advanceTo');
+    try {
+      if (this._journal !== null && this.continuous.length > 0) {
+        this._journal.push({ kind: 'clock', at: this.processed, now: this._now, to: t });
+      }
+      this.advanceInternal(t);
+    } finally {
+      this.exitRun();
+    }
+  }
+
+  /**
+   * Runs paced to the wall clock: simulated time advances `factor` units per wall second, and the
+   * method yields to Node's event loop between events so that I/O and timers run meanwhile.
+   *
+   * Tolerance: the clock trails wall time x factor by at most the time to process the events due plus
+   * one slice (`sliceMs`, default 10 ms) of timer latency, times `factor`; `maxLag` in the result
+   * reports the largest lag seen.
+   */
+  async runRealtime(options: RealtimeOptions): Promise<RealtimeResult> {
+    const api = 'Simulation.runRealtime(options)';
+    const factor = options.factor ?? 1;
+    if (!(factor > 0) || !Number.isFinite(factor)) {
+      throw invalidArgument(
+        api,
+        'factor (simulated time units per wall second) must be a finite number > 0',
+        factor,
+      );
+    }
+    const until = options.until;
+    if (until !== undefined && (!Number.isFinite(until) || until < this._now)) {
+      throw invalidArgument(api, `until must be a finite time >= the current time ${this._now}`, until);
+    }
+    if (until === undefined && options.signal === undefined) {
+      throw invalidArgument(
+        api,
+        'a stop condition is required',
+        options,
+        'Pass { until } or { signal } (an AbortSignal), or both.',
+      );
+    }
+    const sliceMs = options.sliceMs ?? 10;
+    if (!(sliceMs > 0) || !Number.isFinite(sliceMs)) {
+      throw invalidArgument(api, 'sliceMs must be a finite number > 0', sliceMs);
+    }
+    const { performance } = globalThis;
+    const wallStart = performance.now();
+    const simStart = this._now;
+    let maxLag = 0;
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        if (ms <= 0) setImmediate(resolve);
+        else setTimeout(resolve, ms);
+      });
+    for (;;) {
+      if (options.signal?.aborted) return { reason: 'aborted', now: this._now, maxLag };
+      const wallTarget = simStart + ((performance.now() - wallStart) / 1000) * factor;
+      const target = until === undefined ? wallTarget : Math.min(wallTarget, until);
+      if (target > this._now) this.advanceTo(target, api);
+      const lag = simStart + ((performance.now() - wallStart) / 1000) * factor - this._now;
+      if (lag > maxLag && (until === undefined || this._now < until)) maxLag = lag;
+      if (until !== undefined && this._now >= until) return { reason: 'until', now: this._now, maxLag };
+      const next = Math.min(this.peek(), until ?? Number.POSITIVE_INFINITY);
+      const wallNext = wallStart + ((next - simStart) / factor) * 1000;
+      await sleep(Math.min(Math.max(wallNext - performance.now(), 0), sliceMs));
+    }
+  }
+
+  // ---------------------------------------------------------------- continuous models
+
+  /**
+   * Attaches a continuous model, integrated lazily to each event time. Returns a function that
+   * detaches it.
+   */
+  attachContinuous(model: ContinuousModel): () => void {
+    if (
+      model === null ||
+      typeof model !== 'object' ||
+      typeof model.advanceTo !== 'function' ||
+      typeof model.nextStateEvent !== 'function' ||
+      typeof model.fireStateEvents !== 'function'
+    ) {
+      throw invalidArgument(
+        'Simulation.attachContinuous(model)',
+        'model must implement nextStateEvent(horizon), advanceTo(t) and fireStateEvents(t)',
+        model,
+      );
+    }
+    if (this.continuous.includes(model)) {
+      throw new TwinkitError('Simulation.attachContinuous(model): this model is already attached.', {
+        code: 'DUPLICATE',
+      });
+    }
+    this.continuous.push(model);
+    return () => {
+      const i = this.continuous.indexOf(model);
+      if (i >= 0) this.continuous.splice(i, 1);
+    };
+  }
+
+  // ---------------------------------------------------------------- external input
+
+  /**
+   * Registers the handler for a named kind of external input (a sensor reading, an operator command).
+   * Call it while building the model in a definition: input sent with {@link Simulation.input} is then
+   * journaled, and forks replay it.
+   */
+  onInput<P>(name: string, handler: InputHandler<P>): void {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw invalidArgument('Simulation.onInput(name, handler)', 'name must be a non-empty string', name);
+    }
+    if (typeof handler !== 'function') {
+      throw invalidArgument('Simulation.onInput(name, handler)', 'handler must be a function', handler);
+    }
+    if (this.inputs.has(name)) {
+      throw new TwinkitError(
+        `Simulation.onInput(${formatValue(name)}): a handler is already registered for this input.`,
+        {
+          code: 'DUPLICATE',
+        },
+      );
+    }
+    if (this._journal !== null && this._inside === 0) {
+      this._taint ??= `onInput(${formatValue(name)}) was registered after the model was built; register input handlers inside the definition`;
+    }
+    this.inputs.set(name, handler as InputHandler<never>);
+  }
+
+  /**
+   * Sends external input to the handler registered with {@link Simulation.onInput}, at the current time.
+   * The payload is copied (structured clone), so later changes by the caller do not reach the model.
+   */
+  input(name: string, payload?: unknown): void {
+    const handler = this.inputs.get(name);
+    if (handler === undefined) {
+      const known = [...this.inputs.keys()];
+      throw new TwinkitError(
+        `Simulation.input(${formatValue(name)}): no handler is registered for this input${known.length ? ` (known: ${known.map((k) => JSON.stringify(k)).join(', ')})` : ''}. Register one in the model with sim.onInput(name, handler).`,
+        { code: 'NOT_FOUND' },
+      );
+    }
+    if (this._inside > 0) {
+      (handler as InputHandler<unknown>)(payload);
+      return;
+    }
+    let copy: unknown;
+    try {
+      copy = structuredClone(payload);
+    } catch (error) {
+      throw invalidArgument(
+        `Simulation.input(${formatValue(name)}, payload)`,
+        'payload must be structured-cloneable data (no functions or class instances with methods)',
+        payload,
+        undefined,
+        { cause: error },
+      );
+    }
+    this._journal?.push({
+      kind: 'input',
+      at: this.processed,
+      now: this._now,
+      name,
+      payload: structuredClone(copy),
+    });
+    this._inside++;
+    try {
+      (handler as InputHandler<unknown>)(copy);
+    } finally {
+      this._inside--;
+    }
+  }
+
+  // ---------------------------------------------------------------- fork
+
+  /**
+   * Returns an independent simulation at the same time with the same state: pending events, processes
+   * suspended mid-way, resource queues, stocks, agents and state-vector values.
+   *
+   * Mechanism: JS generators cannot be copied, so the fork is rebuilt from the model definition (same
+   * seed, parameters and replication) and replayed to this point, re-applying the journal of everything
+   * that entered the model from outside (state writes, inputs, clock moves). Its cost therefore grows
+   * linearly with the number of events processed since the simulation was created.
+   *
+   * With the same replication (the default) the fork's future is identical to the original's; with
+   * another replication every stream switches, at the fork point, to numbers derived from (seed, stream
+   * name, replication, fork point), so the futures diverge.
+   *
+   * @throws TwinkitError (code FORK) for a simulation built with `new Simulation()`, one that was
+   * changed from outside in a way that cannot be replayed, or a model that is not deterministic.
+   */
+  fork(options: ForkOptions = {}): Simulation<TModel> {
+    const api = 'Simulation.fork()';
+    if (this._definition === null || this._journal === null) {
+      throw new TwinkitError(
+        `${api}: this simulation was built with new Simulation(), so it cannot be rebuilt. Generators cannot be copied; fork works on simulations made from a model definition: const model = defineModel((sim, params) => { ... }); const live = model.create({ seed }); live.fork().`,
+        { code: 'FORK' },
+      );
+    }
+    if (this.running) {
+      throw new TwinkitError(
+        `${api}: called while the simulation is processing an event (t=${this._now}); fork between steps.`,
+        {
+          code: 'FORK',
+        },
+      );
+    }
+    if (this._taint !== null) {
+      throw new TwinkitError(
+        `${api}: this simulation cannot be replayed: ${this._taint}. Only state writes (sim.state.set/write), sim.input() and the clock (run, step, advanceTo) may act on a forkable simulation from outside; put everything else in the model definition.`,
+        { code: 'FORK' },
+      );
+    }
+    const replication = options.replication ?? this.replicationIndex;
+    if (!Number.isInteger(replication) || replication < 0) {
+      throw invalidArgument(
+        `${api.slice(0, -1)}{ replication })`,
+        'replication must be an integer >= 0',
+        replication,
+      );
+    }
+    const child = this._definition._instantiate({
+      seed: this.seed,
+      startTime: this.startTime,
+      replication: this.createdReplication,
+      generator: this.generator,
+      params: this._params as never,
+    });
+    child.replay(this._journal, this.processed, this._now);
+    if (replication !== this.replicationIndex) {
+      const forkPath = `${this.forkPath}/${this.processed}`;
+      child._journal!.push({ kind: 'reseed', at: child.processed, now: child._now, replication, forkPath });
+      child.reseed(replication, forkPath);
+    }
+    return child;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** @internal Puts an entry on the calendar `delay` from now. */
+  _enqueue(entry: CalendarEntry, delay: number, priority: number): void {
+    if (this._inside === 0 && this._journal !== null && this._taint === null) {
+      this._taint = `an event was scheduled from outside the model at t=${this._now} (for example sim.process(), sim.schedule(), sim.timeout(), event.succeed() or a resource request called on the simulation after create())`;
+    }
+    this.calendar.push(entry, this._now + delay, priority);
+  }
+
+  /** @internal */
+  _cancel(entry: CalendarEntry): void {
+    if (this._inside === 0 && this._journal !== null && this._taint === null) {
+      this._taint = `a scheduled call was cancelled from outside the model at t=${this._now}`;
+    }
+    this.calendar.cancel(entry);
+  }
+
+  /** @internal Called by defineModel after building. */
+  _startJournal(definition: ModelDefinition<never, TModel>, params: unknown, model: TModel): void {
+    this._definition = definition;
+    this._params = params;
+    this._model = model;
+    this._journal = [];
+  }
+
+  private reseed(replication: number, forkPath: string): void {
+    this.replicationIndex = replication;
+    this.forkPath = forkPath;
+    for (const [name, stream] of this.streams) {
+      stream.reseed({ seed: this.seed, name, replication, forkPath });
+    }
+  }
+
+  private replay(journal: readonly JournalEntry[], processed: number, now: number): void {
+    const desync = (what: string) =>
+      new TwinkitError(
+        `Simulation.fork(): replaying the model diverged from the original (${what}). The model definition is not deterministic: it must draw randomness only from sim.rng(), keep its state inside the definition, and not read the wall clock.`,
+        { code: 'FORK' },
+      );
+    const stepTo = (count: number) => {
+      while (this.processed < count) {
+        if (!this.stepInternal())
+          throw desync(`the calendar ran empty after ${this.processed} of ${count} events`);
+      }
+    };
+    this.running = true;
+    this._inside++;
+    try {
+      for (const entry of journal) {
+        stepTo(entry.at);
+        if (entry.kind === 'clock') {
+          if (this._now !== entry.now) throw desync(`clock at ${this._now}, expected ${entry.now}`);
+          this.advanceInternal(entry.to);
+        } else {
+          if (this.continuous.length === 0 && this._now < entry.now) this._now = entry.now;
+          if (this._now !== entry.now) throw desync(`clock at ${this._now}, expected ${entry.now}`);
+          if (entry.kind === 'write') {
+            this.state.write(entry.names, entry.values);
+          } else if (entry.kind === 'input') {
+            const handler = this.inputs.get(entry.name);
+            if (handler === undefined) throw desync(`no handler for input ${JSON.stringify(entry.name)}`);
+            (handler as InputHandler<unknown>)(structuredClone(entry.payload));
+          } else {
+            this.reseed(entry.replication, entry.forkPath);
+          }
+        }
+        this._journal!.push(entry);
+      }
+      stepTo(processed);
+      if (this.continuous.length === 0 && this._now < now) this._now = now;
+      if (this._now !== now) throw desync(`clock at ${this._now}, expected ${now}`);
+    } finally {
+      this._inside--;
+      this.running = false;
+    }
+  }
+
+  private beginExternalWrite(names: readonly string[], values: ArrayLike<number>): (() => void) | null {
+    if (this._inside > 0) return null;
+    this._journal?.push({
+      kind: 'write',
+      at: this.processed,
+      now: this._now,
+      names: [...names],
+      values: Array.from(values),
+    });
+    this._inside++;
+    return () => {
+      this._inside--;
+    };
+  }
+
+  private enterRun(api: string): void {
+    if (this.running) {
+      throw new TwinkitError(
+        `Simulation.${api}(): the simulation is already running (called from inside an event or process at t=${this._now}). Schedule work with sim.schedule() or yield from a process instead.`,
+        { code: 'INVALID_STATE' },
+      );
+    }
+    this.running = true;
+    this._inside++;
+  }
+
+  private exitRun(): void {
+    this._inside--;
+    this.running = false;
+  }
+
+  /** Processes one calendar entry or state event. Returns false when nothing is left. */
+  private stepInternal(): boolean {
+    const calendar = this.calendar;
+    if (this.continuous.length > 0) {
+      const t = calendar.peekTime();
+      if (t === Number.POSITIVE_INFINITY) return false;
+      if (this.syncContinuous(t)) return true;
+    }
+    const entry = calendar.pop();
+    if (entry === undefined) return false;
+    this._now = entry._time;
+    this.processed++;
+    entry._fire();
+    return true;
+  }
+
+  /** Processes everything at or before t, then sets the clock to t. */
+  private advanceInternal(t: number): void {
+    const calendar = this.calendar;
+    for (;;) {
+      if (calendar.peekTime() <= t) {
+        this.stepInternal();
+        continue;
+      }
+      if (this.continuous.length > 0 && this.syncContinuous(t)) continue;
+      this._now = t;
+      return;
+    }
+  }
+
+  /**
+   * Brings every continuous model to the earliest of `target` and their next state events. If a state
+   * event comes first (or at `target`), sets the clock there, fires it (one processed event) and returns
+   * true.
+   */
+  private syncContinuous(target: number): boolean {
+    const models = this.continuous;
+    const times = this.stateEventTimes;
+    let te = target;
+    for (let i = 0; i < models.length; i++) {
+      const x = models[i]!.nextStateEvent(te);
+      times[i] = x;
+      if (x < te) te = x;
+    }
+    for (let i = 0; i < models.length; i++) models[i]!.advanceTo(te);
+    let fired = false;
+    for (let i = 0; i < models.length; i++) {
+      if (times[i] !== te) continue;
+      if (!fired) {
+        this._now = te;
+        this.processed++;
+        fired = true;
+      }
+      models[i]!.fireStateEvents(te);
+    }
+    return fired;
+  }
+
+  private readonly stateEventTimes: number[] = [];
+}

@@ -1,0 +1,116 @@
+import { invalidArgument } from '../errors';
+
+/**
+ * Accumulates observations (waiting times, cycle times) with Welford's algorithm: count, mean,
+ * variance, min, max, in O(1) memory and numerically stable.
+ *
+ * @example
+ * ```ts
+ * const waits = new Tally('wait');
+ * waits.add(1.5); waits.add(2.5);
+ * waits.mean; // 2
+ * ```
+ */
+export class Tally {
+  /** An optional name for reports. */
+  readonly name: string | undefined;
+  private n = 0;
+  private m = 0;
+  private s = 0;
+  private lo = Number.POSITIVE_INFINITY;
+  private hi = Number.NEGATIVE_INFINITY;
+  private total = 0;
+
+  /** Creates an empty tally. */
+  constructor(name?: string) {
+    this.name = name;
+  }
+
+  /**
+   * Adds one observation.
+   *
+   * @throws TwinkitError if `x` is not a finite number.
+   */
+  add(x: number): void {
+    if (typeof x !== 'number' || !Number.isFinite(x)) {
+      throw invalidArgument(
+        `Tally${this.name ? `(${this.name})` : ''}.add(x)`,
+        'x must be a finite number',
+        x,
+      );
+    }
+    this.n++;
+    const delta = x - this.m;
+    this.m += delta / this.n;
+    this.s += delta * (x - this.m);
+    if (x < this.lo) this.lo = x;
+    if (x > this.hi) this.hi = x;
+    this.total += x;
+  }
+
+  /** Number of observations. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Sum of the observations. */
+  get sum(): number {
+    return this.total;
+  }
+
+  /** Sample mean (NaN when there are no observations). */
+  get mean(): number {
+    return this.n === 0 ? Number.NaN : this.m;
+  }
+
+  /** Sample variance with n - 1 in the denominator (NaN with fewer than two observations). */
+  get variance(): number {
+    return this.n < 2 ? Number.NaN : this.s / (this.n - 1);
+  }
+
+  /** Sample standard deviation (NaN with fewer than two observations). */
+  get stdDev(): number {
+    return Math.sqrt(this.variance);
+  }
+
+  /** Smallest observation (NaN when empty). */
+  get min(): number {
+    return this.n === 0 ? Number.NaN : this.lo;
+  }
+
+  /** Largest observation (NaN when empty). */
+  get max(): number {
+    return this.n === 0 ? Number.NaN : this.hi;
+  }
+
+  /** Forgets every observation (for example at the end of a warm-up period). */
+  reset(): void {
+    this.n = 0;
+    this.m = 0;
+    this.s = 0;
+    this.lo = Number.POSITIVE_INFINITY;
+    this.hi = Number.NEGATIVE_INFINITY;
+    this.total = 0;
+  }
+
+  /** Returns the statistics as a plain object. */
+  toJSON(): {
+    name?: string;
+    count: number;
+    mean: number;
+    variance: number;
+    stdDev: number;
+    min: number;
+    max: number;
+  } {
+    return {
+      ...(this.name === undefined ? {} : { name: this.name }),
+      count: this.count,
+      mean: this.mean,
+      variance: this.variance,
+      stdDev: this.stdDev,
+      min: this.min,
+      max: this.max,
+    };
+  }
+}
