@@ -1,0 +1,204 @@
+/**
+ * Helpers the generated model code calls: tables, time functions, fixed delays and random draws.
+ * @internal
+ */
+import type { EquationFunction, GraphicalType } from '../model';
+
+/** A source of uniform numbers in [0, 1), e.g. `RandomStream.random.bind(stream)` from `@twinkit/core`. */
+export type UniformSource = () => number;
+
+/** What the generated functions read besides the value array. @internal */
+export interface RuntimeContext {
+  dt: number;
+  start: number;
+  stop: number;
+  g: ((x: number) => number)[];
+  f: EquationFunction[];
+  view: Record<string, number>;
+  dl: FixedDelay[];
+  rand: UniformSource;
+  mod(a: number, b: number): number;
+  safediv(a: number, b: number, alternative: number): number;
+  stddev(values: number[]): number;
+  step(time: number, height: number, at: number): number;
+  ramp(time: number, slope: number, start: number, end: number): number;
+  pulse(time: number, dt: number, magnitude: number, first: number, interval: number): number;
+  uniform(min: number, max: number): number;
+  normal(mean: number, sd: number): number;
+  lognormal(mean: number, sd: number): number;
+  poisson(mean: number): number;
+  triangular(min: number, mode: number, max: number): number;
+}
+
+/** Builds a graphical function over its points: clamped, extrapolated or stepwise. @internal */
+export function lookupTable(xs: Float64Array, ys: Float64Array, type: GraphicalType): (x: number) => number {
+  const n = xs.length;
+  const last = n - 1;
+  return (x: number): number => {
+    if (Number.isNaN(x)) return Number.NaN;
+    if (x <= xs[0]!) {
+      if (type === 'extrapolate' && n > 1 && x < xs[0]!) {
+        return ys[0]! + ((x - xs[0]!) * (ys[1]! - ys[0]!)) / (xs[1]! - xs[0]!);
+      }
+      return ys[0]!;
+    }
+    if (x >= xs[last]!) {
+      if (type === 'extrapolate' && n > 1 && x > xs[last]!) {
+        return ys[last]! + ((x - xs[last]!) * (ys[last]! - ys[last - 1]!)) / (xs[last]! - xs[last - 1]!);
+      }
+      return ys[last]!;
+    }
+    let lo = 0;
+    let hi = last;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (xs[mid]! <= x) lo = mid;
+      else hi = mid;
+    }
+    if (type === 'discrete') return ys[lo]!;
+    const x0 = xs[lo]!;
+    const x1 = xs[hi]!;
+    if (x1 === x0) return ys[hi]!;
+    return ys[lo]! + ((x - x0) * (ys[hi]! - ys[lo]!)) / (x1 - x0);
+  };
+}
+
+/** XMILE STEP: `height` from time `at` on. @internal */
+export function step(time: number, height: number, at: number): number {
+  return time >= at ? height : 0;
+}
+
+/** XMILE RAMP: grows with `slope` from `start` until `end`. @internal */
+export function ramp(time: number, slope: number, start: number, end: number): number {
+  if (time <= start) return 0;
+  return slope * (Math.min(time, end) - start);
+}
+
+/**
+ * XMILE PULSE: moves `magnitude` in one step of `dt` (a rate of magnitude/dt) at `first` and then
+ * every `interval` (once when interval <= 0). @internal
+ */
+export function pulse(time: number, dt: number, magnitude: number, first: number, interval: number): number {
+  const eps = dt * 1e-6;
+  const since = time - first;
+  if (since < -eps) return 0;
+  const phase = interval > 0 ? since - interval * Math.floor((since + eps) / interval) : since;
+  return phase < dt - eps ? magnitude / dt : 0;
+}
+
+/**
+ * A fixed (pipeline) delay: remembers its input at each step and returns the input of
+ * `time - delay`, or the initial value before the first recorded time. @internal
+ */
+export class FixedDelay {
+  private times = new Float64Array(64);
+  private values = new Float64Array(64);
+  private count = 0;
+
+  /** Records the input at a step time (times must not decrease; a repeated time overwrites). */
+  push(time: number, value: number): void {
+    if (this.count > 0 && time <= this.times[this.count - 1]!) {
+      // Rewinding (a partial step then a realigned step): drop what lies at or after `time`.
+      while (this.count > 0 && this.times[this.count - 1]! >= time) this.count--;
+    }
+    if (this.count === this.times.length) {
+      const t = new Float64Array(this.count * 2);
+      t.set(this.times);
+      this.times = t;
+      const v = new Float64Array(this.count * 2);
+      v.set(this.values);
+      this.values = v;
+    }
+    this.times[this.count] = time;
+    this.values[this.count] = value;
+    this.count++;
+  }
+
+  /** Returns the input recorded at the latest time <= `time`, or `initial` before the first. */
+  get(time: number, initial: number): number {
+    const n = this.count;
+    if (n === 0) return initial;
+    const eps = 1e-9 * Math.max(1, Math.abs(time));
+    if (time < this.times[0]! - eps) return initial;
+    let lo = 0;
+    let hi = n - 1;
+    if (this.times[hi]! <= time + eps) return this.values[hi]!;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid]! <= time + eps) lo = mid;
+      else hi = mid;
+    }
+    return this.values[lo]!;
+  }
+
+  /** Forgets every recorded input. */
+  clear(): void {
+    this.count = 0;
+  }
+}
+
+/** Builds the runtime context of one run. @internal */
+export function createContext(
+  specs: { dt: number; start: number; stop: number },
+  graphicals: ((x: number) => number)[],
+  functions: EquationFunction[],
+  delayCount: number,
+  rand: UniformSource,
+): RuntimeContext {
+  let spareNormal = Number.NaN;
+  const normal01 = (): number => {
+    if (!Number.isNaN(spareNormal)) {
+      const z = spareNormal;
+      spareNormal = Number.NaN;
+      return z;
+    }
+    let u = 0;
+    while (u === 0) u = rand();
+    const v = rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+  return {
+    dt: specs.dt,
+    start: specs.start,
+    stop: specs.stop,
+    g: graphicals,
+    f: functions,
+    view: {},
+    dl: Array.from({ length: delayCount }, () => new FixedDelay()),
+    rand,
+    mod: (a, b) => a - b * Math.floor(a / b),
+    safediv: (a, b, alternative) => (b === 0 ? alternative : a / b),
+    stddev: (values) => {
+      const n = values.length;
+      const mean = values.reduce((s, x) => s + x, 0) / n;
+      return Math.sqrt(values.reduce((s, x) => s + (x - mean) ** 2, 0) / n);
+    },
+    step,
+    ramp,
+    pulse,
+    uniform: (min, max) => min + (max - min) * rand(),
+    normal: (mean, sd) => mean + sd * normal01(),
+    lognormal: (mean, sd) => Math.exp(mean + sd * normal01()),
+    poisson: (mean) => {
+      // Knuth's product method for small means, normal approximation beyond 500.
+      if (mean > 500) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal01()));
+      const limit = Math.exp(-mean);
+      let k = 0;
+      let p = rand();
+      while (p > limit) {
+        k++;
+        p *= rand();
+      }
+      return k;
+    },
+    triangular: (min, mode, max) => {
+      const u = rand();
+      const f = (mode - min) / (max - min);
+      return u < f
+        ? min + Math.sqrt(u * (max - min) * (mode - min))
+        : max - Math.sqrt((1 - u) * (max - min) * (max - mode));
+    },
+  };
+}

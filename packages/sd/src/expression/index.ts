@@ -1,0 +1,2 @@
+export { EquationSyntaxError, isBlankEquation, parseEquation } from './parser';
+export type { BinaryOperator, Expr, Subscript } from './parser';

@@ -1,0 +1,5 @@
+export * from './compiler';
+export * from './expression';
+export * from './model';
+export * from './names';
+export * from './runner';

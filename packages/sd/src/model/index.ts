@@ -1,0 +1,18 @@
+export { SdModel, validateGraphical } from './model';
+export type {
+  DimensionDef,
+  Equation,
+  EquationDef,
+  EquationFunction,
+  FlowOptions,
+  GraphicalFunction,
+  GraphicalOptions,
+  GraphicalType,
+  IntegrationMethod,
+  SimSpecs,
+  SourceLocation,
+  StockOptions,
+  VariableDef,
+  VariableOptions,
+  VariableView,
+} from './model';

@@ -1,0 +1,1 @@
+export { canonicalName, displayName } from './names';

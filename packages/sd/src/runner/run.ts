@@ -1,0 +1,490 @@
+/**
+ * Runs a compiled model: fixed-step Euler, RK2 (Heun) and RK4, and adaptive Dormand–Prince
+ * (RK45) with relative and absolute tolerances; saves every output at the save times.
+ */
+import { invalidArgument, requireFinite, requirePositive, TwinkitError } from '@twinkit/core';
+import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
+import { createContext, type RuntimeContext, type UniformSource } from '../compiler/runtime';
+import { type IntegrationMethod, SdModel } from '../model';
+import { SdResults } from './results';
+
+/** Options of {@link SdRun} and {@link simulate}. */
+export interface RunOptions {
+  /** Overrides the model's integration method. */
+  method?: IntegrationMethod;
+  /** Overrides the integration step. */
+  dt?: number;
+  /** Relative tolerance of `rk45` (default 1e-6). */
+  rtol?: number;
+  /** Absolute tolerance of `rk45` (default 1e-9). */
+  atol?: number;
+  /**
+   * Uniform [0, 1) source for RANDOM, NORMAL and the other random builtins, e.g. a
+   * `RandomStream` of `@twinkit/core` (`() => stream.random()`). Required when the model uses them.
+   */
+  random?: UniformSource;
+  /** Parameter values that replace constants before the run starts (by variable name). */
+  parameters?: Record<string, number>;
+  /** Whether to keep a row per save time (default true); a coupled model may turn it off. */
+  record?: boolean;
+}
+
+const METHODS: readonly IntegrationMethod[] = ['euler', 'rk2', 'rk4', 'rk45'];
+
+// Dormand–Prince 5(4) coefficients.
+const A21 = 1 / 5;
+const A31 = 3 / 40;
+const A32 = 9 / 40;
+const A41 = 44 / 45;
+const A42 = -56 / 15;
+const A43 = 32 / 9;
+const A51 = 19372 / 6561;
+const A52 = -25360 / 2187;
+const A53 = 64448 / 6561;
+const A54 = -212 / 729;
+const A61 = 9017 / 3168;
+const A62 = -355 / 33;
+const A63 = 46732 / 5247;
+const A64 = 49 / 176;
+const A65 = -5103 / 18656;
+const B1 = 35 / 384;
+const B3 = 500 / 1113;
+const B4 = 125 / 192;
+const B5 = -2187 / 6784;
+const B6 = 11 / 84;
+const E1 = 71 / 57600;
+const E3 = -71 / 16695;
+const E4 = 71 / 1920;
+const E5 = -17253 / 339200;
+const E6 = 22 / 525;
+const E7 = -1 / 40;
+
+/**
+ * One run of a compiled model: its state, its clock and its saved rows. Runs to the stop time
+ * ({@link SdRun.run}) or lazily to any time ({@link SdRun.advanceTo}, used when coupled to a
+ * `Simulation`): whole steps on the grid `start + k*dt`, then one partial step to land on the
+ * requested time.
+ *
+ * @example
+ * ```ts
+ * const run = new SdRun(compileModel(model), { method: 'rk4' });
+ * run.advanceTo(12.5);
+ * run.get('Teacup Temperature');
+ * run.set('Room Temperature', 20); // a parameter change takes effect now
+ * const results = run.run();       // continues to the stop time
+ * ```
+ */
+export class SdRun {
+  /** The compiled model. */
+  readonly model: CompiledModel;
+  /** The integration method in use. */
+  readonly method: IntegrationMethod;
+  /** The integration step (for `rk45`: the save grid, each interval solved adaptively). */
+  readonly dt: number;
+  private readonly rtol: number;
+  private readonly atol: number;
+  private readonly values: Float64Array;
+  private readonly d: Float64Array;
+  private readonly k: Float64Array[];
+  private readonly y0: Float64Array;
+  private readonly context: RuntimeContext;
+  private readonly record: boolean;
+  private currentTime: number;
+  private gridIndex = 0;
+  private readonly saveEvery: number;
+  private readonly rows: SdResultsBuilder;
+  private adaptiveStep: number;
+  private readonly onStep: ((time: number) => void)[] = [];
+
+  /** Prepares a run at the start time, with initial values computed. */
+  constructor(model: CompiledModel | SdModel, options: RunOptions = {}) {
+    const api = 'new SdRun(model, options)';
+    this.model = model instanceof SdModel ? compileModel(model) : model;
+    const specs = this.model.specs;
+    this.method = options.method ?? specs.method ?? 'euler';
+    if (!METHODS.includes(this.method)) {
+      throw invalidArgument(api, `method must be one of ${METHODS.join(', ')}`, this.method);
+    }
+    this.dt = options.dt === undefined ? specs.dt : requirePositive(api, 'options.dt', options.dt);
+    this.rtol = options.rtol === undefined ? 1e-6 : requirePositive(api, 'options.rtol', options.rtol);
+    this.atol = options.atol === undefined ? 1e-9 : requirePositive(api, 'options.atol', options.atol);
+    if (this.model.tables.usesRandom && options.random === undefined) {
+      throw invalidArgument(
+        api,
+        'the model uses random builtins (RANDOM, NORMAL, ...), so options.random is required',
+        options.random,
+        "Pass { random: () => sim.rng('sd').random() } or another uniform [0, 1) source.",
+      );
+    }
+    const random =
+      options.random ??
+      (() => {
+        throw new TwinkitError('SdRun: no random source was given.', { code: 'INVALID_STATE' });
+      });
+    const saveStep = specs.saveStep ?? this.dt;
+    const ratio = saveStep / this.dt;
+    this.saveEvery = Math.max(1, Math.round(ratio));
+    this.record = options.record ?? true;
+    this.values = new Float64Array(this.model.slotCount);
+    const n = this.model.stockCount;
+    this.d = new Float64Array(this.model.slotCount);
+    this.k = Array.from({ length: 7 }, () => new Float64Array(n));
+    this.y0 = new Float64Array(n);
+    this.adaptiveStep = this.dt;
+    this.context = createContext(
+      { dt: this.dt, start: specs.start, stop: specs.stop },
+      this.model.tables.graphicals,
+      this.model.tables.functions.map((f) => f.fn),
+      this.model.tables.delayCount,
+      random,
+    );
+    this.defineView();
+    this.rows = new SdResultsBuilder(this.model.outputs);
+    this.currentTime = specs.start;
+    const f = this.model.functions;
+    const v = this.values;
+    f.init(v, this.context, this.currentTime);
+    for (const [name, value] of Object.entries(options.parameters ?? {})) this.setParameter(name, value);
+    f.aux(v, this.context, this.currentTime);
+    this.save();
+  }
+
+  /** The current model time. */
+  get time(): number {
+    return this.currentTime;
+  }
+
+  /** Reads a variable (stock, flow or auxiliary; `name[element]` for array elements) at the current time. */
+  get(name: string): number {
+    return this.values[this.output(name, 'SdRun.get(name)').slot]!;
+  }
+
+  /**
+   * Writes a stock (the state jumps at the current time) or a constant (a parameter: dependent
+   * equations use it from now on). Flows and auxiliaries computed from others cannot be written.
+   */
+  set(name: string, value: number): void {
+    const api = 'SdRun.set(name, value)';
+    requireFinite(api, 'value', value);
+    const out = this.output(name, api);
+    if (out.kind === 'stock') {
+      this.values[out.slot] = value;
+    } else if (out.parameter) {
+      this.values[out.slot] = value;
+      this.model.functions.constants(this.values, this.context, this.currentTime);
+    } else {
+      throw new TwinkitError(
+        `${api}: ${JSON.stringify(out.name)} is a ${out.kind} computed from its equation, so it cannot be written. ` +
+          'Write a stock or a constant (parameter) instead.',
+        { code: 'READ_ONLY', details: { name } },
+      );
+    }
+    this.model.functions.aux(this.values, this.context, this.currentTime);
+  }
+
+  /** Changes a constant (parameter); dependent equations use the new value from now on. */
+  setParameter(name: string, value: number): void {
+    const out = this.output(name, 'SdRun.setParameter(name, value)');
+    if (!out.parameter) {
+      throw invalidArgument(
+        'SdRun.setParameter(name, value)',
+        'name must designate a constant (an auxiliary whose equation is a number)',
+        name,
+        'Use set() for stocks.',
+      );
+    }
+    this.set(name, value);
+  }
+
+  /** Integrates to exactly `time` (>= the current time): whole steps on the grid, then a partial step. */
+  advanceTo(time: number): void {
+    const api = 'SdRun.advanceTo(time)';
+    requireFinite(api, 'time', time);
+    const tol = this.dt * 1e-9;
+    if (time < this.currentTime - tol) {
+      throw invalidArgument(api, `time must be >= the current time ${this.currentTime}`, time);
+    }
+    const start = this.model.specs.start;
+    for (;;) {
+      const nextGrid = start + (this.gridIndex + 1) * this.dt;
+      if (nextGrid <= time + tol) {
+        this.stepTo(nextGrid);
+        this.gridIndex++;
+        this.currentTime = nextGrid;
+        if (this.record && this.gridIndex % this.saveEvery === 0) this.save();
+        for (const h of this.onStep) h(nextGrid);
+      } else {
+        if (time > this.currentTime + tol) {
+          this.stepTo(time);
+          this.currentTime = time;
+        }
+        return;
+      }
+    }
+  }
+
+  /** Runs to the stop time of the sim specs and returns the saved rows. */
+  run(): SdResults {
+    const { start, stop } = this.model.specs;
+    const steps = Math.round((stop - start) / this.dt);
+    const end = start + steps * this.dt;
+    this.advanceTo(Math.max(this.currentTime, end));
+    return this.results();
+  }
+
+  /** Returns the rows saved so far. */
+  results(): SdResults {
+    return this.rows.build();
+  }
+
+  /** Copies the current values of every output variable (model order) into a new array. */
+  snapshot(): Float64Array {
+    const out = new Float64Array(this.model.outputs.length);
+    this.model.outputs.forEach((o, i) => {
+      out[i] = this.values[o.slot]!;
+    });
+    return out;
+  }
+
+  /** @internal Registers a callback after each whole grid step (used by crossing detection). */
+  addStepListener(listener: (time: number) => void): void {
+    this.onStep.push(listener);
+  }
+
+  /** @internal The value array (read by coupling code for speed). */
+  get rawValues(): Float64Array {
+    return this.values;
+  }
+
+  private output(name: string, api: string): OutputVariable {
+    const out = this.model.find(name);
+    if (!out) {
+      throw new TwinkitError(
+        `${api}: no variable named ${JSON.stringify(name)} in the model. ` +
+          `Known names include ${this.model.outputs
+            .slice(0, 5)
+            .map((o) => JSON.stringify(o.name))
+            .join(', ')}.`,
+        { code: 'NOT_FOUND', details: { name } },
+      );
+    }
+    return out;
+  }
+
+  private defineView(): void {
+    const view = this.context.view;
+    const v = this.values;
+    for (const o of this.model.outputs) {
+      const slot = o.slot;
+      const getter = { get: () => v[slot]!, enumerable: true, configurable: true };
+      for (const alias of new Set([o.key, o.name, o.name.replace(/ /g, '_')])) {
+        Object.defineProperty(view, alias, getter);
+      }
+    }
+  }
+
+  private save(): void {
+    const v = this.values;
+    const outputs = this.model.outputs;
+    for (const o of outputs) {
+      const x = v[o.slot]!;
+      if (!Number.isFinite(x)) {
+        throw new TwinkitError(
+          `SdRun: ${JSON.stringify(o.name)} is ${x} at time ${this.currentTime} ` +
+            '(a division by zero or a function outside its domain). Check its equation and inputs.',
+          { code: 'NUMERIC', details: { variable: o.name, time: this.currentTime, value: x } },
+        );
+      }
+    }
+    this.rows.add(this.currentTime, v);
+  }
+
+  /** Moves the state from the current time to `target` with the configured method. */
+  private stepTo(target: number): void {
+    const h = target - this.currentTime;
+    if (h <= 0) return;
+    const f = this.model.functions;
+    f.commit(this.values, this.context, this.currentTime);
+    switch (this.method) {
+      case 'euler':
+        this.euler(h);
+        break;
+      case 'rk2':
+        this.rk2(h);
+        break;
+      case 'rk4':
+        this.rk4(h);
+        break;
+      case 'rk45':
+        this.rk45(target);
+        break;
+    }
+    f.aux(this.values, this.context, target);
+  }
+
+  private clampNonNegative(): void {
+    const v = this.values;
+    const list = this.model.nonNegativeStocks;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      if (v[s]! < 0) v[s] = 0;
+    }
+  }
+
+  private euler(h: number): void {
+    const v = this.values;
+    const d = this.d;
+    const n = this.model.stockCount;
+    this.model.functions.rates(v, this.context, this.currentTime, d);
+    for (let i = 0; i < n; i++) v[i] = v[i]! + h * d[i]!;
+    this.clampNonNegative();
+  }
+
+  private rates(time: number, into: Float64Array): void {
+    const f = this.model.functions;
+    f.aux(this.values, this.context, time);
+    f.rates(this.values, this.context, time, this.d);
+    into.set(this.d.subarray(0, into.length));
+  }
+
+  private rk2(h: number): void {
+    const v = this.values;
+    const n = this.model.stockCount;
+    const [k1, k2] = this.k as [Float64Array, Float64Array];
+    const y0 = this.y0;
+    const t = this.currentTime;
+    y0.set(v.subarray(0, n));
+    this.model.functions.rates(v, this.context, t, this.d);
+    k1.set(this.d.subarray(0, n));
+    for (let i = 0; i < n; i++) v[i] = y0[i]! + h * k1[i]!;
+    this.rates(t + h, k2);
+    for (let i = 0; i < n; i++) v[i] = y0[i]! + (h / 2) * (k1[i]! + k2[i]!);
+    this.clampNonNegative();
+  }
+
+  private rk4(h: number): void {
+    const v = this.values;
+    const n = this.model.stockCount;
+    const [k1, k2, k3, k4] = this.k as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const y0 = this.y0;
+    const t = this.currentTime;
+    y0.set(v.subarray(0, n));
+    this.model.functions.rates(v, this.context, t, this.d);
+    k1.set(this.d.subarray(0, n));
+    for (let i = 0; i < n; i++) v[i] = y0[i]! + (h / 2) * k1[i]!;
+    this.rates(t + h / 2, k2);
+    for (let i = 0; i < n; i++) v[i] = y0[i]! + (h / 2) * k2[i]!;
+    this.rates(t + h / 2, k3);
+    for (let i = 0; i < n; i++) v[i] = y0[i]! + h * k3[i]!;
+    this.rates(t + h, k4);
+    for (let i = 0; i < n; i++) v[i] = y0[i]! + (h / 6) * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!);
+    this.clampNonNegative();
+  }
+
+  /** Adaptive Dormand–Prince from the current time to `target`, steps chosen from rtol/atol. */
+  private rk45(target: number): void {
+    const v = this.values;
+    const n = this.model.stockCount;
+    const [k1, k2, k3, k4, k5, k6, k7] = this.k as Float64Array[] as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    const y0 = this.y0;
+    let t = this.currentTime;
+    let h = Math.min(this.adaptiveStep, target - t);
+    const minStep = Math.abs(target) * 1e-13 + 1e-13;
+    while (t < target) {
+      if (t + h > target) h = target - t;
+      y0.set(v.subarray(0, n));
+      this.rates(t, k1);
+      const stage = (coef: number[], ks: Float64Array[]) => {
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let j = 0; j < ks.length; j++) s += coef[j]! * ks[j]![i]!;
+          v[i] = y0[i]! + h * s;
+        }
+      };
+      stage([A21], [k1]);
+      this.rates(t + h / 5, k2);
+      stage([A31, A32], [k1, k2]);
+      this.rates(t + (3 * h) / 10, k3);
+      stage([A41, A42, A43], [k1, k2, k3]);
+      this.rates(t + (4 * h) / 5, k4);
+      stage([A51, A52, A53, A54], [k1, k2, k3, k4]);
+      this.rates(t + (8 * h) / 9, k5);
+      stage([A61, A62, A63, A64, A65], [k1, k2, k3, k4, k5]);
+      this.rates(t + h, k6);
+      stage([B1, 0, B3, B4, B5, B6], [k1, k2, k3, k4, k5, k6]);
+      this.rates(t + h, k7);
+      let err = 0;
+      for (let i = 0; i < n; i++) {
+        const e =
+          h * (E1 * k1[i]! + E3 * k3[i]! + E4 * k4[i]! + E5 * k5[i]! + E6 * k6[i]! + E7 * k7[i]!);
+        const scale = this.atol + this.rtol * Math.max(Math.abs(y0[i]!), Math.abs(v[i]!));
+        err = Math.max(err, Math.abs(e) / scale);
+      }
+      if (err <= 1 || h <= minStep) {
+        t += h;
+        this.clampNonNegative();
+        const grow = err === 0 ? 5 : Math.min(5, 0.9 * err ** -0.2);
+        this.adaptiveStep = h * grow;
+        h = this.adaptiveStep;
+      } else {
+        v.set(y0, 0);
+        h = h * Math.max(0.1, 0.9 * err ** -0.2);
+      }
+    }
+  }
+}
+
+/** Accumulates saved rows. @internal */
+class SdResultsBuilder {
+  private data = new Float64Array(1024);
+  private times = new Float64Array(64);
+  private count = 0;
+  private readonly slots: Int32Array;
+
+  constructor(private readonly outputs: readonly OutputVariable[]) {
+    this.slots = Int32Array.from(outputs.map((o) => o.slot));
+  }
+
+  add(time: number, values: Float64Array): void {
+    const width = this.slots.length;
+    if (this.count === this.times.length) {
+      const t = new Float64Array(this.count * 2);
+      t.set(this.times);
+      this.times = t;
+    }
+    if ((this.count + 1) * width > this.data.length) {
+      const d = new Float64Array(Math.max(this.data.length * 2, (this.count + 1) * width));
+      d.set(this.data);
+      this.data = d;
+    }
+    this.times[this.count] = time;
+    const base = this.count * width;
+    for (let j = 0; j < width; j++) this.data[base + j] = values[this.slots[j]!]!;
+    this.count++;
+  }
+
+  build(): SdResults {
+    const width = this.slots.length;
+    return new SdResults(
+      this.times.slice(0, this.count),
+      this.outputs.map((o) => ({ name: o.name, key: o.key, kind: o.kind })),
+      this.data.slice(0, this.count * width),
+    );
+  }
+}
+
+/**
+ * Compiles (if needed) and runs a model from its start to its stop time; returns every stock,
+ * flow and auxiliary at each save time.
+ */
+export function simulate(model: SdModel | CompiledModel, options: RunOptions = {}): SdResults {
+  return new SdRun(model, options).run();
+}
