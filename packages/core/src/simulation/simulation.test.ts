@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TwinkitError } from '../errors';
-import { type Event, Interrupt } from '../events';
+import { type ConditionValue, type Event, Interrupt } from '../events';
 import { Simulation } from './simulation';
 
 describe('Simulation clock and calendar', () => {
