@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../simulation';
+import { Tally } from './tally';
+import { TimeSeries } from './time-series';
+import { TimeWeighted } from './time-weighted';
+
+describe('Tally', () => {
+  it('matches the two-pass formulas, including for data with a large offset', () => {
+    const sim = new Simulation({ seed: 1 });
+    const rng = sim.rng('data');
+    const data = Array.from({ length: 10_000 }, () => 1e9 + rng.normal(0, 1));
+    const tally = new Tally('x');
+    for (const x of data) tally.add(x);
+    const mean = data.reduce((a, b) => a + b, 0) / data.length;
+    const variance = data.reduce((a, b) => a + (b - mean) ** 2, 0) / (data.length - 1);
+    expect(tally.count).toBe(10_000);
+    expect(Math.abs(tally.mean - mean) / mean).toBeLessThan(1e-14);
+    expect(tally.variance / variance).toBeCloseTo(1, 8);
+    expect(tally.min).toBe(Math.min(...data));
+    expect(tally.max).toBe(Math.max(...data));
+  });
+
+  it('says NaN for statistics that need more observations, and resets', () => {
+    const tally = new Tally();
+    expect(tally.mean).toBeNaN();
+    tally.add(3);
+    expect(tally.mean).toBe(3);
+    expect(tally.variance).toBeNaN();
+    tally.reset();
+    expect(tally.count).toBe(0);
+    expect(() => tally.add(Number.NaN)).toThrow(/Tally.add\(x\): x must be a finite number, got NaN/);
+  });
+});
+
+describe('TimeWeighted', () => {
+  it('averages a piecewise-constant level over time', () => {
+    const sim = new Simulation();
+    const level = new TimeWeighted(sim, 0, 'queue');
+    sim.schedule(2, () => level.update(4)); // 0 for [0,2)
+    sim.schedule(5, () => level.update(1)); // 4 for [2,5)
+    sim.run({ until: 10 }); // 1 for [5,10)
+    expect(level.integral).toBe(0 * 2 + 4 * 3 + 1 * 5);
+    expect(level.mean).toBeCloseTo(17 / 10, 15);
+    expect(level.max).toBe(4);
+    expect(level.min).toBe(0);
+    level.reset();
+    sim.run({ until: 12 });
+    expect(level.mean).toBe(1);
+    expect(level.elapsed).toBe(2);
+    expect(() => level.update(Number.NaN)).toThrow(/finite/);
+  });
+});
+
+describe('TimeSeries', () => {
+  it('samples at a fixed interval after the events at each sample time', () => {
+    const sim = new Simulation();
+    sim.state.define('n', { initial: 0 });
+    for (let t = 0; t <= 10; t += 2.5) sim.schedule(t, () => sim.state.set('n', t));
+    const series = new TimeSeries(sim, { variables: ['n'], interval: 2.5 });
+    sim.run({ until: 10 });
+    expect(series.times).toEqual([0, 2.5, 5, 7.5, 10]);
+    expect(Array.from(series.column('n'))).toEqual([0, 2.5, 5, 7.5, 10]);
+    expect(series.toCSV()).toBe('time,n\n0,0\n2.5,2.5\n5,5\n7.5,7.5\n10,10\n');
+    expect(series.toJSON()).toEqual({ time: [0, 2.5, 5, 7.5, 10], n: [0, 2.5, 5, 7.5, 10] });
+    expect(() => series.column('m')).toThrow(/does not sample that variable/);
+  });
+
+  it('keeps at most maxSamples and counts what it dropped', () => {
+    const sim = new Simulation();
+    sim.state.define('n', { initial: 1 });
+    const series = new TimeSeries(sim, { variables: ['n'], interval: 1, maxSamples: 3 });
+    sim.run({ until: 9 });
+    expect(series.times).toEqual([7, 8, 9]);
+    expect(series.dropped).toBe(7);
+    series.stop();
+    sim.run({ until: 20 });
+    expect(series.length).toBe(3);
+    expect(() => new TimeSeries(sim, { variables: ['n'], interval: 0 })).toThrow(
+      /interval must be a finite number > 0, got 0/,
+    );
+  });
+});
