@@ -1,0 +1,2 @@
+export * from './data-collector';
+export * from './data-table';

@@ -1,0 +1,281 @@
+import { TwinkitError } from '@twinkit/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { testRng } from '../test-support/test-rng';
+import { type GridNeighborhood, GridSpace } from './grid-space';
+
+interface Token {
+  id: number;
+  alive?: boolean;
+}
+const token = (id: number): Token => ({ id });
+
+/** Brute force: every cell whose wrapped/clipped offset from the centre is inside the neighbourhood. */
+function bruteNeighborCells(
+  width: number,
+  height: number,
+  torus: boolean,
+  cx: number,
+  cy: number,
+  neighborhood: GridNeighborhood,
+  radius: number,
+  includeCenter: boolean,
+): number[] {
+  const result = new Set<number>();
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      // Shortest offsets (on a torus every representative within the radius counts).
+      const dxs = torus ? [x - cx, x - cx - width, x - cx + width] : [x - cx];
+      const dys = torus ? [y - cy, y - cy - height, y - cy + height] : [y - cy];
+      let inside = false;
+      for (const dx of dxs) {
+        for (const dy of dys) {
+          if (dx === 0 && dy === 0) continue;
+          if (Math.abs(dx) > radius || Math.abs(dy) > radius) continue;
+          if (neighborhood === 'moore') inside = true;
+          else if (neighborhood === 'vonNeumann' && Math.abs(dx) + Math.abs(dy) <= radius) inside = true;
+          else if (neighborhood === 'euclidean' && dx * dx + dy * dy <= radius * radius) inside = true;
+        }
+      }
+      if (inside) result.add(y * width + x);
+    }
+  }
+  const center = cy * width + cx;
+  if (includeCenter) result.add(center);
+  else result.delete(center);
+  return [...result].sort((a, b) => a - b);
+}
+
+describe('GridSpace neighbourhoods', () => {
+  it('matches a brute-force reference on random grids, shapes, radii and edges', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.boolean(),
+        fc.constantFrom<GridNeighborhood>('moore', 'vonNeumann', 'euclidean'),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        fc.nat(),
+        (width, height, torus, neighborhood, radius, includeCenter, seed) => {
+          const grid = new GridSpace({ width, height, torus });
+          const cell = seed % (width * height);
+          const query = { neighborhood, radius, includeCenter };
+          const got = grid.neighborCells(cell, query);
+          expect(new Set(got).size).toBe(got.length); // each cell once
+          const expected = bruteNeighborCells(
+            width,
+            height,
+            torus,
+            cell % width,
+            Math.floor(cell / width),
+            neighborhood,
+            radius,
+            includeCenter,
+          );
+          expect([...got].sort((a, b) => a - b)).toEqual(expected);
+        },
+      ),
+      { numRuns: 600, seed: 1 },
+    );
+  });
+
+  it('visits exactly the agents in the neighbour cells, in single and multiple occupancy', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.boolean(),
+        fc.constantFrom<'single' | 'multiple'>('single', 'multiple'),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1000 }),
+        (width, height, torus, occupancy, radius, includeCenter, seed) => {
+          const rng = testRng(seed);
+          const grid = new GridSpace<Token>({ width, height, torus, occupancy });
+          const agents: Token[] = [];
+          const count = Math.floor(rng.next() * width * height);
+          for (let i = 0; i < count; i++) {
+            const a = token(i);
+            const cell =
+              occupancy === 'single' ? grid.randomEmptyCell(rng) : Math.floor(rng.next() * width * height);
+            grid.placeInCell(a, cell);
+            agents.push(a);
+          }
+          const query = { radius, includeCenter };
+          for (const a of agents) {
+            const cells = new Set(grid.neighborCells(grid.cellOf(a), query));
+            const expected = agents
+              .filter((b) => b !== a && cells.has(grid.cellOf(b)))
+              .map((b) => b.id)
+              .sort((x, y) => x - y);
+            const got = grid
+              .neighbors(a, query)
+              .map((b) => b.id)
+              .sort((x, y) => x - y);
+            expect(got).toEqual(expected);
+            const even = grid.countNeighbors(a, (b) => b.id % 2 === 0, query);
+            expect(even).toBe(expected.filter((id) => id % 2 === 0).length);
+          }
+        },
+      ),
+      { numRuns: 200, seed: 2 },
+    );
+  });
+});
+
+describe('GridSpace moves and the empty-cell list', () => {
+  it('keeps occupancy, positions and the empty list consistent under random operations', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.constantFrom<'single' | 'multiple'>('single', 'multiple'),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.nat(), fc.nat()), { maxLength: 80 }),
+        (width, height, occupancy, ops) => {
+          const grid = new GridSpace<Token>({ width, height, occupancy });
+          const rng = testRng(width * 31 + height);
+          const where = new Map<Token, number>();
+          let nextId = 0;
+          for (const [op, a, b] of ops) {
+            const placed = [...where.keys()];
+            const pick = (k: number) => placed[k % placed.length]!;
+            try {
+              if (op === 0 || placed.length === 0) {
+                const t = token(nextId++);
+                const cell = a % grid.cellCount;
+                grid.placeInCell(t, cell);
+                where.set(t, cell);
+              } else if (op === 1) {
+                const t = pick(a);
+                const cell = b % grid.cellCount;
+                grid.moveToCell(t, cell);
+                where.set(t, cell);
+              } else if (op === 2) {
+                const t = pick(a);
+                grid.remove(t);
+                where.delete(t);
+              } else if (op === 3) {
+                const t = pick(a);
+                const u = pick(b);
+                grid.swap(t, u);
+                const ct = where.get(t)!;
+                where.set(t, where.get(u)!);
+                where.set(u, ct);
+              } else if (op === 4 && grid.emptyCount > 0) {
+                const t = pick(a);
+                where.set(t, grid.moveToRandomEmpty(t, rng));
+              } else if (op === 5) {
+                const cell = a % grid.cellCount;
+                grid.setWalkable(grid.xOfCell(cell), grid.yOfCell(cell), b % 2 === 0);
+              }
+            } catch (error) {
+              // Refused operations must be the documented ones and change nothing (checked below).
+              expect(error).toBeInstanceOf(TwinkitError);
+            }
+            // Invariants against the model of the grid.
+            expect(grid.agentCount).toBe(where.size);
+            const perCell = new Map<number, number>();
+            for (const [t, cell] of where) {
+              expect(grid.cellOf(t)).toBe(cell);
+              expect(grid.agentsInCell(cell)).toContain(t);
+              perCell.set(cell, (perCell.get(cell) ?? 0) + 1);
+            }
+            let empties = 0;
+            for (let c = 0; c < grid.cellCount; c++) {
+              const n = perCell.get(c) ?? 0;
+              expect(grid.countInCell(c)).toBe(n);
+              if (occupancy === 'single') expect(n).toBeLessThanOrEqual(1);
+              if (n === 0 && grid.isWalkable(c)) empties++;
+              if (n > 0) expect(grid.isWalkable(c)).toBe(true);
+            }
+            expect(grid.emptyCount).toBe(empties);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 3 },
+    );
+  });
+
+  it('draws every empty walkable cell with equal probability (chi-square)', () => {
+    const grid = new GridSpace<Token>({ width: 4, height: 3 });
+    grid.place(token(0), 0, 0);
+    grid.place(token(1), 3, 2);
+    grid.setWalkable(1, 1, false);
+    const rng = testRng(7);
+    const counts = new Map<number, number>();
+    const draws = 90_000;
+    for (let i = 0; i < draws; i++) {
+      const c = grid.randomEmptyCell(rng);
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 6, 7, 8, 9, 10]);
+    const expected = draws / 9;
+    const chi2 = [...counts.values()].reduce((s, n) => s + (n - expected) ** 2 / expected, 0);
+    // 8 degrees of freedom: the 0.999 quantile is 26.12.
+    expect(chi2).toBeLessThan(26.12);
+  });
+
+  it('refuses a second agent in a single-occupancy cell and stays consistent', () => {
+    const grid = new GridSpace<Token>({ width: 3, height: 3 });
+    const a = token(1);
+    const b = token(2);
+    grid.place(a, 1, 1);
+    grid.place(b, 0, 0);
+    expect(() => grid.place(token(3), 1, 1)).toThrow(
+      /cell \(1, 1\) of a single-occupancy grid already holds agent #1; cannot add agent #3/,
+    );
+    expect(() => grid.moveTo(b, 1, 1)).toThrow(TwinkitError);
+    expect(grid.cellOf(b)).toBe(0);
+    expect(grid.agentAt(1, 1)).toBe(a);
+    expect(grid.agentCount).toBe(2);
+    expect(grid.emptyCount).toBe(7);
+    expect(grid.has(token(3))).toBe(false);
+  });
+
+  it('refuses positions outside a bounded grid and wraps them on a torus', () => {
+    const bounded = new GridSpace<Token>({ width: 5, height: 4 });
+    const a = token(0);
+    bounded.place(a, 4, 3);
+    expect(() => bounded.moveTo(a, 5, 0)).toThrow(
+      /GridSpace.cellAt\(x, y\): the position must lie inside the bounded 5x4 grid .*got \[5,0\]/,
+    );
+    expect(bounded.positionOf(a)).toEqual({ x: 4, y: 3 });
+    expect(() => bounded.place(token(1), 0.5, 1)).toThrow(/x and y must be integers/);
+    const torus = new GridSpace<Token>({ width: 5, height: 4, torus: true });
+    torus.place(a, -1, 5);
+    expect(torus.positionOf(a)).toEqual({ x: 4, y: 1 });
+  });
+
+  it('refuses unwalkable cells, unplaced agents, removed agents and double placement', () => {
+    const grid = new GridSpace<Token>({ width: 3, height: 3, occupancy: 'multiple' });
+    grid.setWalkable(2, 2, false);
+    const a = token(0);
+    expect(() => grid.place(a, 2, 2)).toThrow(/cell \(2, 2\) is not walkable/);
+    expect(grid.has(a)).toBe(false);
+    expect(() => grid.cellOf(a)).toThrow(/agent #0 is not on this grid/);
+    grid.place(a, 0, 0);
+    expect(() => grid.place(a, 1, 0)).toThrow(/already on the grid at \(0, 0\)/);
+    expect(() => grid.setWalkable(0, 0, false)).toThrow(/holds 1 agent/);
+    const gone = { id: 5, alive: false };
+    expect(() => grid.place(gone, 1, 1)).toThrow(/must not have been removed/);
+    expect(() => grid.place({ id: -1 }, 1, 1)).toThrow(/integer id >= 0/);
+    expect(() => new GridSpace({ width: 0, height: 3 })).toThrow(/width must be an integer >= 1, got 0/);
+    expect(() => grid.forEachNeighborCell(0, () => {}, { radius: 0 })).toThrow(/radius must be an integer/);
+    expect(() => grid.randomEmptyCell({ next: () => 0.5 })).not.toThrow();
+    const full = new GridSpace<Token>({ width: 1, height: 1 });
+    full.place(token(9), 0, 0);
+    expect(() => full.randomEmptyCell({ next: () => 0.5 })).toThrow(/has no empty walkable cell/);
+  });
+});
+
+describe('GridSpace.findPath', () => {
+  it('uses the grid walkability and costs', () => {
+    const grid = new GridSpace({ width: 5, height: 3 });
+    for (let y = 0; y < 2; y++) grid.setWalkable(2, y, false);
+    const path = grid.findPath({ x: 0, y: 0 }, { x: 4, y: 0 });
+    expect(path).not.toBeNull();
+    expect(path!.cost).toBe(8); // down 2, across 4, up 2
+    expect(path!.cells.map((c) => grid.pointOf(c))).toContainEqual([2, 2]);
+  });
+});

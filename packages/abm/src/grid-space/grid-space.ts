@@ -1,0 +1,703 @@
+import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { checkAgent, IdIndex, type Locatable } from '../internal/id-index';
+import { type RandomSource, randomIndex } from '../internal/random-source';
+import { type FindPathOptions, findPath, type GridPath } from '../pathfinding/find-path';
+
+/** How many agents a grid cell may hold. */
+export type GridOccupancy = 'single' | 'multiple';
+
+/**
+ * Which cells count as neighbours within `radius`: `'moore'` (Chebyshev distance, the 8 cells
+ * around for radius 1), `'vonNeumann'` (Manhattan distance, the 4 cells around for radius 1) or
+ * `'euclidean'` (cells whose centres lie within `radius`).
+ */
+export type GridNeighborhood = 'moore' | 'vonNeumann' | 'euclidean';
+
+/** Selects the neighbour cells of a query. Defaults: Moore, radius 1, centre excluded. */
+export interface NeighborQuery {
+  /** The neighbourhood shape; default `'moore'`. */
+  neighborhood?: GridNeighborhood;
+  /** Integer radius >= 1; default 1. */
+  radius?: number;
+  /** Whether the centre cell itself is visited; default `false`. */
+  includeCenter?: boolean;
+}
+
+/** Options of a {@link GridSpace}. */
+export interface GridSpaceOptions {
+  /** Number of columns (integer >= 1). */
+  width: number;
+  /** Number of rows (integer >= 1). */
+  height: number;
+  /** Wrap around the edges (a torus) instead of stopping at them; default `false`. */
+  torus?: boolean;
+  /** `'single'` (at most one agent per cell, the default) or `'multiple'`. */
+  occupancy?: GridOccupancy;
+}
+
+/** A cell position. */
+export interface GridPoint {
+  readonly x: number;
+  readonly y: number;
+}
+
+interface Offsets {
+  readonly dx: Int32Array;
+  readonly dy: Int32Array;
+  /** dy * width + dx, valid for cells at least `radius` away from every edge. */
+  readonly linear: Int32Array;
+  readonly radius: number;
+  /** On a torus narrower than 2r+1 several offsets reach the same cell: visits are de-duplicated. */
+  readonly wrapsOntoItself: boolean;
+  readonly includeCenter: boolean;
+}
+
+const NEIGHBORHOODS: readonly GridNeighborhood[] = ['moore', 'vonNeumann', 'euclidean'];
+const NO_CELL = -1;
+const EMPTY_AGENTS: readonly never[] = Object.freeze([]);
+
+/**
+ * Holds agents on a rectangular grid of cells, bounded or wrapped into a torus, with single or
+ * multiple occupancy. Cells are numbered `y * width + x`. Neighbour queries visit cells and agents
+ * through callbacks or a reused buffer (no allocation per call); moving, swapping and drawing a
+ * random empty cell take O(1) expected time. An optional walkability mask and per-cell costs are
+ * used by {@link GridSpace.findPath} and keep agents off unwalkable cells.
+ *
+ * Errors (a second agent in a single-occupancy cell, a position outside a bounded grid, an
+ * unwalkable cell, an agent that is not placed) are thrown before anything changes, so the grid
+ * stays consistent.
+ *
+ * @example
+ * ```ts
+ * const grid = new GridSpace<Person>({ width: 40, height: 40, torus: false });
+ * grid.place(person, 3, 4);
+ * let similar = 0;
+ * grid.forEachNeighbor(person, (other) => { if (other.group === person.group) similar++; });
+ * if (similar < 3) grid.moveTo(person, ...grid.pointOf(grid.randomEmptyCell(model.rng)));
+ * ```
+ */
+export class GridSpace<T extends Locatable = Locatable> {
+  /** Number of columns. */
+  readonly width: number;
+  /** Number of rows. */
+  readonly height: number;
+  /** Number of cells (`width * height`). */
+  readonly cellCount: number;
+  /** Whether the grid wraps around its edges. */
+  readonly torus: boolean;
+  /** How many agents a cell may hold. */
+  readonly occupancy: GridOccupancy;
+  /** Walkability per cell (1 walkable, 0 not); all walkable unless set with {@link setWalkable}. */
+  readonly walkable: Uint8Array;
+  /** Cost of entering each cell, used by {@link findPath}; all 1 unless set with {@link setCost}. */
+  readonly cost: Float64Array;
+
+  private readonly cellOfId = new IdIndex(NO_CELL);
+  /** Single occupancy: the agent in each cell. */
+  private readonly single: (T | undefined)[];
+  /** Multiple occupancy: the agents in each cell (undefined while none ever came). */
+  private readonly multiple: (T[] | undefined)[];
+  private readonly occupantCount: Int32Array;
+  /** Dense list of empty walkable cells and each cell's index in it (-1 when not listed). */
+  private readonly emptyCells: Int32Array;
+  private readonly emptySlot: Int32Array;
+  private emptyLength: number;
+  private placedCount = 0;
+  private readonly offsetCache = new Map<number, Offsets>();
+  private readonly defaultOffsets: Offsets;
+  private stamp: Int32Array | null = null;
+  private stampValue = 0;
+  private readonly neighborBuffer: T[] = [];
+
+  /** Creates an empty grid. */
+  constructor(options: GridSpaceOptions) {
+    const api = 'GridSpace(options)';
+    const { width, height } = options ?? ({} as GridSpaceOptions);
+    if (!Number.isInteger(width) || width < 1)
+      throw invalidArgument(api, 'width must be an integer >= 1', width, 'Pass { width: 40 } or similar.');
+    if (!Number.isInteger(height) || height < 1)
+      throw invalidArgument(api, 'height must be an integer >= 1', height, 'Pass { height: 40 } or similar.');
+    if (width * height > 2 ** 28)
+      throw invalidArgument(api, 'width * height must be at most 2^28 cells', width * height);
+    const occupancy = options.occupancy ?? 'single';
+    if (occupancy !== 'single' && occupancy !== 'multiple')
+      throw invalidArgument(api, "occupancy must be 'single' or 'multiple'", occupancy);
+    this.width = width;
+    this.height = height;
+    this.cellCount = width * height;
+    this.torus = options.torus ?? false;
+    this.occupancy = occupancy;
+    this.walkable = new Uint8Array(this.cellCount).fill(1);
+    this.cost = new Float64Array(this.cellCount).fill(1);
+    this.single = occupancy === 'single' ? new Array<T | undefined>(this.cellCount).fill(undefined) : [];
+    this.multiple =
+      occupancy === 'multiple' ? new Array<T[] | undefined>(this.cellCount).fill(undefined) : [];
+    this.occupantCount = new Int32Array(this.cellCount);
+    this.emptyCells = new Int32Array(this.cellCount);
+    this.emptySlot = new Int32Array(this.cellCount);
+    for (let c = 0; c < this.cellCount; c++) {
+      this.emptyCells[c] = c;
+      this.emptySlot[c] = c;
+    }
+    this.emptyLength = this.cellCount;
+    this.defaultOffsets = this.offsets('moore', 1, false);
+  }
+
+  // ---------------------------------------------------------------- cells and coordinates
+
+  /** Returns the cell number of `(x, y)`, wrapping on a torus; throws outside a bounded grid. */
+  cellAt(x: number, y: number): number {
+    if (!Number.isInteger(x) || !Number.isInteger(y))
+      throw invalidArgument(
+        'GridSpace.cellAt(x, y)',
+        'x and y must be integers',
+        [x, y],
+        'Round continuous coordinates first.',
+      );
+    if (this.torus) {
+      x = ((x % this.width) + this.width) % this.width;
+      y = ((y % this.height) + this.height) % this.height;
+    } else if (x < 0 || y < 0 || x >= this.width || y >= this.height) {
+      throw invalidArgument(
+        'GridSpace.cellAt(x, y)',
+        `the position must lie inside the bounded ${this.width}x${this.height} grid (0 <= x < ${this.width}, 0 <= y < ${this.height})`,
+        [x, y],
+        'Check the position first with grid.contains(x, y), or create the grid with { torus: true }.',
+      );
+    }
+    return y * this.width + x;
+  }
+
+  /** Returns whether `(x, y)` lies on the grid (always true for integers on a torus). */
+  contains(x: number, y: number): boolean {
+    if (!Number.isInteger(x) || !Number.isInteger(y)) return false;
+    return this.torus || (x >= 0 && y >= 0 && x < this.width && y < this.height);
+  }
+
+  /** Returns the column of a cell number. */
+  xOfCell(cell: number): number {
+    return cell % this.width;
+  }
+
+  /** Returns the row of a cell number. */
+  yOfCell(cell: number): number {
+    return (cell / this.width) | 0;
+  }
+
+  /** Returns the `[x, y]` of a cell number (handy for spreading into {@link moveTo}). */
+  pointOf(cell: number): [number, number] {
+    this.checkCell('GridSpace.pointOf(cell)', cell);
+    return [cell % this.width, (cell / this.width) | 0];
+  }
+
+  // ---------------------------------------------------------------- walkability and costs
+
+  /** Marks a cell walkable or not. Throws if an agent stands on a cell being made unwalkable. */
+  setWalkable(x: number, y: number, walkable: boolean): void {
+    const cell = this.cellAt(x, y);
+    if (walkable === (this.walkable[cell] === 1)) return;
+    if (!walkable) {
+      if (this.occupantCount[cell]! > 0)
+        throw new TwinkitError(
+          `GridSpace.setWalkable(x, y, false): cell (${x}, ${y}) holds ${this.occupantCount[cell]} agent(s). Move them away before making the cell unwalkable.`,
+          { code: 'INVALID_STATE', details: { x, y } },
+        );
+      this.walkable[cell] = 0;
+      this.unlistEmpty(cell);
+    } else {
+      this.walkable[cell] = 1;
+      if (this.occupantCount[cell] === 0) this.listEmpty(cell);
+    }
+  }
+
+  /** Sets the cost of entering a cell (a finite number > 0), used by {@link findPath}. */
+  setCost(x: number, y: number, cost: number): void {
+    const cell = this.cellAt(x, y);
+    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost <= 0)
+      throw invalidArgument(
+        'GridSpace.setCost(x, y, cost)',
+        'cost must be a finite number > 0',
+        cost,
+        'Use setWalkable(x, y, false) for cells that cannot be entered.',
+      );
+    this.cost[cell] = cost;
+  }
+
+  /**
+   * Finds a least-cost path over this grid's walkable cells and entry costs with A* (see
+   * {@link findPath}); returns `null` when the goal is unreachable and throws when it is unwalkable.
+   */
+  findPath(from: GridPoint, to: GridPoint, options?: FindPathOptions): GridPath | null {
+    return findPath(this, from, to, options);
+  }
+
+  /** Returns whether a cell can be entered. */
+  isWalkable(cell: number): boolean {
+    return this.walkable[cell] === 1;
+  }
+
+  // ---------------------------------------------------------------- placing and moving
+
+  /** Number of agents on the grid. */
+  get agentCount(): number {
+    return this.placedCount;
+  }
+
+  /** Number of empty walkable cells. */
+  get emptyCount(): number {
+    return this.emptyLength;
+  }
+
+  /** Returns whether the agent is on this grid. */
+  has(agent: T): boolean {
+    return this.cellOfId.get(agent.id) !== NO_CELL && this.agentIsAt(agent, this.cellOfId.get(agent.id));
+  }
+
+  /** Puts an agent that is not yet on the grid at `(x, y)`. */
+  place(agent: T, x: number, y: number): void {
+    this.placeInCell(agent, this.cellAt(x, y));
+  }
+
+  /** Puts an agent that is not yet on the grid into cell number `cell`. */
+  placeInCell(agent: T, cell: number): void {
+    const api = 'GridSpace.place(agent, ...)';
+    checkAgent(api, agent);
+    this.checkCell(api, cell);
+    if (this.cellOfId.get(agent.id) !== NO_CELL)
+      throw new TwinkitError(
+        `${api}: agent #${agent.id} is already on the grid at (${this.xOfCell(this.cellOfId.get(agent.id))}, ${this.yOfCell(this.cellOfId.get(agent.id))}). Use grid.moveTo(agent, x, y) to move it.`,
+        { code: 'DUPLICATE', details: { id: agent.id } },
+      );
+    this.checkEnterable(api, agent, cell);
+    this.addToCell(agent, cell);
+    this.cellOfId.set(agent.id, cell);
+    this.placedCount++;
+  }
+
+  /** Moves an agent already on the grid to `(x, y)`. */
+  moveTo(agent: T, x: number, y: number): void {
+    this.moveToCell(agent, this.cellAt(x, y));
+  }
+
+  /** Moves an agent already on the grid to cell number `cell`. */
+  moveToCell(agent: T, cell: number): void {
+    const api = 'GridSpace.moveTo(agent, ...)';
+    const from = this.requireCell(api, agent);
+    this.checkCell(api, cell);
+    if (from === cell) return;
+    this.checkEnterable(api, agent, cell);
+    this.removeFromCell(agent, from);
+    this.addToCell(agent, cell);
+    this.cellOfId.set(agent.id, cell);
+  }
+
+  /** Moves an agent already on the grid to a uniformly drawn empty walkable cell and returns that cell. */
+  moveToRandomEmpty(agent: T, rng: RandomSource): number {
+    const api = 'GridSpace.moveToRandomEmpty(agent, rng)';
+    const from = this.requireCell(api, agent);
+    const cell = this.randomEmptyCell(rng);
+    this.removeFromCell(agent, from);
+    this.addToCell(agent, cell);
+    this.cellOfId.set(agent.id, cell);
+    return cell;
+  }
+
+  /** Exchanges the cells of two agents on the grid. */
+  swap(a: T, b: T): void {
+    const api = 'GridSpace.swap(a, b)';
+    const cellA = this.requireCell(api, a);
+    const cellB = this.requireCell(api, b);
+    if (cellA === cellB) return;
+    if (this.occupancy === 'single') {
+      this.single[cellA] = b;
+      this.single[cellB] = a;
+    } else {
+      const listA = this.multiple[cellA]!;
+      const listB = this.multiple[cellB]!;
+      listA[listA.indexOf(a)] = b;
+      listB[listB.indexOf(b)] = a;
+    }
+    this.cellOfId.set(a.id, cellB);
+    this.cellOfId.set(b.id, cellA);
+  }
+
+  /** Takes an agent off the grid. */
+  remove(agent: T): void {
+    const cell = this.cellOfId.get(agent?.id);
+    if (cell === NO_CELL || !this.agentIsAt(agent, cell))
+      throw new TwinkitError(
+        `GridSpace.remove(agent): agent #${agent?.id} is not on this grid. Check grid.has(agent) first.`,
+        { code: 'NOT_FOUND', details: { id: agent?.id } },
+      );
+    this.removeFromCell(agent, cell);
+    this.cellOfId.set(agent.id, NO_CELL);
+    this.placedCount--;
+  }
+
+  /** Returns the cell number of an agent on the grid (throws if it is not on the grid). */
+  cellOf(agent: T): number {
+    return this.requireCell('GridSpace.cellOf(agent)', agent);
+  }
+
+  /** Returns the column of an agent on the grid. */
+  xOf(agent: T): number {
+    return this.requireCell('GridSpace.xOf(agent)', agent) % this.width;
+  }
+
+  /** Returns the row of an agent on the grid. */
+  yOf(agent: T): number {
+    return (this.requireCell('GridSpace.yOf(agent)', agent) / this.width) | 0;
+  }
+
+  /** Returns the position of an agent on the grid as a new `{ x, y }`. */
+  positionOf(agent: T): GridPoint {
+    const cell = this.requireCell('GridSpace.positionOf(agent)', agent);
+    return { x: cell % this.width, y: (cell / this.width) | 0 };
+  }
+
+  /** Returns the agent in a cell (single occupancy; the first agent with multiple occupancy), or undefined. */
+  agentAt(x: number, y: number): T | undefined {
+    const cell = this.cellAt(x, y);
+    return this.occupancy === 'single' ? this.single[cell] : this.multiple[cell]?.[0];
+  }
+
+  /** Returns the agents in a cell; the array belongs to the grid: copy it before changing the grid. */
+  agentsInCell(cell: number): readonly T[] {
+    this.checkCell('GridSpace.agentsInCell(cell)', cell);
+    if (this.occupancy === 'multiple') return this.multiple[cell] ?? EMPTY_AGENTS;
+    const agent = this.single[cell];
+    return agent === undefined ? EMPTY_AGENTS : [agent];
+  }
+
+  /** Returns how many agents a cell holds. */
+  countInCell(cell: number): number {
+    this.checkCell('GridSpace.countInCell(cell)', cell);
+    return this.occupantCount[cell]!;
+  }
+
+  /** Returns whether a cell holds no agent. */
+  isEmpty(cell: number): boolean {
+    this.checkCell('GridSpace.isEmpty(cell)', cell);
+    return this.occupantCount[cell] === 0;
+  }
+
+  /** Draws a uniformly distributed empty walkable cell; throws if there is none (see {@link emptyCount}). */
+  randomEmptyCell(rng: RandomSource): number {
+    if (this.emptyLength === 0)
+      throw new TwinkitError(
+        `GridSpace.randomEmptyCell(rng): the ${this.width}x${this.height} grid has no empty walkable cell. Check grid.emptyCount > 0 first.`,
+        { code: 'INVALID_STATE' },
+      );
+    return this.emptyCells[randomIndex(rng, this.emptyLength)]!;
+  }
+
+  /** Draws a uniformly distributed cell (any occupancy, walkable or not). */
+  randomCell(rng: RandomSource): number {
+    return randomIndex(rng, this.cellCount);
+  }
+
+  /** Calls `visit` with every agent on the grid, in cell order. */
+  forEachAgent(visit: (agent: T) => void): void {
+    if (this.occupancy === 'single') {
+      for (let c = 0; c < this.cellCount; c++) {
+        const agent = this.single[c];
+        if (agent !== undefined) visit(agent);
+      }
+    } else {
+      for (let c = 0; c < this.cellCount; c++) {
+        const list = this.multiple[c];
+        if (list !== undefined) for (let i = 0; i < list.length; i++) visit(list[i]!);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- neighbourhoods
+
+  /** Calls `visit` with each neighbour cell of `cell` (each once, in a fixed order). */
+  forEachNeighborCell(cell: number, visit: (cell: number) => void, query?: NeighborQuery): void {
+    this.checkCell('GridSpace.forEachNeighborCell(cell, visit)', cell);
+    const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
+    this.visitCells(cell, offsets, visit);
+  }
+
+  /**
+   * Calls `visit` with each agent in the neighbour cells of an agent (or of a cell number).
+   * The agent itself is skipped unless `includeCenter` is set, in which case the others in its
+   * cell are visited too.
+   */
+  forEachNeighbor(center: T | number, visit: (agent: T) => void, query?: NeighborQuery): void {
+    const cell = this.centerCell('GridSpace.forEachNeighbor(center, visit)', center);
+    const self = typeof center === 'number' ? undefined : center;
+    const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
+    if (this.occupancy === 'single') {
+      const single = this.single;
+      if (offsets.includeCenter) {
+        const agent = single[cell];
+        if (agent !== undefined && agent !== self) visit(agent);
+      }
+      const x = cell % this.width;
+      const y = (cell / this.width) | 0;
+      const r = offsets.radius;
+      if (x >= r && y >= r && x < this.width - r && y < this.height - r) {
+        // Interior cell: no wrapping or bounds checks.
+        const linear = offsets.linear;
+        for (let i = 0; i < linear.length; i++) {
+          const agent = single[cell + linear[i]!];
+          if (agent !== undefined) visit(agent);
+        }
+        return;
+      }
+      this.visitEdgeCells(x, y, offsets, (c) => {
+        const agent = single[c];
+        if (agent !== undefined) visit(agent);
+      });
+      return;
+    }
+    const multiple = this.multiple;
+    const visitCell = (c: number) => {
+      const list = multiple[c];
+      if (list === undefined) return;
+      for (let i = 0; i < list.length; i++) {
+        const agent = list[i]!;
+        if (agent !== self) visit(agent);
+      }
+    };
+    if (offsets.includeCenter) visitCell(cell);
+    this.visitNonCenter(cell, offsets, visitCell);
+  }
+
+  /** Returns how many agents in the neighbourhood of `center` satisfy `predicate`. */
+  countNeighbors(center: T | number, predicate: (agent: T) => boolean, query?: NeighborQuery): number {
+    let count = 0;
+    this.forEachNeighbor(
+      center,
+      (agent) => {
+        if (predicate(agent)) count++;
+      },
+      query,
+    );
+    return count;
+  }
+
+  /**
+   * Returns the agents in the neighbourhood of `center` in an array that the grid reuses: it is
+   * valid until the next call to `neighbors` on this grid (copy it to keep it).
+   */
+  neighbors(center: T | number, query?: NeighborQuery): readonly T[] {
+    const buffer = this.neighborBuffer;
+    buffer.length = 0;
+    this.forEachNeighbor(center, (agent) => buffer.push(agent), query);
+    return buffer;
+  }
+
+  /** Returns the neighbour cells of a cell as a new array (convenience; prefer {@link forEachNeighborCell} in hot loops). */
+  neighborCells(cell: number, query?: NeighborQuery): number[] {
+    const cells: number[] = [];
+    this.forEachNeighborCell(cell, (c) => cells.push(c), query);
+    return cells;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private visitCells(cell: number, offsets: Offsets, visit: (cell: number) => void): void {
+    if (offsets.includeCenter) visit(cell);
+    this.visitNonCenter(cell, offsets, visit);
+  }
+
+  private visitNonCenter(cell: number, offsets: Offsets, visit: (cell: number) => void): void {
+    const x = cell % this.width;
+    const y = (cell / this.width) | 0;
+    const r = offsets.radius;
+    if (x >= r && y >= r && x < this.width - r && y < this.height - r) {
+      const linear = offsets.linear;
+      for (let i = 0; i < linear.length; i++) visit(cell + linear[i]!);
+      return;
+    }
+    this.visitEdgeCells(x, y, offsets, visit);
+  }
+
+  /** Visits the non-centre neighbours of a cell near an edge (wrapping, clipping or de-duplicating). */
+  private visitEdgeCells(x: number, y: number, offsets: Offsets, visit: (cell: number) => void): void {
+    const { dx, dy } = offsets;
+    const w = this.width;
+    const h = this.height;
+    if (!this.torus) {
+      for (let i = 0; i < dx.length; i++) {
+        const nx = x + dx[i]!;
+        const ny = y + dy[i]!;
+        if (nx >= 0 && ny >= 0 && nx < w && ny < h) visit(ny * w + nx);
+      }
+      return;
+    }
+    if (!offsets.wrapsOntoItself) {
+      for (let i = 0; i < dx.length; i++) {
+        let nx = x + dx[i]!;
+        let ny = y + dy[i]!;
+        if (nx < 0) nx += w;
+        else if (nx >= w) nx -= w;
+        if (ny < 0) ny += h;
+        else if (ny >= h) ny -= h;
+        visit(ny * w + nx);
+      }
+      return;
+    }
+    // A torus smaller than the neighbourhood: several offsets land on the same cell.
+    if (this.stamp === null) this.stamp = new Int32Array(this.cellCount);
+    const stamp = this.stamp;
+    const mark = ++this.stampValue;
+    stamp[y * w + x] = mark; // the centre is handled by the caller
+    for (let i = 0; i < dx.length; i++) {
+      const nx = (((x + dx[i]!) % w) + w) % w;
+      const ny = (((y + dy[i]!) % h) + h) % h;
+      const c = ny * w + nx;
+      if (stamp[c] === mark) continue;
+      stamp[c] = mark;
+      visit(c);
+    }
+  }
+
+  private offsetsFor(query: NeighborQuery): Offsets {
+    const neighborhood = query.neighborhood ?? 'moore';
+    const radius = query.radius ?? 1;
+    const includeCenter = query.includeCenter ?? false;
+    const kind = NEIGHBORHOODS.indexOf(neighborhood);
+    if (kind < 0)
+      throw invalidArgument(
+        'GridSpace neighbour query',
+        "neighborhood must be 'moore', 'vonNeumann' or 'euclidean'",
+        neighborhood,
+      );
+    if (!Number.isInteger(radius) || radius < 1 || radius > 1024)
+      throw invalidArgument(
+        'GridSpace neighbour query',
+        'radius must be an integer in [1, 1024]',
+        radius,
+        'Pass { radius: 1 } or more.',
+      );
+    const key = (radius * 3 + kind) * 2 + (includeCenter ? 1 : 0);
+    const cached = this.offsetCache.get(key);
+    if (cached !== undefined) return cached;
+    const built = this.offsets(neighborhood, radius, includeCenter);
+    this.offsetCache.set(key, built);
+    return built;
+  }
+
+  private offsets(neighborhood: GridNeighborhood, radius: number, includeCenter: boolean): Offsets {
+    const dx: number[] = [];
+    const dy: number[] = [];
+    for (let oy = -radius; oy <= radius; oy++) {
+      for (let ox = -radius; ox <= radius; ox++) {
+        if (ox === 0 && oy === 0) continue;
+        const inside =
+          neighborhood === 'moore'
+            ? true
+            : neighborhood === 'vonNeumann'
+              ? Math.abs(ox) + Math.abs(oy) <= radius
+              : ox * ox + oy * oy <= radius * radius;
+        if (!inside) continue;
+        dx.push(ox);
+        dy.push(oy);
+      }
+    }
+    return {
+      dx: Int32Array.from(dx),
+      dy: Int32Array.from(dy),
+      linear: Int32Array.from(dx.map((ox, i) => dy[i]! * this.width + ox)),
+      radius,
+      wrapsOntoItself: this.torus && (2 * radius + 1 > this.width || 2 * radius + 1 > this.height),
+      includeCenter,
+    };
+  }
+
+  private agentIsAt(agent: T, cell: number): boolean {
+    return this.occupancy === 'single'
+      ? this.single[cell] === agent
+      : (this.multiple[cell]?.includes(agent) ?? false);
+  }
+
+  private addToCell(agent: T, cell: number): void {
+    if (this.occupancy === 'single') this.single[cell] = agent;
+    else {
+      const list = this.multiple[cell];
+      if (list === undefined) this.multiple[cell] = [agent];
+      else list.push(agent);
+    }
+    const before = this.occupantCount[cell]!;
+    this.occupantCount[cell] = before + 1;
+    if (before === 0) this.unlistEmpty(cell);
+  }
+
+  private removeFromCell(agent: T, cell: number): void {
+    if (this.occupancy === 'single') this.single[cell] = undefined;
+    else {
+      const list = this.multiple[cell]!;
+      const i = list.indexOf(agent);
+      list[i] = list[list.length - 1]!;
+      list.pop();
+    }
+    const left = this.occupantCount[cell]! - 1;
+    this.occupantCount[cell] = left;
+    if (left === 0 && this.walkable[cell] === 1) this.listEmpty(cell);
+  }
+
+  private listEmpty(cell: number): void {
+    if (this.emptySlot[cell] !== -1) return;
+    this.emptySlot[cell] = this.emptyLength;
+    this.emptyCells[this.emptyLength++] = cell;
+  }
+
+  private unlistEmpty(cell: number): void {
+    const slot = this.emptySlot[cell]!;
+    if (slot === -1) return;
+    const last = this.emptyCells[--this.emptyLength]!;
+    this.emptyCells[slot] = last;
+    this.emptySlot[last] = slot;
+    this.emptySlot[cell] = -1;
+  }
+
+  private centerCell(api: string, center: T | number): number {
+    if (typeof center !== 'number') return this.requireCell(api, center);
+    this.checkCell(api, center);
+    return center;
+  }
+
+  private checkCell(api: string, cell: number): void {
+    if (!Number.isInteger(cell) || cell < 0 || cell >= this.cellCount)
+      throw invalidArgument(
+        api,
+        `cell must be an integer in [0, ${this.cellCount - 1}] (cell = y * width + x)`,
+        cell,
+        'Use grid.cellAt(x, y) to number a position.',
+      );
+  }
+
+  private checkEnterable(api: string, agent: T, cell: number): void {
+    if (this.walkable[cell] !== 1)
+      throw new TwinkitError(
+        `${api}: cell (${this.xOfCell(cell)}, ${this.yOfCell(cell)}) is not walkable. Pick a walkable cell (grid.isWalkable(cell)).`,
+        { code: 'INVALID_ARGUMENT', details: { cell, id: agent.id } },
+      );
+    if (this.occupancy === 'single' && this.single[cell] !== undefined)
+      throw new TwinkitError(
+        `${api}: cell (${this.xOfCell(cell)}, ${this.yOfCell(cell)}) of a single-occupancy grid already holds agent #${this.single[cell]!.id}; cannot add agent #${agent.id}. Pick an empty cell (grid.randomEmptyCell(rng)), swap the agents, or create the grid with { occupancy: 'multiple' }.`,
+        { code: 'INVALID_STATE', details: { cell, id: agent.id, occupant: this.single[cell]!.id } },
+      );
+  }
+
+  private requireCell(api: string, agent: T): number {
+    checkAgent(api, agent);
+    const cell = this.cellOfId.get(agent.id);
+    if (cell === NO_CELL || !this.isAtFast(agent, cell))
+      throw new TwinkitError(
+        `${api}: agent #${agent.id} is not on this grid. Place it first with grid.place(agent, x, y).`,
+        { code: 'NOT_FOUND', details: { id: agent.id } },
+      );
+    return cell;
+  }
+
+  /** Cheap membership check for the hot path (single occupancy: one comparison). */
+  private isAtFast(agent: T, cell: number): boolean {
+    if (this.occupancy === 'single') return this.single[cell] === agent;
+    return true;
+  }
+}

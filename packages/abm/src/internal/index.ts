@@ -1,0 +1,2 @@
+export * from './id-index';
+export * from './random-source';
