@@ -3,3 +3,4 @@ export * from './expression';
 export * from './model';
 export * from './names';
 export * from './runner';
+export * from './xmile';

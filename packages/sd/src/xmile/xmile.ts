@@ -1,0 +1,350 @@
+/**
+ * Reads XMILE (`.xmile`, `.stmx`) models into an {@link SdModel}: sim specs, stocks, flows,
+ * auxiliaries, graphical functions, modules (flattened with dotted names), non-negative stocks
+ * and flows, 1-D and 2-D arrays. Anything not supported fails with an error that names the
+ * construct, the variable and the file.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { TwinkitError } from '@twinkit/core';
+import { EquationSyntaxError, type Expr, isBlankEquation, parseEquation } from '../expression';
+import {
+  type EquationDef,
+  type GraphicalFunction,
+  type GraphicalType,
+  type IntegrationMethod,
+  SdModel,
+  type SimSpecs,
+  type VariableDef,
+  validateGraphical,
+} from '../model';
+import { canonicalName, displayName } from '../names';
+import { child, children, parseXml, type XmlElement } from './xml';
+
+/** Signals an XMILE file that cannot be read: names the file, the variable and the construct. */
+export class XmileError extends TwinkitError {}
+
+/** Options of {@link readXmile}. */
+export interface ReadXmileOptions {
+  /** File name used in error messages. */
+  file?: string;
+}
+
+const METHOD_NAMES: Record<string, IntegrationMethod> = {
+  euler: 'euler',
+  rk2: 'rk2',
+  rk4: 'rk4',
+  rk45: 'rk45',
+  'runge-kutta 4': 'rk4',
+  'runge-kutta 2': 'rk2',
+};
+
+const IGNORED_VARIABLE_ELEMENTS = new Set(['group', 'button', 'text_box', 'graphics_frame', 'alias']);
+
+/** Reads an XMILE document (its text) into a model. */
+export function readXmile(source: string, options: ReadXmileOptions = {}): SdModel {
+  return new XmileReader(source, options.file ?? '<xmile>').read();
+}
+
+/** Reads an XMILE file from disk into a model. */
+export function loadXmile(path: string): SdModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new XmileError(`loadXmile(path): cannot read ${JSON.stringify(path)}: ${(e as Error).message}`, {
+      code: 'IO',
+      cause: e,
+    });
+  }
+  return readXmile(text, { file: basename(path) });
+}
+
+function parseNumber(text: string): number {
+  const t = text.trim();
+  return t === '' ? Number.NaN : Number(t);
+}
+
+class XmileReader {
+  private readonly models = new Map<string, XmlElement>();
+  private nonNegativeStocks = false;
+  private nonNegativeFlows = false;
+  private model!: SdModel;
+  private hasMacros = false;
+
+  constructor(
+    private readonly source: string,
+    private readonly file: string,
+  ) {}
+
+  private fail(message: string, el?: XmlElement, variable?: string): never {
+    const at = el ? ` line ${el.line}` : '';
+    const v = variable ? `variable ${JSON.stringify(variable)}: ` : '';
+    throw new XmileError(`${this.file}${at}: ${v}${message}`, {
+      code: 'PARSE',
+      details: { file: this.file, line: el?.line, variable },
+    });
+  }
+
+  read(): SdModel {
+    const root = parseXml(this.source, this.file);
+    if (root.name !== 'xmile') this.fail(`the root element is <${root.name}>, expected <xmile>`, root);
+    this.hasMacros = children(root, 'macro').length > 0;
+    if (this.hasMacros) {
+      this.fail('macros (<macro>) are not supported', child(root, 'macro'));
+    }
+    const specs = this.readSpecs(root);
+    this.model = new SdModel(specs);
+    for (const dims of children(root, 'dimensions')) {
+      for (const dim of children(dims, 'dim')) this.readDimension(dim);
+    }
+    const behavior = child(root, 'behavior');
+    if (behavior) {
+      if (child(behavior, 'non_negative')) {
+        this.nonNegativeStocks = true;
+        this.nonNegativeFlows = true;
+      }
+      const s = child(behavior, 'stock');
+      if (s && child(s, 'non_negative')) this.nonNegativeStocks = true;
+      const f = child(behavior, 'flow');
+      if (f && child(f, 'non_negative')) this.nonNegativeFlows = true;
+    }
+    const modelEls = children(root, 'model');
+    if (modelEls.length === 0) this.fail('no <model> element', root);
+    for (const m of modelEls) {
+      const name = m.attributes['name'];
+      if (name !== undefined) this.models.set(canonicalName(name), m);
+    }
+    const main = modelEls.find((m) => m.attributes['name'] === undefined) ?? modelEls[0]!;
+    this.readModel(main, '', '', new Map(), new Set([main]));
+    return this.model;
+  }
+
+  private readSpecs(root: XmlElement): SimSpecs {
+    const el = child(root, 'sim_specs');
+    if (!el) this.fail('no <sim_specs> element (start, stop and dt are required)', root);
+    const value = (name: string, required: boolean): number | undefined => {
+      const c = child(el!, name);
+      if (!c) {
+        if (required) this.fail(`<sim_specs> has no <${name}>`, el);
+        return undefined;
+      }
+      const x = parseNumber(c.text);
+      if (!Number.isFinite(x)) this.fail(`<${name}> must be a number, got ${JSON.stringify(c.text)}`, c);
+      if (name === 'dt' && (c.attributes['reciprocal'] ?? '').toLowerCase() === 'true') return 1 / x;
+      return x;
+    };
+    const start = value('start', true)!;
+    const stop = value('stop', true)!;
+    const dt = value('dt', false) ?? 1;
+    const saveStep =
+      value('save_step', false) ??
+      value('savestep', false) ??
+      (el!.attributes['save_interval'] ? parseNumber(el!.attributes['save_interval']) : undefined);
+    const methodName = (el!.attributes['method'] ?? 'euler').trim().toLowerCase();
+    const method = METHOD_NAMES[methodName];
+    if (!method) {
+      this.fail(
+        `integration method ${JSON.stringify(el!.attributes['method'])} is not supported (use Euler, RK2 or RK4)`,
+        el,
+      );
+    }
+    const specs: SimSpecs = { start, stop, dt, method: method! };
+    if (saveStep !== undefined && Number.isFinite(saveStep) && saveStep > 0) specs.saveStep = saveStep;
+    if (el!.attributes['time_units']) specs.timeUnits = el!.attributes['time_units'];
+    return specs;
+  }
+
+  private readDimension(dim: XmlElement): void {
+    const name = dim.attributes['name'];
+    if (!name) this.fail('a <dim> has no name', dim);
+    const elems = children(dim, 'elem').map((e) => e.attributes['name'] ?? '');
+    if (elems.length > 0) this.model.dimension(name!, elems);
+    else {
+      const size = parseNumber(dim.attributes['size'] ?? '');
+      if (!Number.isInteger(size) || size < 1) {
+        this.fail(`dimension ${JSON.stringify(name)} needs <elem> children or a size >= 1`, dim);
+      }
+      this.model.dimension(name!, size);
+    }
+  }
+
+  private readModel(
+    el: XmlElement,
+    keyPrefix: string,
+    namePrefix: string,
+    connections: Map<string, string>,
+    visiting: Set<XmlElement>,
+  ): void {
+    const variables = child(el, 'variables');
+    if (!variables) return;
+    const scope = keyPrefix.endsWith('.') ? keyPrefix.slice(0, -1) : keyPrefix;
+    for (const v of variables.children) {
+      if (IGNORED_VARIABLE_ELEMENTS.has(v.name)) continue;
+      if (v.name === 'module') {
+        this.readModule(v, keyPrefix, namePrefix, visiting);
+        continue;
+      }
+      if (v.name !== 'stock' && v.name !== 'flow' && v.name !== 'aux' && v.name !== 'gf') {
+        this.fail(`<${v.name}> is not a supported XMILE variable element`, v, v.attributes['name']);
+      }
+      const rawName = v.attributes['name'];
+      if (rawName === undefined) this.fail(`a <${v.name}> has no name`, v);
+      const key = keyPrefix + canonicalName(rawName!);
+      const def: VariableDef = {
+        kind: v.name === 'gf' ? 'aux' : (v.name as VariableDef['kind']),
+        name: namePrefix + displayName(rawName!),
+        key,
+        scope,
+        dimensions: this.readDims(v),
+        equation: null,
+        elementEquations: new Map(),
+        inflows: children(v, 'inflow').map((f) => canonicalName(f.text)),
+        outflows: children(v, 'outflow').map((f) => canonicalName(f.text)),
+        nonNegative: this.readNonNegative(v),
+        graphical: null,
+        aliasOf: connections.get(canonicalName(rawName!)) ?? null,
+        source: { file: this.file, line: v.line },
+      };
+      if (v.name === 'gf') def.graphical = this.readGraphical(v, def.name);
+      else {
+        const gf = child(v, 'gf');
+        if (gf) def.graphical = this.readGraphical(gf, def.name);
+      }
+      if (def.aliasOf === null) {
+        const eqn = child(v, 'eqn');
+        if (eqn) def.equation = this.readEquation(eqn, def, def.dimensions.length > 0);
+        for (const element of children(v, 'element')) {
+          const sub = element.attributes['subscript'];
+          if (sub === undefined) this.fail('an <element> has no subscript attribute', element, def.name);
+          const e = child(element, 'eqn');
+          if (!e) this.fail(`element [${sub}] has no <eqn>`, element, def.name);
+          const eq = this.readEquation(e!, def, false);
+          if (eq) {
+            def.elementEquations.set(
+              sub!
+                .split(',')
+                .map((s) => canonicalName(s))
+                .join(','),
+              eq,
+            );
+          }
+        }
+        if (def.kind === 'stock' && !def.equation && def.elementEquations.size === 0) {
+          this.fail('stock has no initial value (<eqn>)', v, def.name);
+        }
+        if (def.kind !== 'stock' && !def.equation && def.elementEquations.size === 0 && !def.graphical) {
+          this.fail(`${v.name} has no equation (<eqn>)`, v, def.name);
+        }
+      }
+      this.model.addDefinition(def);
+    }
+  }
+
+  private readModule(v: XmlElement, keyPrefix: string, namePrefix: string, visiting: Set<XmlElement>): void {
+    const rawName = v.attributes['name'];
+    if (!rawName) this.fail('a <module> has no name', v);
+    const modelName = canonicalName(v.attributes['model'] ?? rawName!);
+    const sub = this.models.get(modelName);
+    if (!sub) this.fail(`module refers to model ${JSON.stringify(modelName)}, which the file does not define`, v, rawName);
+    if (visiting.has(sub!)) this.fail('module includes itself (recursive modules)', v, rawName);
+    const moduleKey = keyPrefix + canonicalName(rawName!);
+    const connections = new Map<string, string>();
+    for (const c of children(v, 'connect')) {
+      let to = canonicalName(c.attributes['to'] ?? '');
+      const from = canonicalName(c.attributes['from'] ?? '');
+      if (!to || !from) this.fail('a <connect> needs both "to" and "from"', c, rawName);
+      if (to.startsWith(`${canonicalName(rawName!)}.`)) to = to.slice(canonicalName(rawName!).length + 1);
+      connections.set(to, keyPrefix + from.replace(/^\./, ''));
+    }
+    const nextVisiting = new Set(visiting);
+    nextVisiting.add(sub!);
+    this.readModel(sub!, `${moduleKey}.`, `${namePrefix}${displayName(rawName!)}.`, connections, nextVisiting);
+  }
+
+  private readDims(v: XmlElement): string[] {
+    const out: string[] = [];
+    const visit = (el: XmlElement) => {
+      for (const c of el.children) {
+        if (c.name === 'dim') out.push(canonicalName(c.attributes['name'] ?? ''));
+        else if (c.name === 'dimensions') visit(c);
+      }
+    };
+    for (const d of children(v, 'dimensions')) visit(d);
+    return out;
+  }
+
+  private readNonNegative(v: XmlElement): boolean {
+    const el = child(v, 'non_negative');
+    if (el) return el.text.trim().toLowerCase() !== 'false';
+    if (v.name === 'stock') return this.nonNegativeStocks;
+    if (v.name === 'flow') return this.nonNegativeFlows;
+    return false;
+  }
+
+  private readEquation(el: XmlElement, def: VariableDef, arrayed: boolean): EquationDef | null {
+    const text = el.text;
+    if (isBlankEquation(text)) return null;
+    if (text.includes('???')) {
+      this.fail('equation is "???" (a failed conversion left no equation); fix the model in its source tool', el, def.name);
+    }
+    const trimmed = text.trim();
+    if (arrayed && /^[-+0-9.eE\s,;]+$/.test(trimmed) && /[,;]/.test(trimmed)) {
+      const values = trimmed
+        .split(/[,;]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+        .map(Number);
+      if (values.some((x) => !Number.isFinite(x))) this.fail(`malformed list of numbers ${JSON.stringify(trimmed)}`, el, def.name);
+      return { kind: 'list', values, text: trimmed };
+    }
+    let expr: Expr;
+    try {
+      expr = parseEquation(text);
+    } catch (e) {
+      if (e instanceof EquationSyntaxError) {
+        const call = /([A-Za-z_][\w]*(?:\s+[A-Za-z_][\w]*)+)\s*\(/.exec(trimmed);
+        if (call && !/\b(if|then|else|and|or|not|mod)\b/i.test(call[1]!)) {
+          this.fail(
+            `calls ${JSON.stringify(call[1])}, which is neither a builtin nor defined by a <macro> in the file`,
+            el,
+            def.name,
+          );
+        }
+        this.fail(`equation does not parse: ${e.message}`, el, def.name);
+      }
+      throw e;
+    }
+    return { kind: 'expr', expr, text: trimmed };
+  }
+
+  private readGraphical(gf: XmlElement, name: string): GraphicalFunction {
+    const api = `${this.file} line ${gf.line}`;
+    const list = (el: XmlElement | undefined): number[] | null => {
+      if (!el) return null;
+      const sep = el.attributes['sep'] ?? ',';
+      const items = el.text.split(sep).map((s) => s.trim());
+      const values = items.filter((s) => s !== '').map(Number);
+      if (values.some((x) => !Number.isFinite(x))) this.fail(`graphical function has a non-number point in ${JSON.stringify(el.text)}`, el, name);
+      return values;
+    };
+    const y = list(child(gf, 'ypts'));
+    if (!y || y.length === 0) this.fail('graphical function has no <ypts>', gf, name);
+    let x = list(child(gf, 'xpts'));
+    if (!x) {
+      const xscale = child(gf, 'xscale');
+      if (!xscale) this.fail('graphical function has neither <xpts> nor <xscale>', gf, name);
+      const min = parseNumber(xscale!.attributes['min'] ?? '');
+      const max = parseNumber(xscale!.attributes['max'] ?? '');
+      if (!Number.isFinite(min) || !Number.isFinite(max)) this.fail('<xscale> needs numeric min and max', xscale, name);
+      const count = y!.length;
+      x = count === 1 ? [min] : Array.from({ length: count }, (_, i) => min + ((max - min) * i) / (count - 1));
+    }
+    let type: GraphicalType = 'continuous';
+    const t = (gf.attributes['type'] ?? '').toLowerCase();
+    if (t === 'extrapolate' || t === 'discrete' || t === 'continuous') type = t;
+    else if (t !== '') this.fail(`graphical function type ${JSON.stringify(t)} is not supported`, gf, name);
+    if ((gf.attributes['discrete'] ?? '').toLowerCase() === 'true') type = 'discrete';
+    return validateGraphical(api, name, { x, y: y!, type });
+  }
+}
