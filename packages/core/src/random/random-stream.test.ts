@@ -148,3 +148,144 @@ describe('stream derivation', () => {
     expect(() => new RandomStream(key('a'), 'alea').restoreState(s.saveState())).toThrow(TwinkitError);
   });
 });
+
+describe('parameter validation', () => {
+  const s = createStream(key('v'));
+  const bad: [string, () => unknown, RegExp][] = [
+    [
+      'uniform min > max',
+      () => s.uniform(3, 1),
+      /RandomStream\.uniform\(min, max\): max must be >= min, got 1\./,
+    ],
+    [
+      'uniform NaN',
+      () => s.uniform(Number.NaN, 1),
+      /uniform\(min, max\): min must be a finite number, got NaN/,
+    ],
+    ['uniform Infinity', () => s.uniform(0, Infinity), /max must be a finite number, got Infinity/],
+    ['uniform huge range', () => s.uniform(-1e308, 1e308), /max - min must be finite, got Infinity/],
+    [
+      'integer fraction',
+      () => s.integer(0.5, 3),
+      /integer\(min, max\): min must be a safe integer, got 0\.5/,
+    ],
+    ['integer reversed', () => s.integer(3, 1), /integer\(min, max\): max must be >= min, got 1/],
+    ['integer unsafe', () => s.integer(0, 2 ** 53), /max must be a safe integer/],
+    ['integer range', () => s.integer(-(2 ** 52), 2 ** 52), /max - min must be < 2\^53/],
+    ['bernoulli', () => s.bernoulli(1.5), /bernoulli\(p\): p must be a probability in \[0, 1\], got 1\.5/],
+    ['bernoulli NaN', () => s.bernoulli(Number.NaN), /got NaN/],
+    [
+      'exponential',
+      () => s.exponential(-2),
+      /^RandomStream\.exponential\(mean\): mean must be a finite number > 0, got -2\. Pass the mean inter-arrival time \(1\/rate\)\.$/,
+    ],
+    ['exponential 0', () => s.exponential(0), /mean must be a finite number > 0, got 0/],
+    ['normal sd', () => s.normal(0, -1), /normal\(mean, sd\): sd must be a finite number >= 0, got -1/],
+    [
+      'normal mean',
+      () => s.normal(Infinity, 1),
+      /normal\(mean, sd\): mean must be a finite number, got Infinity/,
+    ],
+    [
+      'lognormal',
+      () => s.lognormal(0, Number.NaN),
+      /lognormal\(mu, sigma\): sigma must be a finite number >= 0, got NaN/,
+    ],
+    [
+      'triangular mode',
+      () => s.triangular(0, 5, 1),
+      /triangular\(min, mode, max\): mode must lie in \[min, max\] = \[0, 1\], got 5/,
+    ],
+    ['triangular empty', () => s.triangular(1, 1, 1), /max must be > min, got 1/],
+    ['gamma shape', () => s.gamma(0, 1), /gamma\(shape, scale\): shape must be a finite number > 0, got 0/],
+    ['gamma scale', () => s.gamma(1, -1), /scale must be a finite number > 0, got -1/],
+    ['erlang k', () => s.erlang(2.5, 1), /erlang\(k, mean\): k must be an integer in \[1, 1e9\], got 2\.5/],
+    ['erlang mean', () => s.erlang(2, 0), /erlang\(k, mean\): mean must be a finite number > 0, got 0/],
+    ['weibull', () => s.weibull(-1, 1), /weibull\(shape, scale\): shape must be a finite number > 0, got -1/],
+    ['beta', () => s.beta(1, 0), /beta\(a, b\): b must be a finite number > 0, got 0/],
+    ['poisson', () => s.poisson(-1), /poisson\(mean\): mean must be a finite number >= 0, got -1/],
+    ['poisson inf', () => s.poisson(Infinity), /got Infinity/],
+    ['binomial n', () => s.binomial(-1, 0.5), /binomial\(n, p\): n must be a safe integer >= 0, got -1/],
+    [
+      'binomial p',
+      () => s.binomial(10, -0.1),
+      /binomial\(n, p\): p must be a probability in \[0, 1\], got -0\.1/,
+    ],
+    [
+      'categorical empty',
+      () => s.categorical([]),
+      /categorical\(weights\): weights must be a non-empty array of numbers, got \[\]/,
+    ],
+    [
+      'categorical negative',
+      () => s.categorical([1, -1]),
+      /weights\[1\] must be a finite number >= 0, got -1/,
+    ],
+    [
+      'categorical NaN',
+      () => s.categorical([1, Number.NaN]),
+      /weights\[1\] must be a finite number >= 0, got NaN/,
+    ],
+    ['categorical zero', () => s.categorical([0, 0]), /weights must have a finite sum > 0, got 0/],
+    [
+      'discrete lengths',
+      () => s.discrete(['a'], [1, 2]),
+      /discrete\(values, weights\): values must be an array with one entry per weight \(2 weights\)/,
+    ],
+    [
+      'empirical empty',
+      () => s.empirical([]),
+      /empirical\(data\): data must be a non-empty array of numbers/,
+    ],
+    [
+      'empirical NaN',
+      () => s.empirical([Number.NaN]),
+      /empirical\(data\): data\[0\] must be a finite number, got NaN/,
+    ],
+    [
+      'shuffle',
+      () => s.shuffle('abc' as unknown as string[]),
+      /shuffle\(items\): items must be an array, got "abc"/,
+    ],
+    ['sample k', () => s.sample([1, 2], 3), /sample\(items, k\): k must be an integer in \[0, 2\], got 3/],
+    [
+      'sampler kind',
+      () => s.sampler('cauchy' as 'normal', 0, 1),
+      /sampler\(kind, \.\.\.params\): kind must be one of/,
+    ],
+    [
+      'sampler arity',
+      () => (s.sampler as (k: string, ...p: number[]) => unknown)('normal', 0),
+      /normal takes 2 parameter\(s\)/,
+    ],
+    [
+      'sampler params',
+      () => s.sampler('exponential', -1),
+      /exponential\(mean\): mean must be a finite number > 0, got -1/,
+    ],
+    [
+      'sampler empirical',
+      () => s.sampler('empirical', [1, Infinity]),
+      /data\[1\] must be a finite number, got Infinity/,
+    ],
+    ['sampler categorical', () => s.sampler('categorical', [0]), /weights must have a finite sum > 0/],
+  ];
+  it.each(bad)('rejects %s with a TwinkitError naming the API and the value', (_label, call, message) => {
+    let error: unknown;
+    try {
+      call();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TwinkitError);
+    expect((error as TwinkitError).code).toBe('INVALID_ARGUMENT');
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('does not consume a draw when it rejects parameters', () => {
+    const a = createStream(key('w'));
+    const b = createStream(key('w'));
+    expect(() => a.exponential(-1)).toThrow(TwinkitError);
+    expect(a.next()).toBe(b.next());
+  });
+});
