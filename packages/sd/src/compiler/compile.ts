@@ -119,7 +119,7 @@ const MATH_1: Record<string, string> = {
   sinh: 'Math.sinh',
   cosh: 'Math.cosh',
   tanh: 'Math.tanh',
-  int: 'Math.floor',
+  int: 'Math.trunc', // The suite's canonical output (test_rounding) truncates toward zero.
   round: 'Math.round',
   sign: 'Math.sign',
 };
@@ -795,11 +795,21 @@ class Compiler {
           deps: inner.deps,
           dynamic: true,
         });
+        // Without an initial value, the delay returns the input's initial value until time - delay
+        // reaches the start time.
+        const initialInput = this.newNode({
+          kind: 'initial',
+          key: '#delay_initial',
+          name: `DELAY initial input in ${s.def.name}`,
+          expr: `v[@${input.id}]`,
+          deps: new Set([input.id]),
+        });
         const k = this.delayCount++;
         this.delayPushes.push(`c.dl[${k}].push(time, v[@${input.id}]);`);
         s.deps.add(input.id);
         s.dynamic = true;
-        const init = args.length > 2 ? a(2) : `v[@${input.id}]`;
+        const init = args.length > 2 ? a(2) : `v[@${initialInput.id}]`;
+        s.deps.add(initialInput.id);
         return `c.dl[${k}].get(time - ${a(1)}, ${init})`;
       }
       case 'smth1':

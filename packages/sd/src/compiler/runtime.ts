@@ -168,7 +168,8 @@ export function createContext(
     view: {},
     dl: Array.from({ length: delayCount }, () => new FixedDelay()),
     rand,
-    mod: (a, b) => a - b * Math.floor(a / b),
+    // The suite's canonical output (test_rounding) takes the sign of the dividend, like JS `%`.
+    mod: (a, b) => a % b,
     safediv: (a, b, alternative) => (b === 0 ? alternative : a / b),
     stddev: (values) => {
       const n = values.length;

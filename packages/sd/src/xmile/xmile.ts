@@ -212,8 +212,9 @@ class XmileReader {
         if (gf) def.graphical = this.readGraphical(gf, def.name);
       }
       if (def.aliasOf === null) {
-        const eqn = child(v, 'eqn');
-        if (eqn) def.equation = this.readEquation(eqn, def, def.dimensions.length > 0);
+        const eqns = children(v, 'eqn');
+        if (eqns.length === 1) def.equation = this.readEquation(eqns[0]!, def, def.dimensions.length > 0);
+        else if (eqns.length > 1) this.readElementList(eqns, def);
         for (const element of children(v, 'element')) {
           const sub = element.attributes['subscript'];
           if (sub === undefined) this.fail('an <element> has no subscript attribute', element, def.name);
@@ -260,6 +261,31 @@ class XmileReader {
     const nextVisiting = new Set(visiting);
     nextVisiting.add(sub!);
     this.readModel(sub!, `${moduleKey}.`, `${namePrefix}${displayName(rawName!)}.`, connections, nextVisiting);
+  }
+
+  /**
+   * Some converted files give an arrayed variable one `<eqn>` per element, in row-major element
+   * order, instead of `<element subscript="...">` blocks; read them as element equations.
+   */
+  private readElementList(eqns: XmlElement[], def: VariableDef): void {
+    const dims: string[][] = [];
+    for (const d of [...new Set(def.dimensions)]) {
+      const dim = this.model.dimensions.get(d);
+      if (!dim) this.fail(`unknown dimension ${JSON.stringify(d)}`, eqns[0], def.name);
+      dims.push(dim!.elementKeys);
+    }
+    const tuples = dims.reduce<string[][]>((acc, els) => acc.flatMap((t) => els.map((e) => [...t, e])), [[]]);
+    if (dims.length === 0 || tuples.length !== eqns.length) {
+      this.fail(
+        `has ${eqns.length} <eqn> elements; only an arrayed variable may have several, one per element (${tuples.length})`,
+        eqns[1],
+        def.name,
+      );
+    }
+    eqns.forEach((e, i) => {
+      const eq = this.readEquation(e, def, false);
+      if (eq) def.elementEquations.set(tuples[i]!.join(','), eq);
+    });
   }
 
   private readDims(v: XmlElement): string[] {
