@@ -175,7 +175,6 @@ class Compiler {
   private readonly functions: { fn: EquationFunction; deps: string[] }[] = [];
   private delayCount = 0;
   private usesRandom = false;
-  private readonly commits: string[] = [];
   private readonly delayPushes: string[] = [];
 
   constructor(private readonly model: SdModel) {}
@@ -257,7 +256,9 @@ class Compiler {
       combos.forEach((combo, index) => {
         const node = list[index]!;
         const bindings = new Map<string, number>();
-        dims.forEach((d, p) => bindings.set(d.key, combo[p]!));
+        dims.forEach((d, p) => {
+          bindings.set(d.key, combo[p]!);
+        });
         this.compileVariable(def, node, bindings, dims, combo, index);
       });
     }
@@ -382,7 +383,8 @@ class Compiler {
     for (const name of deps) {
       const key = this.qualify(name, scope.def.scope);
       const nodes = this.elementsOf.get(key);
-      if (!nodes) this.fail(`function equation reads ${JSON.stringify(name)}, which does not exist`, scope.def);
+      if (!nodes)
+        this.fail(`function equation reads ${JSON.stringify(name)}, which does not exist`, scope.def);
       for (const n of nodes) scope.deps.add(n.id);
     }
     scope.dynamic = true;
@@ -416,7 +418,7 @@ class Compiler {
             return `(${l} ${e.op} ${r})`;
           case '/':
             if (e.right.kind === 'number' && e.right.value === 0) {
-              this.fail('divides by a literal zero', s.def, '', );
+              this.fail('divides by a literal zero', s.def, '');
             }
             return `(${l} / ${r})`;
           case '^':
@@ -496,7 +498,7 @@ class Compiler {
       if (sub.name === dim.key || this.model.dimensions.has(sub.name)) {
         return dim.elements.map((_, i) => i);
       }
-      this.fail(
+      return this.fail(
         `uses ${def.name}[${sub.name}]: ${JSON.stringify(sub.name)} is not an element of ${JSON.stringify(dim.name)}`,
         s.def,
       );
@@ -848,7 +850,8 @@ class Compiler {
           stages.push(stock);
         }
         stages.forEach((stock, i) => {
-          const upstream = i === 0 ? x : isDelay ? `(v[@${stages[i - 1]!.id}] / ${stageTime})` : `v[@${stages[i - 1]!.id}]`;
+          const upstream =
+            i === 0 ? x : isDelay ? `(v[@${stages[i - 1]!.id}] / ${stageTime})` : `v[@${stages[i - 1]!.id}]`;
           stock.rate = isDelay
             ? `${upstream} - v[@${stock.id}] / ${stageTime}`
             : `(${upstream} - v[@${stock.id}]) / ${stageTime}`;
@@ -922,11 +925,7 @@ class Compiler {
     // Runtime order: dynamic non-state values, deps on non-state values only.
     const runtime = nodes.filter((n) => !isState(n) && n.kind !== 'initial' && n.dynamic);
     const inRuntime = new Set(runtime.map((n) => n.id));
-    const runtimeOrder = this.order(
-      runtime,
-      (n) => [...n.deps].filter((d) => inRuntime.has(d)),
-      'equations',
-    );
+    const runtimeOrder = this.order(runtime, (n) => [...n.deps].filter((d) => inRuntime.has(d)), 'equations');
     const constants = initOrder.filter(
       (n) => !isState(n) && n.kind !== 'initial' && !n.dynamic && !n.literal,
     );
@@ -953,7 +952,7 @@ class Compiler {
       `function rates(v, c, time, d) {\n${ratesBody}\n}`,
       `function commit(v, c, time) {\n${commitBody}\n}`,
     ].join('\n');
-    // biome-ignore lint/security/noGlobalEval: the model is compiled once into JS on purpose (see file header).
+    // The model is compiled once into JS on purpose (see the file header).
     const factory = new Function(`${source}\nreturn { init, constants, aux, rates, commit };`);
     const functions = factory() as ModelFunctions;
 
@@ -1039,5 +1038,3 @@ function cartesianOf(choices: number[][]): number[][] {
   }
   return out;
 }
-
-

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { canonicalKey } from '../compiler';
+import type { IntegrationMethod } from '../model';
 import { simulate } from '../runner';
 import { loadXmile } from '../xmile';
 
@@ -65,13 +66,20 @@ export function canonicalOutputFile(modelPath: string): string | null {
 }
 
 /** Runs one model and compares it with its canonical output at rtol = atol = 1e-5. */
-export function checkModel(modelPath: string, suiteRoot: string, rtol = 1e-5, atol = 1e-5): ConformanceResult {
+export function checkModel(
+  modelPath: string,
+  suiteRoot: string,
+  options: { rtol?: number; atol?: number; method?: IntegrationMethod } = {},
+): ConformanceResult {
+  const rtol = options.rtol ?? 1e-5;
+  const atol = options.atol ?? 1e-5;
   const model = relative(suiteRoot, modelPath);
   const outputFile = canonicalOutputFile(modelPath);
-  if (!outputFile) return { model, status: 'rejected', columnsCompared: 0, rowsCompared: 0, detail: 'no canonical output' };
+  if (!outputFile)
+    return { model, status: 'rejected', columnsCompared: 0, rowsCompared: 0, detail: 'no canonical output' };
   let results: ReturnType<typeof simulate>;
   try {
-    results = simulate(loadXmile(modelPath));
+    results = simulate(loadXmile(modelPath), options.method ? { method: options.method } : {});
   } catch (e) {
     return {
       model,
@@ -81,7 +89,10 @@ export function checkModel(modelPath: string, suiteRoot: string, rtol = 1e-5, at
       detail: (e as Error).message.replace(/\s+/g, ' '),
     };
   }
-  const expected = parseCanonicalOutput(readFileSync(outputFile, 'utf8'), outputFile.endsWith('.tab') ? '\t' : ',');
+  const expected = parseCanonicalOutput(
+    readFileSync(outputFile, 'utf8'),
+    outputFile.endsWith('.tab') ? '\t' : ',',
+  );
   // Match rows by time.
   const rowOf = new Map<number, number>();
   const ours = results.times;
@@ -91,7 +102,13 @@ export function checkModel(modelPath: string, suiteRoot: string, rtol = 1e-5, at
     if (j < ours.length && Math.abs(ours[j]! - t) <= 1e-9 * Math.max(1, Math.abs(t))) rowOf.set(i, j);
   });
   if (rowOf.size === 0) {
-    return { model, status: 'fail', columnsCompared: 0, rowsCompared: 0, detail: 'no save time in common with the canonical output' };
+    return {
+      model,
+      status: 'fail',
+      columnsCompared: 0,
+      rowsCompared: 0,
+      detail: 'no save time in common with the canonical output',
+    };
   }
   let compared = 0;
   let worst: { excess: number; text: string } | null = null;
@@ -116,7 +133,13 @@ export function checkModel(modelPath: string, suiteRoot: string, rtol = 1e-5, at
     }
   }
   if (compared === 0) {
-    return { model, status: 'fail', columnsCompared: 0, rowsCompared: rowOf.size, detail: 'no column of the canonical output matches a model variable' };
+    return {
+      model,
+      status: 'fail',
+      columnsCompared: 0,
+      rowsCompared: rowOf.size,
+      detail: 'no column of the canonical output matches a model variable',
+    };
   }
   return worst
     ? { model, status: 'fail', columnsCompared: compared, rowsCompared: rowOf.size, detail: worst.text }

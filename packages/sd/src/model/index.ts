@@ -1,4 +1,3 @@
-export { SdModel, validateGraphical } from './model';
 export type {
   DimensionDef,
   Equation,
@@ -16,3 +15,4 @@ export type {
   VariableOptions,
   VariableView,
 } from './model';
+export { SdModel, validateGraphical } from './model';

@@ -285,12 +285,7 @@ export class SdModel {
     this.variables.set(def.key, def);
   }
 
-  private add(
-    api: string,
-    kind: VariableDef['kind'],
-    name: string,
-    options: VariableOptions,
-  ): VariableDef {
+  private add(api: string, kind: VariableDef['kind'], name: string, options: VariableOptions): VariableDef {
     if (typeof name !== 'string' || canonicalName(name) === '') {
       throw invalidArgument(api, 'a variable needs a non-empty name', name);
     }

@@ -18,8 +18,5 @@ export function canonicalName(name: string): string {
 export function displayName(name: string): string {
   let s = name.trim();
   if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) s = s.slice(1, -1);
-  return s
-    .replace(/\\n/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return s.replace(/\\n/g, ' ').replace(/\s+/g, ' ').trim();
 }

@@ -1,4 +1,4 @@
-export { SdResults } from './results';
 export type { ResultColumn } from './results';
-export { SdRun, simulate } from './run';
+export { SdResults } from './results';
 export type { RunOptions } from './run';
+export { SdRun, simulate } from './run';

@@ -51,7 +51,9 @@ export class SdResults {
   /** Returns the value of one variable at save row `row`. */
   value(name: string, row: number): number {
     if (!Number.isInteger(row) || row < 0 || row >= this.times.length) {
-      throw new TwinkitError(`SdResults.value(name, row): row must be an integer in [0, ${this.times.length}), got ${row}.`);
+      throw new TwinkitError(
+        `SdResults.value(name, row): row must be an integer in [0, ${this.times.length}), got ${row}.`,
+      );
     }
     return this.data[row * this.columns.length + this.column(name)]!;
   }

@@ -423,8 +423,7 @@ export class SdRun {
       this.rates(t + h, k7);
       let err = 0;
       for (let i = 0; i < n; i++) {
-        const e =
-          h * (E1 * k1[i]! + E3 * k3[i]! + E4 * k4[i]! + E5 * k5[i]! + E6 * k6[i]! + E7 * k7[i]!);
+        const e = h * (E1 * k1[i]! + E3 * k3[i]! + E4 * k4[i]! + E5 * k5[i]! + E6 * k6[i]! + E7 * k7[i]!);
         const scale = this.atol + this.rtol * Math.max(Math.abs(y0[i]!), Math.abs(v[i]!));
         err = Math.max(err, Math.abs(e) / scale);
       }

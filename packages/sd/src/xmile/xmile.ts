@@ -247,7 +247,12 @@ class XmileReader {
     if (!rawName) this.fail('a <module> has no name', v);
     const modelName = canonicalName(v.attributes['model'] ?? rawName!);
     const sub = this.models.get(modelName);
-    if (!sub) this.fail(`module refers to model ${JSON.stringify(modelName)}, which the file does not define`, v, rawName);
+    if (!sub)
+      this.fail(
+        `module refers to model ${JSON.stringify(modelName)}, which the file does not define`,
+        v,
+        rawName,
+      );
     if (visiting.has(sub!)) this.fail('module includes itself (recursive modules)', v, rawName);
     const moduleKey = keyPrefix + canonicalName(rawName!);
     const connections = new Map<string, string>();
@@ -260,7 +265,13 @@ class XmileReader {
     }
     const nextVisiting = new Set(visiting);
     nextVisiting.add(sub!);
-    this.readModel(sub!, `${moduleKey}.`, `${namePrefix}${displayName(rawName!)}.`, connections, nextVisiting);
+    this.readModel(
+      sub!,
+      `${moduleKey}.`,
+      `${namePrefix}${displayName(rawName!)}.`,
+      connections,
+      nextVisiting,
+    );
   }
 
   /**
@@ -312,7 +323,11 @@ class XmileReader {
     const text = el.text;
     if (isBlankEquation(text)) return null;
     if (text.includes('???')) {
-      this.fail('equation is "???" (a failed conversion left no equation); fix the model in its source tool', el, def.name);
+      this.fail(
+        'equation is "???" (a failed conversion left no equation); fix the model in its source tool',
+        el,
+        def.name,
+      );
     }
     const trimmed = text.trim();
     if (arrayed && /^[-+0-9.eE\s,;]+$/.test(trimmed) && /[,;]/.test(trimmed)) {
@@ -321,7 +336,8 @@ class XmileReader {
         .map((s) => s.trim())
         .filter((s) => s !== '')
         .map(Number);
-      if (values.some((x) => !Number.isFinite(x))) this.fail(`malformed list of numbers ${JSON.stringify(trimmed)}`, el, def.name);
+      if (values.some((x) => !Number.isFinite(x)))
+        this.fail(`malformed list of numbers ${JSON.stringify(trimmed)}`, el, def.name);
       return { kind: 'list', values, text: trimmed };
     }
     let expr: Expr;
@@ -351,7 +367,8 @@ class XmileReader {
       const sep = el.attributes['sep'] ?? ',';
       const items = el.text.split(sep).map((s) => s.trim());
       const values = items.filter((s) => s !== '').map(Number);
-      if (values.some((x) => !Number.isFinite(x))) this.fail(`graphical function has a non-number point in ${JSON.stringify(el.text)}`, el, name);
+      if (values.some((x) => !Number.isFinite(x)))
+        this.fail(`graphical function has a non-number point in ${JSON.stringify(el.text)}`, el, name);
       return values;
     };
     const y = list(child(gf, 'ypts'));
@@ -362,9 +379,11 @@ class XmileReader {
       if (!xscale) this.fail('graphical function has neither <xpts> nor <xscale>', gf, name);
       const min = parseNumber(xscale!.attributes['min'] ?? '');
       const max = parseNumber(xscale!.attributes['max'] ?? '');
-      if (!Number.isFinite(min) || !Number.isFinite(max)) this.fail('<xscale> needs numeric min and max', xscale, name);
+      if (!Number.isFinite(min) || !Number.isFinite(max))
+        this.fail('<xscale> needs numeric min and max', xscale, name);
       const count = y!.length;
-      x = count === 1 ? [min] : Array.from({ length: count }, (_, i) => min + ((max - min) * i) / (count - 1));
+      x =
+        count === 1 ? [min] : Array.from({ length: count }, (_, i) => min + ((max - min) * i) / (count - 1));
     }
     let type: GraphicalType = 'continuous';
     const t = (gf.attributes['type'] ?? '').toLowerCase();

@@ -115,7 +115,13 @@ export function parseXml(source: string, file = '<input>'): XmlElement {
       const m = /^<([A-Za-z_][\w.:-]*)/.exec(source.slice(pos, pos + 300));
       if (!m) fail('"<" must start a tag (write &lt; in text)', pos);
       const raw = m![1]!;
-      const el: XmlElement = { name: localName(raw), attributes: {}, children: [], text: '', line: lineOf(pos) };
+      const el: XmlElement = {
+        name: localName(raw),
+        attributes: {},
+        children: [],
+        text: '',
+        line: lineOf(pos),
+      };
       let p = pos + m![0].length;
       let selfClosing = false;
       for (;;) {
@@ -132,7 +138,8 @@ export function parseXml(source: string, file = '<input>'): XmlElement {
         const am = /^([A-Za-z_][\w.:-]*)\s*=\s*("([^"<]*)"|'([^'<]*)')/.exec(source.slice(p, p + 100000));
         if (!am) fail(`malformed attribute in <${raw}>`, p);
         const attrName = localName(am![1]!);
-        if (attrName in el.attributes && !am![1]!.startsWith('xmlns')) fail(`duplicate attribute ${am![1]}`, p);
+        if (attrName in el.attributes && !am![1]!.startsWith('xmlns'))
+          fail(`duplicate attribute ${am![1]}`, p);
         el.attributes[attrName] = decode(am![3] ?? am![4] ?? '', p);
         p += am![0].length;
       }
