@@ -9,8 +9,8 @@ describe('MerweScaledSigmaPoints and JulierSigmaPoints', () => {
     const { alpha, beta, kappa, Wm, Wc } = pendulum.ukf_merwe;
     const w = new MerweScaledSigmaPoints({ alpha, beta, kappa }).weights(2);
     const errors: string[] = [];
-    Wm.forEach((v, i) => compareAll(errors, `Wm${i}`, [['w', w.Wm[i]!, v]]));
-    Wc.forEach((v, i) => compareAll(errors, `Wc${i}`, [['w', w.Wc[i]!, v]]));
+    for (const [i, v] of Wm.entries()) compareAll(errors, `Wm${i}`, [['w', w.Wm[i]!, v]]);
+    for (const [i, v] of Wc.entries()) compareAll(errors, `Wc${i}`, [['w', w.Wc[i]!, v]]);
     expect(errors).toEqual([]);
   });
 

@@ -1,0 +1,1 @@
+export { chiSquareQuantile, tCdf, tQuantile } from './quantiles';

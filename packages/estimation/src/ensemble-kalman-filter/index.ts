@@ -1,0 +1,2 @@
+export type { EnsembleKalmanFilterOptions, EnsembleSensor } from './ensemble-kalman-filter';
+export { EnsembleKalmanFilter } from './ensemble-kalman-filter';
