@@ -312,13 +312,20 @@ class Compiler {
       if (e instanceof TwinkitError) this.fail(e.message, def);
       throw e;
     }
-    if (def.graphical && def.kind !== 'stock') {
+    const elementTable = def.elementGraphicals?.get(elementKey);
+    if (elementTable) {
+      const k = this.graphicals.length;
+      this.graphicals.push(
+        lookupTable(Float64Array.from(elementTable.x), Float64Array.from(elementTable.y), elementTable.type ?? 'continuous'),
+      );
+      js = `c.g[${k}](${js})`;
+    } else if (def.graphical && def.kind !== 'stock') {
       js = `c.g[${this.graphicalIndex.get(def.key)!}](${js})`;
     }
     if (def.kind === 'flow' && def.nonNegative) js = `Math.max(0, ${js})`;
     node.expr = js;
     node.dynamic = scope.dynamic;
-    node.literal = eq.kind === 'expr' && eq.expr.kind === 'number' && !def.graphical;
+    node.literal = eq.kind === 'expr' && eq.expr.kind === 'number' && !def.graphical && !elementTable;
     if (def.kind === 'stock') {
       const terms: string[] = [];
       for (const [list, sign] of [

@@ -81,6 +81,8 @@ export interface VariableDef {
   outflows: string[];
   nonNegative: boolean;
   graphical: GraphicalFunction | null;
+  /** Element-specific graphical functions (keys as in `elementEquations`), applied to the equation. */
+  elementGraphicals?: Map<string, GraphicalFunction>;
   /** Set by XMILE module connections: the variable takes this (fully qualified) variable's value. */
   aliasOf: string | null;
   source: SourceLocation;

@@ -39,7 +39,20 @@ const METHOD_NAMES: Record<string, IntegrationMethod> = {
   'runge-kutta 2': 'rk2',
 };
 
-const IGNORED_VARIABLE_ELEMENTS = new Set(['group', 'button', 'text_box', 'graphics_frame', 'alias']);
+/** Elements that carry layout or grouping only; the model's meaning does not depend on them. */
+const IGNORED_VARIABLE_ELEMENTS = new Set([
+  'group',
+  'button',
+  'text_box',
+  'graphics_frame',
+  'alias',
+  // Legacy files put variables directly in <model>, next to these layout elements.
+  'display',
+  'interface',
+  'views',
+  'style',
+  'simulation_delay',
+]);
 
 /** Reads an XMILE document (its text) into a model. */
 export function readXmile(source: string, options: ReadXmileOptions = {}): SdModel {
@@ -176,11 +189,12 @@ class XmileReader {
     connections: Map<string, string>,
     visiting: Set<XmlElement>,
   ): void {
-    const variables = child(el, 'variables');
-    if (!variables) return;
+    // Legacy (pre-1.0) files put variables directly in <model>.
+    const variables = child(el, 'variables') ?? el;
     const scope = keyPrefix.endsWith('.') ? keyPrefix.slice(0, -1) : keyPrefix;
     for (const v of variables.children) {
-      if (IGNORED_VARIABLE_ELEMENTS.has(v.name)) continue;
+      // Vendor extensions (<isee:dependencies>, ...) repeat or annotate what the standard elements say.
+      if (IGNORED_VARIABLE_ELEMENTS.has(v.name) || v.prefix !== '') continue;
       if (v.name === 'module') {
         this.readModule(v, keyPrefix, namePrefix, visiting);
         continue;
@@ -218,18 +232,23 @@ class XmileReader {
         for (const element of children(v, 'element')) {
           const sub = element.attributes['subscript'];
           if (sub === undefined) this.fail('an <element> has no subscript attribute', element, def.name);
-          const e = child(element, 'eqn');
-          if (!e) this.fail(`element [${sub}] has no <eqn>`, element, def.name);
-          const eq = this.readEquation(e!, def, false);
-          if (eq) {
-            def.elementEquations.set(
-              sub!
-                .split(',')
-                .map((s) => canonicalName(s))
-                .join(','),
-              eq,
-            );
+          const elementKey = sub!
+            .split(',')
+            .map((s) => canonicalName(s))
+            .join(',');
+          const gf = child(element, 'gf');
+          if (gf) {
+            def.elementGraphicals ??= new Map();
+            def.elementGraphicals.set(elementKey, this.readGraphical(gf, `${def.name}[${sub}]`));
           }
+          const e = child(element, 'eqn');
+          if (!e) {
+            // An element graphical function applies to the variable's own equation.
+            if (gf && eqns.length === 1) continue;
+            this.fail(`element [${sub}] has no <eqn>`, element, def.name);
+          }
+          const eq = this.readEquation(e!, def, false);
+          if (eq) def.elementEquations.set(elementKey, eq);
         }
         if (def.kind === 'stock' && !def.equation && def.elementEquations.size === 0) {
           this.fail('stock has no initial value (<eqn>)', v, def.name);

@@ -12,6 +12,8 @@ import { TwinkitError } from '@twinkit/core';
 /** An element of a parsed XML document; names are local (namespace prefix removed), lower-case. */
 export interface XmlElement {
   name: string;
+  /** Namespace prefix as written (`isee` for `<isee:dependencies>`), '' when none. */
+  prefix: string;
   /** Attributes by local, lower-case name. */
   attributes: Record<string, string>;
   children: XmlElement[];
@@ -117,6 +119,7 @@ export function parseXml(source: string, file = '<input>'): XmlElement {
       const raw = m![1]!;
       const el: XmlElement = {
         name: localName(raw),
+        prefix: raw.includes(':') ? raw.slice(0, raw.indexOf(':')) : '',
         attributes: {},
         children: [],
         text: '',
