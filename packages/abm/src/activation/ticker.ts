@@ -129,8 +129,9 @@ export class Ticker<A extends Agent = Agent> {
   private readonly fire = (): void => {
     this.pending = null;
     const tick = ++this.count;
-    this.options.before?.(tick);
+    // The snapshot comes first: agents created during the tick (hooks included) act from the next one.
     const agents = this.snapshot();
+    this.options.before?.(tick);
     const rng = this.model.rng;
     const shuffle = () => {
       for (let i = agents.length - 1; i > 0; i--) {
@@ -145,8 +146,9 @@ export class Ticker<A extends Agent = Agent> {
       for (let i = 0; i < agents.length; i++) {
         const agent = agents[i]!;
         if (!agent.alive) continue;
-        if (agent.step === undefined) throw missingMethod(agent, 'step');
-        agent.step();
+        const step = (agent as { step?: () => void }).step;
+        if (typeof step !== 'function') throw missingMethod(agent, 'step');
+        step.call(agent);
       }
     } else {
       for (let s = 0; s < this.stages.length; s++) {

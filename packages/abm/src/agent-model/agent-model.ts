@@ -1,6 +1,5 @@
 import {
   type Event,
-  Interrupt,
   invalidArgument,
   type Process,
   type ProcessBody,
@@ -67,7 +66,8 @@ function removedError(agent: Agent, what: string): TwinkitError {
 /**
  * The base class of agents: an actor with a stable id, a reference to its model, and helpers to
  * schedule its own events and run its own processes on the shared clock. Subclass it with your
- * attributes and behaviour; a `step()` method is what fixed-tick activation calls.
+ * attributes and behaviour; define a `step()` method for fixed-tick activation to call (or the
+ * methods named by a staged activation).
  *
  * Once removed ({@link Agent.remove}), an agent's `model` and clock helpers throw a clear error,
  * its pending scheduled calls are cancelled and its processes end.
@@ -84,8 +84,6 @@ function removedError(agent: Agent, what: string): TwinkitError {
 export class Agent<M extends AgentModel = AgentModel> implements Locatable {
   /** Stable id, unique within the model, assigned in creation order from 0. */
   readonly id: number;
-  /** Fixed-tick activation calls this once per tick (define it in subclasses that take part). */
-  step?(): void;
   #model: M;
   #alive = true;
   /** @internal scheduled calls and processes to stop on removal (pruned lazily) */
@@ -462,9 +460,4 @@ export class AgentModel {
     if (classes > 1) out.sort((a, b) => a.id - b.id);
     return out;
   }
-}
-
-/** Tells whether an error is the interrupt that ends an agent's process on removal. @internal */
-export function isRemovalInterrupt(error: unknown): boolean {
-  return error instanceof Interrupt && error.cause === REMOVED;
 }
