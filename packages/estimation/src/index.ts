@@ -1,3 +1,5 @@
+export * from './batch-means';
+export * from './confidence-interval';
 export * from './consistency-monitor';
 export * from './distributions';
 export * from './ensemble-kalman-filter';
@@ -7,4 +9,7 @@ export * from './kalman-filter';
 export * from './linear-algebra';
 export * from './particle-filter';
 export * from './rts-smoother';
+export * from './scenario-statistics';
+export * from './sequential-stopping';
 export * from './unscented-kalman-filter';
+export * from './warm-up';

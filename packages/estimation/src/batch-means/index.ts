@@ -1,0 +1,2 @@
+export type { BatchMeans, BatchMeansOptions } from './batch-means';
+export { batchMeans, lag1Autocorrelation } from './batch-means';

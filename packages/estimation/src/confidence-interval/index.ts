@@ -1,0 +1,2 @@
+export type { ConfidenceInterval } from './confidence-interval';
+export { confidenceInterval, formatInterval } from './confidence-interval';

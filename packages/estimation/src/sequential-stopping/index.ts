@@ -1,0 +1,2 @@
+export type { SequentialStep, SequentialStoppingOptions } from './sequential-stopping';
+export { SequentialStopper } from './sequential-stopping';

@@ -1,0 +1,2 @@
+export type { WelchWarmup, WelchWarmupOptions } from './warm-up';
+export { welchWarmup } from './warm-up';
