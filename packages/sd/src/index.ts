@@ -1,4 +1,5 @@
 export * from './compiler';
+export * from './coupling';
 export * from './expression';
 export * from './model';
 export * from './names';

@@ -316,7 +316,11 @@ class Compiler {
     if (elementTable) {
       const k = this.graphicals.length;
       this.graphicals.push(
-        lookupTable(Float64Array.from(elementTable.x), Float64Array.from(elementTable.y), elementTable.type ?? 'continuous'),
+        lookupTable(
+          Float64Array.from(elementTable.x),
+          Float64Array.from(elementTable.y),
+          elementTable.type ?? 'continuous',
+        ),
       );
       js = `c.g[${k}](${js})`;
     } else if (def.graphical && def.kind !== 'stock') {

@@ -94,7 +94,6 @@ export class SdRun {
   private readonly saveEvery: number;
   private readonly rows: SdResultsBuilder;
   private adaptiveStep: number;
-  private readonly onStep: ((time: number) => void)[] = [];
 
   /** Prepares a run at the start time, with initial values computed. */
   constructor(model: CompiledModel | SdModel, options: RunOptions = {}) {
@@ -211,8 +210,7 @@ export class SdRun {
         this.stepTo(nextGrid);
         this.gridIndex++;
         this.currentTime = nextGrid;
-        if (this.record && this.gridIndex % this.saveEvery === 0) this.save();
-        for (const h of this.onStep) h(nextGrid);
+        if (this.record && !this.suspendRecording && this.gridIndex % this.saveEvery === 0) this.save();
       } else {
         if (time > this.currentTime + tol) {
           this.stepTo(time);
@@ -246,10 +244,34 @@ export class SdRun {
     return out;
   }
 
-  /** @internal Registers a callback after each whole grid step (used by crossing detection). */
-  addStepListener(listener: (time: number) => void): void {
-    this.onStep.push(listener);
+  /** @internal The next time on the step grid after the current time. */
+  nextGridTime(): number {
+    return this.model.specs.start + (this.gridIndex + 1) * this.dt;
   }
+
+  /** @internal Copies the integration state (values, clock); rows saved meanwhile are not kept. */
+  captureState(): SdRunState {
+    return {
+      values: this.values.slice(),
+      time: this.currentTime,
+      gridIndex: this.gridIndex,
+      adaptiveStep: this.adaptiveStep,
+    };
+  }
+
+  /**
+   * @internal Restores a state from {@link captureState}. Fixed-delay histories rewind by themselves:
+   * a push at an earlier time drops the later entries.
+   */
+  restoreState(state: SdRunState): void {
+    this.values.set(state.values);
+    this.currentTime = state.time;
+    this.gridIndex = state.gridIndex;
+    this.adaptiveStep = state.adaptiveStep;
+  }
+
+  /** @internal While true, advancing saves no rows (look-ahead for state events). */
+  suspendRecording = false;
 
   /** @internal The value array (read by coupling code for speed). */
   get rawValues(): Float64Array {
@@ -439,6 +461,14 @@ export class SdRun {
       }
     }
   }
+}
+
+/** The integration state of a run, for look-ahead. @internal */
+export interface SdRunState {
+  values: Float64Array;
+  time: number;
+  gridIndex: number;
+  adaptiveStep: number;
 }
 
 /** Accumulates saved rows. @internal */

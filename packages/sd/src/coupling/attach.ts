@@ -1,0 +1,282 @@
+/**
+ * Couples an SD model to a `Simulation` of `@twinkit/core`: the model is integrated lazily to
+ * each event time, its stocks and constants are writable entries of the state vector, its flows
+ * and auxiliaries readable ones, and threshold crossings of any variable are state events.
+ */
+import {
+  type ContinuousModel,
+  invalidArgument,
+  requireFinite,
+  requirePositive,
+  type Simulation,
+  TwinkitError,
+} from '@twinkit/core';
+import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
+import { SdModel } from '../model';
+import { type RunOptions, SdRun } from '../runner';
+
+/** Which way a variable must cross its threshold to fire a crossing. */
+export type CrossingDirection = 'up' | 'down' | 'either';
+
+/** Options of {@link attach}. */
+export interface AttachOptions extends Omit<RunOptions, 'random'> {
+  /** Prefix of the state-vector names: stock `Health` becomes `<prefix>.health`. */
+  prefix: string;
+  /**
+   * Name of the random stream the model's random builtins draw from; defaults to `<prefix>`
+   * (`sim.rng(prefix)`), so the draws follow the simulation's seed and replication.
+   */
+  randomStream?: string;
+}
+
+/** Options of {@link SdCoupling.onCrossing}. */
+export interface CrossingOptions {
+  /**
+   * Width of the time bracket the crossing is located in (default `1e-9 * max(1, |t|)`): the
+   * handler runs at a time `te` with the crossing of the integrated solution in `[te - tolerance, te]`,
+   * so the variable has reached the threshold when the handler reads it.
+   */
+  tolerance?: number;
+}
+
+interface Crossing {
+  output: OutputVariable;
+  threshold: number;
+  direction: CrossingDirection;
+  handler: (time: number) => void;
+  tolerance: number;
+  active: boolean;
+}
+
+/** Turns a variable key into a state-vector name segment (letters, digits, `_`, `-`, dots, [index]). */
+function stateName(key: string): string {
+  const m = /^(.*?)(\[.*\])?$/.exec(key)!;
+  const base = m[1]!
+    .split('.')
+    .map((seg) => seg.replace(/[^\w-]/g, '_').replace(/^(?=[^A-Za-z_])/, '_'))
+    .join('.');
+  const index = m[2] ? `[${m[2].slice(1, -1).replace(/[^\w,-]/g, '_')}]` : '';
+  return base + index;
+}
+
+/**
+ * An SD model attached to a simulation (see {@link attach}). Read and write it through the
+ * simulation's state vector or through {@link SdCoupling.get} / {@link SdCoupling.set}.
+ */
+export class SdCoupling implements ContinuousModel {
+  /** The run that holds the model's state. */
+  readonly run: SdRun;
+  /** The state-vector prefix. */
+  readonly prefix: string;
+  private readonly crossings: Crossing[] = [];
+  private pending: Crossing[] = [];
+  private pendingTime = Number.NaN;
+  private detachFromClock: () => void;
+  private attached = true;
+
+  /** @internal Use {@link attach}. */
+  constructor(
+    private readonly sim: Simulation,
+    model: CompiledModel,
+    options: AttachOptions,
+  ) {
+    this.prefix = options.prefix;
+    const stream = sim.rng(options.randomStream ?? options.prefix);
+    this.run = new SdRun(model, { ...options, random: () => stream.next() });
+    if (sim.now < this.run.time) {
+      throw invalidArgument(
+        'attach(sim, model, options)',
+        `the simulation clock must be at or after the model's start time ${this.run.time}`,
+        sim.now,
+        'Attach the model before running the simulation past its start, or change the sim specs start.',
+      );
+    }
+    this.run.advanceTo(sim.now);
+    for (const out of model.outputs) {
+      const name = `${this.prefix}.${stateName(out.key)}`;
+      const writable = out.kind === 'stock' || out.parameter;
+      sim.state.define(name, {
+        get: () => this.run.get(out.key),
+        ...(writable ? { set: (value: number) => this.set(out.key, value) } : {}),
+        description: `${out.kind} ${out.name} of SD model ${this.prefix}`,
+      });
+    }
+    this.detachFromClock = sim.attachContinuous(this);
+  }
+
+  /** Reads a variable at the current model time. */
+  get(name: string): number {
+    return this.run.get(name);
+  }
+
+  /** Writes a stock or a constant (parameter) at the current time (see {@link SdRun.set}). */
+  set(name: string, value: number): void {
+    this.run.set(name, value);
+  }
+
+  /**
+   * Calls `handler(time)` each time `variable` crosses `threshold` in `direction` ('up': from
+   * below to at-or-above, 'down': from above to at-or-below). The crossing is a state event on the
+   * simulation's calendar, located by bisection inside the integration step (see
+   * {@link CrossingOptions.tolerance}). Returns a function that cancels the watch.
+   */
+  onCrossing(
+    variable: string,
+    threshold: number,
+    direction: CrossingDirection,
+    handler: (time: number) => void,
+    options: CrossingOptions = {},
+  ): () => void {
+    const api = 'SdCoupling.onCrossing(variable, threshold, direction, handler)';
+    const output = this.run.model.find(variable);
+    if (!output) {
+      throw invalidArgument(api, 'variable must name a stock, flow or auxiliary of the model', variable);
+    }
+    requireFinite(api, 'threshold', threshold);
+    if (direction !== 'up' && direction !== 'down' && direction !== 'either') {
+      throw invalidArgument(api, "direction must be 'up', 'down' or 'either'", direction);
+    }
+    if (typeof handler !== 'function') throw invalidArgument(api, 'handler must be a function', handler);
+    const tolerance =
+      options.tolerance === undefined
+        ? Number.NaN
+        : requirePositive(api, 'options.tolerance', options.tolerance);
+    const crossing: Crossing = { output, threshold, direction, handler, tolerance, active: true };
+    this.crossings.push(crossing);
+    return () => {
+      crossing.active = false;
+      const i = this.crossings.indexOf(crossing);
+      if (i >= 0) this.crossings.splice(i, 1);
+    };
+  }
+
+  /** Detaches the model from the simulation's clock (its state-vector entries stay readable). */
+  detach(): void {
+    if (!this.attached) return;
+    this.attached = false;
+    this.detachFromClock();
+  }
+
+  // ---- ContinuousModel --------------------------------------------------------------------------
+
+  /** @internal Looks ahead (on a copy of the state) for the first crossing in (now, horizon]. */
+  nextStateEvent(horizon: number): number {
+    this.pending = [];
+    this.pendingTime = Number.NaN;
+    const active = this.crossings.filter((c) => c.active);
+    if (active.length === 0 || horizon <= this.run.time) return Number.POSITIVE_INFINITY;
+    const run = this.run;
+    const values = run.rawValues;
+    const origin = run.captureState();
+    run.suspendRecording = true;
+    try {
+      let before = run.captureState();
+      let previous = active.map((c) => values[c.output.slot]! - c.threshold);
+      while (run.time < horizon) {
+        const next = Math.min(run.nextGridTime(), horizon);
+        run.advanceTo(next);
+        const current = active.map((c) => values[c.output.slot]! - c.threshold);
+        const crossed = active.filter((c, i) => crosses(c.direction, previous[i]!, current[i]!));
+        if (crossed.length > 0) {
+          const located = this.locate(before, next, crossed, previous, active);
+          this.pending = located.crossings;
+          this.pendingTime = located.time;
+          return located.time;
+        }
+        previous = current;
+        before = run.captureState();
+      }
+      return Number.POSITIVE_INFINITY;
+    } finally {
+      run.restoreState(origin);
+      run.suspendRecording = false;
+    }
+  }
+
+  /** @internal */
+  advanceTo(t: number): void {
+    if (t > this.run.time) this.run.advanceTo(t);
+  }
+
+  /** @internal */
+  fireStateEvents(t: number): void {
+    if (t !== this.pendingTime) return;
+    const due = this.pending;
+    this.pending = [];
+    this.pendingTime = Number.NaN;
+    for (const c of due) if (c.active) c.handler(t);
+  }
+
+  /** Bisects [start of step, end] until the bracket is within every crossing's tolerance. */
+  private locate(
+    before: ReturnType<SdRun['captureState']>,
+    end: number,
+    crossed: Crossing[],
+    previous: number[],
+    active: Crossing[],
+  ): { time: number; crossings: Crossing[] } {
+    const run = this.run;
+    const values = run.rawValues;
+    let lo = before.time;
+    let hi = end;
+    const tolerance = Math.min(
+      ...crossed.map((c) => (Number.isNaN(c.tolerance) ? 1e-9 * Math.max(1, Math.abs(end)) : c.tolerance)),
+    );
+    let firstAtHi = crossed;
+    while (hi - lo > tolerance) {
+      const mid = lo + (hi - lo) / 2;
+      if (mid <= lo || mid >= hi) break;
+      run.restoreState(before);
+      run.advanceTo(mid);
+      const now = active.map((c) => values[c.output.slot]! - c.threshold);
+      const crossedByMid = active.filter((c, i) =>
+        crosses(c.direction, previous[active.indexOf(c)]!, now[i]!),
+      );
+      if (crossedByMid.length > 0) {
+        hi = mid;
+        firstAtHi = crossedByMid;
+      } else lo = mid;
+    }
+    return { time: hi, crossings: firstAtHi };
+  }
+}
+
+function crosses(direction: CrossingDirection, before: number, after: number): boolean {
+  const up = before < 0 && after >= 0;
+  const down = before > 0 && after <= 0;
+  return direction === 'up' ? up : direction === 'down' ? down : up || down;
+}
+
+/**
+ * Attaches an SD model to a simulation: the model runs on the simulation's clock (integrated
+ * lazily to each event time with whole steps and one partial step), registers every variable in
+ * the state vector as `<prefix>.<name>` (stocks and constants writable), and draws its random
+ * builtins from `sim.rng(prefix)`. Call it inside a `defineModel` body so forks rebuild it.
+ *
+ * @example
+ * ```ts
+ * const sd = attach(sim, model, { prefix: 'line1.machine' });
+ * sd.onCrossing('Health', 0.2, 'down', () => sim.state.set('line1.machine.health', 1));
+ * sim.run({ until: 100 });
+ * ```
+ */
+export function attach(sim: Simulation, model: SdModel | CompiledModel, options: AttachOptions): SdCoupling {
+  const api = 'attach(sim, model, options)';
+  if (
+    !options ||
+    typeof options.prefix !== 'string' ||
+    !/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/.test(options.prefix)
+  ) {
+    throw invalidArgument(
+      api,
+      'options.prefix must be a dotted identifier such as "line1.machine"',
+      options?.prefix,
+      'Pass { prefix: "plant" }.',
+    );
+  }
+  if (!sim || typeof sim.attachContinuous !== 'function') {
+    throw new TwinkitError(`${api}: sim must be a Simulation of @twinkit/core.`);
+  }
+  const compiled = model instanceof SdModel ? compileModel(model) : model;
+  return new SdCoupling(sim, compiled, options);
+}

@@ -1,0 +1,7 @@
+export {
+  type AttachOptions,
+  attach,
+  type CrossingDirection,
+  type CrossingOptions,
+  SdCoupling,
+} from './attach';
