@@ -1,0 +1,130 @@
+/**
+ * Schelling with the rules of JuliaDynamics' ABMFrameworksComparison (small: 40x40, 1000 agents,
+ * radius 1, min 3 similar; large: 100x100, 8000 agents, radius 2, min 8; 20 steps; random
+ * activation; bounded grid, single occupancy), on @twinkit/abm against a hand-written typed-array
+ * version of the same model drawing from the same kind of random stream. Both time setup + 20 steps.
+ */
+import { createStream, type RandomStream } from '@twinkit/core';
+import { LARGE, type SchellingParams, SMALL, schelling } from '../../../examples/abm/schelling';
+import { type BenchCase, compareRates, rateResult } from '../harness';
+
+const STEPS = 20;
+
+/** The model on @twinkit/abm (agents, GridSpace, ticker with random activation). Returns happy agents. */
+function runTwinkit(params: SchellingParams, seed: number): number {
+  const sim = schelling.create({ seed, params });
+  sim.run({ until: STEPS });
+  return sim.model.happyCount();
+}
+
+/** The same model by hand: typed arrays for the grid, groups and positions, an empty-cell list. */
+function runHandWritten(params: SchellingParams, seed: number): number {
+  const rng: RandomStream = createStream({ seed, name: 'abm', replication: 0, forkPath: '' });
+  const { width, height, agents, radius, minSimilar } = params;
+  const cells = width * height;
+  const grid = new Int32Array(cells).fill(-1);
+  const group = new Int8Array(agents);
+  const cellOf = new Int32Array(agents);
+  const happy = new Uint8Array(agents);
+  const empty = new Int32Array(cells);
+  const emptySlot = new Int32Array(cells);
+  let emptyCount = cells;
+  for (let c = 0; c < cells; c++) {
+    empty[c] = c;
+    emptySlot[c] = c;
+  }
+  const take = (c: number) => {
+    const slot = emptySlot[c]!;
+    const last = empty[--emptyCount]!;
+    empty[slot] = last;
+    emptySlot[last] = slot;
+    emptySlot[c] = -1;
+  };
+  const free = (c: number) => {
+    emptySlot[c] = emptyCount;
+    empty[emptyCount++] = c;
+  };
+  for (let a = 0; a < agents; a++) {
+    group[a] = a % 2;
+    const c = empty[Math.floor(rng.next() * emptyCount)]!;
+    take(c);
+    grid[c] = a;
+    cellOf[a] = c;
+  }
+  const order = new Int32Array(agents);
+  for (let step = 0; step < STEPS; step++) {
+    for (let a = 0; a < agents; a++) order[a] = a;
+    for (let i = agents - 1; i > 0; i--) {
+      const j = Math.floor(rng.next() * (i + 1));
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+    }
+    for (let k = 0; k < agents; k++) {
+      const a = order[k]!;
+      const c = cellOf[a]!;
+      const x = c % width;
+      const y = (c / width) | 0;
+      const g = group[a]!;
+      let similar = 0;
+      const y0 = Math.max(0, y - radius);
+      const y1 = Math.min(height - 1, y + radius);
+      const x0 = Math.max(0, x - radius);
+      const x1 = Math.min(width - 1, x + radius);
+      for (let ny = y0; ny <= y1; ny++) {
+        for (let nx = x0; nx <= x1; nx++) {
+          const other = grid[ny * width + nx]!;
+          if (other >= 0 && other !== a && group[other] === g) similar++;
+        }
+      }
+      if (similar >= minSimilar) {
+        happy[a] = 1;
+      } else {
+        happy[a] = 0;
+        const target = empty[Math.floor(rng.next() * emptyCount)]!;
+        take(target);
+        grid[target] = a;
+        grid[c] = -1;
+        free(c);
+        cellOf[a] = target;
+      }
+    }
+  }
+  let count = 0;
+  for (let a = 0; a < agents; a++) count += happy[a]!;
+  return count;
+}
+
+function schellingCase(size: 'small' | 'large', params: SchellingParams): BenchCase {
+  return {
+    suite: 'abm',
+    name: `schelling-${size}`,
+    run({ quick }) {
+      const work = params.agents * STEPS;
+      let seed = 1;
+      const rates = compareRates(
+        {
+          twinkit: { work, fn: () => runTwinkit(params, seed++) },
+          handWritten: { work, fn: () => runHandWritten(params, seed++) },
+        },
+        quick ? { rounds: 2, warmup: 1 } : { rounds: 10, warmup: 3 },
+      );
+      return [
+        rateResult(
+          'abm',
+          `schelling-${size}`,
+          'agent-steps/s',
+          'agent-steps/s',
+          rates.twinkit!,
+          { name: 'hand-written typed arrays', value: rates.handWritten! },
+          size === 'large' ? { goal: 0.5 } : {},
+        ),
+      ];
+    },
+  };
+}
+
+export const cases: BenchCase[] = [schellingCase('small', SMALL), schellingCase('large', LARGE)];
+
+/** Exposed for the examples test: both implementations agree on the model's behaviour. @internal */
+export const _implementations = { runTwinkit, runHandWritten, STEPS };
