@@ -46,7 +46,7 @@ export function parseCanonicalOutput(text: string, separator: string): Canonical
     });
   }
   const timeIndex = header.findIndex((h) => h.toLowerCase() === 'time');
-  times.push(...(raw[timeIndex < 0 ? 0 : timeIndex] ?? []));
+  times.push(...(raw[Math.max(timeIndex, 0)] ?? []));
   const columns = new Map<string, { name: string; values: number[] }>();
   header.forEach((h, j) => {
     if (j === timeIndex) return;

@@ -76,7 +76,7 @@ export class SdCoupling implements ContinuousModel {
 
   /** @internal Use {@link attach}. */
   constructor(
-    private readonly sim: Simulation,
+    sim: Simulation,
     model: CompiledModel,
     options: AttachOptions,
   ) {
