@@ -1,0 +1,9 @@
+export {
+  type AnyResourceEvent,
+  Balked,
+  BaseResource,
+  type BaseResourceOptions,
+  type CancelOutcome,
+  type RequestStatus,
+  ResourceEvent,
+} from './base-resource';

@@ -1,0 +1,188 @@
+import { invalidArgument, type Simulation } from '@twinkit/core';
+import { BaseResource, type BaseResourceOptions, ResourceEvent } from '../base-resource';
+
+/** Options of `new Container(sim, options)`. */
+export interface ContainerOptions extends BaseResourceOptions {
+  /** Largest level: a number > 0, or Infinity (default). */
+  capacity?: number;
+  /** Level at the start: 0 <= initial <= capacity (default 0). */
+  initial?: number;
+}
+
+/** A request to put `amount` into a {@link Container}: succeeds when there is room. */
+export class ContainerPut extends ResourceEvent<undefined> {
+  /** The amount to put. */
+  readonly amount: number;
+
+  /** @internal Created by `container.put(amount)`. */
+  constructor(container: Container, amount: number) {
+    super(container, 'put');
+    this.amount = amount;
+  }
+
+  override describe(): string {
+    return `ContainerPut(${this.resource.name}, ${this.amount})`;
+  }
+}
+
+/** A request to get `amount` from a {@link Container}: succeeds when the level allows it. */
+export class ContainerGet extends ResourceEvent<undefined> {
+  /** The amount to get. */
+  readonly amount: number;
+
+  /** @internal Created by `container.get(amount)`. */
+  constructor(container: Container, amount: number) {
+    super(container, 'get');
+    this.amount = amount;
+  }
+
+  override describe(): string {
+    return `ContainerGet(${this.resource.name}, ${this.amount})`;
+  }
+}
+
+/**
+ * A level of homogeneous matter (fuel, parts counted in bulk) between 0 and `capacity`: `put(amount)`
+ * waits for room, `get(amount)` waits for the level, each side served first come, first served
+ * (SimPy's Container). `stats.inUse` is the time-weighted level.
+ *
+ * @example
+ * ```ts
+ * const tank = new Container(sim, { capacity: 1000, initial: 500, name: 'station.tank' });
+ * sim.process(function* car() {
+ *   yield tank.get(40);      // waits until 40 units are available
+ * });
+ * sim.state.set('station.tank.level', 800); // a sensor correction, through the owner
+ * ```
+ */
+export class Container extends BaseResource<ContainerPut, ContainerGet> {
+  /** The largest level. */
+  readonly capacity: number;
+  private amountHeld: number;
+
+  /**
+   * Creates the container; with a `name`, registers `<name>.level` (writable: a write sets the level as
+   * {@link Container.setLevel} does), `<name>.queueLength` (gets waiting) and `<name>.putQueueLength`
+   * (puts waiting) in the state vector.
+   *
+   * @throws TwinkitError if capacity is not > 0 or initial is not within [0, capacity].
+   */
+  constructor(sim: Simulation, options: ContainerOptions = {}) {
+    const kind = new.target.name;
+    const capacity = options.capacity ?? Number.POSITIVE_INFINITY;
+    if (typeof capacity !== 'number' || !(capacity > 0)) {
+      throw invalidArgument(
+        `${kind}(capacity)`,
+        'capacity must be a number > 0 (or Infinity)',
+        capacity,
+        'Pass { capacity: 100 }, or omit it for an unlimited container.',
+      );
+    }
+    const initial = options.initial ?? 0;
+    if (typeof initial !== 'number' || !Number.isFinite(initial) || initial < 0 || initial > capacity) {
+      throw invalidArgument(
+        `${kind}(initial)`,
+        `initial must be a finite number within [0, capacity = ${capacity}]`,
+        initial,
+      );
+    }
+    super(sim, kind, options, initial, () => capacity);
+    this.capacity = capacity;
+    this.amountHeld = initial;
+    this.registerState(options, {
+      level: {
+        get: () => this.amountHeld,
+        set: (value) => this.setLevel(value),
+        description: 'level (a write sets it and serves waiting gets and puts)',
+      },
+      queueLength: { get: () => this.getQueue.length, description: 'get requests waiting' },
+      putQueueLength: { get: () => this.putQueue.length, description: 'put requests waiting' },
+    });
+  }
+
+  /** The current level. */
+  get level(): number {
+    return this.amountHeld;
+  }
+
+  /**
+   * Puts `amount` in; yield the event to wait until there is room.
+   *
+   * @throws TwinkitError if amount is not a finite number > 0 or exceeds the capacity (it could never fit).
+   */
+  put(amount: number): ContainerPut {
+    this.checkAmount(`${this.kind}.put(amount)`, amount);
+    const event = new ContainerPut(this, amount);
+    this.submit(event);
+    return event;
+  }
+
+  /**
+   * Gets `amount` out; yield the event to wait until the level allows it.
+   *
+   * @throws TwinkitError if amount is not a finite number > 0 or exceeds the capacity (it could never be met).
+   */
+  get(amount: number): ContainerGet {
+    this.checkAmount(`${this.kind}.get(amount)`, amount);
+    const event = new ContainerGet(this, amount);
+    this.submit(event);
+    return event;
+  }
+
+  /**
+   * Sets the level (a correction from measured data, or a refill from outside the model) and serves
+   * the gets and puts this allows.
+   *
+   * @throws TwinkitError if level is not within [0, capacity].
+   */
+  setLevel(level: number): void {
+    if (typeof level !== 'number' || !Number.isFinite(level) || level < 0 || level > this.capacity) {
+      throw invalidArgument(
+        `${this.kind}.setLevel(level)`,
+        `level must be a finite number within [0, capacity = ${this.capacity}]`,
+        level,
+      );
+    }
+    const rose = level > this.amountHeld;
+    this.amountHeld = level;
+    this.stats.inUse.update(level);
+    if (this.ctx.traces !== null) this.trace('set', null, { level }, 'put');
+    this.settle(rose);
+  }
+
+  protected override doPut(event: ContainerPut): boolean {
+    if (this.capacity - this.amountHeld < event.amount) return false;
+    this.amountHeld += event.amount;
+    event.succeed(undefined);
+    return true;
+  }
+
+  protected override doGet(event: ContainerGet): boolean {
+    if (this.amountHeld < event.amount) return false;
+    this.amountHeld -= event.amount;
+    event.succeed(undefined);
+    return true;
+  }
+
+  protected override inUseLevel(): number {
+    return this.amountHeld;
+  }
+
+  protected override describeRequest(event: ContainerPut | ContainerGet): Record<string, number> {
+    return { amount: event.amount, level: this.amountHeld };
+  }
+
+  private checkAmount(api: string, amount: number): void {
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
+      throw invalidArgument(api, 'amount must be a finite number > 0', amount);
+    }
+    if (amount > this.capacity) {
+      throw invalidArgument(
+        api,
+        `amount must not exceed the capacity ${this.capacity} (it could never be met)`,
+        amount,
+        'Split it into smaller amounts, or create the container with a larger capacity.',
+      );
+    }
+  }
+}

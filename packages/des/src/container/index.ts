@@ -1,0 +1,1 @@
+export { Container, ContainerGet, type ContainerOptions, ContainerPut } from './container';

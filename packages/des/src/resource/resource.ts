@@ -1,0 +1,355 @@
+import { formatValue, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
+import { BaseResource, type BaseResourceOptions, type CancelOutcome, ResourceEvent } from '../base-resource';
+import { KeyedQueue, type RequestQueue } from '../request-queue';
+
+/** Options of `new Resource(sim, options)`. */
+export interface ResourceOptions extends BaseResourceOptions {
+  /** Number of units (servers, machines, clerks): an integer >= 1 (default 1). */
+  capacity?: number;
+}
+
+/** Options of `PriorityResource.request(options)`. */
+export interface PriorityRequestOptions {
+  /** Lower numbers are served first; FIFO among equal priorities (default 0). A finite number. */
+  priority?: number;
+}
+
+/** Options of `PreemptiveResource.request(options)`. */
+export interface PreemptiveRequestOptions extends PriorityRequestOptions {
+  /**
+   * Whether this request may take the unit of a user with a larger priority number when no unit is
+   * free (default true, as in SimPy).
+   */
+  preempt?: boolean;
+}
+
+/**
+ * A request for one unit of a {@link Resource}: an event that succeeds when the unit is granted. Hold
+ * the unit until `resource.release(request)`; withdraw with `request.cancel()` (reneging).
+ */
+export class Request extends ResourceEvent<undefined> {
+  /** The priority (PriorityResource, PreemptiveResource); 0 for a plain Resource. */
+  readonly priority: number;
+  /** Whether the request may preempt (PreemptiveResource). */
+  readonly preempt: boolean;
+  /** @internal */ _usageSince = Number.NaN;
+
+  /** @internal Created by `resource.request()`. */
+  constructor(resource: Resource, priority: number, preempt: boolean) {
+    super(resource, 'put');
+    this.priority = priority;
+    this.preempt = preempt;
+  }
+
+  /** The time the unit was granted, or null while not granted. */
+  get usageSince(): number | null {
+    return Number.isNaN(this._usageSince) ? null : this._usageSince;
+  }
+
+  override describe(): string {
+    return `Request(${this.resource.name}, ${this._status})`;
+  }
+}
+
+/**
+ * The cause of the {@link Interrupt} a preempted user's process receives: which request took the unit,
+ * since when the user held it, and for how long.
+ */
+export class Preempted {
+  /** The request that took the unit. */
+  readonly by: Request;
+  /** The request that lost it. */
+  readonly request: Request;
+  /** The process that made the preempting request, or null. */
+  readonly byProcess: string | null;
+  /** When the preempted user was granted the unit. */
+  readonly usageSince: number;
+  /** How long the preempted user held the unit before losing it. */
+  readonly usageTime: number;
+  /** The resource. */
+  readonly resource: Resource;
+
+  /** @internal */
+  constructor(by: Request, request: Request, usageSince: number, now: number, resource: Resource) {
+    this.by = by;
+    this.request = request;
+    this.byProcess = by.process === null ? null : by.process.name;
+    this.usageSince = usageSince;
+    this.usageTime = now - usageSince;
+    this.resource = resource;
+  }
+
+  /** Returns a short description, e.g. `Preempted(repairman by process-3 after 2.5)`. */
+  toString(): string {
+    return `Preempted(${this.resource.name} by ${this.byProcess ?? 'a request'} after ${this.usageTime})`;
+  }
+}
+
+/**
+ * A resource with `capacity` identical units that processes request and release (SimPy's Resource):
+ * a request is an event granted in FIFO order when a unit is free.
+ *
+ * @example
+ * ```ts
+ * const counter = new Resource(sim, { capacity: 2, name: 'bank.counter' });
+ * sim.process(function* customer() {
+ *   const req = counter.request();
+ *   const result = yield sim.anyOf([req, sim.timeout(patience)]);
+ *   if (!result.has(req)) { req.cancel(); return; }  // reneged
+ *   yield sim.timeout(serviceTime);
+ *   counter.release(req);
+ * });
+ * ```
+ */
+export class Resource extends BaseResource<Request, never> {
+  /** The number of units. */
+  readonly capacity: number;
+  /** @internal */ protected readonly holders = new Set<Request>();
+
+  /**
+   * Creates the resource; with a `name`, registers `<name>.queueLength` (requests waiting),
+   * `<name>.busy` (units in use) and `<name>.capacity` in the state vector, read-only.
+   *
+   * @throws TwinkitError if capacity is not an integer >= 1 or queueCapacity is invalid.
+   */
+  constructor(sim: Simulation, options: ResourceOptions = {}) {
+    const kind = new.target.name;
+    const capacity = options.capacity ?? 1;
+    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1) {
+      throw invalidArgument(
+        `${kind}(capacity)`,
+        'capacity must be an integer >= 1',
+        capacity,
+        'Pass { capacity: 1 } or more.',
+      );
+    }
+    super(sim, kind, options, 0, () => capacity, Resource.makeQueue(new.target));
+    this.capacity = capacity;
+    this.registerState(options, {
+      queueLength: { get: () => this.putQueue.length, description: 'requests waiting for a unit' },
+      busy: { get: () => this.holders.size, description: 'units in use' },
+      capacity: { get: () => this.capacity, description: 'number of units' },
+    });
+  }
+
+  private static makeQueue(cls: unknown): RequestQueue<Request> | undefined {
+    if (cls === Resource) return undefined;
+    return new KeyedQueue<Request>(
+      (r) => r.priority,
+      (a, b) => a.requestedAt === b.requestedAt && a.preempt && !b.preempt,
+    );
+  }
+
+  /** Number of units in use. */
+  get count(): number {
+    return this.holders.size;
+  }
+
+  /** The requests holding a unit, in the order they were granted (a copy). */
+  get users(): Request[] {
+    return [...this.holders];
+  }
+
+  /** The requests waiting, in the order they will be served (a copy). */
+  get queue(): Request[] {
+    return this.putQueue.toArray();
+  }
+
+  /** Number of requests waiting. */
+  get queueLength(): number {
+    return this.putQueue.length;
+  }
+
+  /**
+   * Requests one unit. Yield the returned event to wait until it is granted; it fails with
+   * {@link Balked} at once when `queueCapacity` requests are already waiting.
+   */
+  request(): Request {
+    const req = new Request(this, 0, false);
+    this.submit(req);
+    return req;
+  }
+
+  /**
+   * Releases the unit held by a granted request; the next waiting request is granted at once.
+   *
+   * @throws TwinkitError if the request belongs to another resource, was never granted (still waiting,
+   * withdrawn, balked), was already released, or was preempted.
+   */
+  release(request: Request): void {
+    const api = `${this.kind}.release(request)`;
+    this.checkOwn(api, request, Request);
+    if (request._status !== 'granted') throw this.notHeld(api, request);
+    this.releaseHeld(request);
+  }
+
+  /** @internal */
+  protected releaseHeld(request: Request): void {
+    this.holders.delete(request);
+    request._status = 'released';
+    const stats = this.stats;
+    stats.departures++;
+    stats.inUse.update(this.holders.size);
+    if (this.ctx.traces !== null) {
+      this.trace('release', request, { held: this.sim.now - request._usageSince, busy: this.holders.size });
+    }
+    this.triggerPuts();
+  }
+
+  private notHeld(api: string, request: Request): TwinkitError {
+    const why: Record<string, string> = {
+      waiting: 'is still waiting for a unit (it was never granted); withdraw it with request.cancel()',
+      released: 'was already released',
+      withdrawn: 'was withdrawn with cancel() before being granted',
+      balked: 'balked (the waiting line was full) and never held a unit',
+      preempted: 'was preempted: its unit went to a more urgent request, so it holds nothing to release',
+      failed: 'failed and never held a unit',
+    };
+    return new TwinkitError(
+      `${api}: the request made at t=${request.requestedAt} ${why[request._status] ?? formatValue(request._status)}. Release only granted requests, once; request.cancel() handles every state and is safe in finally blocks.`,
+      { code: 'INVALID_STATE', details: { status: request._status } },
+    );
+  }
+
+  protected override doPut(request: Request): boolean {
+    if (this.holders.size >= this.capacity) return false;
+    this.holders.add(request);
+    request._usageSince = this.sim.now;
+    request.succeed(undefined);
+    return true;
+  }
+
+  protected override inUseLevel(): number {
+    return this.holders.size;
+  }
+
+  protected override putIsArrival(): boolean {
+    return true;
+  }
+
+  protected override withdrawGranted(request: Request): CancelOutcome {
+    this.releaseHeld(request);
+    return 'released';
+  }
+
+  protected override operationOf(): 'request' {
+    return 'request';
+  }
+}
+
+/**
+ * A {@link Resource} whose waiting requests are served by priority (lower numbers first, FIFO among
+ * equal priorities): SimPy's PriorityResource.
+ *
+ * @example
+ * ```ts
+ * const desk = new PriorityResource(sim, { capacity: 1 });
+ * const req = desk.request({ priority: 0 }); // served before priority 1 requests that wait
+ * ```
+ */
+export class PriorityResource extends Resource {
+  /**
+   * Requests one unit with a priority (lower first).
+   *
+   * @throws TwinkitError if priority is not a finite number.
+   */
+  override request(options: PriorityRequestOptions = {}): Request {
+    const priority = checkPriority(`${this.kind}.request({ priority })`, options.priority);
+    const req = new Request(this, priority, false);
+    this.submit(req);
+    return req;
+  }
+
+  protected override describeRequest(request: Request): Record<string, number | string | boolean> {
+    return { priority: request.priority };
+  }
+}
+
+/**
+ * A {@link PriorityResource} where a request with `preempt: true` takes the unit of the least urgent
+ * user (largest priority number, then latest request) when that user is less urgent than itself. The
+ * preempted user's process is interrupted with a {@link Preempted} cause naming the preempting request
+ * and the usage time so far; its request no longer holds a unit. SimPy's PreemptiveResource.
+ *
+ * @example
+ * ```ts
+ * const repairman = new PreemptiveResource(sim, { capacity: 1 });
+ * sim.process(function* job() {
+ *   const req = repairman.request({ priority: 2, preempt: false });
+ *   yield req;
+ *   try { yield sim.timeout(30); } catch (e) { if (e instanceof Interrupt) e.cause; } // Preempted
+ *   finally { req.cancel(); }
+ * });
+ * ```
+ */
+export class PreemptiveResource extends PriorityResource {
+  /**
+   * Requests one unit with a priority (lower first), preempting a less urgent user unless
+   * `preempt: false`.
+   *
+   * @throws TwinkitError if priority is not finite or preempt is not a boolean.
+   */
+  override request(options: PreemptiveRequestOptions = {}): Request {
+    const api = `${this.kind}.request({ priority, preempt })`;
+    const priority = checkPriority(api, options.priority);
+    const preempt = options.preempt ?? true;
+    if (typeof preempt !== 'boolean') throw invalidArgument(api, 'preempt must be a boolean', preempt);
+    const req = new Request(this, priority, preempt);
+    this.submit(req);
+    return req;
+  }
+
+  protected override doPut(request: Request): boolean {
+    if (this.holders.size >= this.capacity && request.preempt) {
+      let victim: Request | null = null;
+      for (const user of this.holders) {
+        if (victim === null || lessUrgent(user, victim)) victim = user;
+      }
+      if (victim !== null && lessUrgent(victim, request)) this.preemptUser(victim, request);
+    }
+    return super.doPut(request);
+  }
+
+  private preemptUser(victim: Request, by: Request): void {
+    const process = victim.process;
+    if (process !== null && process.isAlive && process === this.sim.activeProcess) {
+      throw new TwinkitError(
+        `${this.kind}.request({ preempt: true }): ${process.describe()} would preempt its own request on ${formatValue(this.name)}. Release the unit it holds first, or request with preempt: false.`,
+        { code: 'INVALID_STATE' },
+      );
+    }
+    const now = this.sim.now;
+    this.holders.delete(victim);
+    victim._status = 'preempted';
+    this.stats.preemptions++;
+    this.stats.inUse.update(this.holders.size);
+    const cause = new Preempted(by, victim, victim._usageSince, now, this);
+    if (this.ctx.traces !== null) {
+      this.trace('preempt', victim, {
+        by: by.process === null ? '-' : by.process.name,
+        usageTime: cause.usageTime,
+        priority: victim.priority,
+      });
+    }
+    if (process !== null && process.isAlive) process.interrupt(cause);
+  }
+
+  protected override describeRequest(request: Request): Record<string, number | string | boolean> {
+    return { priority: request.priority, preempt: request.preempt };
+  }
+}
+
+/** True when `a` is less urgent than `b` (SimPy's key: priority, request time, not preempt). */
+function lessUrgent(a: Request, b: Request): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (a.requestedAt !== b.requestedAt) return a.requestedAt > b.requestedAt;
+  return !a.preempt && b.preempt;
+}
+
+function checkPriority(api: string, priority: unknown): number {
+  const value = priority ?? 0;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw invalidArgument(api, 'priority must be a finite number (lower is served first)', value);
+  }
+  return value;
+}

@@ -1,0 +1,173 @@
+import { type Clock, Tally, TimeWeighted } from '@twinkit/core';
+
+/** A plain snapshot of a time-weighted level (see {@link DesStatistics.toJSON}). */
+export interface LevelSummary {
+  /** Time-average since the start or the last reset. */
+  mean: number;
+  /** The level now. */
+  current: number;
+  /** Smallest level since the start or the last reset. */
+  min: number;
+  /** Largest level since the start or the last reset. */
+  max: number;
+}
+
+/** A plain snapshot of a tally of durations (see {@link DesStatistics.toJSON}). */
+export interface TallySummary {
+  /** Number of observations. */
+  count: number;
+  /** Sample mean (NaN with no observation). */
+  mean: number;
+  /** Sample standard deviation (NaN with fewer than two observations). */
+  stdDev: number;
+  /** Smallest observation (NaN with no observation). */
+  min: number;
+  /** Largest observation (NaN with no observation). */
+  max: number;
+}
+
+/** A plain snapshot of a {@link DesStatistics}, for reports and JSON. */
+export interface DesStatisticsSnapshot {
+  /** Time the statistics started (creation or last reset). */
+  since: number;
+  /** Simulated time covered: now - since. */
+  elapsed: number;
+  /** Time-average fraction of the capacity in use, or null when the capacity is unlimited. */
+  utilization: number | null;
+  /** Units in use (Resource), level (Container) or items held (Store). */
+  inUse: LevelSummary;
+  /** Requests (Resource) or get requests (Container, Store) waiting. */
+  queueLength: LevelSummary;
+  /** Put requests waiting for room (Container, Store). */
+  putQueueLength: LevelSummary;
+  /** Waiting times of granted requests (Resource) or get requests (Container, Store). */
+  waitingTime: TallySummary;
+  /** Waiting times of completed put requests (Container, Store). */
+  putWaitingTime: TallySummary;
+  /** Requests made (Resource) or get requests made (Container, Store). */
+  arrivals: number;
+  /** Requests released (Resource) or get requests granted (Container, Store). */
+  departures: number;
+  /** Put requests made (Container, Store). */
+  puts: number;
+  /** Waiting requests withdrawn with `cancel()` before being granted (either side). */
+  reneges: number;
+  /** Requests refused because the waiting line was full (either side). */
+  balks: number;
+  /** Users preempted (PreemptiveResource). */
+  preemptions: number;
+}
+
+/**
+ * Holds the statistics every resource, container and store keeps as it runs: time-weighted usage and
+ * queue lengths, tallies of waiting times, and counts of arrivals, departures, reneges, balks and
+ * preemptions. Read it at any time as `res.stats`; call {@link DesStatistics.reset} at the end of a
+ * warm-up period to restart every figure from the current state.
+ *
+ * @example
+ * ```ts
+ * sim.run({ until: warmUp });
+ * counter.stats.reset();
+ * sim.run({ until: warmUp + horizon });
+ * counter.stats.waitingTime.mean; counter.stats.queueLength.mean; counter.stats.utilization;
+ * ```
+ */
+export class DesStatistics {
+  /** Units in use (Resource), level (Container) or items held (Store), weighted by time. */
+  readonly inUse: TimeWeighted;
+  /** Waiting requests (Resource) or get requests (Container, Store), weighted by time. */
+  readonly queueLength: TimeWeighted;
+  /** Waiting put requests (Container, Store), weighted by time. */
+  readonly putQueueLength: TimeWeighted;
+  /** Waiting times of granted requests (Resource) or get requests (Container, Store). */
+  readonly waitingTime: Tally;
+  /** Waiting times of completed put requests (Container, Store). */
+  readonly putWaitingTime: Tally;
+  /** Requests made (Resource) or get requests made (Container, Store) since the last reset. */
+  arrivals = 0;
+  /** Requests released (Resource) or get requests granted (Container, Store) since the last reset. */
+  departures = 0;
+  /** Put requests made (Container, Store) since the last reset. */
+  puts = 0;
+  /** Waiting requests withdrawn before being granted since the last reset. */
+  reneges = 0;
+  /** Requests refused because the waiting line was full since the last reset. */
+  balks = 0;
+  /** Users preempted since the last reset. */
+  preemptions = 0;
+  private readonly clock: Clock;
+  private readonly capacityOf: () => number;
+
+  /** @internal Created by the resource that owns it. */
+  constructor(clock: Clock, initialInUse: number, capacityOf: () => number, name: string) {
+    this.clock = clock;
+    this.capacityOf = capacityOf;
+    this.inUse = new TimeWeighted(clock, initialInUse, `${name}.inUse`);
+    this.queueLength = new TimeWeighted(clock, 0, `${name}.queueLength`);
+    this.putQueueLength = new TimeWeighted(clock, 0, `${name}.putQueueLength`);
+    this.waitingTime = new Tally(`${name}.waitingTime`);
+    this.putWaitingTime = new Tally(`${name}.putWaitingTime`);
+  }
+
+  /** Time-average fraction of the capacity in use, or null when the capacity is unlimited. */
+  get utilization(): number | null {
+    const capacity = this.capacityOf();
+    return capacity === Number.POSITIVE_INFINITY ? null : this.inUse.mean / capacity;
+  }
+
+  /** Time the statistics started: creation or the last reset. */
+  get since(): number {
+    return this.clock.now - this.inUse.elapsed;
+  }
+
+  /**
+   * Restarts every statistic now, keeping the current levels (call it at the end of a warm-up).
+   * Requests waiting at the reset count their whole wait when they are granted.
+   */
+  reset(): void {
+    this.inUse.reset();
+    this.queueLength.reset();
+    this.putQueueLength.reset();
+    this.waitingTime.reset();
+    this.putWaitingTime.reset();
+    this.arrivals = 0;
+    this.departures = 0;
+    this.puts = 0;
+    this.reneges = 0;
+    this.balks = 0;
+    this.preemptions = 0;
+  }
+
+  /** Returns every figure as plain data. */
+  toJSON(): DesStatisticsSnapshot {
+    const level = (tw: TimeWeighted): LevelSummary => ({
+      mean: tw.mean,
+      current: tw.current,
+      min: tw.min,
+      max: tw.max,
+    });
+    const tally = (t: Tally): TallySummary => ({
+      count: t.count,
+      mean: t.mean,
+      stdDev: t.stdDev,
+      min: t.min,
+      max: t.max,
+    });
+    return {
+      since: this.since,
+      elapsed: this.inUse.elapsed,
+      utilization: this.utilization,
+      inUse: level(this.inUse),
+      queueLength: level(this.queueLength),
+      putQueueLength: level(this.putQueueLength),
+      waitingTime: tally(this.waitingTime),
+      putWaitingTime: tally(this.putWaitingTime),
+      arrivals: this.arrivals,
+      departures: this.departures,
+      puts: this.puts,
+      reneges: this.reneges,
+      balks: this.balks,
+      preemptions: this.preemptions,
+    };
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  DesStatistics,
+  type DesStatisticsSnapshot,
+  type LevelSummary,
+  type TallySummary,
+} from './des-statistics';

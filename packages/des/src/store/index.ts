@@ -1,0 +1,10 @@
+export {
+  FilterStore,
+  type ItemFilter,
+  PriorityItem,
+  PriorityStore,
+  Store,
+  StoreGet,
+  type StoreOptions,
+  StorePut,
+} from './store';

@@ -1,0 +1,14 @@
+export {
+  type DesContext,
+  desContext,
+  type FileTraceSink,
+  fileTraceSink,
+  formatTraceRecord,
+  startTrace,
+  TRACE_KINDS,
+  Trace,
+  type TraceKind,
+  type TraceOptions,
+  type TraceRecord,
+  type TraceSink,
+} from './trace';
