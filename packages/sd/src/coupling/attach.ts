@@ -75,11 +75,7 @@ export class SdCoupling implements ContinuousModel {
   private attached = true;
 
   /** @internal Use {@link attach}. */
-  constructor(
-    sim: Simulation,
-    model: CompiledModel,
-    options: AttachOptions,
-  ) {
+  constructor(sim: Simulation, model: CompiledModel, options: AttachOptions) {
     this.prefix = options.prefix;
     const stream = sim.rng(options.randomStream ?? options.prefix);
     this.run = new SdRun(model, { ...options, random: () => stream.next() });

@@ -1,2 +1,2 @@
 export type { BinaryOperator, Expr, Subscript } from './parser';
-export { EquationSyntaxError, isBlankEquation, parseEquation } from './parser';
+export { EquationSyntaxError, parseEquation } from './parser';

@@ -15,4 +15,4 @@ export type {
   VariableOptions,
   VariableView,
 } from './model';
-export { SdModel, validateGraphical } from './model';
+export { SdModel } from './model';

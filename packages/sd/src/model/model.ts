@@ -3,7 +3,8 @@
  * (TypeScript calls or an XMILE file) and of how it runs (see `compiler/` and `runner/`).
  */
 import { invalidArgument, requireFinite, requirePositive, TwinkitError } from '@twinkit/core';
-import { type Expr, isBlankEquation, parseEquation } from '../expression';
+import type { Expr } from '../expression';
+import { isBlankEquation, parseEquation } from '../expression/parser';
 import { canonicalName, displayName } from '../names';
 
 /** XMILE integration method names, plus the adaptive Dormand–Prince method. */

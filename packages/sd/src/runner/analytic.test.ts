@@ -55,7 +55,9 @@ describe('integration against closed forms, with the order of convergence as dt 
           expect(observed).toBeGreaterThan(order - 0.15);
           expect(observed).toBeLessThan(order + 0.15);
         }
-        expect(errors[errors.length - 1]!).toBeLessThan({ euler: 0.1, rk2: 1e-2, rk4: 1e-4, rk45: 1e-6 }[method]);
+        expect(errors[errors.length - 1]!).toBeLessThan(
+          { euler: 0.1, rk2: 1e-2, rk4: 1e-4, rk45: 1e-6 }[method],
+        );
       });
     }
     it(`${name}, rk45: adaptive Dormand-Prince meets its tolerance`, () => {
@@ -68,8 +70,12 @@ describe('integration against closed forms, with the order of convergence as dt 
   }
 
   it('rk45 with a loose tolerance is less accurate than with a tight one', () => {
-    const loose = Math.abs(simulate(logistic(1, 'rk45'), { rtol: 1e-3, atol: 1e-6 }).final('y') - logisticExact(8));
-    const tight = Math.abs(simulate(logistic(1, 'rk45'), { rtol: 1e-10, atol: 1e-12 }).final('y') - logisticExact(8));
+    const loose = Math.abs(
+      simulate(logistic(1, 'rk45'), { rtol: 1e-3, atol: 1e-6 }).final('y') - logisticExact(8),
+    );
+    const tight = Math.abs(
+      simulate(logistic(1, 'rk45'), { rtol: 1e-10, atol: 1e-12 }).final('y') - logisticExact(8),
+    );
     expect(tight).toBeLessThan(loose);
     expect(loose).toBeLessThan(1e-2);
   });

@@ -1,2 +1,2 @@
 export { loadXmile, type ReadXmileOptions, readXmile, XmileError } from './xmile';
-export { parseXml, type XmlElement, XmlSyntaxError } from './xml';
+export { XmlSyntaxError } from './xml';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TwinkitError } from '@twinkit/core';
-import { EquationSyntaxError, type Expr, isBlankEquation, parseEquation } from '../expression';
+import { EquationSyntaxError, type Expr, isBlankEquation, parseEquation } from '../expression/parser';
 import {
   type EquationDef,
   type GraphicalFunction,
@@ -16,8 +16,8 @@ import {
   SdModel,
   type SimSpecs,
   type VariableDef,
-  validateGraphical,
 } from '../model';
+import { validateGraphical } from '../model/model';
 import { canonicalName, displayName } from '../names';
 import { child, children, parseXml, type XmlElement } from './xml';
 

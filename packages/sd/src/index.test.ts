@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import * as sd from './index';
+
+describe('@twinkit/sd exports', () => {
+  it('exports exactly the public API', () => {
+    expect(Object.keys(sd).sort()).toEqual([
+      'EquationSyntaxError',
+      'ModelCompileError',
+      'SdCoupling',
+      'SdModel',
+      'SdResults',
+      'SdRun',
+      'XmileError',
+      'XmlSyntaxError',
+      'attach',
+      'canonicalKey',
+      'canonicalName',
+      'compileModel',
+      'displayName',
+      'loadXmile',
+      'parseEquation',
+      'readXmile',
+      'simulate',
+    ]);
+  });
+});
