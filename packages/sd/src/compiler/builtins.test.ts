@@ -127,7 +127,7 @@ describe('builtins against closed forms', () => {
       return m;
     };
     const run = (seed: number) => {
-      const stream = createStream({ seed, name: 'sd', replication: 0 });
+      const stream = createStream({ seed, name: 'sd', replication: 0, forkPath: '' });
       return simulate(build(), { random: () => stream.next() }).series('noise');
     };
     expect(Array.from(run(1))).toEqual(Array.from(run(1)));
