@@ -1,6 +1,6 @@
 import { Interrupt, Simulation, TwinkitError } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
-import { Balked } from '../base-resource';
+import type { Balked } from '../base-resource';
 import { Preempted, PreemptiveResource, PriorityResource, type Request, Resource } from './resource';
 
 /** Runs customers that each request `res` at `at`, hold it for `hold`, and log when they got it. */
@@ -260,9 +260,9 @@ describe('Resource', () => {
       { name: 'c', at: 0, hold: 5 },
     ]);
     sim.run({ until: 1 });
-    expect(sim.state.read(['line1.machine.busy', 'line1.machine.queueLength', 'line1.machine.capacity'])).toEqual(
-      new Float64Array([2, 1, 2]),
-    );
+    expect(
+      sim.state.read(['line1.machine.busy', 'line1.machine.queueLength', 'line1.machine.capacity']),
+    ).toEqual(new Float64Array([2, 1, 2]));
     expect(sim.state.describe('line1.machine.busy').writable).toBe(false);
     expect(() => sim.state.set('line1.machine.queueLength', 0)).toThrow(/read-only/);
     expect(() => new Resource(sim, { name: 'line1.machine' })).toThrow(/already defined/);
@@ -318,7 +318,9 @@ describe('PreemptiveResource', () => {
           const cause = (e as Interrupt).cause as Preempted;
           expect(cause).toBeInstanceOf(Preempted);
           expect(cause.by).toBe(urgent);
-          log.push(`${sim.now} preempted by ${cause.byProcess} after ${cause.usageTime} since ${cause.usageSince}`);
+          log.push(
+            `${sim.now} preempted by ${cause.byProcess} after ${cause.usageTime} since ${cause.usageSince}`,
+          );
           expect(req.status).toBe('preempted');
           expect(() => res.release(req)).toThrow(/was preempted/);
           expect(req.cancel()).toBe('none');

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { formatValue, invalidArgument, type Simulation } from '@twinkit/core';
+import { formatValue, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
 
 /** What happened, in a {@link TraceRecord}. */
 export type TraceKind =
@@ -212,7 +212,12 @@ export function fileTraceSink(path: string, options: { format?: 'text' | 'jsonl'
   }
   let fd: number | null = openSync(path, 'w');
   const sink = ((record: TraceRecord) => {
-    if (fd === null) return;
+    if (fd === null) {
+      throw new TwinkitError(
+        `fileTraceSink(${formatValue(path)}): a record arrived after close(). Stop the trace (trace.stop()) before closing its sink.`,
+        { code: 'INVALID_STATE' },
+      );
+    }
     writeSync(fd, `${format === 'jsonl' ? JSON.stringify(record) : formatTraceRecord(record)}\n`);
   }) as FileTraceSink;
   sink.close = () => {
