@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { invalidArgument } from '../errors';
-import { MRG32K3A_DEFAULT_SEED, MRG32K3A_M1, Mrg32k3a } from './mrg32k3a';
+import { MRG32K3A_DEFAULT_SEED, MRG32K3A_M1, Mrg32k3a, type Mrg32k3aState } from './mrg32k3a';
 import { fnv1a64, type StreamKey, seedrandomSeed, streamIndex } from './stream-key';
 
 /**
@@ -47,37 +47,32 @@ export interface UniformSource {
   restoreState(state: unknown): boolean;
 }
 
-/** MRG32k3a positioned at (stream = hash of key, substream = replication). */
-class Mrg32k3aSource implements UniformSource {
+/** MRG32k3a positioned at (stream = hash of key, substream = replication); `next()` is inherited. */
+class Mrg32k3aSource extends Mrg32k3a implements UniformSource {
   readonly intRange = MRG32K3A_M1;
-  private readonly generator = new Mrg32k3a(MRG32K3A_DEFAULT_SEED);
 
   constructor(key: StreamKey) {
+    super(MRG32K3A_DEFAULT_SEED);
     this.reseed(key);
   }
 
-  next(): number {
-    return this.generator.next();
-  }
-
   nextInt(): number {
-    return this.generator.step() - 1;
+    return this.step() - 1;
   }
 
   reseed(key: StreamKey): void {
-    const g = this.generator;
-    g.setSeed(MRG32K3A_DEFAULT_SEED);
-    g.jumpStreams(streamIndex(key));
-    g.jumpSubstreams(key.replication);
+    this.setSeed(MRG32K3A_DEFAULT_SEED);
+    this.jumpStreams(streamIndex(key));
+    this.jumpSubstreams(key.replication);
   }
 
   saveState(): unknown {
-    return [...this.generator.state];
+    return [...this.state];
   }
 
   restoreState(state: unknown): boolean {
     if (!Array.isArray(state) || state.length !== 6) return false;
-    this.generator.setState(state as unknown as readonly [number, number, number, number, number, number]);
+    this.setState(state as unknown as Mrg32k3aState);
     return true;
   }
 }

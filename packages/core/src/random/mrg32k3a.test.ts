@@ -111,6 +111,45 @@ describe('Mrg32k3a against the RngStreams reference', () => {
     expect(bad).toBe(0);
   });
 
+  it('reduces exactly where the floating-point quotient is closest to an integer', () => {
+    // Choose (s10, s11) so that a12*s11 - a13n*s10 is congruent to -1, 0 or 1 mod m1 (likewise for
+    // the second component): there the quotient's rounding matters. Compare with BigInt arithmetic.
+    const m1 = 4294967087n;
+    const m2 = 4294944443n;
+    const modPow = (b: bigint, e: bigint, m: bigint): bigint => {
+      let r = 1n;
+      b %= m;
+      while (e > 0n) {
+        if (e & 1n) r = (r * b) % m;
+        b = (b * b) % m;
+        e >>= 1n;
+      }
+      return r;
+    };
+    const mod = (x: bigint, m: bigint) => ((x % m) + m) % m;
+    const inv13 = modPow(810728n, m1 - 2n, m1);
+    const inv23 = modPow(1370589n, m2 - 2n, m2);
+    let mismatches = 0;
+    let cases = 0;
+    for (const target of [-1n, 0n, 1n, 2n]) {
+      for (let i = 1n; i <= 60n; i++) {
+        const s11 = (i * 71_234_567n) % m1;
+        const s10 = mod((1403580n * s11 - target) * inv13, m1);
+        const s22 = (i * 65_432_101n) % m2;
+        const s20 = mod((527612n * s22 - target) * inv23, m2);
+        const seed = [s10, s11, 7n, s20, 9n, s22].map(Number) as unknown as Mrg32k3aState;
+        if (seed[0] === 0 && seed[1] === 0) continue;
+        const g = new Mrg32k3a(seed);
+        g.step();
+        const state = g.state;
+        cases++;
+        if (BigInt(state[2]) !== mod(target, m1) || BigInt(state[5]) !== mod(target, m2)) mismatches++;
+      }
+    }
+    expect(cases).toBeGreaterThan(200);
+    expect(mismatches).toBe(0);
+  });
+
   it('setState continues from a saved state without moving the stream start', () => {
     const g = atStream(1);
     draw(g, 7);

@@ -23,6 +23,8 @@ const A23N = 1370589.0;
 /** 1 / (m1 + 1): maps the combined value k in 1..m1 to k / (m1 + 1), strictly inside (0, 1). */
 const NORM = 2.328306549295728e-10;
 
+const INV_M1 = 1 / MRG32K3A_M1;
+const INV_M2 = 1 / MRG32K3A_M2;
 const M1n = BigInt(MRG32K3A_M1);
 const M2n = BigInt(MRG32K3A_M2);
 
@@ -167,12 +169,15 @@ function checkSeed(api: string, seed: readonly number[]): void {
  * ```
  */
 export class Mrg32k3a {
-  private s10: number;
-  private s11: number;
-  private s12: number;
-  private s20: number;
-  private s21: number;
-  private s22: number;
+  // Initialised here, not only in the constructor: a class field declared without a value starts
+  // as `undefined` (ES2022 define semantics), and V8 then stores these doubles boxed, allocating on
+  // every step (measured 2.3x slower).
+  private s10 = 0;
+  private s11 = 0;
+  private s12 = 0;
+  private s20 = 0;
+  private s21 = 0;
+  private s22 = 0;
   /** Start of the current stream. */
   private streamStart: number[];
   /** Start of the current substream. */
@@ -201,18 +206,22 @@ export class Mrg32k3a {
    * Every value in 1..m1 is (up to the period) equally likely.
    */
   step(): number {
-    // Component 1: s1n = (a12 * s11 - a13n * s10) mod m1. |product| < 2^53, so doubles are exact;
-    // `| 0` truncates the quotient like the C reference's `long k = p / m`.
+    // Component 1: s1n = (a12 * s11 - a13n * s10) mod m1. |product| < 2^53, so doubles are exact.
+    // The quotient comes from a multiplication by 1/m1 (about twice as fast as a division); its
+    // error is below 1e-9, so floor() is off by at most one, which the two corrections repair:
+    // the result is the exact residue, bit for bit what RngStreams computes.
     let p1 = A12 * this.s11 - A13N * this.s10;
-    p1 -= ((p1 / MRG32K3A_M1) | 0) * MRG32K3A_M1;
+    p1 -= Math.floor(p1 * INV_M1) * MRG32K3A_M1;
     if (p1 < 0) p1 += MRG32K3A_M1;
+    else if (p1 >= MRG32K3A_M1) p1 -= MRG32K3A_M1;
     this.s10 = this.s11;
     this.s11 = this.s12;
     this.s12 = p1;
     // Component 2: s2n = (a21 * s22 - a23n * s20) mod m2.
     let p2 = A21 * this.s22 - A23N * this.s20;
-    p2 -= ((p2 / MRG32K3A_M2) | 0) * MRG32K3A_M2;
+    p2 -= Math.floor(p2 * INV_M2) * MRG32K3A_M2;
     if (p2 < 0) p2 += MRG32K3A_M2;
+    else if (p2 >= MRG32K3A_M2) p2 -= MRG32K3A_M2;
     this.s20 = this.s21;
     this.s21 = this.s22;
     this.s22 = p2;
