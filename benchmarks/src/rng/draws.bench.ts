@@ -15,7 +15,7 @@ const M1 = 4294967087;
 const M2 = 4294944443;
 const INV_M1 = 1 / M1;
 const INV_M2 = 1 / M2;
-const NORM = 2.328306549295727688e-10;
+const NORM = 2.328306549295728e-10;
 let sink = 0;
 
 /**
