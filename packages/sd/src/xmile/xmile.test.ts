@@ -100,7 +100,7 @@ describe('readXmile', () => {
       ),
     ).toThrow(/integration method "Gear" is not supported/);
     const m = readXmile(doc('<aux name="a"><eqn>WEIRD(1)</eqn></aux>'), { file: 'm.xmile' });
-    expect(() => compileModel(m)).toThrow(/variable "a": calls unknown function WEIRD \(m.xmile line 5\)/);
+    expect(() => compileModel(m)).toThrow(/variable "a" \(m.xmile line 5\): calls unknown function WEIRD/);
   });
 });
 
