@@ -1,8 +1,8 @@
 /**
  * Wolf-sheep-grass predation (the NetLogo / Agents.jl model used by ABMFrameworksComparison):
- * sheep and wolves wander a torus grid, lose one unit of energy per step, eat (grass, sheep) to
- * gain energy, reproduce with a probability by halving their energy, and die when their energy
- * drops below zero. Grass regrows a fixed time after being eaten. Random activation; the grass
+ * sheep and wolves wander a grid, lose one unit of energy per step, eat (grass, sheep) to gain
+ * energy, then die if their energy is below zero or else reproduce with a probability by halving
+ * their energy. Grass regrows a fixed time after being eaten. Random activation; the grass
  * grows after the animals each tick.
  *
  *   npx tsx --conditions=@twinkit/source examples/abm/wolf-sheep.ts
@@ -15,6 +15,8 @@ import { defineModel, type Simulation } from '@twinkit/core';
 export interface WolfSheepParams {
   width: number;
   height: number;
+  /** Whether the grid wraps around. */
+  torus: boolean;
   sheep: number;
   wolves: number;
   regrowthTime: number;
@@ -24,17 +26,18 @@ export interface WolfSheepParams {
   wolfReproduce: number;
 }
 
-/** Agents.jl's predator-prey defaults (the wolves soon eat every sheep, then starve). */
-export const PREDATION: WolfSheepParams = {
-  width: 20,
-  height: 20,
-  sheep: 100,
-  wolves: 50,
-  regrowthTime: 30,
-  sheepGain: 4,
-  wolfGain: 20,
-  sheepReproduce: 0.04,
-  wolfReproduce: 0.05,
+/** The wolf-sheep benchmark of ABMFrameworksComparison (bounded 25x25 grid, 500 steps). */
+export const COMPARISON: WolfSheepParams = {
+  width: 25,
+  height: 25,
+  torus: false,
+  sheep: 60,
+  wolves: 40,
+  regrowthTime: 20,
+  sheepGain: 5,
+  wolfGain: 13,
+  sheepReproduce: 0.2,
+  wolfReproduce: 0.1,
 };
 
 /** What wolves and sheep share: energy, a random walk, reproduction by splitting energy. */
@@ -46,8 +49,8 @@ abstract class Animal extends Agent<WolfSheepModel> {
     super(model);
   }
 
-  /** Moves to a random Moore neighbour cell and pays one unit of energy; returns false if it died. */
-  protected walk(): boolean {
+  /** Moves to a random Moore neighbour cell and pays one unit of energy. */
+  protected walk(): void {
     const { grid, rng } = this.model;
     let chosen = -1;
     let seen = 0;
@@ -58,14 +61,14 @@ abstract class Animal extends Agent<WolfSheepModel> {
     });
     grid.moveToCell(this, chosen);
     this.energy -= 1;
-    if (this.energy < 0) {
-      this.remove();
-      return false;
-    }
-    return true;
   }
 
-  protected reproduce(probability: number, make: (energy: number) => Animal): void {
+  /** Dies if out of energy, else reproduces with a probability by splitting its energy. */
+  protected dieOrReproduce(probability: number, make: (energy: number) => Animal): void {
+    if (this.energy < 0) {
+      this.remove();
+      return;
+    }
     const model = this.model;
     if (model.rng.next() > probability) return;
     this.energy /= 2;
@@ -77,7 +80,7 @@ abstract class Animal extends Agent<WolfSheepModel> {
 /** A sheep eats fully grown grass. */
 export class Sheep extends Animal {
   step(): void {
-    if (!this.walk()) return;
+    this.walk();
     const model = this.model;
     const cell = model.grid.cellOf(this);
     if (model.grassGrown[cell] === 1) {
@@ -85,14 +88,14 @@ export class Sheep extends Animal {
       model.grassGrown[cell] = 0;
       model.grassCountdown[cell] = model.params.regrowthTime;
     }
-    this.reproduce(model.params.sheepReproduce, (energy) => new Sheep(model, energy));
+    this.dieOrReproduce(model.params.sheepReproduce, (energy) => new Sheep(model, energy));
   }
 }
 
 /** A wolf eats a random sheep in its cell. */
 export class Wolf extends Animal {
   step(): void {
-    if (!this.walk()) return;
+    this.walk();
     const model = this.model;
     const here = model.grid.agentsInCell(model.grid.cellOf(this));
     let prey: Sheep | undefined;
@@ -106,7 +109,7 @@ export class Wolf extends Animal {
       prey.remove();
       this.energy += model.params.wolfGain;
     }
-    this.reproduce(model.params.wolfReproduce, (energy) => new Wolf(model, energy));
+    this.dieOrReproduce(model.params.wolfReproduce, (energy) => new Wolf(model, energy));
   }
 }
 
@@ -195,6 +198,7 @@ export class WolfSheepModel extends AgentModel {
 export const STABLE: WolfSheepParams = {
   width: 30,
   height: 30,
+  torus: true,
   sheep: 140,
   wolves: 20,
   regrowthTime: 30,
@@ -207,7 +211,7 @@ export const STABLE: WolfSheepParams = {
 /** The wolf-sheep-grass model as a definition. */
 export const wolfSheep = defineModel<WolfSheepParams, WolfSheepModel>(
   (sim, params) => new WolfSheepModel(sim, params),
-  { name: 'wolf-sheep', defaults: PREDATION },
+  { name: 'wolf-sheep', defaults: COMPARISON },
 );
 
 function main(): void {
