@@ -1,0 +1,106 @@
+/**
+ * The `twinkit-sd` command line: runs an XMILE model and writes its results as CSV.
+ */
+import { writeFileSync } from 'node:fs';
+import { TwinkitError } from '@twinkit/core';
+import type { IntegrationMethod } from '../model';
+import { simulate } from '../runner';
+import { loadXmile } from '../xmile';
+
+/** Exit codes of {@link runCli}. */
+export const EXIT = { ok: 0, modelError: 1, usage: 2 } as const;
+
+const USAGE = `Usage: twinkit-sd run <model.xmile|model.stmx> [--method euler|rk2|rk4|rk45] [--dt <step>] [--out <results.csv>]
+
+Runs an XMILE model from its start to its stop time and writes every stock, flow and auxiliary at
+each save time as CSV (time first, names as in the model), to --out or to standard output.
+Exit codes: 0 success, 1 the model could not be read or run, 2 wrong usage.
+`;
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
+export function runCli(args: string[], io: CliIo): number {
+  if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
+    (args.length === 0 ? io.stderr : io.stdout)(USAGE);
+    return args.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  const [command, ...rest] = args;
+  if (command !== 'run') {
+    io.stderr(`twinkit-sd: unknown command ${JSON.stringify(command)}; the command is "run".\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  let file: string | undefined;
+  let method: IntegrationMethod | undefined;
+  let out: string | undefined;
+  let dt: number | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    try {
+      if (a === '--method') {
+        const m = value().toLowerCase();
+        if (!['euler', 'rk2', 'rk4', 'rk45'].includes(m)) {
+          throw new UsageError(`--method must be euler, rk2, rk4 or rk45, got ${JSON.stringify(m)}`);
+        }
+        method = m as IntegrationMethod;
+      } else if (a === '--out') out = value();
+      else if (a === '--dt') {
+        const raw = value();
+        dt = Number(raw);
+        if (!(dt > 0) || !Number.isFinite(dt))
+          throw new UsageError(`--dt must be a number > 0, got ${JSON.stringify(raw)}`);
+      } else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
+      else if (file === undefined) file = a;
+      else
+        throw new UsageError(
+          `one model file at a time, got ${JSON.stringify(file)} and ${JSON.stringify(a)}`,
+        );
+    } catch (e) {
+      if (e instanceof UsageError) {
+        io.stderr(`twinkit-sd: ${e.message}.\n\n${USAGE}`);
+        return EXIT.usage;
+      }
+      throw e;
+    }
+  }
+  if (file === undefined) {
+    io.stderr(`twinkit-sd: run needs a model file.\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    const results = simulate(loadXmile(file), {
+      ...(method ? { method } : {}),
+      ...(dt ? { dt } : {}),
+    });
+    const csv = results.toCsv();
+    if (out) {
+      writeFileSync(out, csv);
+      io.stderr(
+        `twinkit-sd: wrote ${results.rowCount} rows x ${results.columns.length} variables to ${out}\n`,
+      );
+    } else io.stdout(csv);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof TwinkitError) {
+      io.stderr(`twinkit-sd: ${e.message}\n`);
+      return EXIT.modelError;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string') {
+      io.stderr(`twinkit-sd: cannot write ${JSON.stringify(out)}: ${err.message}\n`);
+      return EXIT.modelError;
+    }
+    throw e;
+  }
+}
+
+class UsageError extends Error {}

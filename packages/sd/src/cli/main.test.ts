@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repoRoot = resolve(here, '../../../..');
+const suite = resolve(repoRoot, '../shared/fixtures/sd-test-models');
+
+function cli(...args: string[]) {
+  const r = spawnSync('npx', ['tsx', '--conditions=@twinkit/source', resolve(here, 'main.ts'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/npm warn[^\n]*\n/g, '') };
+}
+
+describe('twinkit-sd CLI (spawned)', () => {
+  it('runs a suite model and writes CSV with time first and names as in the model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinkit-sd-'));
+    const out = join(dir, 'teacup.csv');
+    const r = cli('run', resolve(suite, 'samples/teacup/teacup.xmile'), '--method', 'rk4', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/wrote 241 rows x 4 variables/);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('time,Heat Loss to Room,Room Temperature,Teacup Temperature,Characteristic Time');
+    expect(lines).toHaveLength(242);
+    // RK4 on the teacup: T(t) = 70 + 110 exp(-t/10) to RK4 accuracy at dt = 0.125.
+    const last = lines[241]!.split(',').map(Number);
+    expect(last[0]).toBe(30);
+    expect(Math.abs(last[3]! - (70 + 110 * Math.exp(-3)))).toBeLessThan(1e-6);
+  });
+
+  it('writes to standard output without --out', () => {
+    const r = cli('run', resolve(suite, 'tests/eval_order/eval_order.xmile'));
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^time,/);
+  });
+
+  it('exits 1 with the reason for a broken model, 2 for wrong usage', () => {
+    const broken = cli('run', resolve(suite, 'tests/non_negative_flows/test_non_negative_flows.xmile'));
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/test_non_negative_flows.xmile: malformed XML at line 45/);
+    const missing = cli('run', 'nope.xmile');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read "nope.xmile"/);
+    const usage = cli('run', 'x.xmile', '--method', 'gear');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--method must be euler, rk2, rk4 or rk45, got "gear"/);
+    expect(cli().code).toBe(2);
+    expect(cli('--help').code).toBe(0);
+  });
+});
