@@ -442,6 +442,25 @@ describe('discrete samplers (chi-square against the exact pmf)', () => {
     expect([...s.sample(items, 5)].sort()).toEqual(items);
     expect(items).toEqual([0, 1, 2, 3, 4]);
   });
+  it('sample(items, 3) of 20 items (sparse branch): every position uniform, no repeats', () => {
+    const s = stream('sample-sparse');
+    const items = Array.from({ length: 20 }, (_, i) => i);
+    const positions = [
+      new Float64Array(N_DISCRETE),
+      new Float64Array(N_DISCRETE),
+      new Float64Array(N_DISCRETE),
+    ];
+    let repeats = 0;
+    for (let r = 0; r < N_DISCRETE; r++) {
+      const picked = s.sample(items, 3);
+      if (new Set(picked).size !== 3) repeats++;
+      picked.forEach((x, i) => {
+        positions[i]![r] = x;
+      });
+    }
+    expect(repeats).toBe(0);
+    for (const draws of positions) expectPmf(draws, (k) => (k < 20 ? 1 / 20 : 0));
+  });
 });
 
 describe('prebuilt samplers', () => {

@@ -1,17 +1,5 @@
-export {
-  DEFAULT_GENERATOR,
-  GENERATOR_KINDS,
-  type GeneratorKind,
-} from './generators';
-export {
-  MRG32K3A_DEFAULT_SEED,
-  MRG32K3A_M1,
-  MRG32K3A_M2,
-  MRG32K3A_SUBSTREAMS_PER_STREAM,
-  Mrg32k3a,
-  type Mrg32k3aState,
-  mrg32k3aJumpMatrices,
-} from './mrg32k3a';
+export { DEFAULT_GENERATOR, GENERATOR_KINDS, type GeneratorKind } from './generators';
+export { MRG32K3A_DEFAULT_SEED, Mrg32k3a, type Mrg32k3aState } from './mrg32k3a';
 export {
   createStream,
   RandomStream,

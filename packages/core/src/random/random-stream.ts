@@ -406,16 +406,29 @@ export class RandomStream {
         'Ask for at most items.length items.',
       );
     }
-    const pool = items.slice();
-    const n = pool.length;
+    const n = items.length;
+    if (k * 4 >= n) {
+      const pool = items.slice();
+      for (let i = 0; i < k; i++) {
+        const j = i + this.below(n - i);
+        const t = pool[i]!;
+        pool[i] = pool[j]!;
+        pool[j] = t;
+      }
+      pool.length = k;
+      return pool;
+    }
+    // Few items from many: the same partial Fisher-Yates with the swaps kept in a map instead of a
+    // copy of `items` (identical results, O(k) memory).
+    const moved = new Map<number, number>();
+    const out: T[] = [];
     for (let i = 0; i < k; i++) {
       const j = i + this.below(n - i);
-      const t = pool[i]!;
-      pool[i] = pool[j]!;
-      pool[j] = t;
+      const atI = moved.get(i) ?? i;
+      out.push(items[moved.get(j) ?? j]!);
+      moved.set(j, atI);
     }
-    pool.length = k;
-    return pool;
+    return out;
   }
 
   // ------------------------------------------------------------------------------- samplers
