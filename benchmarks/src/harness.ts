@@ -40,24 +40,33 @@ export function timeOnce(fn: () => unknown): number {
 }
 
 /**
- * Runs `fn` (which performs `work` units, e.g. events) repeatedly, interleaved with the other
- * contenders, and returns the best rate (units per second) of each. Interleaving and taking the best
- * of several rounds cancels most of the drift of a shared machine.
+ * Measures the rate (units per second) of each contender, where one call of `fn` performs `work` units
+ * (events, customers, updates). Contenders are measured in alternation, round after round; each round
+ * repeats `fn` until at least `minMs` have passed, and the best round counts. Alternating and taking the
+ * best cancels most of the drift of a shared machine; the warm-up rounds let the JIT settle first.
  */
 export function compareRates(
   contenders: Record<string, { work: number; fn: () => unknown }>,
-  options: { rounds?: number; warmup?: number } = {},
+  options: { rounds?: number; warmup?: number; minMs?: number } = {},
 ): Record<string, number> {
   const rounds = options.rounds ?? 5;
-  const warmup = options.warmup ?? 1;
+  const warmup = options.warmup ?? 2;
+  const minMs = options.minMs ?? 200;
   const best: Record<string, number> = {};
   const names = Object.keys(contenders);
   for (let r = 0; r < warmup + rounds; r++) {
     for (const name of names) {
       const c = contenders[name]!;
-      const seconds = timeOnce(c.fn);
+      let calls = 0;
+      const t0 = performance.now();
+      let elapsed = 0;
+      do {
+        c.fn();
+        calls++;
+        elapsed = performance.now() - t0;
+      } while (elapsed < minMs);
       if (r < warmup) continue;
-      const rate = c.work / seconds;
+      const rate = (c.work * calls) / (elapsed / 1000);
       if (!(name in best) || rate > best[name]!) best[name] = rate;
     }
   }

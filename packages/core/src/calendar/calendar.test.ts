@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Calendar, type CalendarEntry } from './calendar';
 
 function entry(id: number, log: number[]): CalendarEntry & { id: number } {
-  return { id, _time: 0, _priority: 0, _seq: 0, _cancelled: false, _fire: () => log.push(id) };
+  return { id, _time: 0, _cancelled: false, _fire: () => log.push(id) };
 }
 
 describe('Calendar', () => {

@@ -12,47 +12,70 @@
 
 /** Anything that can sit on the calendar. @internal */
 export interface CalendarEntry {
-  /** @internal */ _time: number;
-  /** @internal */ _priority: number;
-  /** @internal */ _seq: number;
-  /** @internal true once cancelled; skipped when popped. */ _cancelled: boolean;
+  /** @internal the time the entry is due (set by the calendar) */ _time: number;
+  /** @internal true once cancelled; skipped when popped. Only cancellable entries define it. */
+  _cancelled?: boolean;
   /** @internal called when the entry is popped. */ _fire(): void;
 }
 
 /** @internal */
 export class Calendar {
-  private heap: CalendarEntry[] = [];
+  // Structure of arrays: the sort keys live in typed arrays so that sifting compares numbers without
+  // touching the entry objects, and the heap moves small integer slot ids, not object pointers (every
+  // pointer store into a long-lived array costs a GC write barrier; this way each entry is stored
+  // once, into its slot, when it is pushed).
+  private times = new Float64Array(256);
+  private priorities = new Float64Array(256);
+  private seqs = new Float64Array(256);
+  private heapSlots = new Int32Array(256);
+  private slots: (CalendarEntry | undefined)[] = [];
+  private freeSlots: number[] = [];
+  private n = 0;
   private seq = 0;
   private cancelledCount = 0;
 
   /** Number of live (not cancelled) entries. */
   get size(): number {
-    return this.heap.length - this.cancelledCount;
+    return this.n - this.cancelledCount;
   }
 
   /** Inserts `entry` at `time` with `priority`. */
   push(entry: CalendarEntry, time: number, priority: number): void {
+    if (this.n === this.times.length) this.grow();
+    const seq = this.seq++;
     entry._time = time;
-    entry._priority = priority;
-    entry._seq = this.seq++;
-    const heap = this.heap;
-    let i = heap.length;
-    heap.push(entry);
-    // sift up
+    let slot: number;
+    if (this.freeSlots.length > 0) {
+      slot = this.freeSlots.pop()!;
+      this.slots[slot] = entry;
+    } else {
+      slot = this.slots.length;
+      this.slots.push(entry);
+    }
+    const times = this.times;
+    const priorities = this.priorities;
+    const seqs = this.seqs;
+    const heapSlots = this.heapSlots;
+    let i = this.n++;
     while (i > 0) {
-      const parentIndex = (i - 1) >> 1;
-      const parent = heap[parentIndex]!;
+      const p = (i - 1) >> 1;
+      const tp = times[p]!;
       if (
-        parent._time < time ||
-        (parent._time === time &&
-          (parent._priority < priority || (parent._priority === priority && parent._seq < entry._seq)))
+        tp < time ||
+        (tp === time && (priorities[p]! < priority || (priorities[p] === priority && seqs[p]! < seq)))
       ) {
         break;
       }
-      heap[i] = parent;
-      i = parentIndex;
+      times[i] = tp;
+      priorities[i] = priorities[p]!;
+      seqs[i] = seqs[p]!;
+      heapSlots[i] = heapSlots[p]!;
+      i = p;
     }
-    heap[i] = entry;
+    times[i] = time;
+    priorities[i] = priority;
+    seqs[i] = seq;
+    heapSlots[i] = slot;
   }
 
   /** Marks a scheduled entry cancelled (lazy deletion). */
@@ -65,73 +88,93 @@ export class Calendar {
 
   /** Time of the next live entry, or Infinity. */
   peekTime(): number {
-    this.dropCancelled();
-    const top = this.heap[0];
-    return top === undefined ? Number.POSITIVE_INFINITY : top._time;
+    if (this.cancelledCount > 0) this.dropCancelled();
+    return this.n === 0 ? Number.POSITIVE_INFINITY : this.times[0]!;
   }
 
   /** Removes and returns the next live entry, or undefined when empty. */
   pop(): CalendarEntry | undefined {
-    this.dropCancelled();
-    return this.popTop();
+    if (this.cancelledCount > 0) this.dropCancelled();
+    return this.n === 0 ? undefined : this.popTop();
   }
 
-  /** Returns the live entries in calendar order (a copy; for fork checks, tracing and tests). */
+  /** Returns the live entries in calendar order (a copy; for tracing and tests). */
   entries(): CalendarEntry[] {
-    return this.heap
-      .filter((e) => !e._cancelled)
-      .sort((a, b) => a._time - b._time || a._priority - b._priority || a._seq - b._seq);
+    const order: number[] = [];
+    for (let i = 0; i < this.n; i++) if (!this.slots[this.heapSlots[i]!]!._cancelled) order.push(i);
+    const { times, priorities, seqs } = this;
+    order.sort((a, b) => times[a]! - times[b]! || priorities[a]! - priorities[b]! || seqs[a]! - seqs[b]!);
+    return order.map((i) => this.slots[this.heapSlots[i]!]!);
   }
 
   private dropCancelled(): void {
-    const heap = this.heap;
-    while (heap.length > 0 && heap[0]!._cancelled) {
+    while (this.n > 0 && this.slots[this.heapSlots[0]!]!._cancelled) {
       this.popTop();
       this.cancelledCount--;
     }
   }
 
-  private popTop(): CalendarEntry | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined) return undefined;
-    const n = heap.length;
+  private popTop(): CalendarEntry {
+    const times = this.times;
+    const priorities = this.priorities;
+    const seqs = this.seqs;
+    const heapSlots = this.heapSlots;
+    const topSlot = heapSlots[0]!;
+    const top = this.slots[topSlot]!;
+    this.slots[topSlot] = undefined;
+    this.freeSlots.push(topSlot);
+    const n = --this.n;
     if (n > 0) {
-      // sift `last` down from the root
+      const t = times[n]!;
+      const p = priorities[n]!;
+      const s = seqs[n]!;
+      const last = heapSlots[n]!;
       let i = 0;
-      const t = last._time;
-      const p = last._priority;
-      const s = last._seq;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= n) break;
-        const r = l + 1;
         let c = l;
-        let child = heap[l]!;
+        const r = l + 1;
         if (r < n) {
-          const right = heap[r]!;
+          const tr = times[r]!;
+          const tl = times[l]!;
           if (
-            right._time < child._time ||
-            (right._time === child._time &&
-              (right._priority < child._priority ||
-                (right._priority === child._priority && right._seq < child._seq)))
+            tr < tl ||
+            (tr === tl &&
+              (priorities[r]! < priorities[l]! || (priorities[r] === priorities[l] && seqs[r]! < seqs[l]!)))
           ) {
             c = r;
-            child = right;
           }
         }
-        if (
-          t < child._time ||
-          (t === child._time && (p < child._priority || (p === child._priority && s < child._seq)))
-        ) {
-          break;
-        }
-        heap[i] = child;
+        const tc = times[c]!;
+        if (t < tc || (t === tc && (p < priorities[c]! || (p === priorities[c] && s < seqs[c]!)))) break;
+        times[i] = tc;
+        priorities[i] = priorities[c]!;
+        seqs[i] = seqs[c]!;
+        heapSlots[i] = heapSlots[c]!;
         i = c;
       }
-      heap[i] = last;
+      times[i] = t;
+      priorities[i] = p;
+      seqs[i] = s;
+      heapSlots[i] = last;
     }
     return top;
+  }
+
+  private grow(): void {
+    const size = this.times.length * 2;
+    const times = new Float64Array(size);
+    const priorities = new Float64Array(size);
+    const seqs = new Float64Array(size);
+    const heapSlots = new Int32Array(size);
+    times.set(this.times);
+    priorities.set(this.priorities);
+    seqs.set(this.seqs);
+    heapSlots.set(this.heapSlots);
+    this.times = times;
+    this.priorities = priorities;
+    this.seqs = seqs;
+    this.heapSlots = heapSlots;
   }
 }

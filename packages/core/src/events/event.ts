@@ -48,9 +48,6 @@ export class Event<T = unknown> implements CalendarEntry {
   /** The simulation this event belongs to. */
   readonly sim: Simulation;
   /** @internal */ _time = 0;
-  /** @internal */ _priority = 0;
-  /** @internal */ _seq = 0;
-  /** @internal */ _cancelled = false;
   /** @internal */ _phase: EventPhase = EventPhase.Pending;
   /** @internal */ _ok = true;
   /** @internal */ _value: unknown = undefined;

@@ -96,67 +96,64 @@ export class Process<R = unknown> extends Event<R> {
   }
 
   private resume(event: Event<unknown>): void {
+    // The hot path of every process-based model: kept free of try/finally and getters on purpose.
     const sim = this.sim;
     const previous = sim._activeProcess;
     sim._activeProcess = this as Process<unknown>;
     let current: Event<unknown> = event;
-    try {
-      for (;;) {
-        let result: IteratorResult<Event<unknown>, R>;
-        try {
-          if (current._ok) {
-            result = this._generator.next(current._value);
-          } else {
-            current._defused = true;
-            result = this._generator.throw(current._value);
-          }
-        } catch (error) {
-          this._target = null;
-          this._ok = false;
-          this._value = error;
-          this._markTriggered();
-          sim._enqueue(this, 0, Priority.NORMAL);
-          return;
+    for (;;) {
+      let result: IteratorResult<Event<unknown>, R>;
+      try {
+        if (current._ok) {
+          result = this._generator.next(current._value);
+        } else {
+          current._defused = true;
+          result = this._generator.throw(current._value);
         }
-        if (result.done) {
-          this._target = null;
-          this._ok = true;
-          this._value = result.value;
-          this._markTriggered();
-          sim._enqueue(this, 0, Priority.NORMAL);
-          return;
-        }
-        const next = result.value;
-        if (!(next instanceof Event)) {
-          // Throw the mistake into the generator so that its finally blocks run and it can be caught.
-          const mistake = new Event<unknown>(sim);
-          mistake._ok = false;
-          mistake._value = new TwinkitError(
-            `${this.describe()} yielded ${formatValue(next)}, which is not an Event. Yield sim.timeout(delay), an event, a process or a resource request.`,
-          );
-          current = mistake;
-          continue;
-        }
-        if (next.sim !== sim) {
-          const mistake = new Event<unknown>(sim);
-          mistake._ok = false;
-          mistake._value = new TwinkitError(
-            `${this.describe()} yielded ${next.describe()} of another simulation. A process can only wait on events of its own simulation.`,
-          );
-          current = mistake;
-          continue;
-        }
-        if (next.processed) {
-          // Already happened: resume at once with its outcome.
-          current = next;
-          continue;
-        }
-        next.addCallback(this._resume);
-        this._target = next;
+      } catch (error) {
+        sim._activeProcess = previous;
+        this.finish(false, error);
         return;
       }
-    } finally {
-      sim._activeProcess = previous;
+      if (result.done === true) {
+        sim._activeProcess = previous;
+        this.finish(true, result.value);
+        return;
+      }
+      const next = result.value;
+      if (next instanceof Event && next.sim === sim) {
+        if (next._phase !== 2 /* processed */) {
+          if (next._cb0 === null && next._cbs === null) next._cb0 = this._resume as never;
+          else next.addCallback(this._resume);
+          this._target = next;
+          sim._activeProcess = previous;
+          return;
+        }
+        // Already happened: resume at once with its outcome.
+        current = next;
+        continue;
+      }
+      // Throw the mistake into the generator so that its finally blocks run and it can be caught.
+      current = this.mistake(next);
     }
+  }
+
+  private finish(ok: boolean, value: unknown): void {
+    this._target = null;
+    this._ok = ok;
+    this._value = value;
+    this._markTriggered();
+    this.sim._enqueue(this, 0, Priority.NORMAL);
+  }
+
+  private mistake(yielded: unknown): Event<unknown> {
+    const mistake = new Event<unknown>(this.sim);
+    mistake._ok = false;
+    mistake._value = new TwinkitError(
+      yielded instanceof Event
+        ? `${this.describe()} yielded ${yielded.describe()} of another simulation. A process can only wait on events of its own simulation.`
+        : `${this.describe()} yielded ${formatValue(yielded)}, which is not an Event. Yield sim.timeout(delay), an event, a process or a resource request.`,
+    );
+    return mistake;
   }
 }

@@ -76,8 +76,6 @@ export interface ContinuousModel {
 /** A callback scheduled with {@link Simulation.schedule}; cancel it before it runs with `cancel()`. */
 export class ScheduledCall implements CalendarEntry {
   /** @internal */ _time = 0;
-  /** @internal */ _priority = 0;
-  /** @internal */ _seq = 0;
   /** @internal */ _cancelled = false;
   private done = false;
   private readonly sim: Simulation;

@@ -1,0 +1,102 @@
+/**
+ * Fork cost. A fork is rebuilt from the model definition and replayed to the fork point, so its cost
+ * is that of re-running the history; the reference is exactly that work done by hand (create the model
+ * and run it to the same time), measured in the same process. A ratio near 1 means fork adds little
+ * beyond the replay itself. The second case shows how the cost grows with simulated history.
+ */
+import { defineModel } from '@twinkit/core';
+import { type BenchCase, compareRates, rateResult } from '../harness';
+
+/** `count` machines, each cycling between work and short breaks: always `count` pending events. */
+const machines = defineModel((sim, params: { count: number }) => {
+  let cycles = 0;
+  const rng = sim.rng('cycle');
+  for (let i = 0; i < params.count; i++) {
+    sim.process(function* () {
+      for (;;) {
+        yield sim.timeout(rng.exponential(10));
+        cycles++;
+      }
+    });
+  }
+  sim.state.define('cycles', { get: () => cycles });
+  return { cycles: () => cycles };
+});
+
+export const cases: BenchCase[] = [
+  {
+    suite: 'core',
+    name: 'fork-10k-pending',
+    run({ quick }) {
+      const count = 10_000;
+      const until = quick ? 5 : 20; // about count * until / 10 events of history
+      const live = machines.create({ seed: 1, params: { count } });
+      live.run({ until });
+      const history = live.eventsProcessed;
+      const rates = compareRates(
+        {
+          fork: { work: 1, fn: () => live.fork() },
+          rebuild: {
+            work: 1,
+            fn: () => machines.create({ seed: 1, params: { count } }).run({ until }),
+          },
+        },
+        { rounds: quick ? 2 : 5, minMs: quick ? 40 : 250 },
+      );
+      return [
+        rateResult(
+          'core',
+          'fork-10k-pending',
+          'forks/s',
+          'forks/s',
+          rates.fork!,
+          {
+            name: 'create + run to the same time by hand',
+            value: rates.rebuild!,
+          },
+          {
+            note: `${count} pending events, ${history} events of history; fork time ${(1000 / rates.fork!).toFixed(1)} ms`,
+          },
+        ),
+      ];
+    },
+  },
+  {
+    suite: 'core',
+    name: 'fork-history-growth',
+    run({ quick }) {
+      const results = [];
+      const count = 100;
+      const histories = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
+      let first: number | null = null;
+      for (const target of histories) {
+        const live = machines.create({ seed: 2, params: { count } });
+        live.run({ until: (target / count) * 10 });
+        const history = live.eventsProcessed;
+        const rates = compareRates(
+          { fork: { work: history, fn: () => live.fork() } },
+          { rounds: quick ? 2 : 3, minMs: quick ? 40 : 250 },
+        );
+        const perEvent = rates.fork!; // replayed events per second
+        first ??= perEvent;
+        results.push(
+          rateResult(
+            'core',
+            `fork-history-${history}`,
+            'replayed events/s',
+            'events/s',
+            perEvent,
+            {
+              name: `fork with ${histories[0]} events of history`,
+              value: first,
+            },
+            {
+              note: `fork time ${((history / perEvent) * 1000).toFixed(2)} ms; ratio ~1 = cost linear in history`,
+            },
+          ),
+        );
+      }
+      return results;
+    },
+  },
+];
