@@ -131,12 +131,17 @@ describe('stream derivation', () => {
       key('a', { replication: 2 ** 51 }),
       { ...key('a'), name: 3 },
       { ...key('a'), forkPath: undefined },
+      key('a\u0000b'),
+      key('a', { seed: 'x\u0000' }),
+      key('a', { forkPath: '1\u0000' }),
       null,
     ];
     for (const k of bad) expect(() => createStream(k as StreamKey)).toThrow(TwinkitError);
     expect(() => createStream(key('a', { replication: -1 }))).toThrow(
       /createStream\(key\): key\.replication must be an integer in \[0, 2\^51\), got -1\./,
     );
+    // Without the NUL rule, name 'a\0b' + forkPath '' and name 'a' + forkPath 'b\0' would encode alike.
+    expect(() => createStream(key('a\u0000b'))).toThrow(/key\.name must not contain the NUL character/);
     expect(() => createStream(key('a'), 'mt19937' as GeneratorKind)).toThrow(
       /kind must be one of 'mrg32k3a', 'alea', 'xor4096', 'xorshift7', 'arc4', got "mt19937"/,
     );

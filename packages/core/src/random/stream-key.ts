@@ -8,7 +8,10 @@ import { invalidArgument } from '../errors';
 export interface StreamKey {
   /** The master seed of the simulation. A number and its decimal string give the same streams. */
   seed: number | string;
-  /** The stream's name, e.g. `'arrivals'`. */
+  /**
+   * The stream's name, e.g. `'arrivals'`. Seed, name and fork path must not contain the NUL
+   * character, which separates them in the derivation (so that different keys never encode alike).
+   */
   name: string;
   /** The replication index, an integer in [0, 2^51). */
   replication: number;
@@ -49,12 +52,36 @@ export function checkStreamKey(api: string, key: StreamKey): void {
       'Pass 0 for the base run, i for Monte Carlo replication i.',
     );
   }
+  if (name.includes('\u0000')) {
+    throw invalidArgument(
+      api,
+      'key.name must not contain the NUL character',
+      name,
+      'Remove "\\0" from the name.',
+    );
+  }
+  if (typeof seed === 'string' && seed.includes('\u0000')) {
+    throw invalidArgument(
+      api,
+      'key.seed must not contain the NUL character',
+      seed,
+      'Remove "\\0" from the seed.',
+    );
+  }
   if (typeof forkPath !== 'string') {
     throw invalidArgument(
       api,
       'key.forkPath must be a string',
       forkPath,
       "Pass '' for a simulation that is not a fork.",
+    );
+  }
+  if (forkPath.includes('\u0000')) {
+    throw invalidArgument(
+      api,
+      'key.forkPath must not contain the NUL character',
+      forkPath,
+      'Remove "\\0" from the fork path.',
     );
   }
 }
