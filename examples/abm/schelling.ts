@@ -37,15 +37,10 @@ export class Resident extends Agent<SchellingModel> {
 
   step(): void {
     const model = this.model;
-    const group = this.group;
+    const neighbours = model.buffer;
+    const count = model.grid.collectNeighbors(this, neighbours, model.query);
     let similar = 0;
-    model.grid.forEachNeighbor(
-      this,
-      (other) => {
-        if (other.group === group) similar++;
-      },
-      model.query,
-    );
+    for (let i = 0; i < count; i++) if (neighbours[i]!.group === this.group) similar++;
     this.happy = similar >= model.minSimilar;
     if (!this.happy) model.grid.moveToRandomEmpty(this, model.rng);
   }
@@ -56,6 +51,8 @@ export class SchellingModel extends AgentModel {
   readonly grid: GridSpace<Resident>;
   readonly query: NeighborQuery;
   readonly minSimilar: number;
+  /** Reused by every resident's neighbour query (no allocation per step). */
+  readonly buffer: Resident[] = [];
 
   constructor(sim: Simulation, params: SchellingParams) {
     super(sim);

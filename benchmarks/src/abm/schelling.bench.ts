@@ -107,7 +107,7 @@ function schellingCase(size: 'small' | 'large', params: SchellingParams): BenchC
           twinkit: { work, fn: () => runTwinkit(params, seed++) },
           handWritten: { work, fn: () => runHandWritten(params, seed++) },
         },
-        quick ? { rounds: 2, warmup: 1 } : { rounds: 10, warmup: 3 },
+        quick ? { rounds: 2, warmup: 1 } : { rounds: 20, warmup: 3 },
       );
       return [
         rateResult(

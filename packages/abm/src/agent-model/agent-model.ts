@@ -273,6 +273,8 @@ export class AgentModel {
   /** The model's random stream (`sim.rng(rngStream)`): activation order, shuffles, samples. */
   readonly rng: RandomStream;
   private readonly registry = new Map<number, Agent>();
+  /** The registry's agents as an array, rebuilt lazily after a change (tickers copy it every tick). */
+  private dense: Agent[] | null = null;
   private readonly byClass = new Map<unknown, Map<number, Agent>>();
   private readonly spaces: AgentContainer[] = [];
   private nextId = 0;
@@ -350,6 +352,7 @@ export class AgentModel {
       );
     for (const space of this.spaces) if (space.has(agent)) space.remove(agent);
     this.registry.delete(agent.id);
+    this.dense = null;
     this.byClass.get(agent.constructor)?.delete(agent.id);
     agent._markRemoved();
     const pending = agent._pending;
@@ -430,6 +433,7 @@ export class AgentModel {
   _register(agent: Agent): number {
     const id = this.nextId++;
     this.registry.set(id, agent);
+    this.dense = null;
     let ofClass = this.byClass.get(agent.constructor);
     if (ofClass === undefined) {
       ofClass = new Map();
@@ -446,7 +450,10 @@ export class AgentModel {
 
   /** @internal the agents of a class (subclasses included), in creation order within each class */
   listOfType<A extends Agent>(type: AgentClass<A> | undefined): A[] {
-    if (type === undefined || (type as unknown) === Agent) return Array.from(this.registry.values()) as A[];
+    if (type === undefined || (type as unknown) === Agent) {
+      if (this.dense === null) this.dense = Array.from(this.registry.values());
+      return this.dense.slice() as A[];
+    }
     if (typeof type !== 'function')
       throw invalidArgument('AgentModel.agentsOfType(type)', 'type must be an agent class', type);
     const out: A[] = [];

@@ -269,6 +269,38 @@ describe('GridSpace moves and the empty-cell list', () => {
   });
 });
 
+describe('GridSpace query objects', () => {
+  it('notices a query object changed between calls', () => {
+    const grid = new GridSpace({ width: 9, height: 9 });
+    const query: { radius: number; neighborhood?: GridNeighborhood } = { radius: 1 };
+    expect(grid.neighborCells(40, query)).toHaveLength(8);
+    query.radius = 2;
+    expect(grid.neighborCells(40, query)).toHaveLength(24);
+    query.neighborhood = 'vonNeumann';
+    expect(grid.neighborCells(40, query)).toHaveLength(12);
+  });
+
+  it('writes neighbours into a caller buffer and leaves the rest of it alone', () => {
+    const grid = new GridSpace<Token>({ width: 5, height: 5 });
+    grid.place(token(0), 2, 2);
+    grid.place(token(1), 1, 1);
+    grid.place(token(2), 3, 3);
+    grid.place(token(3), 0, 0);
+    const sentinel = token(99);
+    const buffer: Token[] = [sentinel, sentinel, sentinel];
+    expect(grid.collectNeighbors(2 * 5 + 2, buffer)).toBe(3);
+    expect(buffer.map((t) => t.id).sort()).toEqual([0, 1, 2]); // centre cell given by number: all three
+    const n = grid.collectNeighbors(grid.agentAt(2, 2)!, buffer);
+    expect(n).toBe(2);
+    expect(
+      buffer
+        .slice(0, n)
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual([1, 2]);
+  });
+});
+
 describe('GridSpace.findPath', () => {
   it('uses the grid walkability and costs', () => {
     const grid = new GridSpace({ width: 5, height: 3 });

@@ -105,6 +105,11 @@ export class GridSpace<T extends Locatable = Locatable> {
   private placedCount = 0;
   private readonly offsetCache = new Map<number, Offsets>();
   private readonly defaultOffsets: Offsets;
+  private lastQuery: NeighborQuery | null = null;
+  private lastOffsets!: Offsets;
+  private lastRadius: number | undefined;
+  private lastNeighborhood: GridNeighborhood | undefined;
+  private lastIncludeCenter: boolean | undefined;
   private stamp: Int32Array | null = null;
   private stampValue = 0;
   private readonly neighborBuffer: T[] = [];
@@ -480,13 +485,59 @@ export class GridSpace<T extends Locatable = Locatable> {
   }
 
   /**
+   * Writes the agents in the neighbourhood of `center` into `out` from index 0 and returns how many
+   * it wrote; entries past that count are left as they were. Reusing one `out` array across calls
+   * makes this the allocation-free query for hot loops.
+   *
+   * @example
+   * ```ts
+   * const buffer: Person[] = [];
+   * const n = grid.collectNeighbors(person, buffer, { radius: 2 });
+   * for (let i = 0; i < n; i++) if (buffer[i]!.group === person.group) similar++;
+   * ```
+   */
+  collectNeighbors(center: T | number, out: T[], query?: NeighborQuery): number {
+    const cell = this.centerCell('GridSpace.collectNeighbors(center, out)', center);
+    const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
+    const r = offsets.radius;
+    const x = cell % this.width;
+    const y = (cell / this.width) | 0;
+    if (
+      this.occupancy === 'single' &&
+      !offsets.includeCenter &&
+      x >= r &&
+      y >= r &&
+      x < this.width - r &&
+      y < this.height - r
+    ) {
+      // The hot case (single occupancy, interior cell): a plain loop over precomputed offsets.
+      const single = this.single;
+      const linear = offsets.linear;
+      let n = 0;
+      for (let i = 0; i < linear.length; i++) {
+        const agent = single[cell + linear[i]!];
+        if (agent !== undefined) out[n++] = agent;
+      }
+      return n;
+    }
+    let n = 0;
+    this.forEachNeighbor(
+      center,
+      (agent) => {
+        out[n++] = agent;
+      },
+      query,
+    );
+    return n;
+  }
+
+  /**
    * Returns the agents in the neighbourhood of `center` in an array that the grid reuses: it is
    * valid until the next call to `neighbors` on this grid (copy it to keep it).
    */
   neighbors(center: T | number, query?: NeighborQuery): readonly T[] {
     const buffer = this.neighborBuffer;
-    buffer.length = 0;
-    this.forEachNeighbor(center, (agent) => buffer.push(agent), query);
+    buffer.length = this.collectNeighbors(center, buffer, query);
     return buffer;
   }
 
@@ -557,6 +608,25 @@ export class GridSpace<T extends Locatable = Locatable> {
   }
 
   private offsetsFor(query: NeighborQuery): Offsets {
+    // Models pass the same query object every step: remember the last one (and what it said, in
+    // case the caller changed it since).
+    if (
+      query === this.lastQuery &&
+      query.radius === this.lastRadius &&
+      query.neighborhood === this.lastNeighborhood &&
+      query.includeCenter === this.lastIncludeCenter
+    )
+      return this.lastOffsets;
+    const offsets = this.resolveOffsets(query);
+    this.lastQuery = query;
+    this.lastRadius = query.radius;
+    this.lastNeighborhood = query.neighborhood;
+    this.lastIncludeCenter = query.includeCenter;
+    this.lastOffsets = offsets;
+    return offsets;
+  }
+
+  private resolveOffsets(query: NeighborQuery): Offsets {
     const neighborhood = query.neighborhood ?? 'moore';
     const radius = query.radius ?? 1;
     const includeCenter = query.includeCenter ?? false;
