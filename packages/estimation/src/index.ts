@@ -8,6 +8,7 @@ export * from './gaussian-filter';
 export * from './kalman-filter';
 export * from './linear-algebra';
 export * from './particle-filter';
+export * from './replications';
 export * from './rts-smoother';
 export * from './scenario-statistics';
 export * from './sequential-stopping';

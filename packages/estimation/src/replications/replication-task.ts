@@ -1,0 +1,98 @@
+/**
+ * One block of replications, run the same way on the main thread and on worker threads, so that
+ * results do not depend on the number of workers.
+ *
+ * @internal
+ */
+
+import type { ModelDefinition, Simulation } from '@twinkit/core';
+import { formatValue, TwinkitError } from '@twinkit/core';
+
+/** Maps a finished simulation to named numbers. */
+export type OutputFunction<M> = (sim: Simulation<M>) => Record<string, number>;
+
+/** What a worker needs to run a block of replications. */
+export interface ReplicationTask {
+  module: string;
+  exportName: string;
+  seed: number | string;
+  params: unknown;
+  until: number | undefined;
+  warmup: number | undefined;
+  first: number;
+  count: number;
+  outputsSource: string;
+  warmupSource: string | undefined;
+}
+
+/** The outputs of replication `index`. */
+export interface ReplicationRecord {
+  index: number;
+  values: Record<string, number>;
+}
+
+/** Everything that runs one replication, whatever thread it is on. */
+export interface ReplicationPlan<P, M> {
+  model: ModelDefinition<P, M>;
+  seed: number | string;
+  params: P | undefined;
+  until: number | undefined;
+  warmup: number | undefined;
+  onWarmupEnd: ((sim: Simulation<M>) => void) | undefined;
+  outputs: OutputFunction<M>;
+}
+
+/** Runs replication `index` of a plan and checks its outputs. */
+export function runReplication<P, M>(plan: ReplicationPlan<P, M>, index: number): ReplicationRecord {
+  const sim = plan.model.create({
+    seed: plan.seed,
+    replication: index,
+    ...(plan.params === undefined ? {} : { params: plan.params }),
+  });
+  if (plan.warmup !== undefined) {
+    sim.run({ until: plan.warmup });
+    plan.onWarmupEnd?.(sim);
+  }
+  if (plan.until === undefined) sim.run();
+  else sim.run({ until: plan.until });
+  const values = plan.outputs(sim);
+  if (values === null || typeof values !== 'object') {
+    throw new TwinkitError(
+      `runReplications: outputs(sim) must return an object of named numbers, got ${formatValue(values)} in replication ${index}. Return e.g. { meanWait: ... }.`,
+      { code: 'INVALID_ARGUMENT', details: { replication: index } },
+    );
+  }
+  const checked: Record<string, number> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new TwinkitError(
+        `runReplications: output '${name}' of replication ${index} must be a finite number, got ${formatValue(value)}. ` +
+          'An output that is undefined in a run (e.g. a mean of no observations) needs a longer run or another output.',
+        { code: 'INVALID_ARGUMENT', details: { replication: index, output: name, value } },
+      );
+    }
+    checked[name] = value;
+  }
+  return { index, values: checked };
+}
+
+/**
+ * Rebuilds a function from its source text on a worker thread. Only self-contained functions
+ * (that use nothing but their arguments and globals) survive the trip.
+ */
+export function reviveFunction<F>(source: string, what: string): F {
+  let fn: unknown;
+  try {
+    fn = new Function(`return (${source});`)();
+  } catch (cause) {
+    throw new TwinkitError(
+      `runReplications: ${what} could not be sent to a worker thread (its source does not parse on its own: ${formatValue(cause)}). ` +
+        `Write ${what} as an arrow function, e.g. (sim) => ({ meanWait: sim.model.waits.mean }).`,
+      { code: 'UNSUPPORTED', cause },
+    );
+  }
+  if (typeof fn !== 'function') {
+    throw new TwinkitError(`runReplications: ${what} must be a function.`, { code: 'INVALID_ARGUMENT' });
+  }
+  return fn as F;
+}

@@ -1,0 +1,172 @@
+import { TwinkitError } from '@twinkit/core';
+import { describe, expect, it } from 'vitest';
+import { confidenceInterval } from '../confidence-interval/confidence-interval';
+import { compareScenarios } from './compare-scenarios';
+import { runReplications } from './run-replications';
+import { mm1, unexported } from './test-models';
+
+const rho = 0.5;
+const base = { arrivalRate: rho, serviceRate: 1, customers: 200, stationaryStart: true };
+// M/M/1 mean wait in queue: Wq = ρ / (μ − λ).
+const theoreticalWait = rho / (1 - rho);
+const outputs = (sim: { model: { waits: { mean: number } } }) => ({ meanWait: sim.model.waits.mean });
+
+describe('runReplications', () => {
+  it('reports mean, sd, a t interval and raw values; replication i uses substream i', async () => {
+    const progress: number[] = [];
+    const results = await runReplications(mm1, {
+      replications: 8,
+      seed: 11,
+      params: base,
+      outputs,
+      onProgress: (p) => progress.push(p.completed),
+    });
+    const wait = results.outputs['meanWait']!;
+    expect(wait.values).toHaveLength(8);
+    expect(wait).toMatchObject(confidenceInterval(wait.values));
+    expect(progress.at(-1)).toBe(8);
+    const third = mm1.create({ seed: 11, replication: 3, params: base });
+    third.run();
+    expect(wait.values[3]).toBe(third.model.waits.mean);
+    expect(new Set(wait.values).size).toBe(8);
+  });
+
+  it('gives identical results with 1 and 2 worker threads', async () => {
+    const options = { replications: 12, seed: 5, params: base, outputs, blockSize: 2 };
+    const one = await runReplications(mm1, options);
+    const two = await runReplications(mm1, { ...options, workers: 2 });
+    expect(two).toEqual(one);
+  });
+
+  it('covers the theoretical M/M/1 mean wait in 95% ± 3% of 500 macro-replications', {
+    timeout: 180_000,
+  }, async () => {
+    // 500 macro-replications of 10 replications each; replications are independent substreams.
+    // Each replication averages the waits of 1000 customers from a stationary start: the replication
+    // means are unbiased and nearly normal (with 200 customers their skewness, ~1.5, makes a 10-value
+    // t interval cover only ~92%; that is the t interval's normality assumption, not a bias).
+    const macro = 500;
+    const perMacro = 10;
+    const results = await runReplications(mm1, {
+      replications: macro * perMacro,
+      seed: 2026,
+      params: { ...base, customers: 1000 },
+      outputs,
+      workers: 2,
+    });
+    const values = results.outputs['meanWait']!.values;
+    let covered = 0;
+    for (let m = 0; m < macro; m++) {
+      const ci = confidenceInterval(values.slice(m * perMacro, (m + 1) * perMacro));
+      if (ci.lower <= theoreticalWait && theoreticalWait <= ci.upper) covered++;
+    }
+    const coverage = covered / macro;
+    expect(coverage).toBeGreaterThanOrEqual(0.92);
+    expect(coverage).toBeLessThanOrEqual(0.98);
+    // And the grand mean is unbiased (stationary start): within 4 standard errors of Wq.
+    const all = confidenceInterval(values);
+    expect(Math.abs(all.mean - theoreticalWait)).toBeLessThan(4 * all.standardError);
+  });
+
+  it('stops when the relative precision is reached, identically with workers', async () => {
+    const options = {
+      replications: 400,
+      seed: 9,
+      params: base,
+      outputs,
+      stopping: { output: 'meanWait', relativePrecision: 0.1, minReplications: 10 },
+    };
+    const one = await runReplications(mm1, options);
+    expect(one.stoppedBy).toBe('precision');
+    expect(one.replications).toBeLessThan(400);
+    const wait = one.outputs['meanWait']!;
+    expect(wait.relativeHalfWidth).toBeLessThanOrEqual(0.1 / 1.1);
+    // One replication fewer was not precise enough.
+    expect(confidenceInterval(wait.values.slice(0, -1)).relativeHalfWidth).toBeGreaterThan(0.1 / 1.1);
+    const two = await runReplications(mm1, { ...options, workers: 2 });
+    expect(two).toEqual(one);
+    const capped = await runReplications(mm1, {
+      ...options,
+      replications: 12,
+      stopping: { ...options.stopping, relativePrecision: 0.001 },
+    });
+    expect(capped.stoppedBy).toBe('cap');
+    expect(capped.replications).toBe(12);
+  });
+
+  it('calls onWarmupEnd at the warm-up time so that statistics restart', async () => {
+    const results = await runReplications(mm1, {
+      replications: 3,
+      params: { ...base, customers: 400 },
+      warmup: 100,
+      onWarmupEnd: (sim) => sim.model.waits.reset(),
+      outputs: (sim) => ({ recorded: sim.model.waits.count }),
+    });
+    const plain = await runReplications(mm1, {
+      replications: 3,
+      params: { ...base, customers: 400 },
+      outputs: (sim) => ({ recorded: sim.model.waits.count }),
+    });
+    for (let i = 0; i < 3; i++) {
+      expect(results.outputs['recorded']!.values[i]).toBeLessThan(plain.outputs['recorded']!.values[i]!);
+    }
+  });
+
+  it('refuses fewer than two replications and says why', async () => {
+    await expect(runReplications(mm1, { replications: 1, params: base, outputs })).rejects.toThrow(
+      /fewer than two replications cannot give a confidence interval/,
+    );
+  });
+
+  it('needs a module and export name for worker threads', async () => {
+    await expect(
+      runReplications(unexported, { replications: 2, outputs: () => ({ x: 1 }), workers: 2 }),
+    ).rejects.toThrow(/with workers > 1 the model must be defined with its export name and module URL/);
+  });
+
+  it('rejects non-finite outputs naming the replication and output', async () => {
+    const error = await runReplications(mm1, {
+      replications: 2,
+      params: { ...base, customers: 0 },
+      outputs,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TwinkitError);
+    expect((error as Error).message).toMatch(
+      /output 'meanWait' of replication 0 must be a finite number, got NaN/,
+    );
+  });
+});
+
+describe('compareScenarios', () => {
+  const scenarios = {
+    slow: { ...base, serviceRate: 1 },
+    fast: { ...base, serviceRate: 1.1 },
+  };
+
+  it('narrows the interval of a difference with common random numbers', async () => {
+    const options = { scenarios, replications: 30, seed: 3, outputs };
+    const crn = await compareScenarios(mm1, options);
+    const independent = await compareScenarios(mm1, { ...options, commonRandomNumbers: false });
+    const paired = crn.outputs['meanWait']!.comparisons[0]!;
+    const welch = independent.outputs['meanWait']!.comparisons[0]!;
+    expect(paired.method).toBe('paired');
+    expect(welch.method).toBe('welch');
+    expect(paired.halfWidth).toBeLessThan(welch.halfWidth / 1.5);
+    const reduction = crn.outputs['meanWait']!.varianceReduction['slow−fast']!;
+    expect(reduction.reduction).toBeGreaterThan(0.5);
+    expect(reduction.correlation).toBeGreaterThan(0.5);
+    // Theory: the faster server waits less (Wq = λ/(μ(μ − λ))): 1 vs 0.758.
+    expect(paired.lower).toBeGreaterThan(0);
+  });
+
+  it('uses Bonferroni for more than two scenarios', async () => {
+    const study = await compareScenarios(mm1, {
+      scenarios: { ...scenarios, faster: { ...base, serviceRate: 1.3 } },
+      replications: 5,
+      seed: 4,
+      outputs,
+    });
+    expect(study.outputs['meanWait']!.comparisons).toHaveLength(3);
+    expect(study.outputs['meanWait']!.perComparisonConfidence).toBeCloseTo(1 - 0.05 / 3, 15);
+  });
+});

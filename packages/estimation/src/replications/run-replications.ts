@@ -1,0 +1,349 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import {
+  formatValue,
+  invalidArgument,
+  type ModelDefinition,
+  requireInteger,
+  type Simulation,
+  TwinkitError,
+} from '@twinkit/core';
+import { Piscina } from 'piscina';
+import {
+  type ConfidenceInterval,
+  checkConfidence,
+  confidenceInterval,
+} from '../confidence-interval/confidence-interval';
+import { SequentialStopper } from '../sequential-stopping/sequential-stopping';
+import {
+  type OutputFunction,
+  type ReplicationPlan,
+  type ReplicationRecord,
+  type ReplicationTask,
+  runReplication,
+} from './replication-task';
+
+/** Progress of a Monte Carlo run, reported after every block of replications. */
+export interface ReplicationProgress {
+  /** Replications finished so far. */
+  completed: number;
+  /** Replications planned (the cap when a stopping rule is given). */
+  total: number;
+}
+
+/** Run until the interval of one output is precise enough (`replications` is then the cap). */
+export interface StoppingRule {
+  /** The output whose interval decides. */
+  output: string;
+  /** Target relative error γ (stop when halfWidth/|mean| <= γ/(1 + γ)). */
+  relativePrecision: number;
+  /** Replications before the rule is checked (>= 2); default 10. */
+  minReplications?: number;
+}
+
+/** Options of {@link runReplications}. */
+export interface RunReplicationsOptions<P, M> {
+  /** Number of replications (>= 2), or the cap when `stopping` is given. */
+  replications: number;
+  /** Master seed; replication i uses substream i of every stream. Default 0. */
+  seed?: number | string;
+  /** Parameters of the model (structured-cloneable when `workers > 1`). */
+  params?: P;
+  /** Run every replication until this time; without it, until its calendar is empty. */
+  until?: number;
+  /** Warm-up period: run to this time, call `onWarmupEnd`, then continue to `until`. */
+  warmup?: number;
+  /** Called at the end of the warm-up, typically to reset statistics (`(sim) => sim.model.waits.reset()`). */
+  onWarmupEnd?: (sim: Simulation<M>) => void;
+  /**
+   * Maps a finished simulation to named numbers. With `workers > 1` it is sent to the workers as
+   * source text: write it as a self-contained arrow function that uses only its argument.
+   */
+  outputs: OutputFunction<M>;
+  /** Worker threads (default 1: run on this thread). With more, the definition is loaded from its module. */
+  workers?: number;
+  /** Called after every finished block of replications. */
+  onProgress?: (progress: ReplicationProgress) => void;
+  /** Confidence of the intervals; default 0.95. */
+  confidence?: number;
+  /** Sequential stopping on the precision of one output. */
+  stopping?: StoppingRule;
+  /** Replications per task sent to a worker; default chosen from the replications and workers. */
+  blockSize?: number;
+}
+
+/** Results of one output over the replications. */
+export interface OutputSummary extends ConfidenceInterval {
+  /** The value of every replication, in replication order. */
+  values: number[];
+}
+
+/** What {@link runReplications} returns. */
+export interface ReplicationResults {
+  /** Replications used (all of them, or up to where the stopping rule stopped). */
+  replications: number;
+  /** Master seed. */
+  seed: number | string;
+  /** Why the run ended: all replications done, or the stopping rule (precision reached, or the cap). */
+  stoppedBy: 'replications' | 'precision' | 'cap';
+  /** Per output: mean, standard deviation, t-based interval and the raw values. */
+  outputs: Record<string, OutputSummary>;
+}
+
+const TS_MODULE = /\.[cm]?tsx?$/;
+
+function workerSetup(moduleUrl: string): { filename: string; execArgv: string[] } {
+  const own = import.meta.url;
+  const extension = own.endsWith('.ts') ? '.ts' : own.endsWith('.cjs') ? '.cjs' : '.js';
+  const filename = new URL(`./replication-worker${extension}`, own).href;
+  const fromSource = extension === '.ts';
+  if (!fromSource && !TS_MODULE.test(moduleUrl)) return { filename, execArgv: [] };
+  let loader: string;
+  try {
+    loader = pathToFileURL(createRequire(own).resolve('tsx')).href;
+  } catch (cause) {
+    throw new TwinkitError(
+      `runReplications: worker threads must load TypeScript (${fromSource ? 'the twinkit sources' : moduleUrl}) and need the tsx loader, which was not found. ` +
+        'Install it (npm install -D tsx) or build the model module to JavaScript.',
+      { code: 'UNSUPPORTED', cause },
+    );
+  }
+  // From the sources (tests, the repository), sibling packages resolve through the @twinkit/source condition.
+  return {
+    filename,
+    execArgv: ['--import', loader, ...(fromSource ? ['--conditions=@twinkit/source'] : [])],
+  };
+}
+
+function functionSource(fn: unknown, what: string): string {
+  if (typeof fn !== 'function')
+    throw invalidArgument('runReplications(model, options)', `${what} must be a function`, fn);
+  return fn.toString();
+}
+
+/**
+ * Runs a model definition for N independent replications (replication i uses substream i of every
+ * stream) and reports, per output, the mean, standard deviation, t-based confidence interval and raw
+ * values. With `workers > 1` the replications run on worker threads that load the definition from
+ * its module; the results are identical whatever the number of workers.
+ *
+ * @example
+ * ```ts
+ * export const queue = defineModel(buildQueue, { name: 'queue', module: import.meta.url });
+ * const results = await runReplications(queue, {
+ *   replications: 30, seed: 7, until: 1000, workers: 2,
+ *   outputs: (sim) => ({ meanWait: sim.model.waits.mean }),
+ * });
+ * results.outputs.meanWait.lower; // 95% interval
+ * ```
+ */
+export async function runReplications<P, M>(
+  model: ModelDefinition<P, M>,
+  options: RunReplicationsOptions<P, M>,
+): Promise<ReplicationResults> {
+  const api = 'runReplications(model, options)';
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    typeof (model as { create?: unknown }).create !== 'function'
+  ) {
+    throw invalidArgument(
+      api,
+      'model must be a definition from defineModel',
+      model,
+      'Pass defineModel((sim, params) => ..., { name, module: import.meta.url }).',
+    );
+  }
+  if (typeof options?.replications !== 'number' || options.replications < 2) {
+    throw new TwinkitError(
+      `${api}: replications must be an integer >= 2, got ${formatValue(options?.replications)}: fewer than two replications cannot give a confidence interval (no variance estimate). Pass replications: 2 or more (10 to 30 is usual).`,
+      { code: 'INVALID_ARGUMENT', details: { value: options?.replications } },
+    );
+  }
+  const cap = requireInteger(api, 'replications', options.replications, 2);
+  const workers = requireInteger(api, 'workers', options.workers ?? 1, 1, 'Pass 1 to run on this thread.');
+  const confidence = checkConfidence(api, options.confidence ?? 0.95);
+  const seed = options.seed ?? 0;
+  if (options.until !== undefined && !(Number.isFinite(options.until) && options.until >= 0)) {
+    throw invalidArgument(api, 'until must be a finite time >= 0', options.until);
+  }
+  if (options.warmup !== undefined) {
+    if (!(Number.isFinite(options.warmup) && options.warmup >= 0))
+      throw invalidArgument(api, 'warmup must be a finite time >= 0', options.warmup);
+    if (options.until !== undefined && options.warmup > options.until) {
+      throw invalidArgument(
+        api,
+        `warmup must not exceed until (${options.until})`,
+        options.warmup,
+        'Shorten the warm-up or run longer.',
+      );
+    }
+  }
+  const outputsSource = functionSource(options.outputs, 'outputs');
+  const warmupSource =
+    options.onWarmupEnd === undefined ? undefined : functionSource(options.onWarmupEnd, 'onWarmupEnd');
+  let stopper: SequentialStopper | null = null;
+  if (options.stopping !== undefined) {
+    stopper = new SequentialStopper({
+      relativePrecision: options.stopping.relativePrecision,
+      minReplications: Math.min(options.stopping.minReplications ?? 10, cap),
+      maxReplications: cap,
+      confidence,
+    });
+  }
+  const blockSize = requireInteger(
+    api,
+    'blockSize',
+    options.blockSize ?? Math.max(1, Math.min(stopper ? 4 : 64, Math.floor(cap / (workers * 4)))),
+    1,
+  );
+
+  const records: (Record<string, number> | undefined)[] = new Array(cap);
+  let contiguous = 0;
+  let completed = 0;
+  let stopAt: number | null = null;
+  let stoppedBy: ReplicationResults['stoppedBy'] = 'replications';
+  const accept = (block: ReplicationRecord[]) => {
+    for (const record of block) records[record.index] = record.values;
+    completed += block.length;
+    while (stopAt === null && contiguous < cap && records[contiguous] !== undefined) {
+      contiguous++;
+      if (stopper !== null) {
+        const values = records[contiguous - 1]!;
+        const value = values[options.stopping!.output];
+        if (value === undefined) {
+          throw invalidArgument(
+            api,
+            `stopping.output must name an output, one of ${Object.keys(values).join(', ')}`,
+            options.stopping!.output,
+          );
+        }
+        const step = stopper.add(value);
+        if (step.stop) {
+          stopAt = contiguous;
+          stoppedBy = step.reason!;
+        }
+      }
+    }
+    if (stopAt === null && contiguous === cap) stopAt = cap;
+    options.onProgress?.({ completed: Math.min(completed, cap), total: cap });
+  };
+
+  if (workers === 1) {
+    const plan: ReplicationPlan<P, M> = {
+      model,
+      seed,
+      params: options.params,
+      until: options.until,
+      warmup: options.warmup,
+      onWarmupEnd: options.onWarmupEnd,
+      outputs: options.outputs,
+    };
+    for (let first = 0; first < cap && stopAt === null; first += blockSize) {
+      const block: ReplicationRecord[] = [];
+      for (let i = first; i < Math.min(cap, first + blockSize); i++) block.push(runReplication(plan, i));
+      accept(block);
+      // Let timers and I/O (progress bars, sockets) run between blocks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } else {
+    if (typeof model.module !== 'string' || typeof model.name !== 'string') {
+      throw invalidArgument(
+        api,
+        'with workers > 1 the model must be defined with its export name and module URL',
+        { name: model.name, module: model.module },
+        "Define and export it as: export const queue = defineModel(build, { name: 'queue', module: import.meta.url }).",
+      );
+    }
+    const { filename, execArgv } = workerSetup(model.module);
+    const pool = new Piscina({
+      filename,
+      execArgv,
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 1000,
+    });
+    const task = (first: number, count: number): ReplicationTask => ({
+      module: model.module!,
+      exportName: model.name!,
+      seed,
+      params: options.params,
+      until: options.until,
+      warmup: options.warmup,
+      first,
+      count,
+      outputsSource,
+      warmupSource,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let next = 0;
+        let active = 0;
+        let failure: unknown = null;
+        const settle = () => {
+          if (active > 0) return;
+          if (failure !== null) reject(failure);
+          else if (stopAt !== null || next >= cap) resolve();
+        };
+        const launch = () => {
+          while (failure === null && stopAt === null && next < cap && active < workers * 2) {
+            const first = next;
+            const count = Math.min(blockSize, cap - first);
+            next += count;
+            active++;
+            pool.run(task(first, count)).then(
+              (block: ReplicationRecord[]) => {
+                active--;
+                if (failure === null) {
+                  try {
+                    accept(block);
+                  } catch (error) {
+                    failure = error;
+                  }
+                }
+                launch();
+                settle();
+              },
+              (error: unknown) => {
+                active--;
+                failure ??= error;
+                settle();
+              },
+            );
+          }
+        };
+        launch();
+        settle();
+      });
+    } catch (error) {
+      if (error instanceof TwinkitError) throw error;
+      const message = error instanceof Error ? error.message : formatValue(error);
+      throw new TwinkitError(`runReplications: a worker failed: ${message}`, {
+        code: 'UNHANDLED_FAILURE',
+        cause: error,
+      });
+    } finally {
+      await pool.destroy();
+    }
+  }
+
+  const used = stopAt ?? cap;
+  const firstRecord = records[0]!;
+  const names = Object.keys(firstRecord);
+  const outputs: Record<string, OutputSummary> = {};
+  for (const name of names) {
+    const values: number[] = [];
+    for (let i = 0; i < used; i++) {
+      const value = records[i]![name];
+      if (value === undefined) {
+        throw new TwinkitError(
+          `runReplications: replication ${i} did not return output '${name}' (replication 0 did). Return the same outputs from every replication.`,
+          { code: 'INVALID_ARGUMENT', details: { replication: i, output: name } },
+        );
+      }
+      values.push(value);
+    }
+    outputs[name] = { ...confidenceInterval(values, confidence), values };
+  }
+  return { replications: used, seed, stoppedBy, outputs };
+}
