@@ -343,15 +343,15 @@ export class Simulation<TModel = unknown> {
    *
    * @throws TwinkitError if delay is negative or not finite, or priority is not finite.
    */
-  schedule(delay: number, fn: () => void, options: ScheduleOptions = {}): ScheduledCall {
+  schedule(delay: number, fn: () => void, options?: ScheduleOptions): ScheduledCall {
     if (!(delay >= 0) || delay === Number.POSITIVE_INFINITY) {
       throw invalidArgument('Simulation.schedule(delay, fn)', 'delay must be a finite number >= 0', delay);
     }
     if (typeof fn !== 'function') {
       throw invalidArgument('Simulation.schedule(delay, fn)', 'fn must be a function', fn);
     }
-    const priority = options.priority ?? Priority.NORMAL;
-    if (!Number.isFinite(priority)) {
+    const priority = options?.priority ?? Priority.NORMAL;
+    if (priority !== Priority.NORMAL && !Number.isFinite(priority)) {
       throw invalidArgument(
         'Simulation.schedule(delay, fn, { priority })',
         'priority must be a finite number (lower runs first)',
