@@ -20,6 +20,23 @@ export interface ModelFunctions {
   aux(v: Float64Array, c: RuntimeContext, time: number): void;
   rates(v: Float64Array, c: RuntimeContext, time: number, d: Float64Array): void;
   commit(v: Float64Array, c: RuntimeContext, time: number): void;
+  /**
+   * Whole Euler steps from grid index `from` to `to` in one generated loop (rates, updates and
+   * equations inlined), saving a row every `saveEvery` steps (0: none) into `out`/`times` from
+   * row `row`; returns the next free row. Precondition: equations evaluated at step `from`.
+   */
+  runEuler(
+    v: Float64Array,
+    c: RuntimeContext,
+    start: number,
+    dt: number,
+    from: number,
+    to: number,
+    saveEvery: number,
+    out: Float64Array,
+    times: Float64Array,
+    row: number,
+  ): number;
 }
 
 /** One named, saved variable (a scalar or one element of an array) of a compiled model. */
@@ -946,25 +963,80 @@ class Compiler {
     const initBody = initOrder.map(line).join('\n');
     const constBody = constants.map(line).join('\n');
     const auxBody = runtimeOrder.map(line).join('\n');
-    const ratesBody = nodes
-      .filter((n) => n.kind === 'stock')
-      .map((n) => `d[${n.slot}] = ${fix(n.rate)};`)
-      .join('\n');
+    // Arrayed equations become loops, so a 1,000-element model stays a small, optimisable function.
+    const loopAuxBody = loopify(runtimeOrder.map(line)).join('\n');
+    const ratesBody = nodes.filter((n) => n.kind === 'stock').map((n) => `d[${n.slot}] = ${fix(n.rate)};`);
+    const ratesLoopBody = loopify(ratesBody).join('\n');
     const commitBody = [
       ...this.delayPushes.map(fix),
       ...nodes
         .filter((n) => n.kind === 'previous')
         .map((n) => `v[${n.slot}] = v[${nodes[n.captureId]!.slot}];`),
     ].join('\n');
+    // The Euler loop, generated whole so V8 sees one hot function with everything inlined.
+    const stocks = nodes.filter((n) => n.kind === 'stock');
+    const outputNodes = nodes.filter((n) => n.output && n.def);
+    const useLocals = stocks.length <= 32;
+    const eulerLines = [
+      'for (let i = from; i < to; i++) {',
+      commitBody,
+      ...(useLocals
+        ? stocks.map((n, k) => `const d${k} = ${fix(n.rate)};`)
+        : loopify(stocks.map((n) => `d[${n.slot}] = ${fix(n.rate)};`))),
+      ...loopify(
+        stocks.map((n, k) => {
+          const rate = useLocals ? `d${k}` : `d[${n.slot}]`;
+          return n.nonNegative
+            ? `{ const x = v[${n.slot}] + dt * ${rate}; v[${n.slot}] = x < 0 ? 0 : x; }`
+            : `v[${n.slot}] += dt * ${rate};`;
+        }),
+      ),
+      'time = start + (i + 1) * dt;',
+      loopAuxBody,
+      'if (saveEvery > 0 && (i + 1) % saveEvery === 0) {',
+      'const base = row * width;',
+      'times[row] = time;',
+      ...loopify(outputNodes.map((n, j) => `out[base + ${j}] = v[${n.slot}];`)),
+      // x - x is 0 for a finite x and NaN otherwise: one sum tells whether a saved value is not finite.
+      ...(outputNodes.length <= 64
+        ? [`finite += ${outputNodes.map((n) => `(v[${n.slot}] - v[${n.slot}])`).join(' + ')};`]
+        : [`for (let k = 0; k < width; k++) finite += out[base + k] - out[base + k];`]),
+      'row++;',
+      '}',
+      '}',
+    ];
+    // Small models without function equations keep every value in a local inside the loop
+    // (registers instead of loads and stores through the array), written back at the end.
+    let eulerLoop = eulerLines.join('\n');
+    const registerSlots = new Set<number>();
+    if (slotCount <= 256 && this.functions.length === 0 && !/for \(let k/.test(eulerLoop)) {
+      eulerLoop = eulerLoop.replace(/\bv\[(\d+)\]/g, (_m, n: string) => {
+        registerSlots.add(Number(n));
+        return `s${n}`;
+      });
+    }
+    const registers = [...registerSlots];
+    const eulerBody = [
+      'let time = start + from * dt;',
+      `const width = ${outputNodes.length};`,
+      'const d = c.scratch;',
+      'let finite = 0;',
+      ...registers.map((n) => `let s${n} = v[${n}];`),
+      eulerLoop,
+      ...registers.map((n) => `v[${n}] = s${n};`),
+      'c.finite = finite;',
+      'return row;',
+    ].join('\n');
     const source = [
       `function init(v, c, time) {\n${initBody}\n}`,
       `function constants(v, c, time) {\n${constBody}\n}`,
-      `function aux(v, c, time) {\n${auxBody}\n}`,
-      `function rates(v, c, time, d) {\n${ratesBody}\n}`,
+      `function aux(v, c, time) {\n${loopAuxBody}\n}`,
+      `function rates(v, c, time, d) {\n${ratesLoopBody}\n}`,
       `function commit(v, c, time) {\n${commitBody}\n}`,
+      `function runEuler(v, c, start, dt, from, to, saveEvery, out, times, row) {\n${eulerBody}\n}`,
     ].join('\n');
     // The model is compiled once into JS on purpose (see the file header).
-    const factory = new Function(`${source}\nreturn { init, constants, aux, rates, commit };`);
+    const factory = new Function(`${source}\nreturn { init, constants, aux, rates, commit, runEuler };`);
     const functions = factory() as ModelFunctions;
 
     const outputs: OutputVariable[] = nodes
@@ -1024,6 +1096,61 @@ class Compiler {
     for (const n of list) visit(n);
     return out;
   }
+}
+
+const NUMBER_TOKEN = /(?<![\w.$])(\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?![\w.])/g;
+
+/**
+ * Folds runs of generated lines that differ only in integer literals varying by a constant
+ * stride (the elements of an arrayed equation: `v[10] = v[3] / 20;`, `v[11] = v[4] / 20;`, ...)
+ * into one `for` loop. Order is kept, so the result is the same as the unrolled lines. @internal
+ */
+export function loopify(lines: string[], minRun = 4): string[] {
+  const parsed = lines.map((text) => {
+    const numbers: number[] = [];
+    const skeleton = text.replace(NUMBER_TOKEN, (m) => {
+      numbers.push(Number(m));
+      return '#';
+    });
+    return { text, skeleton, numbers };
+  });
+  const out: string[] = [];
+  let i = 0;
+  while (i < parsed.length) {
+    const first = parsed[i]!;
+    let j = i + 1;
+    let strides: number[] | null = null;
+    while (j < parsed.length) {
+      const next = parsed[j]!;
+      if (next.skeleton !== first.skeleton || next.numbers.length !== first.numbers.length) break;
+      const k = j - i;
+      if (strides === null) {
+        strides = next.numbers.map((x, p) => x - first.numbers[p]!);
+        if (
+          strides.some((st, p) => !Number.isInteger(st) || (st !== 0 && !Number.isInteger(first.numbers[p]!)))
+        )
+          break;
+      }
+      if (next.numbers.some((x, p) => x !== first.numbers[p]! + k * strides![p]!)) break;
+      j++;
+    }
+    const count = j - i;
+    if (count >= minRun && strides) {
+      let p = 0;
+      const body = first.skeleton.replace(/#/g, () => {
+        const base = first.numbers[p]!;
+        const stride = strides![p]!;
+        p++;
+        if (stride === 0) return String(base);
+        return stride === 1 ? `(${base} + k)` : `(${base} + ${stride} * k)`;
+      });
+      out.push(`for (let k = 0; k < ${count}; k++) { ${body} }`);
+    } else {
+      for (let k = i; k < j; k++) out.push(parsed[k]!.text);
+    }
+    i = j;
+  }
+  return out;
 }
 
 /** Canonical key of a possibly subscripted name: `Stock A[Entry 1]` -> `stock_a[entry_1]`. */

@@ -16,6 +16,10 @@ export interface RuntimeContext {
   f: EquationFunction[];
   view: Record<string, number>;
   dl: FixedDelay[];
+  /** Scratch rates of the generated Euler loop (one per slot). */
+  scratch: Float64Array;
+  /** Sum of x - x over the values saved by the generated Euler loop: NaN once one was not finite. */
+  finite: number;
   rand: UniformSource;
   mod(a: number, b: number): number;
   safediv(a: number, b: number, alternative: number): number;
@@ -144,6 +148,7 @@ export function createContext(
   functions: EquationFunction[],
   delayCount: number,
   rand: UniformSource,
+  slotCount: number,
 ): RuntimeContext {
   let spareNormal = Number.NaN;
   const normal01 = (): number => {
@@ -167,6 +172,8 @@ export function createContext(
     f: functions,
     view: {},
     dl: Array.from({ length: delayCount }, () => new FixedDelay()),
+    scratch: new Float64Array(slotCount),
+    finite: 0,
     rand,
     // The suite's canonical output (test_rounding) takes the sign of the dividend, like JS `%`.
     mod: (a, b) => a % b,

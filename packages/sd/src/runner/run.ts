@@ -136,6 +136,7 @@ export class SdRun {
       this.model.tables.functions.map((f) => f.fn),
       this.model.tables.delayCount,
       random,
+      this.model.slotCount,
     );
     this.defineView();
     this.rows = new SdResultsBuilder(this.model.outputs);
@@ -205,6 +206,9 @@ export class SdRun {
     }
     const start = this.model.specs.start;
     for (;;) {
+      if (this.method === 'euler' && this.currentTime === start + this.gridIndex * this.dt) {
+        this.eulerWholeSteps(Math.floor((time - start) / this.dt + 1e-9));
+      }
       const nextGrid = start + (this.gridIndex + 1) * this.dt;
       if (nextGrid <= time + tol) {
         this.stepTo(nextGrid);
@@ -306,19 +310,66 @@ export class SdRun {
   }
 
   private save(): void {
-    const v = this.values;
-    const outputs = this.model.outputs;
-    for (const o of outputs) {
-      const x = v[o.slot]!;
-      if (!Number.isFinite(x)) {
-        throw new TwinkitError(
-          `SdRun: ${JSON.stringify(o.name)} is ${x} at time ${this.currentTime} ` +
-            '(a division by zero or a function outside its domain). Check its equation and inputs.',
-          { code: 'NUMERIC', details: { variable: o.name, time: this.currentTime, value: x } },
-        );
-      }
+    this.checkFinite(0, 0);
+    this.rows.add(this.currentTime, this.values);
+  }
+
+  /** Takes the whole Euler steps up to grid index `toIndex` in the generated loop. */
+  private eulerWholeSteps(toIndex: number): void {
+    const from = this.gridIndex;
+    if (toIndex <= from) return;
+    const saving = this.record && !this.suspendRecording;
+    const saveEvery = saving ? this.saveEvery : 0;
+    const firstRow = this.rows.count;
+    if (saving) {
+      const saves = Math.floor(toIndex / this.saveEvery) - Math.floor(from / this.saveEvery);
+      this.rows.reserve(saves);
     }
-    this.rows.add(this.currentTime, v);
+    const start = this.model.specs.start;
+    const end = this.model.functions.runEuler(
+      this.values,
+      this.context,
+      start,
+      this.dt,
+      from,
+      toIndex,
+      saveEvery,
+      this.rows.data,
+      this.rows.times,
+      firstRow,
+    );
+    this.gridIndex = toIndex;
+    this.currentTime = start + toIndex * this.dt;
+    if (saving) {
+      this.rows.accept(end);
+      if (this.context.finite !== 0) this.checkFinite(firstRow, end);
+    } else this.checkFinite(0, 0);
+  }
+
+  /** Throws naming the first variable that is not finite in saved rows [from, to) or, without rows, now. */
+  private checkFinite(from: number, to: number): void {
+    const outputs = this.model.outputs;
+    if (to > from) {
+      const width = outputs.length;
+      const data = this.rows.data;
+      for (let k = from * width; k < to * width; k++) {
+        const x = data[k]!;
+        if (x - x !== 0) this.numericError(outputs[k % width]!, this.rows.times[Math.floor(k / width)]!, x);
+      }
+      return;
+    }
+    for (const o of outputs) {
+      const x = this.values[o.slot]!;
+      if (x - x !== 0) this.numericError(o, this.currentTime, x);
+    }
+  }
+
+  private numericError(o: OutputVariable, time: number, value: number): never {
+    throw new TwinkitError(
+      `SdRun: ${JSON.stringify(o.name)} is ${value} at time ${time} ` +
+        '(a division by zero or a function outside its domain). Check its equation and inputs.',
+      { code: 'NUMERIC', details: { variable: o.name, time, value } },
+    );
   }
 
   /** Moves the state from the current time to `target` with the configured method. */
@@ -473,27 +524,39 @@ export interface SdRunState {
 
 /** Accumulates saved rows. @internal */
 class SdResultsBuilder {
-  private data = new Float64Array(1024);
-  private times = new Float64Array(64);
-  private count = 0;
+  data = new Float64Array(1024);
+  times = new Float64Array(64);
+  count = 0;
   private readonly slots: Int32Array;
 
   constructor(private readonly outputs: readonly OutputVariable[]) {
     this.slots = Int32Array.from(outputs.map((o) => o.slot));
   }
 
-  add(time: number, values: Float64Array): void {
-    const width = this.slots.length;
-    if (this.count === this.times.length) {
-      const t = new Float64Array(this.count * 2);
-      t.set(this.times);
+  /** Makes room for `extra` more rows. */
+  reserve(extra: number): void {
+    const rows = this.count + extra;
+    if (rows > this.times.length) {
+      const t = new Float64Array(Math.max(rows, this.times.length * 2));
+      t.set(this.times.subarray(0, this.count));
       this.times = t;
     }
-    if ((this.count + 1) * width > this.data.length) {
-      const d = new Float64Array(Math.max(this.data.length * 2, (this.count + 1) * width));
-      d.set(this.data);
+    const cells = rows * this.slots.length;
+    if (cells > this.data.length) {
+      const d = new Float64Array(Math.max(cells, this.data.length * 2));
+      d.set(this.data.subarray(0, this.count * this.slots.length));
       this.data = d;
     }
+  }
+
+  /** Marks rows written directly into `data`/`times` as saved, up to row `end`. */
+  accept(end: number): void {
+    this.count = end;
+  }
+
+  add(time: number, values: Float64Array): void {
+    const width = this.slots.length;
+    this.reserve(1);
     this.times[this.count] = time;
     const base = this.count * width;
     for (let j = 0; j < width; j++) this.data[base + j] = values[this.slots[j]!]!;
@@ -503,9 +566,10 @@ class SdResultsBuilder {
   build(): SdResults {
     const width = this.slots.length;
     return new SdResults(
-      this.times.slice(0, this.count),
+      // Views, not copies: rows already saved are never written again (new rows go after them).
+      this.times.subarray(0, this.count),
       this.outputs.map((o) => ({ name: o.name, key: o.key, kind: o.kind })),
-      this.data.slice(0, this.count * width),
+      this.data.subarray(0, this.count * width),
     );
   }
 }
