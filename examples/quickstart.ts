@@ -1,6 +1,6 @@
 // The README's quickstart: a machine that wears while it works, a repair crew, and a what-if fork.
 // Run it: npm run quickstart
-import { Tally, defineModel } from '@twinkit/core';
+import { defineModel, Tally } from '@twinkit/core';
 
 const plant = defineModel((sim, p: { wearPerHour: number }) => {
   const repairs = new Tally('repair hours');
@@ -31,5 +31,7 @@ console.log(`after 30 days: health ${health.toFixed(3)}, repairs so far: ${live.
 for (const replication of [1, 2, 3]) {
   const future = live.fork({ replication });
   future.run({ until: 24 * 37 });
-  console.log(`possible next week ${replication}: repairs ${future.model.repairs.count - live.model.repairs.count}`);
+  console.log(
+    `possible next week ${replication}: repairs ${future.model.repairs.count - live.model.repairs.count}`,
+  );
 }

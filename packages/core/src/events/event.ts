@@ -52,9 +52,13 @@ export class Event<T = unknown> implements CalendarEntry {
   /** @internal */ _ok = true;
   /** @internal */ _value: unknown = undefined;
   /** @internal */ _defused = false;
-  /** @internal first callback stored inline (most events have exactly one) */ _cb0: EventCallback<T> | null =
+  // Callbacks are stored untyped so that Event<T> stays covariant in T (an Event<string> is usable where
+  // an Event<unknown> is expected); the typed methods are the only way in.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  /** @internal first callback stored inline (most events have exactly one) */ _cb0: EventCallback<any> | null =
     null;
-  /** @internal further callbacks */ _cbs: EventCallback<T>[] | null = null;
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  /** @internal further callbacks */ _cbs: EventCallback<any>[] | null = null;
 
   /** Creates a pending event; prefer `sim.event()`. */
   constructor(sim: Simulation) {

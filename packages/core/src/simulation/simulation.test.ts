@@ -382,3 +382,19 @@ describe('Simulation options', () => {
     );
   });
 });
+
+describe('typing', () => {
+  it('events and processes are covariant in their value type', () => {
+    const sim = new Simulation();
+    // These assignments are checked by `npm run typecheck`: a typed event fits where any event is expected.
+    const typed: Event<unknown> = sim.event<string>();
+    const processes: Event<unknown>[] = [
+      sim.process(function* () {
+        yield sim.timeout(1);
+        return 5;
+      }),
+    ];
+    expect(typed.triggered).toBe(false);
+    expect(processes).toHaveLength(1);
+  });
+});
