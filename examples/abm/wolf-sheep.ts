@@ -123,6 +123,7 @@ export class WolfSheepModel extends AgentModel {
   constructor(
     sim: Simulation,
     readonly params: WolfSheepParams,
+    options: { collectData?: boolean } = {},
   ) {
     super(sim);
     this.grid = this.addSpace(
@@ -164,12 +165,13 @@ export class WolfSheepModel extends AgentModel {
         grass: (m) => m.grassCount(),
       },
     });
-    this.data.collect();
+    const collect = options.collectData ?? true;
+    if (collect) this.data.collect();
     this.tick({
       activation: 'random',
       after: () => {
         this.growGrass();
-        this.data.collect();
+        if (collect) this.data.collect();
       },
     });
   }
@@ -208,10 +210,16 @@ export const STABLE: WolfSheepParams = {
   wolfReproduce: 0.06,
 };
 
-/** The wolf-sheep-grass model as a definition. */
+/** The wolf-sheep-grass model as a definition (collecting populations every tick). */
 export const wolfSheep = defineModel<WolfSheepParams, WolfSheepModel>(
   (sim, params) => new WolfSheepModel(sim, params),
   { name: 'wolf-sheep', defaults: COMPARISON },
+);
+
+/** The same model without data collection: the benchmark workload, as in ABMFrameworksComparison. */
+export const wolfSheepBare = defineModel<WolfSheepParams, WolfSheepModel>(
+  (sim, params) => new WolfSheepModel(sim, params, { collectData: false }),
+  { name: 'wolf-sheep-bare', defaults: COMPARISON },
 );
 
 function main(): void {

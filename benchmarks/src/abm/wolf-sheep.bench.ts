@@ -6,12 +6,12 @@
  * contender's work is the number of agent activations of its seeded run, counted once beforehand.
  */
 import { createStream } from '@twinkit/core';
-import { COMPARISON, type WolfSheepParams, wolfSheep } from '../../../examples/abm/wolf-sheep';
+import { COMPARISON, type WolfSheepParams, wolfSheepBare } from '../../../examples/abm/wolf-sheep';
 import { type BenchCase, compareRates, rateResult } from '../harness';
 
 /** Runs the @twinkit/abm model; returns the number of agent activations. */
 function runTwinkit(params: WolfSheepParams, steps: number, seed: number): number {
-  const sim = wolfSheep.create({ seed, params });
+  const sim = wolfSheepBare.create({ seed, params });
   const model = sim.model;
   let activations = 0;
   // Count the activations of each tick: the agents alive at its start.

@@ -755,14 +755,14 @@ export class GridSpace<T extends Locatable = Locatable> {
   }
 
   private requireCell(api: string, agent: T): number {
-    checkAgent(api, agent);
+    // Hot path: a live agent found where the grid says it is.
     const cell = this.cellOfId.get(agent.id);
-    if (cell === NO_CELL || !this.isAtFast(agent, cell))
-      throw new TwinkitError(
-        `${api}: agent #${agent.id} is not on this grid. Place it first with grid.place(agent, x, y).`,
-        { code: 'NOT_FOUND', details: { id: agent.id } },
-      );
-    return cell;
+    if (cell >= 0 && agent.alive !== false && this.isAtFast(agent, cell)) return cell;
+    checkAgent(api, agent);
+    throw new TwinkitError(
+      `${api}: agent #${agent.id} is not on this grid. Place it first with grid.place(agent, x, y).`,
+      { code: 'NOT_FOUND', details: { id: agent.id } },
+    );
   }
 
   /** Cheap membership check for the hot path (single occupancy: one comparison). */
