@@ -962,7 +962,6 @@ class Compiler {
     const line = (n: Node) => `v[${n.slot}] = ${fix(n.expr)};`;
     const initBody = initOrder.map(line).join('\n');
     const constBody = constants.map(line).join('\n');
-    const auxBody = runtimeOrder.map(line).join('\n');
     // Arrayed equations become loops, so a 1,000-element model stays a small, optimisable function.
     const loopAuxBody = loopify(runtimeOrder.map(line)).join('\n');
     const ratesBody = nodes.filter((n) => n.kind === 'stock').map((n) => `d[${n.slot}] = ${fix(n.rate)};`);
