@@ -59,6 +59,31 @@ describe('AgentModel.tick', () => {
     expect(log).toEqual(['move 0', 'move 1', 'move 2', 'eat 0', 'eat 1', 'eat 2']);
   });
 
+  it('shuffles staged activation once per tick, or before every stage when asked', () => {
+    for (const shuffleEachStage of [false, true]) {
+      const sim = new Simulation({ seed: 2 });
+      const model = new AgentModel(sim);
+      const log: string[] = [];
+      for (let i = 0; i < 6; i++) new Logger(model, log);
+      model.tick({ activation: { stages: ['move', 'eat'], shuffleEachStage }, ticks: 20 });
+      sim.run();
+      let sameOrder = 0;
+      for (let t = 0; t < 20; t++) {
+        const tick = log.slice(12 * t, 12 * t + 12);
+        const moves = tick.slice(0, 6);
+        const eats = tick.slice(6);
+        // Every agent moves before any agent eats.
+        expect(moves.every((e) => e.startsWith('move'))).toBe(true);
+        expect(eats.every((e) => e.startsWith('eat'))).toBe(true);
+        const ids = (list: string[]) => list.map((e) => e.split(' ')[1]).join(',');
+        if (ids(moves) === ids(eats)) sameOrder++;
+      }
+      // One order per tick: the stages agree; a new order per stage: they agree 1 time in 720.
+      if (shuffleEachStage) expect(sameOrder).toBeLessThan(3);
+      else expect(sameOrder).toBe(20);
+    }
+  });
+
   it('draws every activation order of 3 agents equally often with random activation', () => {
     const sim = new Simulation({ seed: 5 });
     const model = new AgentModel(sim);

@@ -77,6 +77,26 @@ describe('AgentModel and Agent', () => {
     expect(p.ok).toBe(true);
   });
 
+  it('lets an agent remove itself from inside its own process', () => {
+    const sim = new Simulation({ seed: 1 });
+    const model = new AgentModel(sim);
+    const grid = model.addSpace(new GridSpace<Walker>({ width: 2, height: 2 }));
+    const w = new Walker(model);
+    grid.place(w, 0, 0);
+    const log: number[] = [];
+    const p = w.process(function* () {
+      yield sim.timeout(2);
+      log.push(sim.now);
+      w.remove();
+      yield sim.timeout(1); // the process stops when it resumes, without running on
+      log.push(-1);
+    });
+    sim.run({ until: 10 });
+    expect(log).toEqual([2]);
+    expect(p.ok).toBe(true);
+    expect(grid.agentCount).toBe(0);
+  });
+
   it('lets an agent run processes that yield walks and waits like any DES process', () => {
     const sim = new Simulation({ seed: 1 });
     const model = new AgentModel(sim);

@@ -83,6 +83,21 @@ describe('DataCollector', () => {
   });
 });
 
+describe('DataCollector input checks', () => {
+  it('refuses reserved names, non-functions and bad intervals', () => {
+    const model = new AgentModel(new Simulation({ seed: 1 }));
+    expect(() => new DataCollector(model, { model: { time: () => 1 } })).toThrow(
+      /reporter names time and agentId are used by the collector itself, got "time". Rename the reporter./,
+    );
+    expect(() => new DataCollector(model, { agents: { x: 3 as never } })).toThrow(
+      /reporter x must be a function/,
+    );
+    const data = new DataCollector(model, { model: { n: (m) => m.agentCount } });
+    expect(() => data.every(0)).toThrow(/interval must be a finite number > 0, got 0/);
+    expect(() => data.every(1, { start: -1 })).toThrow(/start must be a finite time >= now \(0\)/);
+  });
+});
+
 describe('DataTable', () => {
   it('keeps the latest rows of a window and counts the dropped ones', () => {
     const table = new DataTable(['t', 'v'], { window: 3 });
