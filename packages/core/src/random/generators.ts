@@ -4,7 +4,7 @@ import { MRG32K3A_DEFAULT_SEED, MRG32K3A_M1, Mrg32k3a, type Mrg32k3aState } from
 import { fnv1a64, type StreamKey, seedrandomSeed, streamIndex } from './stream-key';
 
 /**
- * Which generator algorithm backs the streams: `'mrg32k3a'` (L'Ecuyer's combined MRG with
+ * Names the generator algorithm behind a stream: `'mrg32k3a'` (L'Ecuyer's combined MRG with
  * provable streams and substreams) or one of seedrandom's: `'alea'`, `'xor4096'`, `'xorshift7'`,
  * `'arc4'` (the algorithm of the default `seedrandom()`).
  */

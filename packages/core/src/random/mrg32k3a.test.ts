@@ -66,6 +66,46 @@ describe('Mrg32k3a against the RngStreams reference', () => {
     expect(g.state).toEqual(reference.stream_seeds[3]);
   });
 
+  it('jumps far (64-bit stream counts, substream counts near 2^51) as powers of the reference matrices', () => {
+    // Independent of the module: raise the fixture's A^(2^127) and A^(2^76) to the count in BigInt.
+    const m1 = 4294967087n;
+    const m2 = 4294944443n;
+    type M = bigint[][];
+    const mul = (a: M, b: M, m: bigint): M =>
+      a.map((row) => [0, 1, 2].map((j) => row.reduce((acc, v, k) => acc + v * b[k]![j]!, 0n) % m));
+    const power = (a: number[][], n: bigint, m: bigint): M => {
+      let result: M = [
+        [1n, 0n, 0n],
+        [0n, 1n, 0n],
+        [0n, 0n, 1n],
+      ];
+      let base: M = a.map((row) => row.map(BigInt));
+      while (n > 0n) {
+        if (n & 1n) result = mul(result, base, m);
+        base = mul(base, base, m);
+        n >>= 1n;
+      }
+      return result;
+    };
+    const apply = (a: M, v: number[], m: bigint) =>
+      a.map((row) => Number(row.reduce((acc, x, k) => acc + x * BigInt(v[k]!), 0n) % m));
+    const seed = reference.package_seed;
+    const expected = (p1: number[][], p2: number[][], n: bigint) => [
+      ...apply(power(p1, n, m1), seed.slice(0, 3), m1),
+      ...apply(power(p2, n, m2), seed.slice(3), m2),
+    ];
+    for (const n of [0xdeadbeefcafef00dn, 0xffffffffffffffffn, 1n << 40n, 5n]) {
+      const g = new Mrg32k3a();
+      g.jumpStreams(n);
+      expect(g.state).toEqual(expected(reference.A1p127, reference.A2p127, n));
+    }
+    for (const n of [2 ** 51 - 1, 2 ** 50 + 12345, 999_983]) {
+      const g = new Mrg32k3a();
+      g.jumpSubstreams(n);
+      expect(g.state).toEqual(expected(reference.A1p76, reference.A2p76, BigInt(n)));
+    }
+  });
+
   for (const s of reference.streams) {
     describe(`stream ${s.stream}`, () => {
       it('starts from the reference seed', () => {

@@ -11,9 +11,9 @@
  */
 import { invalidArgument } from '../errors';
 
-/** The first modulus, 2^32 - 209. */
+/** Gives MRG32k3a's first modulus, m1 = 2^32 - 209. */
 export const MRG32K3A_M1 = 4294967087;
-/** The second modulus, 2^32 - 22853. */
+/** Gives MRG32k3a's second modulus, m2 = 2^32 - 22853. */
 export const MRG32K3A_M2 = 4294944443;
 
 const A12 = 1403580.0;
@@ -46,15 +46,33 @@ function matMul(a: Matrix3, b: Matrix3, m: bigint): bigint[] {
   return out;
 }
 
-function matVec(a: Matrix3, v: readonly number[], offset: number, m: bigint): [number, number, number] {
-  const x = BigInt(v[offset]!);
-  const y = BigInt(v[offset + 1]!);
-  const z = BigInt(v[offset + 2]!);
-  return [
-    Number((a[0]! * x + a[1]! * y + a[2]! * z) % m),
-    Number((a[3]! * x + a[4]! * y + a[5]! * z) % m),
-    Number((a[6]! * x + a[7]! * y + a[8]! * z) % m),
-  ];
+const TWO_POW_17 = 131072;
+
+/**
+ * Returns (a * s + c) mod m exactly for integers 0 <= a, s, c < m < 2^32, in doubles: a is split
+ * as a1 * 2^17 + a0 so that every intermediate stays below 2^53 (the splitting of L'Ecuyer's
+ * RngStreams, written for this module).
+ */
+function mulAddMod(a: number, s: number, c: number, m: number): number {
+  const a1 = Math.floor(a / TWO_POW_17);
+  const a0 = a - a1 * TWO_POW_17;
+  let v = a1 * s; // < 2^15 * 2^32
+  v -= Math.floor(v / m) * m;
+  v = v * TWO_POW_17 + a0 * s + c; // < 2^49 + 2^49 + 2^32
+  v -= Math.floor(v / m) * m;
+  return v < 0 ? v + m : v >= m ? v - m : v;
+}
+
+/** Replaces state[offset..offset+2] by (matrix * state) mod m; the matrix is 9 numbers, row-major. */
+function applyMatrix(matrix: Float64Array, state: number[], offset: number, m: number): void {
+  const x = state[offset]!;
+  const y = state[offset + 1]!;
+  const z = state[offset + 2]!;
+  for (let row = 0; row < 3; row++) {
+    let v = mulAddMod(matrix[row * 3]!, x, 0, m);
+    v = mulAddMod(matrix[row * 3 + 1]!, y, v, m);
+    state[offset + row] = mulAddMod(matrix[row * 3 + 2]!, z, v, m);
+  }
 }
 
 /** Returns `a` raised to 2^e by repeated squaring. */
@@ -65,47 +83,45 @@ function squareRepeatedly(a: Matrix3, e: number, m: bigint): bigint[] {
 }
 
 /**
- * Lazily built tables: `pow[i]` = A^(2^(base + i)) for the two components, so that jumping by
- * n * 2^base steps is at most one matrix-vector product per set bit of n.
+ * Lazily built tables of A^(2^(base + i)) for the two components (squared in BigInt once per
+ * process, stored as doubles), so that jumping by n * 2^base steps costs one matrix-vector product
+ * per set bit of n.
  */
 class JumpTable {
   private readonly first: bigint[][] = [];
   private readonly second: bigint[][] = [];
+  private readonly first64: Float64Array[] = [];
+  private readonly second64: Float64Array[] = [];
 
   constructor(private readonly base: number) {}
 
-  matrices(bit: number): [Matrix3, Matrix3] {
+  private grow(bit: number): void {
     while (this.first.length <= bit) {
       const i = this.first.length;
-      if (i === 0) {
-        this.first.push(squareRepeatedly(A1, this.base, M1n));
-        this.second.push(squareRepeatedly(A2, this.base, M2n));
-      } else {
-        const p1 = this.first[i - 1]!;
-        const p2 = this.second[i - 1]!;
-        this.first.push(matMul(p1, p1, M1n));
-        this.second.push(matMul(p2, p2, M2n));
-      }
+      const p1 =
+        i === 0 ? squareRepeatedly(A1, this.base, M1n) : matMul(this.first[i - 1]!, this.first[i - 1]!, M1n);
+      const p2 =
+        i === 0
+          ? squareRepeatedly(A2, this.base, M2n)
+          : matMul(this.second[i - 1]!, this.second[i - 1]!, M2n);
+      this.first.push(p1);
+      this.second.push(p2);
+      this.first64.push(Float64Array.from(p1, Number));
+      this.second64.push(Float64Array.from(p2, Number));
     }
-    return [this.first[bit]!, this.second[bit]!];
   }
 
-  /** Advances `state` (six numbers) by n * 2^base steps, n a non-negative BigInt. */
-  jump(state: number[], n: bigint): void {
-    let bit = 0;
-    while (n > 0n) {
-      if (n & 1n) {
-        const [p1, p2] = this.matrices(bit);
-        const a = matVec(p1, state, 0, M1n);
-        const b = matVec(p2, state, 3, M2n);
-        state[0] = a[0];
-        state[1] = a[1];
-        state[2] = a[2];
-        state[3] = b[0];
-        state[4] = b[1];
-        state[5] = b[2];
+  /** Advances `state` (six numbers) by n * 2^(base + bitOffset) steps, n an integer in [0, 2^53). */
+  jump(state: number[], n: number, bitOffset = 0): void {
+    let bit = bitOffset;
+    while (n > 0) {
+      if (n % 2 === 1) {
+        this.grow(bit);
+        applyMatrix(this.first64[bit]!, state, 0, MRG32K3A_M1);
+        applyMatrix(this.second64[bit]!, state, 3, MRG32K3A_M2);
+        n -= 1;
       }
-      n >>= 1n;
+      n /= 2;
       bit++;
     }
   }
@@ -116,13 +132,13 @@ const STREAM_JUMPS = new JumpTable(127);
 /** Substreams start 2^76 steps apart; a stream holds 2^51 of them. */
 const SUBSTREAM_JUMPS = new JumpTable(76);
 
-/** The number of substreams in one stream (2^51): substream indices must stay below it. */
+/** Counts the substreams in one stream (2^51): substream indices must stay below it. */
 export const MRG32K3A_SUBSTREAMS_PER_STREAM = 2 ** 51;
 
-/** The six-number state of MRG32k3a: (s10, s11, s12) mod m1, then (s20, s21, s22) mod m2. */
+/** Holds the six-number state of MRG32k3a: (s10, s11, s12) mod m1, then (s20, s21, s22) mod m2. */
 export type Mrg32k3aState = readonly [number, number, number, number, number, number];
 
-/** The package seed of RngStreams: every component 12345. */
+/** Holds the package seed of RngStreams (every component 12345), where stream 0 starts. */
 export const MRG32K3A_DEFAULT_SEED: Mrg32k3aState = [12345, 12345, 12345, 12345, 12345, 12345];
 
 /**
@@ -235,7 +251,7 @@ export class Mrg32k3a {
 
   /** Returns the first state of the current stream. */
   get streamSeed(): Mrg32k3aState {
-    return this.streamStart as unknown as Mrg32k3aState;
+    return [...this.streamStart] as unknown as Mrg32k3aState;
   }
 
   /** Continues from `state` (as returned by {@link state}) without changing stream or substream starts. */
@@ -278,7 +294,7 @@ export class Mrg32k3a {
         'A stream holds 2^51 substreams.',
       );
     }
-    SUBSTREAM_JUMPS.jump(this.substreamStart, BigInt(count));
+    SUBSTREAM_JUMPS.jump(this.substreamStart, count);
     this.load(this.substreamStart);
   }
 
@@ -297,7 +313,9 @@ export class Mrg32k3a {
         'Stream indices are 64-bit.',
       );
     }
-    STREAM_JUMPS.jump(this.streamStart, count);
+    // Low and high 32 bits separately: each half is an exact double.
+    STREAM_JUMPS.jump(this.streamStart, Number(count & 0xffffffffn));
+    STREAM_JUMPS.jump(this.streamStart, Number(count >> 32n), 32);
     this.substreamStart = [...this.streamStart];
     this.load(this.streamStart);
   }

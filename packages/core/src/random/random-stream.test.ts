@@ -106,6 +106,16 @@ describe('stream derivation', () => {
     expect(fnv1a64('')).toBe(0xcbf29ce484222325n);
     expect(fnv1a64('a')).toBe(0xaf63dc4c8601ec8cn);
     expect(fnv1a64('foobar')).toBe(0x85944171f73967e8n);
+    // And the textbook BigInt definition on multi-byte UTF-8 and long strings.
+    const textbook = (text: string) => {
+      let h = 0xcbf29ce484222325n;
+      for (const b of new TextEncoder().encode(text))
+        h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
+      return h;
+    };
+    for (const text of ['42\u0000Ankünfte\u0000/1/7', 'ü€𝄞', 'x'.repeat(1000), '\u00ff\u00ff\u00ff']) {
+      expect(fnv1a64(text)).toBe(textbook(text));
+    }
   });
 
   it('positions MRG32k3a at stream hash(seed, name, forkPath), substream replication', () => {

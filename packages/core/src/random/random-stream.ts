@@ -3,7 +3,7 @@ import { createSource, DEFAULT_GENERATOR, type GeneratorKind, type UniformSource
 import { logFactorial, normalQuantile } from './special-functions';
 import { checkStreamKey, type StreamKey } from './stream-key';
 
-/** Parameters of each distribution that {@link RandomStream.sampler} can prebuild. */
+/** Lists the parameters of each distribution that {@link RandomStream.sampler} can prebuild. */
 export interface SamplerParameters {
   uniform: [min: number, max: number];
   integer: [min: number, max: number];
@@ -24,7 +24,7 @@ export interface SamplerParameters {
 /** Names a distribution that {@link RandomStream.sampler} can prebuild. */
 export type SamplerKind = keyof SamplerParameters;
 
-/** A saved generator position, as returned by {@link RandomStream.saveState}. */
+/** Holds a saved generator position, as returned by {@link RandomStream.saveState}. */
 export interface RandomStreamState {
   /** The generator kind the state belongs to. */
   readonly kind: GeneratorKind;
