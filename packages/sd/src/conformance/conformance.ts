@@ -146,14 +146,14 @@ export function checkModel(
     : { model, status: 'pass', columnsCompared: compared, rowsCompared: rowOf.size, detail: '' };
 }
 
-/** Lists every `.xmile` file under the suite root, sorted. */
-export function listXmileModels(suiteRoot: string): string[] {
+/** Lists every `.xmile` (or, with `extension`, other) model file under the suite root, sorted. */
+export function listXmileModels(suiteRoot: string, extension = '.xmile'): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith('.xmile')) out.push(p);
+      else if (entry.name.endsWith(extension)) out.push(p);
     }
   };
   walk(suiteRoot);

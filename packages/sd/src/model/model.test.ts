@@ -99,3 +99,14 @@ describe('SdModel', () => {
     expect(r.columns.map((c) => c.name)).toContain('Pop[Paris]');
   });
 });
+
+describe('save step', () => {
+  it('saves every n-th step and refuses a save step that is not a multiple of dt', () => {
+    const m = new SdModel({ start: 0, stop: 4, dt: 0.5, saveStep: 1 });
+    m.aux('t', 'TIME');
+    expect(Array.from(simulate(m).times)).toEqual([0, 1, 2, 3, 4]);
+    const bad = new SdModel({ start: 0, stop: 4, dt: 0.5, saveStep: 0.75 });
+    bad.aux('t', 'TIME');
+    expect(() => simulate(bad)).toThrow(/save step must be a whole multiple of dt \(0.5\), got 0.75/);
+  });
+});

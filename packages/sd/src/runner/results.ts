@@ -14,6 +14,15 @@ export interface ResultColumn {
 /**
  * The saved rows of a run: one row per save time, one column per stock, flow and auxiliary
  * element, in model order.
+ *
+ * @example
+ * ```ts
+ * const results = simulate(loadXmile('teacup.xmile'));
+ * results.times;                        // Float64Array of save times
+ * results.series('Teacup Temperature'); // Float64Array, one value per save time
+ * results.final('heat loss to room');   // names follow the XMILE rules
+ * writeFileSync('out.csv', results.toCsv());
+ * ```
  */
 export class SdResults {
   private readonly index: Map<string, number>;

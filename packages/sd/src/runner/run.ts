@@ -122,7 +122,15 @@ export class SdRun {
       });
     const saveStep = specs.saveStep ?? this.dt;
     const ratio = saveStep / this.dt;
-    this.saveEvery = Math.max(1, Math.round(ratio));
+    if (ratio < 1 - 1e-9 || Math.abs(ratio - Math.round(ratio)) > 1e-6 * ratio) {
+      throw invalidArgument(
+        api,
+        `the save step must be a whole multiple of dt (${this.dt})`,
+        saveStep,
+        'Choose a save step such as dt, 2*dt, ... or a dt that divides it.',
+      );
+    }
+    this.saveEvery = Math.round(ratio);
     this.record = options.record ?? true;
     this.values = new Float64Array(this.model.slotCount);
     const n = this.model.stockCount;

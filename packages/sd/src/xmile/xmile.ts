@@ -282,6 +282,17 @@ class XmileReader {
       if (to.startsWith(`${canonicalName(rawName!)}.`)) to = to.slice(canonicalName(rawName!).length + 1);
       connections.set(to, keyPrefix + from.replace(/^\./, ''));
     }
+    const subVariables = child(sub!, 'variables') ?? sub!;
+    const inner = new Set(subVariables.children.map((c) => canonicalName(c.attributes['name'] ?? '')));
+    for (const [to] of connections) {
+      if (!inner.has(to)) {
+        this.fail(
+          `connects to ${JSON.stringify(to)}, which model ${JSON.stringify(modelName)} does not define`,
+          v,
+          rawName,
+        );
+      }
+    }
     const nextVisiting = new Set(visiting);
     nextVisiting.add(sub!);
     this.readModel(
