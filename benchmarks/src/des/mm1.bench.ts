@@ -5,7 +5,7 @@
  * drawing from the same random streams.
  */
 import { createRequire } from 'node:module';
-import { createStream, Simulation } from '@twinkit/core';
+import { createStream, type Event, Simulation } from '@twinkit/core';
 import { Resource } from '@twinkit/des';
 import jssim from 'js-simulator';
 import { ReferenceHeap } from '../core/reference-heap';
@@ -64,6 +64,45 @@ export function mm1Twinkit(customers: number): number {
     yield req;
     yield sim.timeout(service.exponential(SERVICE_MEAN));
     server.release(req);
+    served++;
+  }
+  sim.process(function* source() {
+    for (let i = 0; i < customers; i++) {
+      yield sim.timeout(arrivals.exponential(ARRIVAL_MEAN));
+      sim.process(customer);
+    }
+  });
+  sim.run();
+  return served;
+}
+
+/**
+ * The same model on the twinkit kernel with the server written by hand (a flag and a FIFO of wake-up
+ * events): separates the cost of the kernel's processes from the cost of Resource.
+ */
+export function mm1KernelOnly(customers: number): number {
+  const sim = new Simulation({ seed: 1 });
+  const arrivals = sim.rng('arrivals');
+  const service = sim.rng('service');
+  const waiting: Event<unknown>[] = [];
+  let head = 0;
+  let busy = false;
+  let served = 0;
+  function* customer() {
+    const granted = sim.event();
+    if (busy) waiting.push(granted);
+    else {
+      busy = true;
+      granted.succeed();
+    }
+    yield granted;
+    yield sim.timeout(service.exponential(SERVICE_MEAN));
+    if (head < waiting.length) waiting[head++]!.succeed();
+    else {
+      busy = false;
+      waiting.length = 0;
+      head = 0;
+    }
     served++;
   }
   sim.process(function* source() {
@@ -215,6 +254,7 @@ export const cases: BenchCase[] = [
         {
           twinkit: { work: customers, fn: () => mm1Twinkit(customers) },
           hand: { work: customers, fn: () => mm1HandWritten(customers) },
+          kernel: { work: customers, fn: () => mm1KernelOnly(customers) },
           simjs: { work: customers, fn: () => mm1Simjs(customers) },
           jsSimulator: { work: customers, fn: () => mm1JsSimulator(customers) },
         },
@@ -232,6 +272,10 @@ export const cases: BenchCase[] = [
           { name: 'hand-written generators + typed-array heap', value: rates.hand! },
           { goal: 0.7, note },
         ),
+        rateResult('des', 'mm1-resource', 'customers/s vs kernel-only', 'customers/s', twinkit, {
+          name: 'twinkit kernel, server written by hand',
+          value: rates.kernel!,
+        }),
         rateResult('des', 'mm1-resource', 'customers/s vs simjs', 'customers/s', twinkit, {
           name: 'simjs 2.0.3 Facility',
           value: rates.simjs!,

@@ -149,11 +149,15 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
   readonly queueCapacity: number;
   /** The statistics kept as the simulation runs (see {@link DesStatistics}). */
   readonly stats: DesStatistics;
-  /** @internal */ protected readonly putQueue: RequestQueue<TPut>;
-  /** @internal */ protected readonly getQueue: RequestQueue<TGet>;
+  /** The waiting put requests (Resource: requests waiting for a unit). */
+  protected readonly putQueue: RequestQueue<TPut>;
+  /** The waiting get requests. */
+  protected readonly getQueue: RequestQueue<TGet>;
   /** @internal */ protected readonly ctx: DesContext;
   /** @internal */ protected readonly kind: string;
   private settling = false;
+  /** Whether put requests are the arrivals (Resource) rather than gets (Container, Store); fixed per class. */
+  private readonly arrivalsArePuts: boolean;
 
   /** @internal Subclasses validate their own options first. */
   constructor(
@@ -197,6 +201,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
     this.stats = new DesStatistics(sim, initialInUse, capacityOf, this.name);
     this.putQueue = putQueue ?? new FifoQueue<TPut>();
     this.getQueue = getQueue ?? new FifoQueue<TGet>();
+    this.arrivalsArePuts = this.putIsArrival();
   }
 
   /** Number of put requests waiting (Resource: requests waiting for a unit). */
@@ -238,6 +243,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
   /** Serves waiting put requests from the head of the line; returns whether any was served. */
   protected triggerPuts(): boolean {
     const queue = this.putQueue;
+    if (queue.length === 0) return false;
     let served = false;
     for (let head = queue.peek(); head !== undefined; head = queue.peek()) {
       if (!this.doPut(head)) break;
@@ -252,6 +258,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
   /** Serves waiting get requests from the head of the line; returns whether any was served. */
   protected triggerGets(): boolean {
     const queue = this.getQueue;
+    if (queue.length === 0) return false;
     let served = false;
     for (let head = queue.peek(); head !== undefined; head = queue.peek()) {
       if (!this.doGet(head)) break;
@@ -270,7 +277,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
     const isPut = event._side === 'put';
     const queue: RequestQueue<TPut | TGet> = isPut ? this.putQueue : this.getQueue;
     const stats = this.stats;
-    if (isPut === this.putIsArrival()) stats.arrivals++;
+    if (isPut === this.arrivalsArePuts) stats.arrivals++;
     else stats.puts++;
     if (
       (queue.length === 0 || this.canOvertake(isPut)) &&
@@ -278,7 +285,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
     ) {
       this.granted(event);
       // A put may let waiting gets proceed, and a get waiting puts.
-      if (this.twoSided()) this.settle(isPut);
+      if (!this.arrivalsArePuts) this.settle(isPut);
       return;
     }
     if (queue.length >= this.queueCapacity) {
@@ -314,7 +321,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
     const wait = this.sim.now - event.requestedAt;
     const stats = this.stats;
     if (event._side === 'put') {
-      if (this.putIsArrival()) stats.waitingTime.add(wait);
+      if (this.arrivalsArePuts) stats.waitingTime.add(wait);
       else stats.putWaitingTime.add(wait);
     } else {
       stats.waitingTime.add(wait);
@@ -326,7 +333,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
 
   /** @internal Serves both sides until neither can move, starting with gets or puts. */
   protected settle(startWithGets: boolean): void {
-    if (!this.twoSided() || this.settling) {
+    if (this.arrivalsArePuts || this.settling) {
       // One-sided (Resource) or re-entered from a hook, where the outer loop continues.
       if (!this.settling) {
         if (startWithGets) this.triggerGets();
@@ -346,11 +353,6 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
     }
   }
 
-  /** @internal Whether both puts and gets wait (Container, Store) or only requests (Resource). */
-  protected twoSided(): boolean {
-    return !this.putIsArrival();
-  }
-
   /** @internal Whether a put counts as an arrival (Resource requests) rather than a get (stores). */
   protected putIsArrival(): boolean {
     return false;
@@ -358,7 +360,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
 
   /** @internal */
   protected queueLevel(isPut: boolean) {
-    return isPut === this.putIsArrival() ? this.stats.queueLength : this.stats.putQueueLength;
+    return isPut === this.arrivalsArePuts ? this.stats.queueLength : this.stats.putQueueLength;
   }
 
   /** @internal Details of a request for traces. */

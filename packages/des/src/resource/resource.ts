@@ -132,8 +132,9 @@ export class Resource extends BaseResource<Request, never> {
     });
   }
 
-  private static makeQueue(cls: unknown): RequestQueue<Request> | undefined {
-    if (cls === Resource) return undefined;
+  private static makeQueue(cls: { prototype: unknown }): RequestQueue<Request> | undefined {
+    // Only priority resources need an ordered line; a plain FIFO is faster.
+    if (!(cls.prototype instanceof PriorityResource || cls === PriorityResource)) return undefined;
     return new KeyedQueue<Request>(
       (r) => r.priority,
       (a, b) => a.requestedAt === b.requestedAt && a.preempt && !b.preempt,
@@ -193,7 +194,7 @@ export class Resource extends BaseResource<Request, never> {
     if (this.ctx.traces !== null) {
       this.trace('release', request, { held: this.sim.now - request._usageSince, busy: this.holders.size });
     }
-    this.triggerPuts();
+    if (this.putQueue.length !== 0) this.triggerPuts();
   }
 
   private notHeld(api: string, request: Request): TwinkitError {
