@@ -78,7 +78,8 @@ export class SdCoupling implements ContinuousModel {
   constructor(sim: Simulation, model: CompiledModel, options: AttachOptions) {
     this.prefix = options.prefix;
     const stream = sim.rng(options.randomStream ?? options.prefix);
-    this.run = new SdRun(model, { ...options, random: () => stream.next() });
+    // A twin runs indefinitely: keep no rows unless asked ({ record: true }), the state vector is the output.
+    this.run = new SdRun(model, { record: false, ...options, random: () => stream.next() });
     if (sim.now < this.run.time) {
       throw invalidArgument(
         'attach(sim, model, options)',
