@@ -208,6 +208,34 @@ describe.each(GENERATOR_KINDS)('uniforms of %s', (kind) => {
     expect(Math.abs(sum / n)).toBeLessThan(5 * Math.sqrt(1 / 144 / n));
   });
 
+  it('the first draws of 5,000 streams named s0..s4999 are U(0, 1) (derivation spreads streams)', () => {
+    const firsts = drawMany(
+      5000,
+      (() => {
+        let i = 0;
+        return () => createStream({ seed: 7, name: `s${i++}`, replication: 0, forkPath: '' }, kind).next();
+      })(),
+    );
+    expectFits(firsts, (x) => x);
+    const replications = drawMany(
+      5000,
+      (() => {
+        let r = 0;
+        return () => createStream({ seed: 7, name: 'r', replication: r++, forkPath: '' }, kind).next();
+      })(),
+    );
+    expectFits(replications, (x) => x);
+  });
+
+  it('two streams are uncorrelated (paired draws)', () => {
+    const a = stream('left', kind);
+    const b = stream('right', kind);
+    const n = 100_000;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (a.next() - 0.5) * (b.next() - 0.5);
+    expect(Math.abs(sum / n)).toBeLessThan(5 * Math.sqrt(1 / 144 / n));
+  });
+
   it('integer(1, 6) is uniform on 1..6 (chi-square)', () => {
     const s = stream('die', kind);
     expectPmf(
