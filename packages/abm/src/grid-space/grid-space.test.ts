@@ -269,6 +269,36 @@ describe('GridSpace moves and the empty-cell list', () => {
   });
 });
 
+describe('GridSpace nested queries', () => {
+  it('lets a visitor query the grid again without disturbing the outer iteration', () => {
+    for (const [width, height, torus] of [
+      [3, 3, true],
+      [7, 6, false],
+      [7, 6, true],
+    ] as const) {
+      const grid = new GridSpace<Token>({ width, height, torus, occupancy: 'multiple' });
+      for (let c = 0; c < grid.cellCount; c++) grid.placeInCell(token(c), c);
+      for (let c = 0; c < grid.cellCount; c++) {
+        const plain: number[] = [];
+        grid.forEachNeighbor(c, (a) => plain.push(a.id), { radius: 2 });
+        const nested: number[] = [];
+        grid.forEachNeighbor(
+          c,
+          (a) => {
+            nested.push(a.id);
+            // Inner queries of every kind, including on the same cells.
+            grid.countNeighbors(a, () => true, { radius: 2 });
+            grid.forEachNeighborCell(grid.cellOf(a), () => grid.neighborCells(c));
+          },
+          { radius: 2 },
+        );
+        expect(nested).toEqual(plain);
+        expect(new Set(plain).size).toBe(plain.length);
+      }
+    }
+  });
+});
+
 describe('GridSpace query objects', () => {
   it('notices a query object changed between calls', () => {
     const grid = new GridSpace({ width: 9, height: 9 });

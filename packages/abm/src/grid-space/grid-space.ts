@@ -113,6 +113,9 @@ export class GridSpace<T extends Locatable = Locatable> {
   private stamp: Int32Array | null = null;
   private stampValue = 0;
   private readonly neighborBuffer: T[] = [];
+  /** Neighbour-cell buffers, one per nesting depth of visitor callbacks. */
+  private readonly scratch: Int32Array[] = [];
+  private depth = 0;
 
   /** Creates an empty grid. */
   constructor(options: GridSpaceOptions) {
@@ -418,70 +421,99 @@ export class GridSpace<T extends Locatable = Locatable> {
 
   // ---------------------------------------------------------------- neighbourhoods
 
-  /** Calls `visit` with each neighbour cell of `cell` (each once, in a fixed order). */
+  /**
+   * Calls `visit` with each neighbour cell of `cell` (each once, in a fixed order). Visitors may
+   * run other queries on the grid; they should not move agents (collect first, then move).
+   */
   forEachNeighborCell(cell: number, visit: (cell: number) => void, query?: NeighborQuery): void {
     this.checkCell('GridSpace.forEachNeighborCell(cell, visit)', cell);
     const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
-    this.visitCells(cell, offsets, visit);
+    if (offsets.includeCenter) visit(cell);
+    const cells = this.gather(cell, offsets);
+    const n = cells[0]!;
+    this.depth++;
+    try {
+      for (let i = 1; i <= n; i++) visit(cells[i]!);
+    } finally {
+      this.depth--;
+    }
   }
 
   /**
    * Calls `visit` with each agent in the neighbour cells of an agent (or of a cell number).
-   * The agent itself is skipped unless `includeCenter` is set, in which case the others in its
-   * cell are visited too.
+   * The agent itself is skipped; with `includeCenter` the others in its cell are visited too.
+   * Visitors may run other queries on the grid; they should not move agents (collect first).
    */
   forEachNeighbor(center: T | number, visit: (agent: T) => void, query?: NeighborQuery): void {
     const cell = this.centerCell('GridSpace.forEachNeighbor(center, visit)', center);
     const self = typeof center === 'number' ? undefined : center;
     const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
-    if (this.occupancy === 'single') {
-      const single = this.single;
-      if (offsets.includeCenter) {
-        const agent = single[cell];
-        if (agent !== undefined && agent !== self) visit(agent);
-      }
-      const x = cell % this.width;
-      const y = (cell / this.width) | 0;
-      const r = offsets.radius;
-      if (x >= r && y >= r && x < this.width - r && y < this.height - r) {
-        // Interior cell: no wrapping or bounds checks.
-        const linear = offsets.linear;
-        for (let i = 0; i < linear.length; i++) {
-          const agent = single[cell + linear[i]!];
+    const cells = this.gather(cell, offsets);
+    const n = cells[0]!;
+    this.depth++;
+    try {
+      if (this.occupancy === 'single') {
+        const single = this.single;
+        if (offsets.includeCenter) {
+          const agent = single[cell];
+          if (agent !== undefined && agent !== self) visit(agent);
+        }
+        for (let i = 1; i <= n; i++) {
+          const agent = single[cells[i]!];
           if (agent !== undefined) visit(agent);
         }
         return;
       }
-      this.visitEdgeCells(x, y, offsets, (c) => {
-        const agent = single[c];
-        if (agent !== undefined) visit(agent);
-      });
-      return;
-    }
-    const multiple = this.multiple;
-    const visitCell = (c: number) => {
-      const list = multiple[c];
-      if (list === undefined) return;
-      for (let i = 0; i < list.length; i++) {
-        const agent = list[i]!;
-        if (agent !== self) visit(agent);
+      const multiple = this.multiple;
+      if (offsets.includeCenter) {
+        const list = multiple[cell];
+        if (list !== undefined) for (let j = 0; j < list.length; j++) if (list[j] !== self) visit(list[j]!);
       }
-    };
-    if (offsets.includeCenter) visitCell(cell);
-    this.visitNonCenter(cell, offsets, visitCell);
+      for (let i = 1; i <= n; i++) {
+        const list = multiple[cells[i]!];
+        if (list !== undefined) for (let j = 0; j < list.length; j++) visit(list[j]!);
+      }
+    } finally {
+      this.depth--;
+    }
   }
 
   /** Returns how many agents in the neighbourhood of `center` satisfy `predicate`. */
   countNeighbors(center: T | number, predicate: (agent: T) => boolean, query?: NeighborQuery): number {
+    const cell = this.centerCell('GridSpace.countNeighbors(center, predicate)', center);
+    const self = typeof center === 'number' ? undefined : center;
+    const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
+    const cells = this.gather(cell, offsets);
+    const n = cells[0]!;
     let count = 0;
-    this.forEachNeighbor(
-      center,
-      (agent) => {
-        if (predicate(agent)) count++;
-      },
-      query,
-    );
-    return count;
+    this.depth++;
+    try {
+      if (this.occupancy === 'single') {
+        const single = this.single;
+        if (offsets.includeCenter) {
+          const agent = single[cell];
+          if (agent !== undefined && agent !== self && predicate(agent)) count++;
+        }
+        for (let i = 1; i <= n; i++) {
+          const agent = single[cells[i]!];
+          if (agent !== undefined && predicate(agent)) count++;
+        }
+        return count;
+      }
+      const multiple = this.multiple;
+      if (offsets.includeCenter) {
+        const list = multiple[cell];
+        if (list !== undefined)
+          for (let j = 0; j < list.length; j++) if (list[j] !== self && predicate(list[j]!)) count++;
+      }
+      for (let i = 1; i <= n; i++) {
+        const list = multiple[cells[i]!];
+        if (list !== undefined) for (let j = 0; j < list.length; j++) if (predicate(list[j]!)) count++;
+      }
+      return count;
+    } finally {
+      this.depth--;
+    }
   }
 
   /**
@@ -498,36 +530,46 @@ export class GridSpace<T extends Locatable = Locatable> {
    */
   collectNeighbors(center: T | number, out: T[], query?: NeighborQuery): number {
     const cell = this.centerCell('GridSpace.collectNeighbors(center, out)', center);
+    const self = typeof center === 'number' ? undefined : center;
     const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
     const r = offsets.radius;
     const x = cell % this.width;
     const y = (cell / this.width) | 0;
-    if (
-      this.occupancy === 'single' &&
-      !offsets.includeCenter &&
-      x >= r &&
-      y >= r &&
-      x < this.width - r &&
-      y < this.height - r
-    ) {
-      // The hot case (single occupancy, interior cell): a plain loop over precomputed offsets.
+    let n = 0;
+    if (this.occupancy === 'single') {
       const single = this.single;
-      const linear = offsets.linear;
-      let n = 0;
-      for (let i = 0; i < linear.length; i++) {
-        const agent = single[cell + linear[i]!];
+      if (offsets.includeCenter) {
+        const agent = single[cell];
+        if (agent !== undefined && agent !== self) out[n++] = agent;
+      }
+      if (x >= r && y >= r && x < this.width - r && y < this.height - r) {
+        // The hot case (an interior cell): a plain loop over precomputed offsets.
+        const linear = offsets.linear;
+        for (let i = 0; i < linear.length; i++) {
+          const agent = single[cell + linear[i]!];
+          if (agent !== undefined) out[n++] = agent;
+        }
+        return n;
+      }
+      const cells = this.gather(cell, offsets);
+      const count = cells[0]!;
+      for (let i = 1; i <= count; i++) {
+        const agent = single[cells[i]!];
         if (agent !== undefined) out[n++] = agent;
       }
       return n;
     }
-    let n = 0;
-    this.forEachNeighbor(
-      center,
-      (agent) => {
-        out[n++] = agent;
-      },
-      query,
-    );
+    const multiple = this.multiple;
+    if (offsets.includeCenter) {
+      const list = multiple[cell];
+      if (list !== undefined) for (let j = 0; j < list.length; j++) if (list[j] !== self) out[n++] = list[j]!;
+    }
+    const cells = this.gather(cell, offsets);
+    const count = cells[0]!;
+    for (let i = 1; i <= count; i++) {
+      const list = multiple[cells[i]!];
+      if (list !== undefined) for (let j = 0; j < list.length; j++) out[n++] = list[j]!;
+    }
     return n;
   }
 
@@ -543,44 +585,45 @@ export class GridSpace<T extends Locatable = Locatable> {
 
   /** Returns the neighbour cells of a cell as a new array (convenience; prefer {@link forEachNeighborCell} in hot loops). */
   neighborCells(cell: number, query?: NeighborQuery): number[] {
-    const cells: number[] = [];
-    this.forEachNeighborCell(cell, (c) => cells.push(c), query);
-    return cells;
+    this.checkCell('GridSpace.neighborCells(cell)', cell);
+    const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
+    const cells = this.gather(cell, offsets);
+    const out = Array.from(cells.subarray(1, cells[0]! + 1));
+    if (offsets.includeCenter) out.unshift(cell);
+    return out;
   }
 
   // ---------------------------------------------------------------- internals
 
-  private visitCells(cell: number, offsets: Offsets, visit: (cell: number) => void): void {
-    if (offsets.includeCenter) visit(cell);
-    this.visitNonCenter(cell, offsets, visit);
-  }
-
-  private visitNonCenter(cell: number, offsets: Offsets, visit: (cell: number) => void): void {
-    const x = cell % this.width;
-    const y = (cell / this.width) | 0;
-    const r = offsets.radius;
-    if (x >= r && y >= r && x < this.width - r && y < this.height - r) {
-      const linear = offsets.linear;
-      for (let i = 0; i < linear.length; i++) visit(cell + linear[i]!);
-      return;
-    }
-    this.visitEdgeCells(x, y, offsets, visit);
-  }
-
-  /** Visits the non-centre neighbours of a cell near an edge (wrapping, clipping or de-duplicating). */
-  private visitEdgeCells(x: number, y: number, offsets: Offsets, visit: (cell: number) => void): void {
+  /**
+   * Writes the non-centre neighbour cells of `cell` (wrapped, clipped and de-duplicated) into the
+   * scratch buffer of the current nesting depth: the count at index 0, the cells from index 1.
+   * Gathering finishes before any visitor runs, and visitors run one depth deeper, so a visitor may
+   * query the grid again without disturbing the iteration that called it.
+   */
+  private gather(cell: number, offsets: Offsets): Int32Array {
     const { dx, dy } = offsets;
+    let buffer = this.scratch[this.depth];
+    if (buffer === undefined || buffer.length <= dx.length) {
+      buffer = new Int32Array(dx.length + 1);
+      this.scratch[this.depth] = buffer;
+    }
     const w = this.width;
     const h = this.height;
-    if (!this.torus) {
+    const x = cell % w;
+    const y = (cell / w) | 0;
+    const r = offsets.radius;
+    let n = 0;
+    if (x >= r && y >= r && x < w - r && y < h - r) {
+      const linear = offsets.linear;
+      for (let i = 0; i < linear.length; i++) buffer[++n] = cell + linear[i]!;
+    } else if (!this.torus) {
       for (let i = 0; i < dx.length; i++) {
         const nx = x + dx[i]!;
         const ny = y + dy[i]!;
-        if (nx >= 0 && ny >= 0 && nx < w && ny < h) visit(ny * w + nx);
+        if (nx >= 0 && ny >= 0 && nx < w && ny < h) buffer[++n] = ny * w + nx;
       }
-      return;
-    }
-    if (!offsets.wrapsOntoItself) {
+    } else if (!offsets.wrapsOntoItself) {
       for (let i = 0; i < dx.length; i++) {
         let nx = x + dx[i]!;
         let ny = y + dy[i]!;
@@ -588,23 +631,25 @@ export class GridSpace<T extends Locatable = Locatable> {
         else if (nx >= w) nx -= w;
         if (ny < 0) ny += h;
         else if (ny >= h) ny -= h;
-        visit(ny * w + nx);
+        buffer[++n] = ny * w + nx;
       }
-      return;
+    } else {
+      // A torus smaller than the neighbourhood: several offsets land on the same cell.
+      if (this.stamp === null) this.stamp = new Int32Array(this.cellCount);
+      const stamp = this.stamp;
+      const mark = ++this.stampValue;
+      stamp[cell] = mark; // the centre is not a neighbour of itself
+      for (let i = 0; i < dx.length; i++) {
+        const nx = (((x + dx[i]!) % w) + w) % w;
+        const ny = (((y + dy[i]!) % h) + h) % h;
+        const c = ny * w + nx;
+        if (stamp[c] === mark) continue;
+        stamp[c] = mark;
+        buffer[++n] = c;
+      }
     }
-    // A torus smaller than the neighbourhood: several offsets land on the same cell.
-    if (this.stamp === null) this.stamp = new Int32Array(this.cellCount);
-    const stamp = this.stamp;
-    const mark = ++this.stampValue;
-    stamp[y * w + x] = mark; // the centre is handled by the caller
-    for (let i = 0; i < dx.length; i++) {
-      const nx = (((x + dx[i]!) % w) + w) % w;
-      const ny = (((y + dy[i]!) % h) + h) % h;
-      const c = ny * w + nx;
-      if (stamp[c] === mark) continue;
-      stamp[c] = mark;
-      visit(c);
-    }
+    buffer[0] = n;
+    return buffer;
   }
 
   private offsetsFor(query: NeighborQuery): Offsets {
