@@ -242,8 +242,9 @@ export class RandomStream {
   // ------------------------------------------------------------------------------- continuous
 
   /**
-   * Returns an exponential variate with the given MEAN (not rate). SimPy/NumPy users who write
-   * `expovariate(lambda)` pass `1 / lambda` here: `exponential(5)` has mean 5 and rate 0.2.
+   * Returns an exponential variate with the given MEAN (not rate), by inversion. Python's
+   * `random.expovariate(lambd)`, used in SimPy models, takes the rate: pass `1 / lambd` here
+   * (`exponential(5)` has mean 5, rate 0.2). NumPy's `exponential(scale)` takes the mean, as here.
    */
   exponential(mean: number): number {
     checkPositive('exponential(mean)', 'mean', mean, 'Pass the mean inter-arrival time (1/rate).');
@@ -252,7 +253,8 @@ export class RandomStream {
 
   /**
    * Returns a normal variate with mean `mean` and standard deviation `sd >= 0`, by inversion
-   * (Wichura's AS 241) of one uniform; |z| reaches about 6.2 standard deviations.
+   * (Wichura's AS 241) of one uniform, so one draw always uses one uniform (good for common random
+   * numbers); the 32-bit resolution of the uniforms bounds |z| at about 6.2 (MRG32k3a) to 6.3.
    */
   normal(mean: number, sd: number): number {
     checkFinite('normal(mean, sd)', 'mean', mean, 'Pass a finite mean.');
