@@ -33,6 +33,7 @@ export class Request extends ResourceEvent<undefined> {
   /** Whether the request may preempt (PreemptiveResource). */
   readonly preempt: boolean;
   /** @internal */ _usageSince = Number.NaN;
+  /** @internal index in the resource's holder array while granted */ _slot = -1;
 
   /** @internal Created by `resource.request()`. */
   constructor(resource: Resource, priority: number, preempt: boolean) {
@@ -104,7 +105,8 @@ export class Preempted {
 export class Resource extends BaseResource<Request, never> {
   /** The number of units. */
   readonly capacity: number;
-  /** @internal */ protected readonly holders = new Set<Request>();
+  /** @internal the granted requests; each knows its slot, so removal is O(1) */
+  protected readonly holders: Request[] = [];
 
   /**
    * Creates the resource; with a `name`, registers `<name>.queueLength` (requests waiting),
@@ -127,7 +129,7 @@ export class Resource extends BaseResource<Request, never> {
     this.capacity = capacity;
     this.registerState(options, {
       queueLength: { get: () => this.putQueue.length, description: 'requests waiting for a unit' },
-      busy: { get: () => this.holders.size, description: 'units in use' },
+      busy: { get: () => this.holders.length, description: 'units in use' },
       capacity: { get: () => this.capacity, description: 'number of units' },
     });
   }
@@ -143,12 +145,12 @@ export class Resource extends BaseResource<Request, never> {
 
   /** Number of units in use. */
   get count(): number {
-    return this.holders.size;
+    return this.holders.length;
   }
 
-  /** The requests holding a unit, in the order they were granted (a copy). */
+  /** The requests holding a unit (a copy, in no particular order). */
   get users(): Request[] {
-    return [...this.holders];
+    return this.holders.slice();
   }
 
   /** The requests waiting, in the order they will be served (a copy). */
@@ -178,23 +180,36 @@ export class Resource extends BaseResource<Request, never> {
    * withdrawn, balked), was already released, or was preempted.
    */
   release(request: Request): void {
-    const api = `${this.kind}.release(request)`;
-    this.checkOwn(api, request, Request);
-    if (request._status !== 'granted') throw this.notHeld(api, request);
+    if (request?.resource !== this || request._status !== 'granted') {
+      const api = `${this.kind}.release(request)`;
+      this.checkOwn(api, request, Request);
+      throw this.notHeld(api, request);
+    }
     this.releaseHeld(request);
   }
 
   /** @internal */
   protected releaseHeld(request: Request): void {
-    this.holders.delete(request);
+    this.removeHolder(request);
     request._status = 'released';
     const stats = this.stats;
     stats.departures++;
-    stats.inUse.update(this.holders.size);
+    stats.inUse.update(this.holders.length);
     if (this.ctx.traces !== null) {
-      this.trace('release', request, { held: this.sim.now - request._usageSince, busy: this.holders.size });
+      this.trace('release', request, { held: this.sim.now - request._usageSince, busy: this.holders.length });
     }
     if (this.putQueue.length !== 0) this.triggerPuts();
+  }
+
+  /** @internal Removes a granted request from the holders by swapping the last one into its slot. */
+  protected removeHolder(request: Request): void {
+    const holders = this.holders;
+    const last = holders.pop()!;
+    if (last !== request) {
+      holders[request._slot] = last;
+      last._slot = request._slot;
+    }
+    request._slot = -1;
   }
 
   private notHeld(api: string, request: Request): TwinkitError {
@@ -213,15 +228,16 @@ export class Resource extends BaseResource<Request, never> {
   }
 
   protected override doPut(request: Request): boolean {
-    if (this.holders.size >= this.capacity) return false;
-    this.holders.add(request);
+    if (this.holders.length >= this.capacity) return false;
+    request._slot = this.holders.length;
+    this.holders.push(request);
     request._usageSince = this.sim.now;
     request.succeed(undefined);
     return true;
   }
 
   protected override inUseLevel(): number {
-    return this.holders.size;
+    return this.holders.length;
   }
 
   protected override putIsArrival(): boolean {
@@ -301,7 +317,7 @@ export class PreemptiveResource extends PriorityResource {
   }
 
   protected override doPut(request: Request): boolean {
-    if (this.holders.size >= this.capacity && request.preempt) {
+    if (this.holders.length >= this.capacity && request.preempt) {
       let victim: Request | null = null;
       for (const user of this.holders) {
         if (victim === null || lessUrgent(user, victim)) victim = user;
@@ -313,17 +329,17 @@ export class PreemptiveResource extends PriorityResource {
 
   private preemptUser(victim: Request, by: Request): void {
     const process = victim.process;
-    if (process !== null && process.isAlive && process === this.sim.activeProcess) {
+    if (process?.isAlive && process === this.sim.activeProcess) {
       throw new TwinkitError(
         `${this.kind}.request({ preempt: true }): ${process.describe()} would preempt its own request on ${formatValue(this.name)}. Release the unit it holds first, or request with preempt: false.`,
         { code: 'INVALID_STATE' },
       );
     }
     const now = this.sim.now;
-    this.holders.delete(victim);
+    this.removeHolder(victim);
     victim._status = 'preempted';
     this.stats.preemptions++;
-    this.stats.inUse.update(this.holders.size);
+    this.stats.inUse.update(this.holders.length);
     const cause = new Preempted(by, victim, victim._usageSince, now, this);
     if (this.ctx.traces !== null) {
       this.trace('preempt', victim, {
@@ -332,7 +348,7 @@ export class PreemptiveResource extends PriorityResource {
         priority: victim.priority,
       });
     }
-    if (process !== null && process.isAlive) process.interrupt(cause);
+    if (process?.isAlive) process.interrupt(cause);
   }
 
   protected override describeRequest(request: Request): Record<string, number | string | boolean> {
