@@ -21,6 +21,8 @@ const files = (dir) =>
     if (name === 'node_modules' || name === 'dist' || name === 'out') return [];
     return statSync(path).isDirectory() ? files(path) : /\.(ts|mts|cts|js|mjs)$/.test(name) ? [path] : [];
   });
+// Comments (TSDoc examples show imports) are not imports.
+const stripComments = (text) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 const importRe =
   /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
@@ -44,7 +46,7 @@ for (const pkg of readdirSync('packages')) {
     }
   }
   for (const file of files(join('packages', pkg, 'src'))) {
-    const text = readFileSync(file, 'utf8');
+    const text = stripComments(readFileSync(file, 'utf8'));
     for (const match of text.matchAll(importRe)) {
       const spec = match[1] ?? match[2] ?? match[3];
       const m = /^@twinkit\/([^/]+)(\/.*)?$/.exec(spec);
@@ -69,7 +71,7 @@ for (const pkg of readdirSync('packages')) {
 for (const dir of ['examples', 'benchmarks']) {
   if (!existsSync(dir)) continue;
   for (const file of files(dir)) {
-    const text = readFileSync(file, 'utf8');
+    const text = stripComments(readFileSync(file, 'utf8'));
     for (const match of text.matchAll(importRe)) {
       const spec = match[1] ?? match[2] ?? match[3];
       if (/^@twinkit\/[^/]+\/(?!package\.json)/.test(spec) || /packages\/[a-z]+\/src/.test(spec)) {
