@@ -58,6 +58,14 @@ describe('ContinuousSpace', () => {
             });
             expect(got.sort((p, q) => p - q)).toEqual(expected.sort((p, q) => p - q));
             expect(new Set(got).size).toBe(got.length);
+            const buffer: Token[] = [];
+            const n = space.collectWithin(x, y, radius, buffer);
+            expect(
+              buffer
+                .slice(0, n)
+                .map((a) => a.id)
+                .sort((p, q) => p - q),
+            ).toEqual(got);
           }
         },
       ),

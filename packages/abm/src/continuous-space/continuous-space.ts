@@ -57,6 +57,7 @@ export class ContinuousSpace<T extends Locatable = Locatable> {
   private readonly byId: (T | undefined)[] = [];
   private placedCount = 0;
   private readonly buffer: T[] = [];
+  private readonly range = new Int32Array(4);
 
   /** Creates an empty space. */
   constructor(options: ContinuousSpaceOptions) {
@@ -188,29 +189,58 @@ export class ContinuousSpace<T extends Locatable = Locatable> {
 
   /**
    * Calls `visit` with every agent within `radius` (inclusive) of `(x, y)`, with its displacement
-   * from the point and squared distance; `exclude` (usually the asking agent) is skipped.
+   * from the point and squared distance; `exclude` (usually the asking agent) is skipped. Visitors
+   * may query the space again but should not move agents (collect first, then move).
    */
   forEachWithin(x: number, y: number, radius: number, visit: WithinVisitor<T>, exclude?: T): void {
-    if (!(radius >= 0) || !Number.isFinite(radius) || !Number.isFinite(x) || !Number.isFinite(y))
-      throw invalidArgument(
-        'ContinuousSpace.forEachWithin(x, y, radius, visit)',
-        'x and y must be finite and radius a finite number >= 0',
-        [x, y, radius],
-      );
+    const range = this.bucketRange('ContinuousSpace.forEachWithin(x, y, radius, visit)', x, y, radius);
+    const bx0 = range[0]!;
+    const bx1 = range[1]!;
+    const by0 = range[2]!;
+    const by1 = range[3]!;
     const excludeId = exclude === undefined ? NONE : exclude.id;
     const r2 = radius * radius;
     const { xs, ys } = this.points;
-    const head = this.head;
-    const nextOf = this.nextOf;
-    const byId = this.byId;
+    const { head, nextOf, byId, bucketsX: nx, bucketsY: ny, periodic } = this;
+    const w = this.width;
+    const h = this.height;
+    for (let by = by0; by <= by1; by++) {
+      const row = (periodic ? (by + ny) % ny : by) * nx;
+      for (let bx = bx0; bx <= bx1; bx++) {
+        let id = head[row + (periodic ? (bx + nx) % nx : bx)]!;
+        while (id !== NONE) {
+          // Read the successor first: a visitor that (against the advice) moves the agent it was given
+          // must not derail the scan of this bucket.
+          const next = nextOf.get(id);
+          if (id !== excludeId) {
+            let dx = xs[id]! - x;
+            let dy = ys[id]! - y;
+            if (periodic) {
+              if (dx > w / 2) dx -= w;
+              else if (dx < -w / 2) dx += w;
+              if (dy > h / 2) dy -= h;
+              else if (dy < -h / 2) dy += h;
+            }
+            const d2 = dx * dx + dy * dy;
+            if (d2 <= r2) visit(byId[id]!, dx, dy, d2);
+          }
+          id = next;
+        }
+      }
+    }
+  }
+
+  /** Returns [bx0, bx1, by0, by1], the buckets a radius query must scan (in a reused array). */
+  private bucketRange(api: string, x: number, y: number, radius: number): Int32Array {
+    if (!(radius >= 0) || !Number.isFinite(radius) || !Number.isFinite(x) || !Number.isFinite(y))
+      throw invalidArgument(api, 'x and y must be finite and radius a finite number >= 0', [x, y, radius]);
     const nx = this.bucketsX;
     const ny = this.bucketsY;
     let bx0 = Math.floor((x - radius) / this.bucketWidth);
     let bx1 = Math.floor((x + radius) / this.bucketWidth);
     let by0 = Math.floor((y - radius) / this.bucketHeight);
     let by1 = Math.floor((y + radius) / this.bucketHeight);
-    const periodic = this.periodic;
-    if (periodic) {
+    if (this.periodic) {
       if (bx1 - bx0 + 1 >= nx) {
         bx0 = 0;
         bx1 = nx - 1;
@@ -225,8 +255,32 @@ export class ContinuousSpace<T extends Locatable = Locatable> {
       bx1 = Math.min(bx1, nx - 1);
       by1 = Math.min(by1, ny - 1);
     }
-    const w = this.width;
-    const h = this.height;
+    // Each query reads its range into locals before any visitor runs, so one array serves all.
+    const range = this.range;
+    range[0] = bx0;
+    range[1] = bx1;
+    range[2] = by0;
+    range[3] = by1;
+    return range;
+  }
+
+  /**
+   * Writes the agents within `radius` (inclusive) of `(x, y)` into `out` from index 0, skipping
+   * `exclude`, and returns how many it wrote (entries past the count are left as they were).
+   */
+  collectWithin(x: number, y: number, radius: number, out: T[], exclude?: T): number {
+    const range = this.bucketRange('ContinuousSpace.collectWithin(x, y, radius, out)', x, y, radius);
+    const excludeId = exclude === undefined ? NONE : exclude.id;
+    const r2 = radius * radius;
+    const { xs, ys } = this.points;
+    const { head, nextOf, byId, bucketsX: nx, bucketsY: ny, periodic } = this;
+    const halfW = this.width / 2;
+    const halfH = this.height / 2;
+    const bx0 = range[0]!;
+    const bx1 = range[1]!;
+    const by0 = range[2]!;
+    const by1 = range[3]!;
+    let n = 0;
     for (let by = by0; by <= by1; by++) {
       const row = (periodic ? (by + ny) % ny : by) * nx;
       for (let bx = bx0; bx <= bx1; bx++) {
@@ -236,18 +290,18 @@ export class ContinuousSpace<T extends Locatable = Locatable> {
             let dx = xs[id]! - x;
             let dy = ys[id]! - y;
             if (periodic) {
-              if (dx > w / 2) dx -= w;
-              else if (dx < -w / 2) dx += w;
-              if (dy > h / 2) dy -= h;
-              else if (dy < -h / 2) dy += h;
+              if (dx > halfW) dx -= this.width;
+              else if (dx < -halfW) dx += this.width;
+              if (dy > halfH) dy -= this.height;
+              else if (dy < -halfH) dy += this.height;
             }
-            const d2 = dx * dx + dy * dy;
-            if (d2 <= r2) visit(byId[id]!, dx, dy, d2);
+            if (dx * dx + dy * dy <= r2) out[n++] = byId[id]!;
           }
           id = nextOf.get(id);
         }
       }
     }
+    return n;
   }
 
   /**
@@ -257,14 +311,7 @@ export class ContinuousSpace<T extends Locatable = Locatable> {
   neighborsWithin(agent: T, radius: number): readonly T[] {
     const id = this.require('ContinuousSpace.neighborsWithin(agent, radius)', agent);
     const buffer = this.buffer;
-    buffer.length = 0;
-    this.forEachWithin(
-      this.points.xs[id]!,
-      this.points.ys[id]!,
-      radius,
-      (other) => buffer.push(other),
-      agent,
-    );
+    buffer.length = this.collectWithin(this.points.xs[id]!, this.points.ys[id]!, radius, buffer, agent);
     return buffer;
   }
 
