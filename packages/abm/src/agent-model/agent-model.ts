@@ -64,8 +64,8 @@ function removedError(agent: Agent, what: string): TwinkitError {
 }
 
 /**
- * The base class of agents: an actor with a stable id, a reference to its model, and helpers to
- * schedule its own events and run its own processes on the shared clock. Subclass it with your
+ * Represents an actor of an agent-based model (the base class of agents): a stable id, a reference
+ * to its model, and helpers to schedule its own events and run its own processes on the shared clock. Subclass it with your
  * attributes and behaviour; define a `step()` method for fixed-tick activation to call (or the
  * methods named by a staged activation).
  *
@@ -251,7 +251,7 @@ function isPending(entry: ScheduledCall | Process<unknown>): boolean {
 }
 
 /**
- * An agent-based model attached to a {@link Simulation}: it registers agents (stable ids in
+ * Holds an agent-based model on a {@link Simulation}: it registers agents (stable ids in
  * creation order), owns their random stream, knows the spaces they live in, steps them on a fixed
  * tick, and publishes aggregates in the simulation's state vector. Build it inside a
  * `defineModel` builder so that forks and replications rebuild it deterministically.
@@ -304,7 +304,7 @@ export class AgentModel {
 
   /** Returns the agents alive now, in creation order, as an {@link AgentSet} (a snapshot). */
   get agents(): AgentSet<Agent> {
-    return new AgentSet(Array.from(this.registry.values()), this.rng);
+    return new AgentSet(this.listOfType<Agent>(undefined), this.rng);
   }
 
   /** Returns the agents of a class (subclasses included) alive now, as an {@link AgentSet}. */

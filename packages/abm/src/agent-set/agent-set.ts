@@ -28,7 +28,7 @@ export interface SelectOptions<A> {
 }
 
 /**
- * An ordered collection of agents with a fluent API, Mesa-style: `select`, `shuffle`, `sortBy`,
+ * Collects agents in an order, with a fluent API in Mesa's style: `select`, `shuffle`, `sortBy`,
  * `sample` return new sets and never change this one; `do`, `map`, `agg`, `groupBy`, `count` read it.
  * A set is a snapshot taken when it was made: agents removed from the model since are skipped
  * everywhere (iteration included); agents created since are not in it.
