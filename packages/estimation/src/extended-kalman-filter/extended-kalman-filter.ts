@@ -2,12 +2,13 @@ import { invalidArgument, requirePositive } from '@twinkit/core';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
+  NO_UPDATE_OPTIONS,
   readCovariance,
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
 import type { CovarianceUpdateForm } from '../kalman-filter/kalman-filter';
-import { mul, mulBt } from '../linear-algebra/dense';
+import { mul, mulBt, mulBtSymmetric } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 
 /**
@@ -63,6 +64,8 @@ export interface ExtendedKalmanFilterOptions {
 
 interface CompiledNonlinearSensor {
   m: number;
+  hName: string;
+  jacobianName: string;
   h: MeasurementFunction;
   H: MeasurementJacobian | undefined;
   R: Float64Array;
@@ -164,7 +167,14 @@ export class ExtendedKalmanFilter extends GaussianFilter {
       throw invalidArgument(api, `${label}h must be a function x => z`, sensor?.h);
     const z = readVector(api, `${label}h(x0)`, sensor.h(new Float64Array(this.mean)));
     const R = readCovariance(api, `${label}R`, sensor.R, z.length, true);
-    return { m: z.length, h: sensor.h, H: sensor.H, R };
+    return {
+      m: z.length,
+      hName: `h(x) of sensor '${name}'`,
+      jacobianName: `H(x) of sensor '${name}'`,
+      h: sensor.h,
+      H: sensor.H,
+      R,
+    };
   }
 
   /** Propagates the estimate by dt: x = f(x, dt, u), P = F P Fᵀ + Q with F the Jacobian at the previous x. */
@@ -184,16 +194,16 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     if (typeof this.processNoise === 'function')
       readCovariance(api, 'Q(dt)', this.processNoise(step), n, false, this.Q);
     mul(this.F, this.covariance, n, n, n, this.FP);
-    mulBt(this.FP, this.F, n, n, n, this.covariance);
+    mulBtSymmetric(this.FP, this.F, n, n, this.covariance);
     for (let i = 0; i < n * n; i++) this.covariance[i] = this.covariance[i]! + this.Q[i]!;
-    this.finishPredict(step);
+    this.finishPredict(step, true);
   }
 
   /**
    * Corrects the estimate with measurement z of a sensor (H evaluated at the prior), or keeps the prior
    * when z is null.
    */
-  update(z: VectorLike | null, options: UpdateOptions = {}): UpdateResult {
+  update(z: VectorLike | null, options: UpdateOptions = NO_UPDATE_OPTIONS): UpdateResult {
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
     const sensor = this.sensors.get(sensorName);
     const api = 'ExtendedKalmanFilter.update(z)';
@@ -210,20 +220,19 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     const m = sensor.m;
     const s = this.scratchFor(m);
     this.readMeasurement(z, m, sensorName, s.z);
-    if (options.R !== undefined) readCovariance(api, 'R', options.R, m, true, s.R);
-    else s.R.set(sensor.R);
+    const R = options.R !== undefined ? readCovariance(api, 'R', options.R, m, true, s.R) : sensor.R;
     this.xBuffer.set(this.mean);
-    readVector(api, `h(x) of sensor '${sensorName}'`, sensor.h(this.xBuffer), m, s.hx);
+    readVector(api, sensor.hName, sensor.h(this.xBuffer), m, s.hx);
     if (sensor.H !== undefined) {
       this.xBuffer.set(this.mean);
-      readMatrix(api, `H(x) of sensor '${sensorName}'`, sensor.H(this.xBuffer), m, n, s.H);
+      readMatrix(api, sensor.jacobianName, sensor.H(this.xBuffer), m, n, s.H);
     } else {
       finiteDifferenceJacobian(api, 'h', sensor.h, this.mean, m, s.H);
     }
     for (let i = 0; i < m; i++) s.y[i] = s.z[i]! - s.hx[i]!;
     mulBt(this.covariance, s.H, n, n, m, s.PHt);
     mul(s.H, s.PHt, m, n, m, s.S);
-    for (let i = 0; i < m * m; i++) s.S[i] = s.S[i]! + s.R[i]!;
-    return this.correct(s, sensorName, this.joseph, options.truth);
+    for (let i = 0; i < m * m; i++) s.S[i] = s.S[i]! + R[i]!;
+    return this.correct(s, sensorName, this.joseph, options.truth, s.H, R);
   }
 }

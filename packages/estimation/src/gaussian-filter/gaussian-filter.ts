@@ -7,6 +7,7 @@ import {
   mahalanobisFromCholesky,
   mul,
   mulBt,
+  mulBtSymmetric,
   notPositiveDefinite,
   symmetrize,
   toRows,
@@ -68,6 +69,9 @@ export interface UpdateOptions {
   /** The true state, when known (simulation studies): the result then carries the NEES. */
   truth?: VectorLike;
 }
+
+/** The options of an update called without options (shared: no allocation per update). @internal */
+export const NO_UPDATE_OPTIONS: Readonly<UpdateOptions> = Object.freeze({});
 
 /** A snapshot of a Gaussian estimate. */
 export interface GaussianEstimate {
@@ -150,6 +154,10 @@ export abstract class GaussianFilter {
   protected readonly covariance: Float64Array;
   /** @internal */
   protected readonly api: string;
+  /** `<Filter>.update(z)`, built once: a template string per update was a measurable cost. @internal */
+  protected readonly updateApi: string;
+  /** `<Filter>.predict(dt)`, built once. @internal */
+  protected readonly predictApi: string;
   /** @internal */
   protected stepCount = 0;
   /** @internal */
@@ -162,6 +170,8 @@ export abstract class GaussianFilter {
   /** @internal */
   protected constructor(api: string, x0: unknown, P0: unknown) {
     this.api = api;
+    this.updateApi = `${api}.update(z)`;
+    this.predictApi = `${api}.predict(dt)`;
     this.mean = readVector(`${api}(options)`, 'x0', x0);
     this.dimension = this.mean.length;
     this.covariance = readCovariance(`${api}(options)`, 'P0', P0, this.dimension, false);
@@ -250,7 +260,7 @@ export abstract class GaussianFilter {
 
   /** Checks a measurement (length and finiteness, naming time and sensor) into `out`. @internal */
   protected readMeasurement(z: unknown, m: number, sensor: string, out: Float64Array): void {
-    const api = `${this.api}.update(z)`;
+    const api = this.updateApi;
     if (!(Array.isArray(z) || z instanceof Float64Array)) {
       throw invalidArgument(
         api,
@@ -283,7 +293,7 @@ export abstract class GaussianFilter {
   /** Reads the dt of a predict call. @internal */
   protected readDt(dt: unknown, fallback: number): number {
     const value = dt === undefined ? fallback : dt;
-    requireFinite(`${this.api}.predict(dt)`, 'dt', value);
+    requireFinite(this.predictApi, 'dt', value);
     if ((value as number) < 0) {
       throw invalidArgument(
         `${this.api}.predict(dt)`,
@@ -295,10 +305,10 @@ export abstract class GaussianFilter {
     return value as number;
   }
 
-  /** Records the end of a predict step and checks the prior covariance. @internal */
-  protected finishPredict(dt: number): void {
+  /** Records the end of a predict step and checks the prior covariance (`symmetric`: P is exactly symmetric already). @internal */
+  protected finishPredict(dt: number, symmetric = false): void {
     const n = this.dimension;
-    symmetrize(this.covariance, n);
+    if (!symmetric) symmetrize(this.covariance, n);
     for (let i = 0; i < n; i++) {
       const d = this.covariance[i * n + i]!;
       if (!(d >= 0) || !Number.isFinite(d) || !Number.isFinite(this.mean[i]!)) {
@@ -331,10 +341,12 @@ export abstract class GaussianFilter {
     sensor: string,
     joseph: boolean,
     truth: VectorLike | undefined,
+    H: Float64Array = s.H,
+    R: Float64Array = s.R,
   ): MeasurementUpdate {
     const n = this.dimension;
     const m = s.m;
-    const api = `${this.api}.update(z)`;
+    const api = this.updateApi;
     symmetrize(s.S, m);
     if (!cholesky(s.S, m, s.L)) {
       throw notPositiveDefinite(
@@ -351,7 +363,6 @@ export abstract class GaussianFilter {
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) s.K[i * m + j] = s.Kt[j * n + i]!;
     const nis = mahalanobisFromCholesky(s.L, m, s.y, s.work);
     const logLikelihood = -0.5 * (m * LOG_2PI + logDetFromCholesky(s.L, m) + nis);
-    const innovationCovariance = toRows(s.S, m, m);
     for (let i = 0; i < n; i++) {
       let v = 0;
       for (let j = 0; j < m; j++) v += s.K[i * m + j]! * s.y[j]!;
@@ -361,35 +372,106 @@ export abstract class GaussianFilter {
     if (joseph) {
       // P = (I − K H) P (I − K H)ᵀ + K R Kᵀ
       const A = this.nn;
-      mul(s.K, s.H, n, m, n, A);
-      for (let i = 0; i < n * n; i++) A[i] = -A[i]!;
-      for (let i = 0; i < n; i++) A[i * n + i] = A[i * n + i]! + 1;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let v = i === j ? 1 : 0;
+          for (let p = 0; p < m; p++) v -= s.K[i * m + p]! * H[p * n + j]!;
+          A[i * n + j] = v;
+        }
+      }
       mul(A, P, n, n, n, this.nn2);
-      mulBt(this.nn2, A, n, n, n, P);
-      mul(s.K, s.R, n, m, m, s.PHt);
-      mulBt(s.PHt, s.K, n, m, n, this.nn3);
+      mulBtSymmetric(this.nn2, A, n, n, P);
+      mul(s.K, R, n, m, m, s.PHt);
+      mulBtSymmetric(s.PHt, s.K, n, m, this.nn3);
       for (let i = 0; i < n * n; i++) P[i] = P[i]! + this.nn3[i]!;
     } else {
       // P = P − K S Kᵀ
       mul(s.K, s.S, n, m, m, s.PHt);
-      mulBt(s.PHt, s.K, n, m, n, this.nn3);
+      mulBtSymmetric(s.PHt, s.K, n, m, this.nn3);
       for (let i = 0; i < n * n; i++) P[i] = P[i]! - this.nn3[i]!;
     }
-    symmetrize(P, n);
-    if (!choleskySemidefinite(P, n, this.nn2)) {
-      throw notPositiveDefinite(api, 'the posterior covariance P', this.stepCount, P, n);
+    // The Joseph form is a sum of two positive semidefinite forms, exactly symmetric as computed: it
+    // can only fail by overflow or NaN, which the diagonal shows, so an O(n) check suffices (a full
+    // Cholesky here cost ~8% of a 4-state step). P − K S Kᵀ can lose positivity: check it fully.
+    if (joseph) {
+      for (let i = 0; i < n; i++) {
+        const d = P[i * n + i]!;
+        if (!(d >= 0) || d === Number.POSITIVE_INFINITY) {
+          throw notPositiveDefinite(api, 'the posterior covariance P', this.stepCount, P, n);
+        }
+      }
+    } else {
+      symmetrize(P, n);
+      if (!choleskySemidefinite(P, n, this.nn2)) {
+        throw notPositiveDefinite(api, 'the posterior covariance P', this.stepCount, P, n);
+      }
     }
-    const result: MeasurementUpdate = {
-      kind: 'measurement',
-      step: this.stepCount,
-      time: this.clock,
+    return new MeasurementDiagnostics(
+      this.stepCount,
+      this.clock,
       sensor,
-      innovation: Array.from(s.y),
-      innovationCovariance,
-      gain: toRows(s.K, n, m),
+      s.y.slice(),
+      s.S.slice(),
+      s.K.slice(),
+      m,
       nis,
       logLikelihood,
+      truth === undefined ? undefined : this.nees(truth),
+    );
+  }
+}
+
+/**
+ * A measurement update's diagnostics. The innovation, S and K are kept as typed-array copies and
+ * turned into plain arrays only when read: most updates are never inspected, and building nested
+ * arrays on every update cost a third of a 4-state Kalman step (see the estimation benchmark).
+ */
+class MeasurementDiagnostics implements MeasurementUpdate {
+  readonly kind = 'measurement' as const;
+  private rowsOfS: number[][] | undefined;
+  private rowsOfK: number[][] | undefined;
+  private innovationValues: number[] | undefined;
+
+  constructor(
+    readonly step: number,
+    readonly time: number,
+    readonly sensor: string,
+    private readonly y: Float64Array,
+    private readonly S: Float64Array,
+    private readonly K: Float64Array,
+    private readonly m: number,
+    readonly nis: number,
+    readonly logLikelihood: number,
+    readonly nees: number | undefined,
+  ) {}
+
+  get innovation(): number[] {
+    this.innovationValues ??= Array.from(this.y);
+    return this.innovationValues;
+  }
+
+  get innovationCovariance(): number[][] {
+    this.rowsOfS ??= toRows(this.S, this.m, this.m);
+    return this.rowsOfS;
+  }
+
+  get gain(): number[][] {
+    this.rowsOfK ??= toRows(this.K, this.K.length / this.m, this.m);
+    return this.rowsOfK;
+  }
+
+  toJSON(): MeasurementUpdate {
+    return {
+      kind: this.kind,
+      step: this.step,
+      time: this.time,
+      sensor: this.sensor,
+      innovation: this.innovation,
+      innovationCovariance: this.innovationCovariance,
+      gain: this.gain,
+      nis: this.nis,
+      logLikelihood: this.logLikelihood,
+      ...(this.nees === undefined ? {} : { nees: this.nees }),
     };
-    return truth === undefined ? result : { ...result, nees: this.nees(truth) };
   }
 }

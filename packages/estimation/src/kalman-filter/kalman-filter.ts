@@ -2,11 +2,12 @@ import { invalidArgument, requirePositive } from '@twinkit/core';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
+  NO_UPDATE_OPTIONS,
   readCovariance,
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
-import { mul, mulBt, mulVec } from '../linear-algebra/dense';
+import { mul, mulBt, mulBtSymmetric, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 
 /** A linear sensor: z = H x + v, v ~ N(0, R). */
@@ -166,16 +167,16 @@ export class KalmanFilter extends GaussianFilter {
     }
     this.mean.set(this.xPrior);
     mul(this.F, this.covariance, n, n, n, this.FP);
-    mulBt(this.FP, this.F, n, n, n, this.covariance);
+    mulBtSymmetric(this.FP, this.F, n, n, this.covariance);
     for (let i = 0; i < n * n; i++) this.covariance[i] = this.covariance[i]! + this.Q[i]!;
-    this.finishPredict(step);
+    this.finishPredict(step, true);
   }
 
   /**
    * Corrects the estimate with measurement z of a sensor (default `'default'`), or keeps the prior
    * when z is null. Returns the innovation, its covariance, the gain, NIS and log-likelihood.
    */
-  update(z: VectorLike | null, options: KalmanUpdateOptions = {}): UpdateResult {
+  update(z: VectorLike | null, options: KalmanUpdateOptions = NO_UPDATE_OPTIONS): UpdateResult {
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
     const sensor = this.sensors.get(sensorName);
     const api = 'KalmanFilter.update(z)';
@@ -196,18 +197,20 @@ export class KalmanFilter extends GaussianFilter {
       m = sensor!.m;
     }
     const s = this.scratchFor(m);
-    if (options.H !== undefined) readMatrix(api, 'H', options.H, m, n, s.H);
-    else s.H.set(sensor!.H);
-    if (options.R !== undefined) readCovariance(api, 'R', options.R, m, true, s.R);
-    else if (sensor !== undefined && sensor.m === m) s.R.set(sensor.R);
+    let H: Float64Array;
+    if (options.H !== undefined) H = readMatrix(api, 'H', options.H, m, n, s.H).data;
+    else H = sensor!.H;
+    let R: Float64Array;
+    if (options.R !== undefined) R = readCovariance(api, 'R', options.R, m, true, s.R);
+    else if (sensor !== undefined && sensor.m === m) R = sensor.R;
     else
       throw invalidArgument(api, `R must be given with an H of ${m} rows`, options.R, 'Pass R with this H.');
     this.readMeasurement(z, m, sensorName, s.z);
-    mulVec(s.H, this.mean, m, n, s.hx);
+    mulVec(H, this.mean, m, n, s.hx);
     for (let i = 0; i < m; i++) s.y[i] = s.z[i]! - s.hx[i]!;
-    mulBt(this.covariance, s.H, n, n, m, s.PHt);
-    mul(s.H, s.PHt, m, n, m, s.S);
-    for (let i = 0; i < m * m; i++) s.S[i] = s.S[i]! + s.R[i]!;
-    return this.correct(s, sensorName, this.joseph, options.truth);
+    mulBt(this.covariance, H, n, n, m, s.PHt);
+    mul(H, s.PHt, m, n, m, s.S);
+    for (let i = 0; i < m * m; i++) s.S[i] = s.S[i]! + R[i]!;
+    return this.correct(s, sensorName, this.joseph, options.truth, H, R);
   }
 }

@@ -37,6 +37,28 @@ export function readMatrix(
   cols?: number,
   out?: Float64Array,
 ): DenseMatrix {
+  // Fast path: an array of rows of finite numbers with the expected shape (every predict of a filter
+  // with F as a function reads one of these).
+  if (rows !== undefined && cols !== undefined && Array.isArray(value) && value.length === rows) {
+    const data = out ?? new Float64Array(rows * cols);
+    let ok = true;
+    for (let i = 0; i < rows && ok; i++) {
+      const row = value[i] as unknown;
+      if (!Array.isArray(row) || row.length !== cols) {
+        ok = false;
+        break;
+      }
+      for (let j = 0; j < cols; j++) {
+        const v = row[j] as unknown;
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          ok = false;
+          break;
+        }
+        data[i * cols + j] = v;
+      }
+    }
+    if (ok) return { rows, cols, data };
+  }
   let r: number;
   let c: number;
   let get: (i: number, j: number) => unknown;
@@ -112,6 +134,23 @@ export function readVector(
   length?: number,
   out?: Float64Array,
 ): Float64Array {
+  if (
+    length !== undefined &&
+    (Array.isArray(value) || value instanceof Float64Array) &&
+    value.length === length
+  ) {
+    const data = out ?? new Float64Array(length);
+    let ok = true;
+    for (let i = 0; i < length; i++) {
+      const v = value[i] as unknown;
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        ok = false;
+        break;
+      }
+      data[i] = v;
+    }
+    if (ok) return data;
+  }
   if (!(Array.isArray(value) || value instanceof Float64Array)) {
     throw invalidArgument(
       api,

@@ -6,6 +6,7 @@ import type {
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
+  NO_UPDATE_OPTIONS,
   readCovariance,
   type UpdateOptions,
   type UpdateResult,
@@ -179,7 +180,7 @@ export class UnscentedKalmanFilter extends GaussianFilter {
   }
 
   /** Corrects the estimate with measurement z of a sensor, or keeps the prior when z is null. */
-  update(z: VectorLike | null, options: UpdateOptions = {}): UpdateResult {
+  update(z: VectorLike | null, options: UpdateOptions = NO_UPDATE_OPTIONS): UpdateResult {
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
     const sensor = this.sensors.get(sensorName);
     const api = 'UnscentedKalmanFilter.update(z)';
