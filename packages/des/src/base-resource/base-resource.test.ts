@@ -18,7 +18,7 @@ class Tokens extends BaseResource<TokenPut, TokenGet> {
   private readonly stack: number[] = [];
   private next = 0;
   constructor(sim: Simulation, options: BaseResourceOptions = {}) {
-    super(sim, 'Tokens', options, 0, () => 3);
+    super(sim, 'Tokens', options, 0, 3);
   }
   put(): TokenPut {
     const event = new TokenPut(this);
@@ -50,7 +50,7 @@ class Tokens extends BaseResource<TokenPut, TokenGet> {
 /** A subclass that forgot doGet. */
 class PutOnly extends BaseResource<TokenPut, TokenGet> {
   constructor(sim: Simulation) {
-    super(sim, 'PutOnly', {}, 0, () => 1);
+    super(sim, 'PutOnly', {}, 0, 1);
   }
   get(): TokenGet {
     const event = new TokenGet(this as unknown as Tokens);

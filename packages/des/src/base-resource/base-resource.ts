@@ -165,7 +165,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
     kind: string,
     options: BaseResourceOptions,
     initialInUse: number,
-    capacityOf: () => number,
+    capacity: number,
     putQueue?: RequestQueue<TPut>,
     getQueue?: RequestQueue<TGet>,
   ) {
@@ -198,7 +198,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
     this.ctx = desContext(sim);
     this.name = options.name ?? `${kind}-${++this.ctx.created}`;
     this.queueCapacity = queueCapacity;
-    this.stats = new DesStatistics(sim, initialInUse, capacityOf, this.name);
+    this.stats = new DesStatistics(sim, initialInUse, capacity, this.name);
     this.putQueue = putQueue ?? new FifoQueue<TPut>();
     this.getQueue = getQueue ?? new FifoQueue<TGet>();
     this.arrivalsArePuts = this.putIsArrival();

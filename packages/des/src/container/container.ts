@@ -86,7 +86,7 @@ export class Container extends BaseResource<ContainerPut, ContainerGet> {
         initial,
       );
     }
-    super(sim, kind, options, initial, () => capacity);
+    super(sim, kind, options, initial, capacity);
     this.capacity = capacity;
     this.amountHeld = initial;
     this.registerState(options, {

@@ -433,3 +433,28 @@ describe('PreemptiveResource', () => {
     expect(victims).toEqual(['p5']);
   });
 });
+
+describe('Resource capacity changes', () => {
+  it('serves waiting requests when units are added and lets users finish when units are removed', () => {
+    const sim = new Simulation();
+    const res = new Resource(sim, { capacity: 1, name: 'cell.crew' });
+    const log = customers(sim, res, [
+      { name: 'a', at: 0, hold: 10 },
+      { name: 'b', at: 0, hold: 10 },
+      { name: 'c', at: 0, hold: 10 },
+    ]);
+    sim.schedule(2, () => sim.state.set('cell.crew.capacity', 3)); // a shift change: two more people
+    sim.schedule(5, () => res.setCapacity(1)); // they leave, but finish what they started
+    sim.run();
+    expect(log).toEqual(['0 a', '2 b', '2 c']);
+    expect(res.capacity).toBe(1);
+    expect(res.count).toBe(0);
+    // usage: 1 unit 0-2, 3 units 2-10, 2 units 10-12 = 2 + 24 + 4 = 30;
+    // capacity: 1 for 0-2, 3 for 2-5, 1 for 5-12 = 2 + 9 + 7 = 18
+    expect(res.stats.inUse.integral).toBe(30);
+    expect(res.stats.utilization).toBeCloseTo(30 / 18, 12);
+    expect(() => res.setCapacity(0)).toThrow(/capacity must be an integer >= 1, got 0/);
+    expect(() => sim.state.set('cell.crew.capacity', 2.5)).toThrow(TwinkitError);
+    expect(res.capacity).toBe(1);
+  });
+});

@@ -103,14 +103,14 @@ export class Preempted {
  * ```
  */
 export class Resource extends BaseResource<Request, never> {
-  /** The number of units. */
-  readonly capacity: number;
+  /** @internal */ protected units: number;
   /** @internal the granted requests; each knows its slot, so removal is O(1) */
   protected readonly holders: Request[] = [];
 
   /**
-   * Creates the resource; with a `name`, registers `<name>.queueLength` (requests waiting),
-   * `<name>.busy` (units in use) and `<name>.capacity` in the state vector, read-only.
+   * Creates the resource; with a `name`, registers `<name>.queueLength` (requests waiting) and
+   * `<name>.busy` (units in use), read-only, and `<name>.capacity`, writable: a write changes the
+   * number of units as {@link Resource.setCapacity} does (a shift change, a machine taken out).
    *
    * @throws TwinkitError if capacity is not an integer >= 1 or queueCapacity is invalid.
    */
@@ -125,12 +125,16 @@ export class Resource extends BaseResource<Request, never> {
         'Pass { capacity: 1 } or more.',
       );
     }
-    super(sim, kind, options, 0, () => capacity, Resource.makeQueue(new.target));
-    this.capacity = capacity;
+    super(sim, kind, options, 0, capacity, Resource.makeQueue(new.target));
+    this.units = capacity;
     this.registerState(options, {
       queueLength: { get: () => this.putQueue.length, description: 'requests waiting for a unit' },
       busy: { get: () => this.holders.length, description: 'units in use' },
-      capacity: { get: () => this.capacity, description: 'number of units' },
+      capacity: {
+        get: () => this.units,
+        set: (value) => this.setCapacity(value),
+        description: 'number of units (a write changes it, as setCapacity does)',
+      },
     });
   }
 
@@ -141,6 +145,33 @@ export class Resource extends BaseResource<Request, never> {
       (r) => r.priority,
       (a, b) => a.requestedAt === b.requestedAt && a.preempt && !b.preempt,
     );
+  }
+
+  /** The number of units. */
+  get capacity(): number {
+    return this.units;
+  }
+
+  /**
+   * Changes the number of units now. More units serve waiting requests at once; fewer units take
+   * effect as users release (nobody is interrupted): until then `count` may exceed `capacity`.
+   * `stats.utilization` accounts for the change.
+   *
+   * @throws TwinkitError if capacity is not an integer >= 1.
+   */
+  setCapacity(capacity: number): void {
+    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1) {
+      throw invalidArgument(
+        `${this.kind}.setCapacity(capacity)`,
+        'capacity must be an integer >= 1',
+        capacity,
+        'To close the resource for a while, let a high-priority process hold its units instead.',
+      );
+    }
+    this.units = capacity;
+    this.stats._capacityChanged(capacity);
+    if (this.ctx.traces !== null) this.trace('set', null, { capacity, busy: this.holders.length });
+    if (this.putQueue.length !== 0) this.triggerPuts();
   }
 
   /** Number of units in use. */
@@ -228,7 +259,7 @@ export class Resource extends BaseResource<Request, never> {
   }
 
   protected override doPut(request: Request): boolean {
-    if (this.holders.length >= this.capacity) return false;
+    if (this.holders.length >= this.units) return false;
     request._slot = this.holders.length;
     this.holders.push(request);
     request._usageSince = this.sim.now;
@@ -317,7 +348,7 @@ export class PreemptiveResource extends PriorityResource {
   }
 
   protected override doPut(request: Request): boolean {
-    if (this.holders.length >= this.capacity && request.preempt) {
+    if (this.holders.length >= this.units && request.preempt) {
       let victim: Request | null = null;
       for (const user of this.holders) {
         if (victim === null || lessUrgent(user, victim)) victim = user;

@@ -96,12 +96,14 @@ export class DesStatistics {
   /** Users preempted since the last reset. */
   preemptions = 0;
   private readonly clock: Clock;
-  private readonly capacityOf: () => number;
+  /** Capacity over time (null when unlimited), so utilization stays right when capacity changes. */
+  private readonly capacityLevel: TimeWeighted | null;
 
   /** @internal Created by the resource that owns it. */
-  constructor(clock: Clock, initialInUse: number, capacityOf: () => number, name: string) {
+  constructor(clock: Clock, initialInUse: number, capacity: number, name: string) {
     this.clock = clock;
-    this.capacityOf = capacityOf;
+    this.capacityLevel =
+      capacity === Number.POSITIVE_INFINITY ? null : new TimeWeighted(clock, capacity, `${name}.capacity`);
     this.inUse = new TimeWeighted(clock, initialInUse, `${name}.inUse`);
     this.queueLength = new TimeWeighted(clock, 0, `${name}.queueLength`);
     this.putQueueLength = new TimeWeighted(clock, 0, `${name}.putQueueLength`);
@@ -109,10 +111,21 @@ export class DesStatistics {
     this.putWaitingTime = new Tally(`${name}.putWaitingTime`);
   }
 
-  /** Time-average fraction of the capacity in use, or null when the capacity is unlimited. */
+  /**
+   * Fraction of the capacity in use, averaged over time (the integral of the usage over the integral
+   * of the capacity, so it stays right when the capacity changes), or null when the capacity is
+   * unlimited.
+   */
   get utilization(): number | null {
-    const capacity = this.capacityOf();
-    return capacity === Number.POSITIVE_INFINITY ? null : this.inUse.mean / capacity;
+    const capacity = this.capacityLevel;
+    if (capacity === null) return null;
+    const offered = capacity.integral;
+    return offered > 0 ? this.inUse.integral / offered : this.inUse.current / capacity.current;
+  }
+
+  /** @internal Records a change of capacity (Resource.setCapacity). */
+  _capacityChanged(capacity: number): void {
+    this.capacityLevel?.update(capacity);
   }
 
   /** Time the statistics started: creation or the last reset. */
@@ -125,6 +138,7 @@ export class DesStatistics {
    * Requests waiting at the reset count their whole wait when they are granted.
    */
   reset(): void {
+    this.capacityLevel?.reset();
     this.inUse.reset();
     this.queueLength.reset();
     this.putQueueLength.reset();

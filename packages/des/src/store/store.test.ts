@@ -40,6 +40,31 @@ describe('Store', () => {
     expect(store.stats.inUse.integral).toBe(2 * 7 + 1);
   });
 
+  it('lets a getter interrupted while waiting withdraw, so the next item goes to the next getter', () => {
+    const sim = new Simulation();
+    const store = new Store<string>(sim);
+    const log: string[] = [];
+    const first = sim.process(function* () {
+      const get = store.get();
+      try {
+        yield get;
+      } catch {
+        log.push(`${sim.now} interrupted: ${get.cancel()}`);
+      }
+    });
+    sim.process(function* () {
+      yield sim.timeout(1);
+      const item: string = yield store.get();
+      log.push(`${sim.now} second got ${item}`);
+    });
+    sim.schedule(2, () => first.interrupt('shift over'));
+    sim.schedule(3, () => store.put('part'));
+    sim.run();
+    expect(log).toEqual(['2 interrupted: withdrawn', '3 second got part']);
+    expect(store.stats.reneges).toBe(1);
+    expect(store.size).toBe(0);
+  });
+
   it('rejects bad capacities', () => {
     const sim = new Simulation();
     for (const capacity of [0, 2.5, -1, Number.NaN]) {

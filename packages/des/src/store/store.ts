@@ -79,7 +79,7 @@ export class Store<T> extends BaseResource<StorePut<T>, StoreGet<T>> {
         'Pass { capacity: 10 }, or omit it for an unlimited store.',
       );
     }
-    super(sim, kind, options, 0, () => capacity);
+    super(sim, kind, options, 0, capacity);
     this.capacity = capacity;
     this.registerState(options, {
       items: { get: () => this.size, description: 'items held' },

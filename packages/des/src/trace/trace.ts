@@ -17,7 +17,7 @@ export type TraceKind =
   | 'preempt'
   /** A FilterStore filter threw; the get request failed. */
   | 'error'
-  /** A Container level was set through the state vector or `setLevel`. */
+  /** A Container level or a Resource capacity was set (through the state vector, `setLevel` or `setCapacity`). */
   | 'set';
 
 /** Every {@link TraceKind}, in a stable order. */
