@@ -2,7 +2,8 @@
  * Flocking with the rules and parameters of JuliaDynamics' ABMFrameworksComparison (300 birds in a
  * periodic 100x100 square, visual distance 5, 100 steps, random activation), on @twinkit/abm
  * (agents in a ContinuousSpace with a spatial hash) against a hand-written version on typed arrays
- * with its own inline spatial hash. Both time setup + all steps.
+ * with its own inline spatial hash. Both draw the same random numbers for the same purposes and
+ * perform the identical run (checked in references.test.ts). Both time setup + all steps.
  */
 import { createStream } from '@twinkit/core';
 import { type BoidsParams, boids, FLOCKING } from '../../../examples/abm/boids';
@@ -180,3 +181,6 @@ export const cases: BenchCase[] = [
     },
   },
 ];
+
+/** Exposed for the test that checks the hand-written reference models the same thing. @internal */
+export const _implementations = { runTwinkit, runHandWritten };

@@ -203,3 +203,6 @@ export const cases: BenchCase[] = [
     },
   },
 ];
+
+/** Exposed for the test that checks the hand-written reference models the same thing. @internal */
+export const _implementations = { runTwinkit, runHandWritten };
