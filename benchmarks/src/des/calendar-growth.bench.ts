@@ -13,8 +13,12 @@ import { type BenchCase, type BenchResult, rateResult } from '../harness';
 const WORK_MEAN = 10;
 const REPAIR_MEAN = 0.5;
 
-/** Builds the shop with `machines` machines and runs it past its start-up. */
-function buildShop(machines: number): Simulation {
+/**
+ * Builds the shop with `machines` machines and runs it past its start-up. Without `withResource` the
+ * repair is a plain timeout with an explicit zero-delay event in place of the grant: the same calendar
+ * traffic on the kernel alone, to tell the kernel's growth from the Resource's.
+ */
+function buildShop(machines: number, withResource: boolean): Simulation {
   const sim = new Simulation({ seed: 3 });
   const repairmen = new Resource(sim, { capacity: Math.max(1, Math.floor(machines / 10)) });
   const work = sim.rng('work');
@@ -23,10 +27,15 @@ function buildShop(machines: number): Simulation {
     sim.process(function* machine() {
       for (;;) {
         yield sim.timeout(work.exponential(WORK_MEAN));
-        const req = repairmen.request();
-        yield req;
-        yield sim.timeout(repair.exponential(REPAIR_MEAN));
-        repairmen.release(req);
+        if (withResource) {
+          const req = repairmen.request();
+          yield req;
+          yield sim.timeout(repair.exponential(REPAIR_MEAN));
+          repairmen.release(req);
+        } else {
+          yield sim.timeout(0);
+          yield sim.timeout(repair.exponential(REPAIR_MEAN));
+        }
       }
     });
   }
@@ -39,8 +48,9 @@ function eventsPerSecond(
   machines: number,
   events: number,
   rounds: number,
+  withResource = true,
 ): { rate: number; pending: number } {
-  const sim = buildShop(machines);
+  const sim = buildShop(machines, withResource);
   // About 3 events per machine per (WORK_MEAN + REPAIR_MEAN): the breakdown, the grant, the repair end.
   const span = (events * (WORK_MEAN + REPAIR_MEAN)) / (3 * machines);
   let best = 0;
@@ -69,7 +79,9 @@ export const cases: BenchCase[] = [
       let base: number | null = null;
       for (const machines of sizes) {
         const { rate, pending } = eventsPerSecond(machines, events, rounds);
+        const kernel = eventsPerSecond(machines, events, rounds, false).rate;
         base ??= rate;
+        const note = `machine shop, ${machines} machines, ${pending} pending events at the start of the run`;
         results.push(
           rateResult(
             'des',
@@ -78,7 +90,16 @@ export const cases: BenchCase[] = [
             'events/s',
             rate,
             { name: 'same model at 1k pending events', value: base },
-            { note: `machine shop, ${machines} machines, ${pending} pending events at the start of the run` },
+            { note },
+          ),
+          rateResult(
+            'des',
+            `calendar-growth-${machines}`,
+            'events/s vs kernel alone',
+            'events/s',
+            rate,
+            { name: 'same calendar traffic without Resource', value: kernel },
+            { note },
           ),
         );
       }
