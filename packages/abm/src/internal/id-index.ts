@@ -59,7 +59,11 @@ export class IdPoints {
   }
 }
 
-/** Anything a space can hold: an object with a stable non-negative integer id (every `Agent` is one). */
+/**
+ * Describes what a space can hold: an object with a stable non-negative integer id (every `Agent`
+ * is one). Spaces index positions by id in typed arrays, so their memory grows with the largest id
+ * placed (4 to 16 bytes per id); model ids are dense (0, 1, 2, ...), so this is the agent count.
+ */
 export interface Locatable {
   /** Stable non-negative integer id, unique within the space. */
   readonly id: number;
