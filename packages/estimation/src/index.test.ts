@@ -14,6 +14,8 @@ describe('@twinkit/estimation exports', () => {
       'ParticleFilter',
       'RESAMPLING_SCHEMES',
       'SequentialStopper',
+      'SimulationParticleFilter',
+      'SimulationStateSpace',
       'UnscentedKalmanFilter',
       'batchMeans',
       'bonferroniConfidence',

@@ -12,5 +12,6 @@ export * from './replications';
 export * from './rts-smoother';
 export * from './scenario-statistics';
 export * from './sequential-stopping';
+export * from './simulation-filter';
 export * from './unscented-kalman-filter';
 export * from './warm-up';

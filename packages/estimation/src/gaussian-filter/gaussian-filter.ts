@@ -6,7 +6,6 @@ import {
   logDetFromCholesky,
   mahalanobisFromCholesky,
   mul,
-  mulBt,
   mulBtSymmetric,
   notPositiveDefinite,
   symmetrize,

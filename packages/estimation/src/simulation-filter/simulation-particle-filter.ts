@@ -1,0 +1,293 @@
+import { formatValue, invalidArgument, requireInteger, type Simulation, TwinkitError } from '@twinkit/core';
+import { readCovariance } from '../gaussian-filter/gaussian-filter';
+import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
+import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
+import type { ParticleUpdateResult } from '../particle-filter/particle-filter';
+import {
+  effectiveSampleSize,
+  RESAMPLING_SCHEMES,
+  type ResamplingScheme,
+  resample,
+} from '../particle-filter/resampling';
+import type { FilterRandom } from '../random-source/gaussian';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** A sensor of the simulation particle filter: Gaussian on a function of the state, or any log-likelihood. */
+export type SimulationSensor<M> =
+  | { h: (sim: Simulation<M>) => VectorLike; R: MatrixLike }
+  | { logLikelihood: (z: Float64Array, sim: Simulation<M>) => number };
+
+/** Options of {@link SimulationParticleFilter}. */
+export interface SimulationParticleFilterOptions<M> {
+  /** Number of particles (forks of the simulation), >= 2. */
+  particles: number;
+  /** The state-vector variables the estimate reports (mean and covariance over the particles). */
+  states: readonly string[];
+  /** The stream for initial spread and resampling (`sim.rng('pf')` of another simulation, or createStream). */
+  rng: FilterRandom;
+  /** Gaussian sensor of the default name: h reads the measured quantity from a particle. */
+  h?: (sim: Simulation<M>) => VectorLike;
+  /** Measurement noise covariance of the default sensor. */
+  R?: MatrixLike;
+  /** Further named sensors. */
+  sensors?: Record<string, SimulationSensor<M>>;
+  /**
+   * Spreads the initial particles: returns the values of `states` to write into particle `index`
+   * (the prior uncertainty). Without it, particles differ only by their random streams.
+   */
+  initial?: (rng: FilterRandom, index: number, current: Float64Array) => VectorLike;
+  /** Resampling scheme; default `'systematic'`. */
+  resampling?: ResamplingScheme;
+  /** Resample when the effective sample size falls below this fraction of the particles; default 0.5. */
+  resampleThreshold?: number;
+  /** First replication index given to particle forks (each fork gets a fresh one); default 1_000_000. */
+  replicationBase?: number;
+}
+
+interface CompiledSensor<M> {
+  m: number;
+  logLikelihood: (z: Float64Array, sim: Simulation<M>) => number;
+}
+
+/**
+ * Estimates the state of a whole (hybrid) simulation with particles that are forks of it: predict
+ * advances every fork (its own random streams are the process noise), update weights them by the
+ * likelihood of a reading and, when the effective sample size falls, resamples by forking the
+ * surviving particles onto fresh random streams.
+ *
+ * @example
+ * ```ts
+ * const pf = new SimulationParticleFilter(live, {
+ *   particles: 200, states: ['machine.health'], rng: createStream({ seed: 1, name: 'pf', replication: 0, forkPath: '' }),
+ *   h: (sim) => [vibration(sim.state.get('machine.health'))], R: [[0.04]],
+ * });
+ * pf.advanceTo(reading.time);
+ * pf.update([reading.value]);
+ * pf.estimate().x;
+ * ```
+ */
+export class SimulationParticleFilter<M = unknown> {
+  /** The estimated variables. */
+  readonly names: readonly string[];
+  /** Number of particles. */
+  readonly count: number;
+  /** Resampling scheme. */
+  readonly resampling: ResamplingScheme;
+  /** Resampling threshold (fraction of the particles). */
+  readonly resampleThreshold: number;
+  private sims: Simulation<M>[];
+  private readonly weights: Float64Array;
+  private readonly logWeights: Float64Array;
+  private readonly indices: Int32Array;
+  private readonly rng: FilterRandom;
+  private readonly sensors = new Map<string, CompiledSensor<M>>();
+  private nextReplication: number;
+
+  /** Creates the particles as forks of `sim` (which is left untouched). */
+  constructor(sim: Simulation<M>, options: SimulationParticleFilterOptions<M>) {
+    const api = 'SimulationParticleFilter(sim, options)';
+    this.count = requireInteger(
+      api,
+      'particles',
+      options?.particles,
+      2,
+      'Use at least 2 particles (hundreds in practice).',
+    );
+    if (!Array.isArray(options.states) || options.states.length === 0) {
+      throw invalidArgument(api, 'states must name at least one state-vector variable', options.states);
+    }
+    for (const name of options.states) {
+      if (!sim.state.has(name))
+        throw invalidArgument(api, 'every state must be defined in the state vector', name);
+    }
+    if (typeof options.rng?.next !== 'function' || typeof options.rng?.normal !== 'function') {
+      throw invalidArgument(api, 'rng must be a RandomStream of @twinkit/core', options.rng);
+    }
+    this.names = [...options.states];
+    this.rng = options.rng;
+    this.resampling = options.resampling ?? 'systematic';
+    if (!RESAMPLING_SCHEMES.includes(this.resampling)) {
+      throw invalidArgument(
+        api,
+        `resampling must be one of ${RESAMPLING_SCHEMES.map((s) => `'${s}'`).join(', ')}`,
+        this.resampling,
+      );
+    }
+    this.resampleThreshold = options.resampleThreshold ?? 0.5;
+    if (!(this.resampleThreshold >= 0 && this.resampleThreshold <= 1)) {
+      throw invalidArgument(api, 'resampleThreshold must be within [0, 1]', this.resampleThreshold);
+    }
+    this.nextReplication = requireInteger(api, 'replicationBase', options.replicationBase ?? 1_000_000, 0);
+    if ((options.h === undefined) !== (options.R === undefined)) {
+      throw invalidArgument(api, 'h and R must be given together', { h: options.h, R: options.R });
+    }
+    this.sims = [];
+    const current = sim.state.read(this.names);
+    for (let i = 0; i < this.count; i++) {
+      const particle = sim.fork({ replication: this.nextReplication++ });
+      if (options.initial !== undefined) {
+        const values = readVector(
+          api,
+          `initial(rng, ${i})`,
+          options.initial(this.rng, i, Float64Array.from(current)),
+          this.names.length,
+        );
+        particle.state.write(this.names, values);
+      }
+      this.sims.push(particle);
+    }
+    if (options.h !== undefined)
+      this.sensors.set('default', this.compileSensor(api, 'default', { h: options.h, R: options.R! }));
+    for (const [name, sensor] of Object.entries(options.sensors ?? {}))
+      this.sensors.set(name, this.compileSensor(api, name, sensor));
+    this.weights = new Float64Array(this.count).fill(1 / this.count);
+    this.logWeights = new Float64Array(this.count);
+    this.indices = new Int32Array(this.count);
+  }
+
+  private compileSensor(api: string, name: string, sensor: SimulationSensor<M>): CompiledSensor<M> {
+    if ('logLikelihood' in sensor && typeof sensor.logLikelihood === 'function')
+      return { m: -1, logLikelihood: sensor.logLikelihood };
+    if (!('h' in sensor) || typeof sensor.h !== 'function')
+      throw invalidArgument(api, `sensor '${name}' must have h and R, or logLikelihood`, sensor);
+    const h = sensor.h;
+    const m = readVector(api, `h(sim) of sensor '${name}'`, h(this.sims[0]!)).length;
+    const R = readCovariance(api, name === 'default' ? 'R' : `sensors.${name}.R`, sensor.R, m, true);
+    const L = new Float64Array(m * m);
+    cholesky(R, m, L);
+    const constant = -0.5 * (m * LOG_2PI + logDetFromCholesky(L, m));
+    const y = new Float64Array(m);
+    const work = new Float64Array(m);
+    return {
+      m,
+      logLikelihood: (z, sim) => {
+        const hx = readVector(api, `h(sim) of sensor '${name}'`, h(sim), m);
+        for (let i = 0; i < m; i++) y[i] = z[i]! - hx[i]!;
+        return constant - 0.5 * mahalanobisFromCholesky(L, m, y, work);
+      },
+    };
+  }
+
+  /** Returns the particles (forks). Read them; do not advance them yourself. */
+  get particles(): readonly Simulation<M>[] {
+    return this.sims;
+  }
+
+  /** Returns the simulation time of the particles. */
+  get time(): number {
+    return this.sims[0]!.now;
+  }
+
+  /** Returns the effective sample size of the current weights. */
+  get effectiveSampleSize(): number {
+    return effectiveSampleSize(this.weights);
+  }
+
+  /** Returns the weighted mean and covariance of the estimated variables over the particles. */
+  estimate(): { x: number[]; P: number[][] } {
+    const n = this.names.length;
+    const values = this.sims.map((s) => s.state.read(this.names));
+    const mean = new Float64Array(n);
+    values.forEach((v, k) => {
+      for (let i = 0; i < n; i++) mean[i] = mean[i]! + this.weights[k]! * v[i]!;
+    });
+    const P = new Float64Array(n * n);
+    values.forEach((v, k) => {
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++)
+          P[i * n + j] = P[i * n + j]! + this.weights[k]! * (v[i]! - mean[i]!) * (v[j]! - mean[j]!);
+    });
+    return { x: Array.from(mean), P: toRows(P, n, n) };
+  }
+
+  /** Advances every particle to time t (the time of the next reading). */
+  advanceTo(t: number): void {
+    if (!(Number.isFinite(t) && t >= this.time)) {
+      throw invalidArgument(
+        'SimulationParticleFilter.advanceTo(t)',
+        `t must be a finite time >= the particles' time ${this.time}`,
+        t,
+      );
+    }
+    for (const sim of this.sims) sim.run({ until: t });
+  }
+
+  /** Advances every particle by dt. */
+  predict(dt: number): void {
+    this.advanceTo(this.time + dt);
+  }
+
+  /** Weights the particles by the likelihood of z (null keeps them) and resamples when the ESS falls below the threshold. */
+  update(z: VectorLike | null, options: { sensor?: string } = {}): ParticleUpdateResult {
+    const api = 'SimulationParticleFilter.update(z)';
+    const sensorName = options.sensor ?? 'default';
+    const sensor = this.sensors.get(sensorName);
+    if (sensor === undefined) {
+      throw invalidArgument(
+        api,
+        'the sensor must be defined in the options (h and R, or sensors)',
+        sensorName,
+        `Known sensors: ${[...this.sensors.keys()].map((k) => `'${k}'`).join(', ') || 'none'}.`,
+      );
+    }
+    const time = this.time;
+    if (z === null) return { kind: 'missing', step: 0, time, sensor: sensorName };
+    if (!(Array.isArray(z) || z instanceof Float64Array) || (sensor.m >= 0 && z.length !== sensor.m)) {
+      throw invalidArgument(
+        api,
+        `z must be an array of ${sensor.m >= 0 ? sensor.m : "the sensor's"} numbers (sensor '${sensorName}', time ${time})`,
+        z,
+      );
+    }
+    for (let i = 0; i < z.length; i++) {
+      if (!Number.isFinite(z[i])) {
+        throw new TwinkitError(
+          `${api}: measurement z[${i}] from sensor '${sensorName}' at time ${time} must be a finite number, got ${formatValue(z[i])}. Pass null for a missing reading.`,
+          { code: 'INVALID_ARGUMENT', details: { sensor: sensorName, time, index: i } },
+        );
+      }
+    }
+    const measurement = Float64Array.from(z);
+    let maxLog = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < this.count; k++) {
+      const ll = sensor.logLikelihood(measurement, this.sims[k]!);
+      if (Number.isNaN(ll) || ll === Number.POSITIVE_INFINITY) {
+        throw invalidArgument(api, `the log-likelihood of particle ${k} must be a number < Infinity`, ll);
+      }
+      this.logWeights[k] = Math.log(this.weights[k]!) + ll;
+      if (this.logWeights[k]! > maxLog) maxLog = this.logWeights[k]!;
+    }
+    if (maxLog === Number.NEGATIVE_INFINITY) {
+      throw new TwinkitError(
+        `${api}: every particle has zero likelihood for the reading of sensor '${sensorName}' at time ${time}: the filter has lost track. Use more particles or a wider R.`,
+        { code: 'NUMERIC', details: { sensor: sensorName, time } },
+      );
+    }
+    let total = 0;
+    for (let k = 0; k < this.count; k++) {
+      this.weights[k] = Math.exp(this.logWeights[k]! - maxLog);
+      total += this.weights[k]!;
+    }
+    for (let k = 0; k < this.count; k++) this.weights[k] = this.weights[k]! / total;
+    const ess = effectiveSampleSize(this.weights);
+    const resampled = ess < this.resampleThreshold * this.count;
+    if (resampled) {
+      resample(this.weights, this.resampling, this.rng, this.indices);
+      // Each survivor continues as a fork on fresh random streams, so copies of one particle diverge.
+      this.sims = Array.from(this.indices, (j) =>
+        this.sims[j]!.fork({ replication: this.nextReplication++ }),
+      );
+      this.weights.fill(1 / this.count);
+    }
+    return {
+      kind: 'measurement',
+      step: 0,
+      time,
+      sensor: sensorName,
+      logLikelihood: maxLog + Math.log(total),
+      effectiveSampleSize: ess,
+      resampled,
+    };
+  }
+}
