@@ -22,7 +22,7 @@ function* car(name: string) {
   yield req;
   console.log(`${sim.now.toFixed(2).padStart(6)}  ${name} enters the carwash.`);
   yield sim.timeout(WASH_TIME);
-  const dirt = sim.rng('dirt').integer(50, 99);
+  const dirt = Math.floor(sim.rng('dirt').uniform(50, 100));
   console.log(`${sim.now.toFixed(2).padStart(6)}  Carwash removed ${dirt}% of ${name}'s dirt.`);
   carwash.release(req);
   console.log(`${sim.now.toFixed(2).padStart(6)}  ${name} leaves the carwash.`);
