@@ -65,9 +65,9 @@ function removedError(agent: Agent, what: string): TwinkitError {
 
 /**
  * Represents an actor of an agent-based model (the base class of agents): a stable id, a reference
- * to its model, and helpers to schedule its own events and run its own processes on the shared clock. Subclass it with your
- * attributes and behaviour; define a `step()` method for fixed-tick activation to call (or the
- * methods named by a staged activation).
+ * to its model, and helpers to schedule its own events and run its own processes on the shared
+ * clock. Subclass it with your attributes and behaviour; define a `step()` method for fixed-tick
+ * activation to call (or the methods named by a staged activation).
  *
  * Once removed ({@link Agent.remove}), an agent's `model` and clock helpers throw a clear error,
  * its pending scheduled calls are cancelled and its processes end.

@@ -13,6 +13,9 @@ class Person extends Agent {
   grow(): void {
     this.wealth += 1;
   }
+  give(amount: number, factor: number): void {
+    this.wealth = (this.wealth - amount) * factor;
+  }
 }
 class Robot extends Agent {}
 
@@ -89,10 +92,12 @@ describe('AgentSet', () => {
       p.wealth *= 2;
     });
     expect(people.map((p) => p.wealth)).toEqual([2, 22, 42, 62, 82, 102]);
+    persons.do('give', 2, 0.5);
+    expect(people.map((p) => p.wealth)).toEqual([0, 10, 20, 30, 40, 50]);
     const sample = persons.sample(3);
     expect(sample.size).toBe(3);
     expect(new Set(sample.map((p) => p.id)).size).toBe(3);
-    expect(persons.find((p) => p.wealth > 50)?.id).toBe(3);
+    expect(persons.find((p) => p.wealth > 25)?.id).toBe(3);
     expect(persons.random()).toBeInstanceOf(Person);
   });
 

@@ -7,10 +7,13 @@ export interface SetMember {
   readonly alive: boolean;
 }
 
-/** The names of the methods of `A` that take `Args` (for `set.do('step')`). */
+/** The names of the methods of `A` that accept `Args` (for `set.do('step')`). */
 export type MethodName<A, Args extends unknown[] = []> = {
   [K in keyof A]: A[K] extends (...args: Args) => unknown ? K : never;
 }[keyof A];
+
+/** The parameters of method `K` of `A` (for `set.do('move', 2, 3)`). */
+export type MethodArgs<A, K extends keyof A> = A[K] extends (...args: infer P) => unknown ? P : never;
 
 /** A built-in reduction of {@link AgentSet.agg}. */
 export type Reduction = 'sum' | 'mean' | 'min' | 'max';
@@ -148,15 +151,20 @@ export class AgentSet<A extends SetMember> implements Iterable<A> {
     return pool.length === 0 ? undefined : pool[randomIndex(this.rng, pool.length)];
   }
 
-  /** Calls a function, or a method by name, on each member still alive (checked just before each call). */
-  do(action: ((agent: A) => void) | MethodName<A>): this {
+  /**
+   * Calls a function, or a method by name with arguments, on each member still alive (checked
+   * just before each call, so members removed by earlier calls are skipped).
+   */
+  do(action: (agent: A) => void): this;
+  do<K extends MethodName<A, never[]>>(method: K, ...args: MethodArgs<A, K>): this;
+  do(action: ((agent: A) => void) | PropertyKey, ...args: unknown[]): this {
     if (typeof action === 'function') {
       for (const agent of this.items) if (agent.alive) action(agent);
       return this;
     }
     for (const agent of this.items) {
       if (!agent.alive) continue;
-      const method = (agent as Record<PropertyKey, unknown>)[action as PropertyKey];
+      const method = (agent as unknown as Record<PropertyKey, unknown>)[action];
       if (typeof method !== 'function')
         throw invalidArgument(
           `AgentSet.do(${String(action)})`,
@@ -164,7 +172,7 @@ export class AgentSet<A extends SetMember> implements Iterable<A> {
           `${agent.constructor.name}#${agent.id}`,
           'Select the agents that have it first: set.select({ type: TheClass }).',
         );
-      method.call(agent);
+      method.apply(agent, args);
     }
     return this;
   }
