@@ -154,6 +154,10 @@ function sumPoisson(s: RandomStream, n: number): number {
   return sum;
 }
 
+/** Rounds of the harness: the quick variant keeps each case under a second or two for CI. */
+const timing = (quick: boolean) =>
+  quick ? { rounds: 2, warmup: 1, minMs: 15 } : { rounds: 7, warmup: 2, minMs: 200 };
+
 const key = (name: string) => ({ seed: 1, name, replication: 0, forkPath: '' });
 
 /** Measures draws/s of next() for every generator kind against the hand-written loops. */
@@ -172,7 +176,7 @@ const uniformDraws: BenchCase = {
     for (const [kind, s] of streams) {
       contenders[kind] = { work: n, fn: () => (sink += sumNext(s, n)) };
     }
-    const rates = compareRates(contenders, { rounds: quick ? 2 : 7 });
+    const rates = compareRates(contenders, timing(quick));
     const reference = { name: 'inline MRG32k3a', value: rates['inline MRG32k3a']! };
     const results: BenchResult[] = [
       rateResult(
@@ -223,7 +227,7 @@ const distributionDraws: BenchCase = {
         'gamma(2.5, 1)': { work: n, fn: () => (sink += sumGamma(s, n)) },
         'poisson(40)': { work: n, fn: () => (sink += sumPoisson(s, n)) },
       },
-      { rounds: quick ? 2 : 7 },
+      timing(quick),
     );
     const reference = { name: 'inline MRG32k3a', value: rates['inline MRG32k3a']! };
     return Object.entries(rates)
@@ -250,7 +254,7 @@ const streamCreation: BenchCase = {
         },
       };
     }
-    const rates = compareRates(contenders, { rounds: quick ? 2 : 3 });
+    const rates = compareRates(contenders, timing(quick));
     const reference = { name: 'arc4 (seedrandom default)', value: rates['arc4']! };
     return GENERATOR_KINDS.map((kind) =>
       rateResult(SUITE, 'stream-creation', `${kind} createStream()/s`, 'streams/s', rates[kind]!, reference, {

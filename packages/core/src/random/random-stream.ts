@@ -163,6 +163,10 @@ export class RandomStream {
   readonly kind: GeneratorKind;
   private source: UniformSource;
   private streamKey: StreamKey;
+  // Cache of below(n) for the last n (numbers initialised here so V8 keeps them unboxed).
+  private belowRange = 0;
+  private belowBucket = 0;
+  private belowLimit = 0;
 
   /** Creates the stream for `key` (prefer {@link createStream}). */
   constructor(key: StreamKey, kind: GeneratorKind = DEFAULT_GENERATOR) {
@@ -573,15 +577,24 @@ export class RandomStream {
 
   // ------------------------------------------------------------------------------- internals
 
-  /** Returns a uniform integer in [0, n), n an integer in [1, 2^53], by rejection (no bias). */
+  /**
+   * Returns a uniform integer in [0, n), n an integer in [1, 2^53], without bias: a raw integer r
+   * uniform in [0, R) is accepted below the largest multiple of n, bucket * n, and mapped to
+   * floor(r / bucket). That quotient is exact in doubles (r < 2^32), and bucket is cached for the
+   * last n because hot loops ask for the same range again and again.
+   */
   private below(n: number): number {
     const source = this.source;
-    const range = source.intRange;
-    if (n <= range) {
-      const limit = range - (range % n);
+    if (n <= source.intRange) {
+      if (n !== this.belowRange) {
+        this.belowBucket = Math.floor(source.intRange / n);
+        this.belowLimit = this.belowBucket * n;
+        this.belowRange = n;
+      }
+      const limit = this.belowLimit;
       let r = source.nextInt();
       while (r >= limit) r = source.nextInt();
-      return r % n;
+      return Math.floor(r / this.belowBucket);
     }
     const limit = TWO_POW_53 - (TWO_POW_53 % n);
     for (;;) {
