@@ -24,7 +24,7 @@ export const GENERATOR_KINDS: readonly GeneratorKind[] = ['mrg32k3a', 'alea', 'x
  * seedrandom's own seeding has flaws (xorshift7 ignores most of a string seed; arc4 cycles short
  * keys).
  *
- * Speed (`npm run bench -- --suite rng`, shared 2-core machine, Node 22, process CPU time, best
+ * Speed (`npm run bench -- --suite rng`, shared 2-core machine, Node 20, process CPU time, best
  * of 7 interleaved rounds): `RandomStream.next()` on MRG32k3a draws about 64 M uniforms/s, 0.83x
  * a hand-written inline MRG32k3a loop over local doubles in the same run; the fastest seedrandom
  * kind (alea) draws 1.75x that loop, so MRG32k3a runs at 0.47x alea. `exponential()` runs at 0.54x
