@@ -79,7 +79,11 @@ class Mrg32k3aSource extends Mrg32k3a implements UniformSource {
 
   restoreState(state: unknown): boolean {
     if (!Array.isArray(state) || state.length !== 6) return false;
-    this.setState(state as unknown as Mrg32k3aState);
+    try {
+      this.setState(state as unknown as Mrg32k3aState);
+    } catch {
+      return false; // out-of-range components: the caller reports it
+    }
     return true;
   }
 }
@@ -122,6 +126,14 @@ const SEEDRANDOM_FACTORIES: Record<Exclude<GeneratorKind, 'mrg32k3a'>, Seedrando
   arc4: seedrandom as unknown as SeedrandomFactory,
 };
 
+/** The state fields of each seedrandom kind: 0 for a number, n for an array of n numbers. */
+const SEEDRANDOM_STATE_SHAPES: Record<Exclude<GeneratorKind, 'mrg32k3a'>, Record<string, number>> = {
+  alea: { c: 0, s0: 0, s1: 0, s2: 0 },
+  xor4096: { i: 0, w: 0, X: 128 },
+  xorshift7: { i: 0, x: 8 },
+  arc4: { i: 0, j: 0, S: 256 },
+};
+
 const TWO_POW_MINUS_32 = 2 ** -32;
 
 /**
@@ -135,6 +147,8 @@ class SeedrandomSource implements UniformSource {
 
   constructor(
     private readonly factory: SeedrandomFactory,
+    /** The fields (and array lengths) of this kind's state, to refuse a state of another shape. */
+    private readonly stateShape: Record<string, number>,
     key: StreamKey,
   ) {
     this.prng = factory(seedrandomSeed(key), { state: true });
@@ -159,7 +173,17 @@ class SeedrandomSource implements UniformSource {
   }
 
   restoreState(state: unknown): boolean {
+    // seedrandom ignores a state it does not recognise and silently keeps the generator seeded
+    // with '': check the shape first.
     if (typeof state !== 'object' || state === null) return false;
+    for (const [field, length] of Object.entries(this.stateShape)) {
+      const value = (state as Record<string, unknown>)[field];
+      const ok =
+        length === 0
+          ? typeof value === 'number' && Number.isFinite(value)
+          : Array.isArray(value) && value.length === length && value.every((v) => Number.isFinite(v));
+      if (!ok) return false;
+    }
     this.prng = this.factory('', { state: structuredClone(state) });
     this.int32 = this.prng.int32;
     return true;
@@ -173,9 +197,8 @@ class SeedrandomSource implements UniformSource {
  */
 export function createSource(key: StreamKey, kind: GeneratorKind): UniformSource {
   if (kind === 'mrg32k3a') return new Mrg32k3aSource(key);
-  const factory = Object.hasOwn(SEEDRANDOM_FACTORIES, kind)
-    ? SEEDRANDOM_FACTORIES[kind as Exclude<GeneratorKind, 'mrg32k3a'>]
-    : undefined;
+  const known = Object.hasOwn(SEEDRANDOM_FACTORIES, kind);
+  const factory = known ? SEEDRANDOM_FACTORIES[kind as Exclude<GeneratorKind, 'mrg32k3a'>] : undefined;
   if (factory === undefined) {
     throw invalidArgument(
       'createStream(key, kind)',
@@ -184,5 +207,9 @@ export function createSource(key: StreamKey, kind: GeneratorKind): UniformSource
       `Omit it to use '${DEFAULT_GENERATOR}'.`,
     );
   }
-  return new SeedrandomSource(factory, key);
+  return new SeedrandomSource(
+    factory,
+    SEEDRANDOM_STATE_SHAPES[kind as Exclude<GeneratorKind, 'mrg32k3a'>],
+    key,
+  );
 }

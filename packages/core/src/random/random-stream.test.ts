@@ -84,6 +84,17 @@ describe.each(GENERATOR_KINDS)('streams on %s', (kind: GeneratorKind) => {
     expect(draws(s, 10)).toEqual(ahead);
   });
 
+  it('refuses a state of the wrong shape instead of silently reseeding', () => {
+    const s = createStream(key('a'), kind);
+    const before = draws(createStream(key('a'), kind), 3);
+    for (const generator of [{}, [1, 2, 3], { i: 0, j: 0, S: [1] }, null, 'x']) {
+      expect(() => s.restoreState({ kind, generator })).toThrow(
+        /RandomStream\.restoreState\(state\): state must come from saveState\(\)/,
+      );
+    }
+    expect(draws(s, 3)).toEqual(before);
+  });
+
   it('keeps next() strictly inside (0, 1)', () => {
     const s = createStream(key('a'), kind);
     let outside = 0;
