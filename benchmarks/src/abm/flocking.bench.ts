@@ -170,7 +170,7 @@ export const cases: BenchCase[] = [
           twinkit: { work, fn: () => runTwinkit(FLOCKING, steps, seed++) },
           handWritten: { work, fn: () => runHandWritten(FLOCKING, steps, seed++) },
         },
-        quick ? { rounds: 2, warmup: 1 } : { rounds: 20, warmup: 3 },
+        quick ? { rounds: 2, warmup: 1 } : { rounds: 8, warmup: 2 },
       );
       return [
         rateResult('abm', 'flocking', 'agent-steps/s', 'agent-steps/s', rates.twinkit!, {

@@ -110,7 +110,7 @@ function schellingCase(size: 'small' | 'large', params: SchellingParams): BenchC
           twinkit: { work, fn: () => runTwinkit(params, seed++) },
           handWritten: { work, fn: () => runHandWritten(params, seed++) },
         },
-        quick ? { rounds: 2, warmup: 1 } : { rounds: 20, warmup: 3 },
+        quick ? { rounds: 2, warmup: 1 } : { rounds: 8, warmup: 2 },
       );
       return [
         rateResult(

@@ -187,7 +187,7 @@ export const cases: BenchCase[] = [
           twinkit: { work: twinkitWork, fn: () => runTwinkit(COMPARISON, steps, seed) },
           handWritten: { work: handWork, fn: () => runHandWritten(COMPARISON, steps, seed) },
         },
-        quick ? { rounds: 2, warmup: 1 } : { rounds: 20, warmup: 3 },
+        quick ? { rounds: 2, warmup: 1 } : { rounds: 8, warmup: 2 },
       );
       return [
         rateResult(
