@@ -74,8 +74,10 @@ function chiSquareTest(
   let observed = 0;
   let expected = 0;
   let cumulative = 0;
+  let maxObserved = low;
+  for (const value of counts.keys()) maxObserved = Math.max(maxObserved, value);
   let k = low;
-  while (cumulative < 1 - 1e-12 && k < low + 1e7) {
+  for (;;) {
     const p = pmf(k);
     cumulative += p;
     observed += counts.get(k) ?? 0;
@@ -86,6 +88,9 @@ function chiSquareTest(
       observed = 0;
       expected = 0;
     }
+    // Past every observation, stop once the rest of the mass is negligible (the pmf's own
+    // rounding can keep the sum a hair below 1).
+    if (k > maxObserved && (cumulative >= 1 - 1e-12 || n * p < 1e-9)) break;
   }
   // Upper tail: everything from k on.
   for (const [value, count] of counts) if (value >= k) observed += count;
