@@ -5,6 +5,8 @@ import { MRG32K3A_M1, Mrg32k3a, type Mrg32k3aState, mrg32k3aJumpMatrices } from 
 
 /** L'Ecuyer's RngStreams reference values (see /work/shared/fixtures/README.md). */
 interface Reference {
+  generator: string;
+  norm: string;
   package_seed: number[];
   stream_seeds: number[][];
   A1p76: number[][];
@@ -40,8 +42,18 @@ function atStream(index: number): Mrg32k3a {
 
 describe('Mrg32k3a against the RngStreams reference', () => {
   it('has the reference fixture loaded (four streams)', () => {
+    expect(reference.generator).toBe('MRG32k3a');
     expect(reference.streams).toHaveLength(4);
     expect(reference.stream_seeds).toHaveLength(4);
+  });
+
+  it('scales by the reference norm 1/(m1 + 1): every output is k * norm with k in 1..m1', () => {
+    const norm = Number.parseFloat(reference.norm);
+    expect(norm).toBe(1 / (MRG32K3A_M1 + 1));
+    const g = new Mrg32k3a();
+    const ks = Array.from({ length: 10 }, () => g.step());
+    expect(ks.map((k) => k * norm)).toEqual(reference.streams[0]!.first10);
+    expect(ks.every((k) => Number.isInteger(k) && k >= 1 && k <= MRG32K3A_M1)).toBe(true);
   });
 
   it('reproduces the jump matrices A^(2^76) and A^(2^127)', () => {
