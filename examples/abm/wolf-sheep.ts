@@ -113,7 +113,7 @@ export class Wolf extends Animal {
   }
 }
 
-/** The model: animals on a torus grid with a grass layer in typed arrays. */
+/** The model: animals on a grid (bounded or a torus) with a grass layer in typed arrays. */
 export class WolfSheepModel extends AgentModel {
   readonly grid: GridSpace<Animal>;
   readonly grassGrown: Uint8Array;
@@ -130,7 +130,7 @@ export class WolfSheepModel extends AgentModel {
       new GridSpace<Animal>({
         width: params.width,
         height: params.height,
-        torus: true,
+        torus: params.torus,
         occupancy: 'multiple',
       }),
     );

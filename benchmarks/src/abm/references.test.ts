@@ -34,9 +34,12 @@ describe('hand-written benchmark references', () => {
   });
 
   it('wolf-sheep: agent activations over 200 steps agree in the mean over seeds', () => {
-    const twinkit = mean(seeds.map((s) => wolfSheep.runTwinkit(COMPARISON, 200, s)));
-    const hand = mean(seeds.map((s) => wolfSheep.runHandWritten(COMPARISON, 200, s)));
+    // Per-seed totals vary by about 3%; the mean of 12 seeds by about 1%. A rule that differs
+    // (a torus instead of a bounded grid, say) shifts the mean by 5% or more.
+    const many = [...seeds, 7, 8, 9, 10, 11, 12];
+    const twinkit = mean(many.map((s) => wolfSheep.runTwinkit(COMPARISON, 200, s)));
+    const hand = mean(many.map((s) => wolfSheep.runHandWritten(COMPARISON, 200, s)));
     expect(twinkit).toBeGreaterThan(10_000); // both populations survive and act
-    expect(Math.abs(twinkit - hand) / hand).toBeLessThan(0.1);
+    expect(Math.abs(twinkit - hand) / hand).toBeLessThan(0.035);
   });
 });
