@@ -20,6 +20,11 @@ export type AnyEvent = Event<any>;
 /** A function called with an event when the event is processed. */
 export type EventCallback<T = unknown> = (event: Event<T>) => void;
 
+/** Something woken when an event it waits on is processed (a process). @internal */
+export interface Waiter {
+  /** @internal */ _wake(event: Event<unknown>): void;
+}
+
 enum EventPhase {
   Pending = 0,
   Triggered = 1,
@@ -55,10 +60,12 @@ export class Event<T = unknown> implements CalendarEntry {
   // Callbacks are stored untyped so that Event<T> stays covariant in T (an Event<string> is usable where
   // an Event<unknown> is expected); the typed methods are the only way in.
   // biome-ignore lint/suspicious/noExplicitAny: see above
-  /** @internal first callback stored inline (most events have exactly one) */ _cb0: EventCallback<any> | null =
-    null;
+  /** @internal first callback stored inline (most events have exactly one) */ _cb0:
+    | EventCallback<any>
+    | Waiter
+    | null = null;
   // biome-ignore lint/suspicious/noExplicitAny: see above
-  /** @internal further callbacks */ _cbs: EventCallback<any>[] | null = null;
+  /** @internal further callbacks */ _cbs: (EventCallback<any> | Waiter)[] | null = null;
 
   /** Creates a pending event; prefer `sim.event()`. */
   constructor(sim: Simulation) {
@@ -180,8 +187,18 @@ export class Event<T = unknown> implements CalendarEntry {
     }
   }
 
+  /** @internal Adds a waiter (a process) woken when the event is processed. */
+  _addWaiter(waiter: Waiter): void {
+    if (this._cb0 === null && this._cbs === null) {
+      this._cb0 = waiter;
+    } else {
+      if (this._cbs === null) this._cbs = [];
+      this._cbs.push(waiter);
+    }
+  }
+
   /** Removes a callback added with {@link Event.addCallback}; returns whether it was present. */
-  removeCallback(callback: EventCallback<T>): boolean {
+  removeCallback(callback: EventCallback<T> | Waiter): boolean {
     if (this._cb0 === callback) {
       this._cb0 = null;
       return true;
@@ -208,11 +225,25 @@ export class Event<T = unknown> implements CalendarEntry {
     const cbs = this._cbs;
     this._cb0 = null;
     this._cbs = null;
-    if (cb0 !== null) cb0(this);
-    if (cbs !== null) for (let i = 0; i < cbs.length; i++) cbs[i]!(this);
+    if (cb0 !== null) {
+      if (typeof cb0 === 'function') cb0(this);
+      else cb0._wake(this);
+    }
+    if (cbs !== null) {
+      for (let i = 0; i < cbs.length; i++) {
+        const cb = cbs[i]!;
+        if (typeof cb === 'function') cb(this);
+        else cb._wake(this);
+      }
+    }
     if (!this._ok && !this._defused) {
       throw this._value;
     }
+  }
+
+  /** @internal Marks the event processed without a calendar trip (nothing waits on it). */
+  _markProcessed(): void {
+    this._phase = EventPhase.Processed;
   }
 
   /** @internal Marks the event triggered without scheduling (used by subclasses that schedule themselves). */

@@ -1,6 +1,9 @@
 import { formatValue, TwinkitError } from '../errors';
 import type { Simulation } from '../simulation/simulation';
-import { Event, Interrupt, Priority } from './event';
+import { Event, Interrupt, Priority, type Waiter } from './event';
+
+/** What a process is resumed with when it starts: a success without a value. */
+const START = Object.freeze({ _ok: true, _value: undefined });
 
 /** The generator a process runs: it yields events and receives their values. */
 // biome-ignore lint/suspicious/noExplicitAny: the value received at a yield depends on the event yielded
@@ -26,25 +29,37 @@ export type ProcessBody<R = unknown> = ProcessGenerator<R> | (() => ProcessGener
  * p.value; // 7
  * ```
  */
-export class Process<R = unknown> extends Event<R> {
-  /** A name for traces and messages. */
-  readonly name: string;
+export class Process<R = unknown> extends Event<R> implements Waiter {
   /** @internal */ _generator: ProcessGenerator<R>;
+  /** @internal true until the start entry has been processed */ _starting = true;
+  private readonly id: number;
+  private readonly givenName: string | undefined;
   /** @internal the event this process waits on */ _target: Event<unknown> | null = null;
-  /** @internal */ readonly _resume: (event: Event<unknown>) => void;
 
   /** Creates and starts the process; prefer `sim.process()`. */
   constructor(sim: Simulation, generator: ProcessGenerator<R>, name?: string) {
     super(sim);
-    this.name = name ?? `process-${++sim._processCount}`;
+    this.id = ++sim._processCount;
+    this.givenName = name;
     this._generator = generator;
-    this._resume = (event) => this.resume(event);
-    // Start at the current time, before other events at this time (SimPy's Initialize).
-    const init = new Event<unknown>(sim);
-    init._markTriggered();
-    init.addCallback(this._resume);
-    this._target = init;
-    sim._enqueue(init, 0, Priority.URGENT);
+    // Start at the current time, before other events at this time (SimPy's Initialize). The process
+    // object itself is the calendar entry of its start (see _fire), which saves an event per process.
+    sim._enqueue(this, 0, Priority.URGENT);
+  }
+
+  /** A name for traces and messages: the one given, or `process-<n>` in creation order. */
+  get name(): string {
+    return this.givenName ?? `process-${this.id}`;
+  }
+
+  /** @internal Starts the generator the first time; afterwards runs the callbacks of the finished process. */
+  override _fire(): void {
+    if (this._starting) {
+      this._starting = false;
+      this._wake(START as Event<unknown>);
+      return;
+    }
+    super._fire();
   }
 
   /** True while the generator has not finished. */
@@ -88,14 +103,15 @@ export class Process<R = unknown> extends Event<R> {
     interruption._markTriggered();
     interruption.addCallback(() => {
       if (!this.isAlive) return; // finished meanwhile
-      if (this._target !== null) this._target.removeCallback(this._resume);
+      if (this._target !== null) this._target.removeCallback(this);
       this._target = null;
-      this.resume(interruption);
+      this._wake(interruption);
     });
     this.sim._enqueue(interruption, 0, Priority.URGENT);
   }
 
-  private resume(event: Event<unknown>): void {
+  /** @internal Resumes the generator with the outcome of `event`. */
+  _wake(event: Event<unknown>): void {
     // The hot path of every process-based model: kept free of try/finally and getters on purpose.
     const sim = this.sim;
     const previous = sim._activeProcess;
@@ -123,8 +139,8 @@ export class Process<R = unknown> extends Event<R> {
       const next = result.value;
       if (next instanceof Event && next.sim === sim) {
         if (next._phase !== 2 /* processed */) {
-          if (next._cb0 === null && next._cbs === null) next._cb0 = this._resume as never;
-          else next.addCallback(this._resume);
+          if (next._cb0 === null && next._cbs === null) next._cb0 = this;
+          else next._addWaiter(this);
           this._target = next;
           sim._activeProcess = previous;
           return;
@@ -142,6 +158,12 @@ export class Process<R = unknown> extends Event<R> {
     this._target = null;
     this._ok = ok;
     this._value = value;
+    if (ok && this._cb0 === null && this._cbs === null) {
+      // Nobody waits on it: it is processed now, without a trip through the calendar. (A failure still
+      // goes through the calendar, so that an unhandled one rethrows when processed.)
+      this._markProcessed();
+      return;
+    }
     this._markTriggered();
     this.sim._enqueue(this, 0, Priority.NORMAL);
   }
