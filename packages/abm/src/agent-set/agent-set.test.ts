@@ -1,4 +1,5 @@
 import { Simulation, TwinkitError } from '@twinkit/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Agent, AgentModel } from '../agent-model/agent-model';
 
@@ -123,6 +124,34 @@ describe('AgentSet', () => {
     expect(() => model.agents.do('grow' as never)).toThrow(TwinkitError);
     expect(() => model.agents.do('grow' as never)).toThrow(
       /every member must have a method grow\(\), got "Robot#3"/,
+    );
+  });
+});
+
+describe('AgentSet (property)', () => {
+  it('shuffles and samples into permutations and subsets, sorts stably, and never changes the source', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 40 }), fc.nat(), (wealths, seed) => {
+        const model = new AgentModel(new Simulation({ seed }));
+        const people = wealths.map((w, i) => new Person(model, w, i % 2 === 0 ? 'a' : 'b'));
+        const set = model.agentsOfType(Person);
+        const ids = set.map((p) => p.id);
+        const shuffled = set.shuffle().map((p) => p.id);
+        expect([...shuffled].sort((x, y) => x - y)).toEqual(ids);
+        const k = seed % (people.length + 1);
+        const sample = set.sample(k).map((p) => p.id);
+        expect(new Set(sample).size).toBe(k);
+        for (const id of sample) expect(ids).toContain(id);
+        const sorted = set.sortBy((p) => p.wealth).toArray();
+        for (let i = 1; i < sorted.length; i++) {
+          const prev = sorted[i - 1]!;
+          const cur = sorted[i]!;
+          expect(prev.wealth < cur.wealth || (prev.wealth === cur.wealth && prev.id < cur.id)).toBe(true);
+        }
+        expect(set.select((p) => p.wealth > 2).size).toBe(wealths.filter((w) => w > 2).length);
+        expect(set.map((p) => p.id)).toEqual(ids);
+      }),
+      { numRuns: 200, seed: 4 },
     );
   });
 });

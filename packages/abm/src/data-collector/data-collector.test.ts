@@ -1,4 +1,5 @@
 import { Simulation } from '@twinkit/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Agent, AgentModel } from '../agent-model/agent-model';
 import { DataCollector } from './data-collector';
@@ -129,5 +130,49 @@ describe('DataTable', () => {
     table.append(['a "b", c', 1.5]);
     expect(table.toCSV()).toBe('name,x\n"a ""b"", c",1.5\n');
     expect(table.toCSV({ header: false })).toBe('"a ""b"", c",1.5\n');
+  });
+});
+
+describe('DataTable storage policies (property)', () => {
+  it('holds exactly what a plain list would, for memory, window and streaming policies', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer(), fc.double({ noNaN: true })), { maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom('memory', 'window', 'sink'),
+        (rows, size, policy) => {
+          const streamed: number[][] = [];
+          const table = new DataTable(
+            ['a', 'b'],
+            policy === 'memory'
+              ? {}
+              : policy === 'window'
+                ? { window: size }
+                : {
+                    chunkRows: size,
+                    sink: (chunk) => {
+                      const a = chunk.column('a') as number[];
+                      const b = chunk.column('b') as number[];
+                      for (let i = 0; i < chunk.length; i++) streamed.push([a[i]!, b[i]!]);
+                    },
+                  },
+          );
+          for (const row of rows) table.append(row);
+          const held = Array.from({ length: table.length }, (_, i) => [table.row(i).a, table.row(i).b]);
+          if (policy === 'memory') expect(held).toEqual(rows);
+          if (policy === 'window') {
+            expect(held).toEqual(rows.slice(Math.max(0, rows.length - size)));
+            expect(table.droppedRows).toBe(Math.max(0, rows.length - size));
+          }
+          if (policy === 'sink') {
+            expect(table.length).toBeLessThanOrEqual(size);
+            table.flush();
+            expect(streamed).toEqual(rows);
+            expect(table.flushedRows).toBe(rows.length);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 21 },
+    );
   });
 });
