@@ -20,6 +20,9 @@ export type AnyEvent = Event<any>;
 /** A function called with an event when the event is processed. */
 export type EventCallback<T = unknown> = (event: Event<T>) => void;
 
+// biome-ignore lint/suspicious/noExplicitAny: stored callbacks are untyped on purpose (see Event._cb0)
+type StoredCallback = EventCallback<any> | Waiter;
+
 /** Something woken when an event it waits on is processed (a process). @internal */
 export interface Waiter {
   /** @internal */ _wake(event: Event<unknown>): void;
@@ -59,13 +62,9 @@ export class Event<T = unknown> implements CalendarEntry {
   /** @internal */ _defused = false;
   // Callbacks are stored untyped so that Event<T> stays covariant in T (an Event<string> is usable where
   // an Event<unknown> is expected); the typed methods are the only way in.
-  // biome-ignore lint/suspicious/noExplicitAny: see above
-  /** @internal first callback stored inline (most events have exactly one) */ _cb0:
-    | EventCallback<any>
-    | Waiter
-    | null = null;
-  // biome-ignore lint/suspicious/noExplicitAny: see above
-  /** @internal further callbacks */ _cbs: (EventCallback<any> | Waiter)[] | null = null;
+  /** @internal first callback stored inline (most events have exactly one) */ _cb0: StoredCallback | null =
+    null;
+  /** @internal further callbacks */ _cbs: StoredCallback[] | null = null;
 
   /** Creates a pending event; prefer `sim.event()`. */
   constructor(sim: Simulation) {
