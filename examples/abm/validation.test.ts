@@ -78,16 +78,30 @@ describe('determinism', () => {
 
   it('forks the technician model mid-walk and mid-repair into an identical future', () => {
     const live = factory.create({ seed: 5, params: FACTORY });
-    live.run({ until: 3000 });
-    const fork = live.fork();
+    // Advance until one technician is walking (busy, machine not yet under repair) and, for the
+    // second fork, until one is repairing.
+    const walking = () =>
+      live.model.machines.some((m) => m.state === 'failed') &&
+      live.model.technicians.some((t) => !t.idle) &&
+      live.model.machines.every((m) => m.state !== 'repairing');
+    const repairing = () => live.model.machines.some((m) => m.state === 'repairing');
     const summary = (sim: typeof live) =>
       sim.model.machines
-        .map((m) => [m.failures, m.downtime, m.state])
-        .concat(sim.model.technicians.map((t) => [t.repairs, t.walked, sim.model.grid.cellOf(t)]));
-    expect(summary(fork)).toEqual(summary(live));
-    fork.run({ until: 6000 });
-    live.run({ until: 6000 });
-    expect(summary(fork)).toEqual(summary(live));
+        .map((m) => [m.failures, m.downtime, m.state] as unknown[])
+        .concat(sim.model.technicians.map((t) => [t.repairs, t.walked, t.idle, sim.model.grid.cellOf(t)]));
+    for (const condition of [walking, repairing]) {
+      let t = live.now;
+      do {
+        t += 0.05;
+        live.run({ until: t });
+      } while (!condition() && t < live.now + 5000);
+      expect(condition()).toBe(true);
+      const fork = live.fork();
+      expect(summary(fork)).toEqual(summary(live));
+      fork.run({ until: t + 3000 });
+      live.run({ until: t + 3000 });
+      expect(summary(fork)).toEqual(summary(live));
+    }
   });
 
   it('keeps the predator-prey populations consistent with the agents in the grid', () => {
