@@ -11,8 +11,13 @@ import { formatValue, TwinkitError } from '@twinkit/core';
 /** Maps a finished simulation to named numbers. */
 export type OutputFunction<M> = (sim: Simulation<M>) => Record<string, number>;
 
+/** Marks a worker thread that imports model modules (global symbol, set before the import). */
+export const INSIDE_REPLICATION_WORKER: unique symbol = Symbol.for('twinkit.estimation.replicationWorker');
+
 /** What a worker needs to run a block of replications. */
 export interface ReplicationTask {
+  /** URL of tsx's ESM API, when the model module is TypeScript. */
+  tsxApi: string | undefined;
   module: string;
   exportName: string;
   seed: number | string;

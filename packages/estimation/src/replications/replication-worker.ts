@@ -4,11 +4,10 @@
  *
  * @internal
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { ModelDefinition, Simulation } from '@twinkit/core';
 import { TwinkitError } from '@twinkit/core';
 import {
+  INSIDE_REPLICATION_WORKER,
   type OutputFunction,
   type ReplicationRecord,
   type ReplicationTask,
@@ -17,14 +16,21 @@ import {
 } from './replication-task';
 
 const TS_MODULE = /\.[cm]?tsx?$/;
+let typescriptHooks: Promise<void> | null = null;
 
 /**
- * Imports the model's module. TypeScript modules are loaded through `require`, which tsx's hooks
- * handle inside worker threads; its ESM hooks are not active in workers on Node 20 (a dynamic
- * `import()` of a .ts file fails there with ERR_UNKNOWN_FILE_EXTENSION).
+ * Imports the model's module. For a TypeScript module the worker first registers tsx's ESM hooks
+ * in this thread: on Node 20 the `--import tsx` of a worker's execArgv does not reach the ESM
+ * loader of worker threads (a dynamic `import()` of a .ts file fails with ERR_UNKNOWN_FILE_EXTENSION),
+ * and loading through `require` instead would break modules with top-level await.
  */
-async function importModule(url: string): Promise<Record<string, unknown>> {
-  if (TS_MODULE.test(url)) return createRequire(url)(fileURLToPath(url)) as Record<string, unknown>;
+async function importModule(url: string, tsxApi: string | undefined): Promise<Record<string, unknown>> {
+  if (TS_MODULE.test(url) && tsxApi !== undefined) {
+    typescriptHooks ??= import(tsxApi).then((api: { register: () => unknown }) => {
+      api.register();
+    });
+    await typescriptHooks;
+  }
   return (await import(url)) as Record<string, unknown>;
 }
 
@@ -34,11 +40,13 @@ const functions = new Map<string, unknown>();
 async function loadDefinition(
   module: string,
   exportName: string,
+  tsxApi: string | undefined,
 ): Promise<ModelDefinition<unknown, unknown>> {
   const key = `${module}#${exportName}`;
   let loaded = definitions.get(key);
   if (loaded === undefined) {
-    loaded = importModule(module).then((namespace) => {
+    (globalThis as Record<symbol, unknown>)[INSIDE_REPLICATION_WORKER] = true;
+    loaded = importModule(module, tsxApi).then((namespace) => {
       const definition = namespace[exportName] as ModelDefinition<unknown, unknown> | undefined;
       if (definition === undefined || typeof definition?.create !== 'function') {
         throw new TwinkitError(
@@ -65,7 +73,7 @@ function revive<F>(source: string, what: string): F {
 
 /** Runs one block of replications. */
 export default async function runTask(task: ReplicationTask): Promise<ReplicationRecord[]> {
-  const model = await loadDefinition(task.module, task.exportName);
+  const model = await loadDefinition(task.module, task.exportName, task.tsxApi);
   const outputs = revive<OutputFunction<unknown>>(task.outputsSource, 'outputs');
   const onWarmupEnd =
     task.warmupSource === undefined

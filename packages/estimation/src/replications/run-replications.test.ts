@@ -1,4 +1,4 @@
-import { TwinkitError } from '@twinkit/core';
+import { defineModel, TwinkitError } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
 import { confidenceInterval } from '../confidence-interval/confidence-interval';
 import { compareScenarios } from './compare-scenarios';
@@ -122,6 +122,21 @@ describe('runReplications', () => {
     await expect(
       runReplications(unexported, { replications: 2, outputs: () => ({ x: 1 }), workers: 2 }),
     ).rejects.toThrow(/with workers > 1 the model must be defined with its export name and module URL/);
+  });
+
+  it('refuses an experiment started by a worker importing the model module, saying how to fix it', async () => {
+    // The module exports the model and also runs an experiment at import time (top-level await).
+    const selfRunning = defineModel(() => ({ value: 1 }), {
+      name: 'selfRunning',
+      module: new URL('./self-running-model.ts', import.meta.url).href,
+    });
+    await expect(
+      runReplications(selfRunning, {
+        replications: 2,
+        outputs: (sim) => ({ value: sim.model.value }),
+        workers: 2,
+      }),
+    ).rejects.toThrow(/called while a worker thread imported the model's module.*isMainThread/);
   });
 
   it('rejects non-finite outputs naming the replication and output', async () => {

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   formatValue,
   invalidArgument,
@@ -16,6 +17,7 @@ import {
 } from '../confidence-interval/confidence-interval';
 import { SequentialStopper } from '../sequential-stopping/sequential-stopping';
 import {
+  INSIDE_REPLICATION_WORKER,
   type OutputFunction,
   type ReplicationPlan,
   type ReplicationRecord,
@@ -92,15 +94,25 @@ export interface ReplicationResults {
 
 const TS_MODULE = /\.[cm]?tsx?$/;
 
-function workerSetup(moduleUrl: string): { filename: string; execArgv: string[] } {
+function workerSetup(moduleUrl: string): {
+  filename: string;
+  execArgv: string[];
+  tsxApi: string | undefined;
+} {
   const own = import.meta.url;
   const extension = own.endsWith('.ts') ? '.ts' : own.endsWith('.cjs') ? '.cjs' : '.js';
   const filename = new URL(`./replication-worker${extension}`, own).href;
   const fromSource = extension === '.ts';
-  if (!fromSource && !TS_MODULE.test(moduleUrl)) return { filename, execArgv: [] };
+  if (!fromSource && !TS_MODULE.test(moduleUrl)) return { filename, execArgv: [], tsxApi: undefined };
   let loader: string;
+  let tsxApi: string;
   try {
-    loader = pathToFileURL(createRequire(own).resolve('tsx')).href;
+    const require = createRequire(own);
+    loader = pathToFileURL(require.resolve('tsx')).href;
+    // The ESM build of tsx's API (`tsx/esm/api` under the import condition) sits next to its loader;
+    // require.resolve would give the CJS build, whose register() does not work from an ESM import.
+    tsxApi = new URL('./esm/api/index.mjs', loader).href;
+    if (!existsSync(fileURLToPath(tsxApi))) throw new Error(`tsx's ESM API is not at ${tsxApi}`);
   } catch (cause) {
     throw new TwinkitError(
       `runReplications: worker threads must load TypeScript (${fromSource ? 'the twinkit sources' : moduleUrl}) and need the tsx loader, which was not found. ` +
@@ -112,6 +124,7 @@ function workerSetup(moduleUrl: string): { filename: string; execArgv: string[] 
   return {
     filename,
     execArgv: ['--import', loader, ...(fromSource ? ['--conditions=@twinkit/source'] : [])],
+    tsxApi: TS_MODULE.test(moduleUrl) ? tsxApi : undefined,
   };
 }
 
@@ -142,6 +155,13 @@ export async function runReplications<P, M>(
   options: RunReplicationsOptions<P, M>,
 ): Promise<ReplicationResults> {
   const api = 'runReplications(model, options)';
+  if ((globalThis as Record<symbol, unknown>)[INSIDE_REPLICATION_WORKER] === true) {
+    throw new TwinkitError(
+      `${api}: called while a worker thread imported the model's module, so the module runs an experiment when it is imported. ` +
+        "Define models in a module of their own, or guard the experiment: import { isMainThread } from 'node:worker_threads'; if (isMainThread) { ... }.",
+      { code: 'INVALID_STATE' },
+    );
+  }
   if (
     model === null ||
     typeof model !== 'object' ||
@@ -255,7 +275,7 @@ export async function runReplications<P, M>(
         "Define and export it as: export const queue = defineModel(build, { name: 'queue', module: import.meta.url }).",
       );
     }
-    const { filename, execArgv } = workerSetup(model.module);
+    const { filename, execArgv, tsxApi } = workerSetup(model.module);
     const pool = new Piscina({
       filename,
       execArgv,
@@ -264,6 +284,7 @@ export async function runReplications<P, M>(
       idleTimeout: 1000,
     });
     const task = (first: number, count: number): ReplicationTask => ({
+      tsxApi,
       module: model.module!,
       exportName: model.name!,
       seed,

@@ -5,8 +5,8 @@ export interface WelchWarmupOptions {
   /** Half-width w of the moving average (2w + 1 points); default max(1, ⌊m/20⌋) for series of length m. */
   window?: number;
   /**
-   * Relative band around the steady-state level within which the smoothed curve must stay from the
-   * deletion point on; default 0.02 (±2%).
+   * Relative band around the steady-state level that the smoothed curve must reach at the deletion
+   * point; default 0.02 (±2%).
    */
   tolerance?: number;
 }
@@ -21,14 +21,14 @@ export interface WelchWarmup {
   window: number;
   /** Steady-state level: the mean of the second half of the smoothed curve. */
   level: number;
-  /** The first index from which the smoothed curve stays within ±tolerance·|level| of the level; delete observations before it. */
+  /** The first index at which the smoothed curve comes within ±tolerance·|level| of the level; delete observations before it. */
   deletionPoint: number;
 }
 
 /**
  * Computes the data of Welch's graphical method for the warm-up period: average the replications
  * index by index, smooth with a centred moving average, and suggest as deletion point the first
- * index after which the curve stays within a band around its steady level. Plot `smoothed` to
+ * index at which the curve comes within a band around its steady level. Plot `smoothed` to
  * confirm the suggestion: Welch's method is graphical and the band rule is only a heuristic.
  *
  * @param replications - One series per replication (e.g. the wait of each successive customer), all
@@ -81,10 +81,9 @@ export function welchWarmup(
   const start = Math.floor(smoothed.length / 2);
   const level = smoothed.slice(start).reduce((a, b) => a + b, 0) / (smoothed.length - start);
   const band = tolerance * Math.abs(level);
-  let deletionPoint = smoothed.length;
-  for (let i = smoothed.length - 1; i >= 0; i--) {
-    if (Math.abs(smoothed[i]! - level) > band) break;
-    deletionPoint = i;
-  }
+  // The first index where the smoothed curve comes within the band of its level. (Requiring it to
+  // stay there until the end fails on long noisy runs, where the tail wanders out of a tight band.)
+  let deletionPoint = smoothed.findIndex((v) => Math.abs(v - level) <= band);
+  if (deletionPoint < 0) deletionPoint = smoothed.length;
   return { averaged, smoothed, window, level, deletionPoint };
 }
