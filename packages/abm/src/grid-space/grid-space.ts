@@ -87,10 +87,10 @@ export class GridSpace<T extends Locatable = Locatable> {
   readonly torus: boolean;
   /** How many agents a cell may hold. */
   readonly occupancy: GridOccupancy;
-  /** Walkability per cell (1 walkable, 0 not); all walkable unless set with {@link setWalkable}. */
-  readonly walkable: Uint8Array;
-  /** Cost of entering each cell, used by {@link findPath}; all 1 unless set with {@link setCost}. */
-  readonly cost: Float64Array;
+  private readonly walkableMask: Uint8Array;
+  private readonly costs: Float64Array;
+  private cheapest = 1;
+  private cheapestStale = false;
 
   private readonly cellOfId = new IdIndex(NO_CELL);
   /** Single occupancy: the agent in each cell. */
@@ -135,8 +135,8 @@ export class GridSpace<T extends Locatable = Locatable> {
     this.cellCount = width * height;
     this.torus = options.torus ?? false;
     this.occupancy = occupancy;
-    this.walkable = new Uint8Array(this.cellCount).fill(1);
-    this.cost = new Float64Array(this.cellCount).fill(1);
+    this.walkableMask = new Uint8Array(this.cellCount).fill(1);
+    this.costs = new Float64Array(this.cellCount).fill(1);
     this.single = occupancy === 'single' ? new Array<T | undefined>(this.cellCount).fill(undefined) : [];
     this.multiple =
       occupancy === 'multiple' ? new Array<T[] | undefined>(this.cellCount).fill(undefined) : [];
@@ -203,17 +203,17 @@ export class GridSpace<T extends Locatable = Locatable> {
   /** Marks a cell walkable or not. Throws if an agent stands on a cell being made unwalkable. */
   setWalkable(x: number, y: number, walkable: boolean): void {
     const cell = this.cellAt(x, y);
-    if (walkable === (this.walkable[cell] === 1)) return;
+    if (walkable === (this.walkableMask[cell] === 1)) return;
     if (!walkable) {
       if (this.occupantCount[cell]! > 0)
         throw new TwinkitError(
           `GridSpace.setWalkable(x, y, false): cell (${x}, ${y}) holds ${this.occupantCount[cell]} agent(s). Move them away before making the cell unwalkable.`,
           { code: 'INVALID_STATE', details: { x, y } },
         );
-      this.walkable[cell] = 0;
+      this.walkableMask[cell] = 0;
       this.unlistEmpty(cell);
     } else {
-      this.walkable[cell] = 1;
+      this.walkableMask[cell] = 1;
       if (this.occupantCount[cell] === 0) this.listEmpty(cell);
     }
   }
@@ -228,7 +228,9 @@ export class GridSpace<T extends Locatable = Locatable> {
         cost,
         'Use setWalkable(x, y, false) for cells that cannot be entered.',
       );
-    this.cost[cell] = cost;
+    if (cost < this.cheapest) this.cheapest = cost;
+    else if (this.costs[cell] === this.cheapest) this.cheapestStale = true;
+    this.costs[cell] = cost;
   }
 
   /**
@@ -239,9 +241,36 @@ export class GridSpace<T extends Locatable = Locatable> {
     return findPath(this, from, to, options);
   }
 
+  /** Walkability per cell (1 walkable, 0 not), read-only: change it with {@link setWalkable}. */
+  get walkable(): ArrayLike<number> {
+    return this.walkableMask;
+  }
+
+  /** Cost of entering each cell (all 1 by default), read-only: change it with {@link setCost}. */
+  get cost(): ArrayLike<number> {
+    return this.costs;
+  }
+
+  /** The smallest entry cost of any cell (kept up to date, so path searches need not scan). */
+  get minCost(): number {
+    if (this.cheapestStale) {
+      let least = Number.POSITIVE_INFINITY;
+      for (let c = 0; c < this.cellCount; c++) if (this.costs[c]! < least) least = this.costs[c]!;
+      this.cheapest = least;
+      this.cheapestStale = false;
+    }
+    return this.cheapest;
+  }
+
+  /** Returns the cost of entering a cell. */
+  costOf(cell: number): number {
+    this.checkCell('GridSpace.costOf(cell)', cell);
+    return this.costs[cell]!;
+  }
+
   /** Returns whether a cell can be entered. */
   isWalkable(cell: number): boolean {
-    return this.walkable[cell] === 1;
+    return this.walkableMask[cell] === 1;
   }
 
   // ---------------------------------------------------------------- placing and moving
@@ -752,7 +781,7 @@ export class GridSpace<T extends Locatable = Locatable> {
     }
     const left = this.occupantCount[cell]! - 1;
     this.occupantCount[cell] = left;
-    if (left === 0 && this.walkable[cell] === 1) this.listEmpty(cell);
+    if (left === 0 && this.walkableMask[cell] === 1) this.listEmpty(cell);
   }
 
   private listEmpty(cell: number): void {
@@ -787,7 +816,7 @@ export class GridSpace<T extends Locatable = Locatable> {
   }
 
   private checkEnterable(api: string, agent: T, cell: number): void {
-    if (this.walkable[cell] !== 1)
+    if (this.walkableMask[cell] !== 1)
       throw new TwinkitError(
         `${api}: cell (${this.xOfCell(cell)}, ${this.yOfCell(cell)}) is not walkable. Pick a walkable cell (grid.isWalkable(cell)).`,
         { code: 'INVALID_ARGUMENT', details: { cell, id: agent.id } },

@@ -1,6 +1,7 @@
 import { TwinkitError } from '@twinkit/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { GridSpace } from '../grid-space/grid-space';
 import { findPath, type PathGrid } from './find-path';
 
 /**
@@ -117,6 +118,43 @@ describe('findPath (A*)', () => {
         expect(total).toBeCloseTo(path!.cost, 9);
       }),
       { numRuns: 800, seed: 11 },
+    );
+  });
+
+  it('gives the same least costs through a GridSpace (walls, costs and its cached cheapest cost)', () => {
+    fc.assert(
+      fc.property(
+        gridArb,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 9 })), { maxLength: 30 }),
+        ({ grid, start, goal, diagonal }, edits) => {
+          const space = new GridSpace({ width: grid.width, height: grid.height, torus: grid.torus });
+          const n = grid.width * grid.height;
+          const cost = Float64Array.from({ length: n }, (_, c) => grid.cost?.[c] ?? 1);
+          // Apply the costs, then random later edits, through setCost (exercising the cached minimum).
+          for (let c = 0; c < n; c++) space.setCost(c % grid.width, Math.floor(c / grid.width), cost[c]!);
+          for (const [cell, value] of edits) {
+            const c = cell % n;
+            cost[c] = value;
+            space.setCost(c % grid.width, Math.floor(c / grid.width), value);
+          }
+          expect(space.minCost).toBe(Math.min(...cost));
+          for (let c = 0; c < n; c++)
+            if (!grid.walkable![c]) space.setWalkable(c % grid.width, Math.floor(c / grid.width), false);
+          const w = grid.width;
+          const path = space.findPath(
+            { x: start % w, y: Math.floor(start / w) },
+            { x: goal % w, y: Math.floor(goal / w) },
+            { diagonal },
+          );
+          const reference = dijkstraCost({ ...grid, cost }, start, goal, diagonal);
+          if (reference === Number.POSITIVE_INFINITY) expect(path).toBeNull();
+          else {
+            expect(path!.cost).toBeCloseTo(reference, 9);
+            expect(path!.grid).toBe(space);
+          }
+        },
+      ),
+      { numRuns: 400, seed: 12 },
     );
   });
 

@@ -12,6 +12,11 @@ export interface PathGrid {
   readonly cost?: ArrayLike<number>;
   /** Whether moves wrap around the edges. Default `false`. */
   readonly torus?: boolean;
+  /**
+   * The smallest entry in `cost`, if the grid keeps it (a `GridSpace` does). With it, findPath
+   * skips scanning and validating every cost on each call, so a search costs only what it explores.
+   */
+  readonly minCost?: number;
 }
 
 /** Options of {@link findPath}. */
@@ -110,6 +115,35 @@ class MinHeap {
 }
 
 const SQRT2 = Math.SQRT2;
+
+/** Search state shared by all calls (findPath never calls back into user code, so it is not re-entered). */
+const scratch = {
+  size: 0,
+  g: new Float64Array(0),
+  parent: new Int32Array(0),
+  seen: new Uint32Array(0),
+  closed: new Uint32Array(0),
+  heap: new MinHeap(64),
+  search: 0,
+};
+
+/** Sizes the shared buffers for `n` cells and returns a fresh search number. */
+function beginSearch(n: number): number {
+  if (scratch.size < n) {
+    scratch.size = n;
+    scratch.g = new Float64Array(n);
+    scratch.parent = new Int32Array(n);
+    scratch.seen = new Uint32Array(n);
+    scratch.closed = new Uint32Array(n);
+    scratch.search = 0;
+  }
+  if (scratch.search === 0xffffffff) {
+    scratch.seen.fill(0);
+    scratch.closed.fill(0);
+    scratch.search = 0;
+  }
+  return ++scratch.search;
+}
 const DX = [1, 0, -1, 0, 1, -1, -1, 1];
 const DY = [0, 1, 0, -1, 1, 1, -1, -1];
 
@@ -166,7 +200,11 @@ export function findPath(
       { details: { to } },
     );
   let minCost = 1;
-  if (cost !== undefined) {
+  if (cost !== undefined && grid.minCost !== undefined) {
+    minCost = grid.minCost;
+    if (!(minCost > 0) || !Number.isFinite(minCost))
+      throw invalidArgument(api, 'grid.minCost must be a finite number > 0', minCost);
+  } else if (cost !== undefined) {
     minCost = Number.POSITIVE_INFINITY;
     for (let c = 0; c < n; c++) {
       const v = cost[c]!;
@@ -196,18 +234,22 @@ export function findPath(
     return (Math.max(dx, dy) - lo + SQRT2 * lo) * minCost;
   };
 
-  const g = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-  const parent = new Int32Array(n).fill(-1);
-  const closed = new Uint8Array(n);
-  const heap = new MinHeap(64);
+  // Per-cell search state lives in module-level buffers reused across calls; a cell's entries are
+  // valid only when its stamp equals this search's number, so nothing is cleared between searches.
+  const search = beginSearch(n);
+  const { g, parent, seen, closed } = scratch;
+  const heap = scratch.heap;
+  heap.size = 0;
   g[start] = 0;
+  parent[start] = -1;
+  seen[start] = search;
   heap.push(start, heuristic(from.x, from.y), 0);
   const moves = diagonal ? 8 : 4;
   while (heap.size > 0) {
     const cell = heap.pop();
-    if (closed[cell] === 1) continue;
+    if (closed[cell] === search) continue;
     if (cell === goal) break;
-    closed[cell] = 1;
+    closed[cell] = search;
     const x = cell % width;
     const y = (cell / width) | 0;
     const gCell = g[cell]!;
@@ -219,7 +261,7 @@ export function findPath(
         ny = (ny + height) % height;
       } else if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
       const next = ny * width + nx;
-      if (closed[next] === 1 || !canEnter(next)) continue;
+      if (closed[next] === search || !canEnter(next)) continue;
       let step = cost === undefined ? 1 : cost[next]!;
       if (m >= 4) {
         // No corner cutting: both orthogonal cells between must be walkable.
@@ -233,14 +275,15 @@ export function findPath(
         step *= SQRT2;
       }
       const tentative = gCell + step;
-      if (tentative < g[next]!) {
+      if (seen[next] !== search || tentative < g[next]!) {
+        seen[next] = search;
         g[next] = tentative;
         parent[next] = cell;
         heap.push(next, tentative + heuristic(nx, ny), tentative);
       }
     }
   }
-  if (g[goal] === Number.POSITIVE_INFINITY) return null;
+  if (seen[goal] !== search) return null;
   const cells: number[] = [];
   for (let c = goal; c !== -1; c = parent[c]!) cells.push(c);
   cells.reverse();
