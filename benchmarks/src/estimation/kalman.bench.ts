@@ -71,8 +71,7 @@ function twinkitKalman(zs: number[][]): number {
   return kf.x[0]!;
 }
 
-const fx = (x: Float64Array) => [x[0]! + DT * x[2]!, x[1]! + DT * x[3]!, x[2]!, x[3]!];
-const hx = (x: Float64Array) => [Math.hypot(x[0]!, x[1]!), Math.atan2(x[1]!, x[0]!)];
+const hx = (x: Float64Array) => [Math.sqrt(x[0]! * x[0]! + x[1]! * x[1]!), Math.atan2(x[1]!, x[0]!)];
 const Hx = (x: Float64Array) => {
   const r2 = x[0]! * x[0]! + x[1]! * x[1]!;
   const r = Math.sqrt(r2);
@@ -83,7 +82,7 @@ const Hx = (x: Float64Array) => {
 };
 
 function twinkitEkf(zs: number[][]): number {
-  const ekf = new ExtendedKalmanFilter({ x0: X0, P0, f: fx, F: () => F, Q, h: hx, H: Hx, R: RB, dt: DT });
+  const ekf = new ExtendedKalmanFilter({ x0: X0, P0, F, Q, h: hx, H: Hx, R: RB, dt: DT });
   for (const z of zs) {
     ekf.predict();
     ekf.update(z);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KalmanFilter } from '../kalman-filter/kalman-filter';
 import { readCsvFixture } from '../test-support/fixtures';
 import {
   comparePendulum,
@@ -70,6 +71,39 @@ describe('ExtendedKalmanFilter against FilterPy (pendulum)', () => {
       if (Math.abs(ekf.x[0]! - row['true_theta']!) <= 3 * Math.sqrt(ekf.P[0]![0]!)) inside++;
     }
     expect(inside / pendulumInputs.length).toBeGreaterThan(0.95);
+  });
+
+  it('takes a constant F for linear dynamics (f may then be left out) and equals the Kalman filter', () => {
+    const F = [
+      [1, 0.1],
+      [0, 1],
+    ];
+    const Q = [
+      [1e-4, 1e-3],
+      [1e-3, 2e-2],
+    ];
+    const common = {
+      x0: [0, 1],
+      P0: [
+        [1, 0],
+        [0, 1],
+      ],
+      Q,
+      R: [[0.25]],
+    };
+    const ekf = new ExtendedKalmanFilter({ ...common, F, h: (x) => [x[0]!], H: () => [[1, 0]] });
+    const kf = new KalmanFilter({ ...common, F, H: [[1, 0]] });
+    for (const row of pendulumInputs.slice(0, 20)) {
+      ekf.predict();
+      kf.predict();
+      ekf.update([row['z']!]);
+      kf.update([row['z']!]);
+    }
+    expect(ekf.x[0]).toBeCloseTo(kf.x[0]!, 12);
+    expect(ekf.P[1]![1]).toBeCloseTo(kf.P[1]![1]!, 12);
+    expect(() => new ExtendedKalmanFilter({ ...common, h: (x) => [x[0]!] })).toThrow(
+      /f must be a function .* only when F is a constant matrix/,
+    );
   });
 
   it('rejects an f whose output has the wrong length, naming it', () => {

@@ -8,7 +8,7 @@ import {
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
 import type { CovarianceUpdateForm } from '../kalman-filter/kalman-filter';
-import { mul, mulBt, mulBtSymmetric } from '../linear-algebra/dense';
+import { mul, mulBt, mulBtSymmetric, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 
 /**
@@ -42,10 +42,13 @@ export interface ExtendedKalmanFilterOptions {
   x0: VectorLike;
   /** Initial state covariance. */
   P0: MatrixLike;
-  /** State transition x' = f(x, dt, u). */
-  f: TransitionFunction;
-  /** Jacobian of f at the previous posterior; central finite differences when omitted. */
-  F?: TransitionJacobian;
+  /** State transition x' = f(x, dt, u); may be left out when F is a constant matrix (then x' = F x). */
+  f?: TransitionFunction;
+  /**
+   * Jacobian of f at the previous posterior, or a constant matrix for linear dynamics (common in
+   * tracking: linear motion, nonlinear sensors); central finite differences when omitted.
+   */
+  F?: TransitionJacobian | MatrixLike;
   /** Process noise covariance, or a function of the time step. */
   Q: MatrixLike | ((dt: number) => MatrixLike);
   /** Measurement function of the default sensor. */
@@ -118,8 +121,9 @@ export function finiteDifferenceJacobian(
  * ```
  */
 export class ExtendedKalmanFilter extends GaussianFilter {
-  private readonly f: TransitionFunction;
+  private readonly f: TransitionFunction | undefined;
   private readonly jacobian: TransitionJacobian | undefined;
+  private readonly constantF: boolean;
   private readonly processNoise: MatrixLike | ((dt: number) => MatrixLike);
   private readonly Q: Float64Array;
   private readonly F: Float64Array;
@@ -134,15 +138,21 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     super('ExtendedKalmanFilter', options?.x0, options?.P0);
     const api = 'ExtendedKalmanFilter(options)';
     const n = this.dimension;
-    if (typeof options.f !== 'function') {
-      throw invalidArgument(api, 'f must be a function (x, dt, u) => x next', options.f);
+    this.constantF = options.F !== undefined && typeof options.F !== 'function';
+    if (typeof options.f !== 'function' && !(options.f === undefined && this.constantF)) {
+      throw invalidArgument(
+        api,
+        'f must be a function (x, dt, u) => x next (it may be left out only when F is a constant matrix)',
+        options.f,
+      );
     }
     this.f = options.f;
-    this.jacobian = options.F;
+    this.jacobian = typeof options.F === 'function' ? options.F : undefined;
     this.processNoise = options.Q;
     this.Q = new Float64Array(n * n);
     if (typeof options.Q !== 'function') readCovariance(api, 'Q', options.Q, n, false, this.Q);
     this.F = new Float64Array(n * n);
+    if (this.constantF) readMatrix(api, 'F', options.F, n, n, this.F);
     this.FP = new Float64Array(n * n);
     this.xBuffer = new Float64Array(n);
     this.defaultDt = options.dt === undefined ? 1 : requirePositive(api, 'dt', options.dt);
@@ -183,14 +193,19 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     const step = this.readDt(dt, this.defaultDt);
     const api = 'ExtendedKalmanFilter.predict(dt)';
     const input = u === undefined ? undefined : readVector(api, 'u', u);
+    const f = this.f;
     this.xBuffer.set(this.mean);
     if (this.jacobian !== undefined) {
       readMatrix(api, 'F(x, dt)', this.jacobian(this.xBuffer, step, input), n, n, this.F);
-    } else {
-      finiteDifferenceJacobian(api, 'f', (x) => this.f(x, step, input), this.mean, n, this.F);
+      this.xBuffer.set(this.mean);
+    } else if (!this.constantF && f !== undefined) {
+      finiteDifferenceJacobian(api, 'f', (x) => f(x, step, input), this.mean, n, this.F);
     }
-    this.xBuffer.set(this.mean);
-    readVector(api, 'f(x, dt)', this.f(this.xBuffer, step, input), n, this.mean);
+    if (f !== undefined) {
+      readVector(api, 'f(x, dt)', f(this.xBuffer, step, input), n, this.mean);
+    } else {
+      mulVec(this.F, this.xBuffer, n, n, this.mean);
+    }
     if (typeof this.processNoise === 'function')
       readCovariance(api, 'Q(dt)', this.processNoise(step), n, false, this.Q);
     mul(this.F, this.covariance, n, n, n, this.FP);
