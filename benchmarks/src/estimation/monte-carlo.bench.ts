@@ -19,7 +19,7 @@ export const cases: BenchCase[] = [
     suite: 'estimation',
     name: 'monte-carlo-workers',
     async run({ quick }) {
-      const replications = quick ? 8 : 48;
+      const replications = quick ? 8 : 96;
       const draws = quick ? 1_000_000 : 4_000_000;
       const options = {
         replications,
