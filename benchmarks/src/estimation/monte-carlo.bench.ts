@@ -45,8 +45,10 @@ export const cases: BenchCase[] = [
           replications / two,
           { name: '1 worker (main thread)', value: replications / one },
           {
-            goal: 1.7,
-            note: `${replications} replications of ${draws} draws; pool start-up ${startup.toFixed(2)} s included; without it ${steady.toFixed(2)}x`,
+            // The quick run is a smoke test of ~0.1 s of work, dominated by the pool's start-up: the
+            // 1.7x goal applies to the full run only.
+            ...(quick ? {} : { goal: 1.7 }),
+            note: `${replications} replications of ${draws} draws; pool start-up ${startup.toFixed(2)} s included; without it ${steady.toFixed(2)}x${quick ? ' (quick: start-up dominates)' : ''}`,
           },
         ),
       ];
