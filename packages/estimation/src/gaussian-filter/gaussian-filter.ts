@@ -140,9 +140,10 @@ export interface Scratch {
  * Holds what every Gaussian filter (KF, EKF, UKF) shares: the mean and covariance, time and step
  * counters, the named sensors, measurement checks, the gain and the diagnostics.
  *
- * A new Gaussian filter implements `predict` and `update` and calls `correct` (or
- * `correctJoseph`) with the innovation quantities it computed; it then gets missing-measurement
- * handling, NIS, log-likelihood, NEES and the positive-definiteness checks for free.
+ * A new Gaussian filter implements `predict` (and calls `finishPredict`) and `update`, computes
+ * the innovation y, its covariance S (R included) and P Hᵀ (or the cross-covariance Pxz) into the
+ * scratch buffers, and calls `correct` with the Joseph form or not; it then gets the gain, the
+ * missing-measurement record, NIS, log-likelihood, NEES and the positive-definiteness checks for free.
  */
 export abstract class GaussianFilter {
   /** Number of state components. */

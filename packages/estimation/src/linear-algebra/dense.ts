@@ -5,7 +5,7 @@
  * Why not ml-matrix here: a 4-state, 2-measurement Kalman step written with ml-matrix runs at
  * 0.18x a hand-written Float64Array loop (~205k vs ~1.14M steps/s on this machine), because it
  * allocates a matrix per operation; these kernels write into preallocated buffers, and
- * KalmanFilter runs at 0.55x the hand-written loop (~630k steps/s), EKF at 0.48x.
+ * KalmanFilter runs at 0.54-0.57x the hand-written loop (~620k steps/s), the EKF at ~0.51x.
  * `benchmarks/src/estimation/kalman.bench.ts` measures all of them in one run. ml-matrix is still
  * accepted as input wherever a matrix is expected.
  *

@@ -83,6 +83,7 @@ export class SimulationParticleFilter<M = unknown> {
   private readonly rng: FilterRandom;
   private readonly sensors = new Map<string, CompiledSensor<M>>();
   private nextReplication: number;
+  private advances = 0;
 
   /** Creates the particles as forks of `sim` (which is left untouched). */
   constructor(sim: Simulation<M>, options: SimulationParticleFilterOptions<M>) {
@@ -174,6 +175,11 @@ export class SimulationParticleFilter<M = unknown> {
     return this.sims;
   }
 
+  /** Returns the number of advances (predict steps) taken. */
+  get step(): number {
+    return this.advances;
+  }
+
   /** Returns the simulation time of the particles. */
   get time(): number {
     return this.sims[0]!.now;
@@ -211,6 +217,7 @@ export class SimulationParticleFilter<M = unknown> {
       );
     }
     for (const sim of this.sims) sim.run({ until: t });
+    this.advances++;
   }
 
   /** Advances every particle by dt. */
@@ -232,7 +239,7 @@ export class SimulationParticleFilter<M = unknown> {
       );
     }
     const time = this.time;
-    if (z === null) return { kind: 'missing', step: 0, time, sensor: sensorName };
+    if (z === null) return { kind: 'missing', step: this.advances, time, sensor: sensorName };
     if (!(Array.isArray(z) || z instanceof Float64Array) || (sensor.m >= 0 && z.length !== sensor.m)) {
       throw invalidArgument(
         api,
@@ -282,7 +289,7 @@ export class SimulationParticleFilter<M = unknown> {
     }
     return {
       kind: 'measurement',
-      step: 0,
+      step: this.advances,
       time,
       sensor: sensorName,
       logLikelihood: maxLog + Math.log(total),
