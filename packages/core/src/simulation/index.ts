@@ -8,5 +8,6 @@ export type {
   RunOptions,
   ScheduleOptions,
   SimulationOptions,
+  StepInfo,
 } from './simulation';
 export { ScheduledCall, Simulation } from './simulation';

@@ -398,3 +398,32 @@ describe('typing', () => {
     expect(processes).toHaveLength(1);
   });
 });
+
+describe('onStep', () => {
+  it('reports every processed event with its kind and process, and costs nothing once removed', () => {
+    const sim = new Simulation();
+    const seen: string[] = [];
+    const stop = sim.onStep((s) => seen.push(`${s.time} ${s.kind} ${s.description} ${s.process ?? '-'}`));
+    const ev = sim.event();
+    sim.process(
+      function* () {
+        yield sim.timeout(2);
+        yield ev;
+      },
+      { name: 'worker' },
+    );
+    sim.schedule(3, () => ev.succeed('go'));
+    sim.run();
+    expect(seen).toEqual([
+      '0 process-start Process(worker) worker',
+      '2 timeout Timeout(2) worker',
+      '3 call scheduled call -',
+      '3 event Event worker',
+    ]);
+    stop();
+    sim.schedule(1, () => {});
+    sim.run();
+    expect(seen).toHaveLength(4);
+    expect(() => sim.onStep(5 as never)).toThrow(/listener must be a function/);
+  });
+});

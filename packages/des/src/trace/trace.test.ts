@@ -28,6 +28,25 @@ function bank(sim: Simulation): Resource {
 }
 
 describe('startTrace', () => {
+  it('with steps: true also records every calendar event, interleaved with resource events', () => {
+    const sim = new Simulation();
+    bank(sim);
+    const trace = startTrace(sim, { steps: true });
+    sim.run();
+    const lines = trace.lines();
+    expect(lines.slice(0, 6)).toEqual([
+      't=0 step [ann] process-start event="Process(ann)"',
+      't=0 step [bob] process-start event="Process(bob)"',
+      't=0 step [ann] timeout event="Timeout(0)"',
+      't=0 grant counter [ann] request wait=0',
+      't=0 step [ann] event event="Request(counter, granted)"',
+      't=1 step [bob] timeout event="Timeout(1)"',
+    ]);
+    expect(lines.filter((l) => l.includes(' step ')).length).toBeGreaterThan(6);
+    trace.stop();
+    expect(() => startTrace(sim, { steps: 'yes' as never })).toThrow(/steps must be true or false/);
+  });
+
   it('records every resource event with time, kind, process and resource', () => {
     const sim = new Simulation();
     bank(sim);

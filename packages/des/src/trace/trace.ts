@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { formatValue, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument, type Simulation, type StepInfo, TwinkitError } from '@twinkit/core';
 
 /** What happened, in a {@link TraceRecord}. */
 export type TraceKind =
@@ -18,7 +18,12 @@ export type TraceKind =
   /** A FilterStore filter threw; the get request failed. */
   | 'error'
   /** A Container level or a Resource capacity was set (through the state vector, `setLevel` or `setCapacity`). */
-  | 'set';
+  | 'set'
+  /**
+   * Any calendar event (a timeout, a process starting or ending, a scheduled call, a state event);
+   * recorded only when the trace is started with `steps: true`. `operation` says which.
+   */
+  | 'step';
 
 /** Every {@link TraceKind}, in a stable order. */
 export const TRACE_KINDS: readonly TraceKind[] = [
@@ -30,6 +35,7 @@ export const TRACE_KINDS: readonly TraceKind[] = [
   'preempt',
   'error',
   'set',
+  'step',
 ];
 
 /** One structured trace line: when, what, which process, which resource, and details. */
@@ -40,10 +46,10 @@ export interface TraceRecord {
   kind: TraceKind;
   /** Name of the process concerned (the requester, for grants), or null outside processes. */
   process: string | null;
-  /** Name of the resource, container or store. */
+  /** Name of the resource, container or store ('' for `step` records). */
   resource: string;
-  /** The operation: `request`, `put` or `get`. */
-  operation: 'request' | 'put' | 'get';
+  /** The operation: `request`, `put` or `get`; for `step` records, the kind of calendar event. */
+  operation: 'request' | 'put' | 'get' | StepInfo['kind'];
   /** Amount (Container), priority (PriorityResource), waiting time (grants), level or count after the event. */
   detail: Readonly<Record<string, number | string | boolean>>;
 }
@@ -63,6 +69,11 @@ export interface TraceOptions {
   sink?: TraceSink;
   /** Whether to keep records in memory in {@link Trace.records} (default: true without a sink, false with one). */
   keep?: boolean;
+  /**
+   * Also record every calendar event of the simulation (timeouts, process starts and ends, scheduled
+   * calls, state events) as `step` records (default false).
+   */
+  steps?: boolean;
 }
 
 /** @internal Per-simulation state shared by every DES resource of one simulation. */
@@ -108,10 +119,24 @@ export class Trace {
   private readonly sink: TraceSink | undefined;
   private readonly keep: boolean;
   private active = true;
+  private readonly unsubscribeSteps: (() => void) | null;
 
   /** @internal Use {@link startTrace}. */
-  constructor(ctx: DesContext, options: TraceOptions) {
+  constructor(ctx: DesContext, options: TraceOptions, sim: Simulation) {
     this.ctx = ctx;
+    this.unsubscribeSteps =
+      options.steps === true
+        ? sim.onStep((info) =>
+            this._record({
+              time: info.time,
+              kind: 'step',
+              process: info.process,
+              resource: '',
+              operation: info.kind,
+              detail: { event: info.description },
+            }),
+          )
+        : null;
     this.filter = options.filter;
     this.kinds = options.kinds === undefined ? null : new Set(options.kinds);
     this.resources = options.resources === undefined ? null : new Set(options.resources);
@@ -128,6 +153,7 @@ export class Trace {
   stop(): void {
     if (!this.active) return;
     this.active = false;
+    this.unsubscribeSteps?.();
     const traces = this.ctx.traces;
     if (traces === null) return;
     const rest = traces.filter((t) => t !== this);
@@ -142,7 +168,7 @@ export class Trace {
   /** @internal */
   _record(record: TraceRecord): void {
     if (this.kinds !== null && !this.kinds.has(record.kind)) return;
-    if (this.resources !== null && !this.resources.has(record.resource)) return;
+    if (this.resources !== null && record.kind !== 'step' && !this.resources.has(record.resource)) return;
     if (this.filter !== undefined && !this.filter(record)) return;
     if (this.keep) this.records.push(record);
     this.sink?.(record);
@@ -174,7 +200,10 @@ export function startTrace(sim: Simulation, options: TraceOptions = {}): Trace {
     }
   }
   const ctx = desContext(sim);
-  const trace = new Trace(ctx, options);
+  if (options.steps !== undefined && typeof options.steps !== 'boolean') {
+    throw invalidArgument(api, 'steps must be true or false', options.steps);
+  }
+  const trace = new Trace(ctx, options, sim);
   ctx.traces = ctx.traces === null ? [trace] : [...ctx.traces, trace];
   return trace;
 }
@@ -185,6 +214,9 @@ export function formatTraceRecord(record: TraceRecord): string {
     .map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : formatValue(v)}`)
     .join(' ');
   const who = record.process === null ? '-' : record.process;
+  if (record.kind === 'step') {
+    return `t=${formatNumber(record.time)} step [${who}] ${record.operation}${details ? ` ${details}` : ''}`;
+  }
   return `t=${formatNumber(record.time)} ${record.kind} ${record.resource} [${who}] ${record.operation}${details ? ` ${details}` : ''}`;
 }
 
