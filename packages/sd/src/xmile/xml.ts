@@ -4,8 +4,10 @@
  * (mismatched or unclosed tags, stray `<`, unknown entities) with the line of the fault, and never
  * repairs them: a conforming XMILE reader reports broken files instead of guessing.
  *
- * Why not fast-xml-parser: it is not installed in this workspace, and its default mode accepts
- * some malformed documents; XMILE needs only this subset.
+ * Why not fast-xml-parser: errors must name the line of the offending *variable* (issue: "clear
+ * errors that name the file, variable and line"), and fast-xml-parser's tree carries no source
+ * positions (only its validator reports a line, for syntax errors); its default parser also accepts
+ * some malformed documents. XMILE needs only this subset of XML, which fits in one small file.
  */
 import { TwinkitError } from '@twinkit/core';
 
