@@ -44,7 +44,7 @@ export interface LineChartOptions {
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf'];
-const MARGIN = { top: 32, right: 150, bottom: 44, left: 64 };
+const MARGIN = { top: 32, right: 165, bottom: 44, left: 64 };
 
 /** Escapes text for use in XML or HTML content and attribute values. */
 export function escapeXml(text: string): string {
