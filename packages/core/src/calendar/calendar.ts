@@ -29,7 +29,8 @@ export class Calendar {
   private seqs = new Float64Array(256);
   private heapSlots = new Int32Array(256);
   private slots: (CalendarEntry | undefined)[] = [];
-  private freeSlots: number[] = [];
+  private freeSlots = new Int32Array(256);
+  private freeCount = 0;
   private n = 0;
   private seq = 0;
   private cancelledCount = 0;
@@ -45,8 +46,8 @@ export class Calendar {
     const seq = this.seq++;
     entry._time = time;
     let slot: number;
-    if (this.freeSlots.length > 0) {
-      slot = this.freeSlots.pop()!;
+    if (this.freeCount > 0) {
+      slot = this.freeSlots[--this.freeCount]!;
       this.slots[slot] = entry;
     } else {
       slot = this.slots.length;
@@ -122,7 +123,12 @@ export class Calendar {
     const topSlot = heapSlots[0]!;
     const top = this.slots[topSlot]!;
     this.slots[topSlot] = undefined;
-    this.freeSlots.push(topSlot);
+    if (this.freeCount === this.freeSlots.length) {
+      const grown = new Int32Array(this.freeSlots.length * 2);
+      grown.set(this.freeSlots);
+      this.freeSlots = grown;
+    }
+    this.freeSlots[this.freeCount++] = topSlot;
     const n = --this.n;
     if (n > 0) {
       const t = times[n]!;
