@@ -95,8 +95,23 @@ for notebook in "${notebooks[@]}"; do
     --output-dir "$OUT" "$notebook" </dev/null; then
     awk -v ms="$(($(date +%s%3N) - start))" 'BEGIN { printf "    ok in %.1f s\n", ms / 1000 }'
   else
-    printf '    FAILED (the cell and its error are printed above)\n' >&2
     failed+=("$notebook")
+    # tslab sends the error text as the cell's stderr, which nbconvert's message above leaves out:
+    # run the notebook again letting errors pass, and print what its cells wrote to stderr.
+    printf '    FAILED; the stderr of its cells (tslab reports errors there):\n' >&2
+    "$JUPYTER" nbconvert --to notebook --execute --allow-errors \
+      --ExecutePreprocessor.kernel_name=tslab --ExecutePreprocessor.timeout=600 \
+      --output-dir "$WORK/diagnosis" "$notebook" </dev/null >/dev/null 2>&1 || true
+    /usr/bin/python3 - "$WORK/diagnosis/$(basename "$notebook")" <<'PY' >&2 || true
+import json, sys
+cells = json.load(open(sys.argv[1]))['cells']
+for index, cell in enumerate(cells):
+    for output in cell.get('outputs', []):
+        if output.get('name') == 'stderr':
+            text = ''.join(output['text'])
+            print(f'    --- cell {index + 1}:')
+            print('\n'.join('    ' + line for line in text.rstrip().splitlines()))
+PY
   fi
 done
 
