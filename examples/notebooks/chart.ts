@@ -105,7 +105,12 @@ export function lineChart(options: LineChartOptions): string {
   const width = options.width ?? 640;
   const height = options.height ?? 320;
   if (options.series.length === 0) {
-    throw invalidArgument(api, 'series must hold at least one series', options.series, 'Pass { series: [{ name, points }] }.');
+    throw invalidArgument(
+      api,
+      'series must hold at least one series',
+      options.series,
+      'Pass { series: [{ name, points }] }.',
+    );
   }
   const xs: number[] = [];
   const ys: number[] = [];
@@ -126,7 +131,8 @@ export function lineChart(options: LineChartOptions): string {
   let xMax = Math.max(...xs);
   let [yMin, yMax] = options.yDomain ?? [Math.min(...ys), Math.max(...ys)];
   if (!(yMax > yMin)) {
-    if (options.yDomain) throw invalidArgument(api, 'yDomain must be [min, max] with min < max', options.yDomain);
+    if (options.yDomain)
+      throw invalidArgument(api, 'yDomain must be [min, max] with min < max', options.yDomain);
     yMin -= 1;
     yMax += 1;
   }
@@ -150,14 +156,20 @@ export function lineChart(options: LineChartOptions): string {
     `<rect x="0" y="0" width="${width}" height="${height}" fill="white"/>`,
   ];
   if (options.title) {
-    out.push(`<text x="${px(MARGIN.left)}" y="20" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`);
+    out.push(
+      `<text x="${px(MARGIN.left)}" y="20" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`,
+    );
   }
   // Grid and ticks.
   const bottom = MARGIN.top + plotHeight;
   for (const t of niceTicks(yMin, yMax)) {
     const y = px(sy(t));
-    out.push(`<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotWidth}" y2="${y}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatTick(t)}</text>`);
+    out.push(
+      `<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotWidth}" y2="${y}" stroke="#e5e5e5"/>`,
+    );
+    out.push(
+      `<text x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatTick(t)}</text>`,
+    );
   }
   for (const t of niceTicks(xMin, xMax)) {
     const x = px(sx(t));
@@ -187,7 +199,9 @@ export function lineChart(options: LineChartOptions): string {
     if (style === 'band') {
       const upper = series.points.map((p) => `${px(sx(p.x))},${px(sy(p.upper ?? p.y))}`);
       const lower = series.points.map((p) => `${px(sx(p.x))},${px(sy(p.lower ?? p.y))}`).reverse();
-      out.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${color}" fill-opacity="0.2" stroke="none"/>`);
+      out.push(
+        `<polygon points="${[...upper, ...lower].join(' ')}" fill="${color}" fill-opacity="0.2" stroke="none"/>`,
+      );
     }
     if (style === 'points') {
       for (const p of series.points) {
@@ -196,8 +210,12 @@ export function lineChart(options: LineChartOptions): string {
           const y1 = px(sy(p.lower ?? p.y));
           const y2 = px(sy(p.upper ?? p.y));
           out.push(`<line x1="${x}" y1="${y1}" x2="${x}" y2="${y2}" stroke="${color}" stroke-width="1.5"/>`);
-          out.push(`<line x1="${px(sx(p.x) - 4)}" y1="${y1}" x2="${px(sx(p.x) + 4)}" y2="${y1}" stroke="${color}"/>`);
-          out.push(`<line x1="${px(sx(p.x) - 4)}" y1="${y2}" x2="${px(sx(p.x) + 4)}" y2="${y2}" stroke="${color}"/>`);
+          out.push(
+            `<line x1="${px(sx(p.x) - 4)}" y1="${y1}" x2="${px(sx(p.x) + 4)}" y2="${y1}" stroke="${color}"/>`,
+          );
+          out.push(
+            `<line x1="${px(sx(p.x) - 4)}" y1="${y2}" x2="${px(sx(p.x) + 4)}" y2="${y2}" stroke="${color}"/>`,
+          );
         }
         out.push(`<circle cx="${x}" cy="${px(sy(p.y))}" r="3.5" fill="${color}"/>`);
       }
@@ -209,7 +227,9 @@ export function lineChart(options: LineChartOptions): string {
     if (style === 'points') {
       out.push(`<circle cx="${lx + 10}" cy="${ly}" r="3.5" fill="${color}"/>`);
     } else {
-      out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 20}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`);
+      out.push(
+        `<line x1="${lx}" y1="${ly}" x2="${lx + 20}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`,
+      );
     }
     out.push(`<text x="${lx + 26}" y="${ly}" dominant-baseline="middle">${escapeXml(series.name)}</text>`);
   });
@@ -224,7 +244,10 @@ export type TableValue = number | string | boolean;
  * Renders rows as an HTML table with one column per key of the first row (numbers right-aligned,
  * rounded to `digits` significant digits, default 4).
  */
-export function htmlTable(rows: readonly Record<string, TableValue>[], options: { digits?: number } = {}): string {
+export function htmlTable(
+  rows: readonly Record<string, TableValue>[],
+  options: { digits?: number } = {},
+): string {
   const first = rows[0];
   if (first === undefined) {
     throw invalidArgument('htmlTable(rows)', 'rows must hold at least one row', rows);
