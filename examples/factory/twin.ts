@@ -176,8 +176,14 @@ export interface SyncResult {
 export function synchronize(
   params: FactoryParams,
   readings: readonly TwinReading[],
-  options: { seed: number; truth?: readonly number[]; onProgress?: (fraction: number) => void },
+  options: {
+    seed: number;
+    truth?: readonly number[];
+    onProgress?: (fraction: number) => void;
+    writeInterval?: number;
+  },
 ): SyncResult {
+  const writeInterval = options.writeInterval ?? 60;
   const threshold = params.failureThreshold;
   const priorMean = (threshold + 100) / 2;
   const priorVariance = (100 - threshold) ** 2 / 12; // the spread of the plant's uniform start
@@ -216,7 +222,8 @@ export function synchronize(
     });
   const filters = m.machines.map((_, i) => makeFilter(i, priorMean, priorVariance));
   const lastTime = m.machines.map(() => 0);
-  const lastWritten = m.machines.map(() => priorMean);
+  const lastSeen = m.machines.map(() => priorMean); // the twin's health after the previous step
+  const lastWrite = m.machines.map(() => Number.NEGATIVE_INFINITY);
   const repairsSeen = m.machines.map(() => 0);
   const estimates: EstimatePoint[] = [];
   const counts = { used: 0, uncertain: 0, whileDown: 0, failureReports: 0 };
@@ -248,15 +255,21 @@ export function synchronize(
       // The twin repaired the machine since the last reading: health is 100 again, exactly.
       repairsSeen[r.machine] = repairs;
       filter.reset([machine.health], [[0.01]]);
-      lastWritten[r.machine] = machine.health;
+      lastSeen[r.machine] = machine.health;
       lastTime[r.machine] = twin.now;
     }
-    pendingWear[r.machine] = lastWritten[r.machine]! - machine.health;
+    pendingWear[r.machine] = lastSeen[r.machine]! - machine.health;
     filter.predict(Math.max(twin.now - lastTime[r.machine]!, 1e-9));
     filter.update([r.value], { sensor: r.kind });
     const x = filter.x[0]!;
-    twin.state.set(machine.healthName, x);
-    lastWritten[r.machine] = x;
+    // The correction reaches the model at most every `writeInterval` minutes: every write is
+    // journaled and replayed by each fork, so fewer writes make forks cheaper; the filter itself
+    // runs on every reading (it needs only the twin's wear, not its level).
+    if (twin.now - lastWrite[r.machine]! >= writeInterval) {
+      twin.state.set(machine.healthName, x);
+      lastWrite[r.machine] = twin.now;
+    }
+    lastSeen[r.machine] = machine.health;
     lastTime[r.machine] = twin.now;
     counts.used++;
     estimates.push({
@@ -269,6 +282,12 @@ export function synchronize(
     if (options.onProgress && index - lastReport >= 2000) {
       lastReport = index;
       options.onProgress(index / readings.length);
+    }
+  });
+  // Bring every running machine of the twin to its latest estimate before it is forked.
+  m.machines.forEach((machine, i) => {
+    if (!machine.down && lastWrite[i]! < twin.now && Number.isFinite(lastWrite[i]!)) {
+      twin.state.set(machine.healthName, filters[i]!.x[0]!);
     }
   });
   const final = filters.map((f, i) =>
