@@ -10,6 +10,7 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
+import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import {
   cholesky,
   choleskySemidefinite,
@@ -242,11 +243,11 @@ export class EnsembleKalmanFilter {
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
     const sensor = this.sensors.get(sensorName);
     if (sensor === undefined) {
-      throw invalidArgument(
+      throw unknownSensor(
         api,
         'the sensor must be defined in the options (h and R, or sensors)',
         sensorName,
-        `Known sensors: ${[...this.sensors.keys()].map((k) => `'${k}'`).join(', ') || 'none'}.`,
+        this.sensors.keys(),
       );
     }
     if (z === null) return { kind: 'missing', step: this.stepCount, time: this.clock, sensor: sensorName };

@@ -7,6 +7,7 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
+import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import type { CovarianceUpdateForm } from '../kalman-filter/kalman-filter';
 import { mul, mulBt, mulBtSymmetric, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
@@ -223,11 +224,11 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     const sensor = this.sensors.get(sensorName);
     const api = 'ExtendedKalmanFilter.update(z)';
     if (sensor === undefined) {
-      throw invalidArgument(
+      throw unknownSensor(
         api,
         'the sensor must be defined in the options (h and R, or sensors)',
         sensorName,
-        `Known sensors: ${[...this.sensors.keys()].map((k) => `'${k}'`).join(', ') || 'none'}.`,
+        this.sensors.keys(),
       );
     }
     if (z === null) return this.missing(sensorName, options.truth);

@@ -7,6 +7,7 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
+import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import { mul, mulBt, mulBtSymmetric, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 
@@ -181,11 +182,11 @@ export class KalmanFilter extends GaussianFilter {
     const sensor = this.sensors.get(sensorName);
     const api = 'KalmanFilter.update(z)';
     if (sensor === undefined && (options.H === undefined || options.R === undefined)) {
-      throw invalidArgument(
+      throw unknownSensor(
         api,
         'the sensor must be defined in the options (H and R, or sensors), or H and R given to this update',
         sensorName,
-        `Known sensors: ${[...this.sensors.keys()].map((k) => `'${k}'`).join(', ') || 'none'}.`,
+        this.sensors.keys(),
       );
     }
     if (z === null) return this.missing(sensorName, options.truth);

@@ -1,6 +1,7 @@
 import { formatValue, invalidArgument, requireInteger, requirePositive, TwinkitError } from '@twinkit/core';
 import type { MeasurementFunction } from '../extended-kalman-filter/extended-kalman-filter';
 import { readCovariance } from '../gaussian-filter/gaussian-filter';
+import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import type { FilterRandom } from '../random-source/gaussian';
@@ -308,11 +309,11 @@ export class ParticleFilter {
     const sensorName = options.sensor ?? 'default';
     const sensor = this.sensors.get(sensorName);
     if (sensor === undefined) {
-      throw invalidArgument(
+      throw unknownSensor(
         api,
         'the sensor must be defined in the options (h and R, or sensors)',
         sensorName,
-        `Known sensors: ${[...this.sensors.keys()].map((k) => `'${k}'`).join(', ') || 'none'}.`,
+        this.sensors.keys(),
       );
     }
     if (z === null) return { kind: 'missing', step: this.stepCount, time: this.clock, sensor: sensorName };

@@ -1,5 +1,6 @@
 import { formatValue, invalidArgument, requireInteger, type Simulation, TwinkitError } from '@twinkit/core';
 import { readCovariance } from '../gaussian-filter/gaussian-filter';
+import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import type { ParticleUpdateResult } from '../particle-filter/particle-filter';
@@ -231,11 +232,11 @@ export class SimulationParticleFilter<M = unknown> {
     const sensorName = options.sensor ?? 'default';
     const sensor = this.sensors.get(sensorName);
     if (sensor === undefined) {
-      throw invalidArgument(
+      throw unknownSensor(
         api,
         'the sensor must be defined in the options (h and R, or sensors)',
         sensorName,
-        `Known sensors: ${[...this.sensors.keys()].map((k) => `'${k}'`).join(', ') || 'none'}.`,
+        this.sensors.keys(),
       );
     }
     const time = this.time;

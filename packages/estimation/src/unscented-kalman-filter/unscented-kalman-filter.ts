@@ -11,6 +11,7 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
+import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import { notPositiveDefinite } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import { MerweScaledSigmaPoints, type SigmaPointScheme, symmetricSigmaPoints } from './sigma-points';
@@ -185,11 +186,11 @@ export class UnscentedKalmanFilter extends GaussianFilter {
     const sensor = this.sensors.get(sensorName);
     const api = 'UnscentedKalmanFilter.update(z)';
     if (sensor === undefined) {
-      throw invalidArgument(
+      throw unknownSensor(
         api,
         'the sensor must be defined in the options (h and R, or sensors)',
         sensorName,
-        `Known sensors: ${[...this.sensors.keys()].map((k) => `'${k}'`).join(', ') || 'none'}.`,
+        this.sensors.keys(),
       );
     }
     if (z === null) return this.missing(sensorName, options.truth);
