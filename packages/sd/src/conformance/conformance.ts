@@ -69,12 +69,15 @@ export function canonicalOutputFile(modelPath: string): string | null {
 export function checkModel(
   modelPath: string,
   suiteRoot: string,
-  options: { rtol?: number; atol?: number; method?: IntegrationMethod } = {},
+  options: { rtol?: number; atol?: number; method?: IntegrationMethod; outputFile?: string } = {},
 ): ConformanceResult {
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-5;
   const model = relative(suiteRoot, modelPath);
-  const outputFile = canonicalOutputFile(modelPath);
+  const outputFile =
+    options.outputFile === undefined
+      ? canonicalOutputFile(modelPath)
+      : join(dirname(modelPath), options.outputFile);
   if (!outputFile)
     return { model, status: 'rejected', columnsCompared: 0, rowsCompared: 0, detail: 'no canonical output' };
   let results: ReturnType<typeof simulate>;

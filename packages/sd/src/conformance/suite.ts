@@ -24,7 +24,7 @@ export const KNOWN_BROKEN: Record<string, string> = {
  * Well-formed files whose canonical output cannot come from the file as written; each is
  * checked in a way the reason justifies, and listed as such in docs/sd-conformance.md.
  */
-export const SUITE_DEFECTS: Record<string, { reason: string; method?: 'euler' }> = {
+export const SUITE_DEFECTS: Record<string, { reason: string; method?: 'euler'; output?: string }> = {
   'tests/zeroled_decimals/test_zeroled_decimals.xmile': {
     reason:
       'the file asks for RK4, but its canonical output was integrated with Euler (stockmixed moves by ' +
@@ -35,6 +35,17 @@ export const SUITE_DEFECTS: Record<string, { reason: string; method?: 'euler' }>
     reason:
       'the canonical output starts Stock A at 45, the ACTIVE INITIAL value of the Vensim original; the XMILE ' +
       'conversion dropped it (`<eqn>Value_A</eqn>` with Value_A = Time gives 0 at time 0), so no reader of this ' +
-      'file can reproduce it: expected to fail',
+      "file can reproduce it; compared instead with the suite's Stella run of the same model (output_stella.csv), " +
+      'which starts Stock A at Value_A = 0 as the file says',
+    output: 'output_stella.csv',
   },
 };
+
+/** The options `checkModel` needs for a model: the method or reference output its defect calls for. */
+export function checkOptionsFor(model: string): { method?: 'euler'; outputFile?: string } {
+  const defect = SUITE_DEFECTS[model];
+  return {
+    ...(defect?.method ? { method: defect.method } : {}),
+    ...(defect?.output ? { outputFile: defect.output } : {}),
+  };
+}
