@@ -40,7 +40,7 @@ export interface PlantReading {
 /** One step of the model's trace (recorded with `record: true`), used by the invariant tests. */
 export interface TraceEntry {
   t: number;
-  what: 'start' | 'finish' | 'pause' | 'resume' | 'fail' | 'repaired';
+  what: 'start' | 'finish' | 'pause' | 'resume' | 'fail' | 'repair' | 'repaired';
   machine: number;
 }
 
@@ -252,6 +252,7 @@ export class Technician extends Agent<Factory> {
         yield tech.moveAlong(path, params.walkSpeed);
         tech.state = 'repair';
         tech.job = machine;
+        factory.log('repair', machine.index);
         let minutes = repairs.normal(params.repairMean, params.repairSd);
         // Truncation at zero by resampling: the repair time is Normal(45, 8) given that it is
         // positive. Clamping would put the whole tail mass on a zero-length repair instead.

@@ -112,7 +112,7 @@ export const DEFAULT_SETTINGS: RunSettings = {
 const API = 'factory options';
 
 function fail(option: string, rule: string, value: unknown, remedy: string): never {
-  throw invalidArgument(`${API} (${option})`, rule, value, remedy);
+  throw invalidArgument(`${API} (--${kebab(option)})`, rule, value, remedy);
 }
 
 function positive(option: string, value: unknown): number {

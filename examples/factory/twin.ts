@@ -5,10 +5,15 @@
  */
 import { createStream, type Simulation } from '@twinkit/core';
 import {
-  compareScenarios,
   confidenceInterval,
+  crnVarianceReduction,
   ExtendedKalmanFilter,
+  type OutputComparison,
+  pairwiseComparisons,
+  type ReplicationResults,
+  runReplications,
   type ScenarioComparisonResults,
+  type VarianceReduction,
 } from '@twinkit/estimation';
 import {
   type Factory,
@@ -372,33 +377,51 @@ export const WHAT_IF_OUTPUTS = [
 
 /**
  * Compares technician counts from the synchronized health (`initialHealth`), with common random
- * numbers, on worker threads.
+ * numbers (every scenario runs replications 0..n−1 of the same seed), on worker threads; every pair
+ * of scenarios is compared on every KPI by paired-t (Bonferroni-adjusted).
+ *
+ * This is `compareScenarios` of `@twinkit/estimation` written out, because `compareScenarios` throws
+ * when an output is constant in both scenarios of a pair (`crnVarianceReduction`: "both samples are
+ * constant"), which short runs meet (e.g. every replication has exactly one failure); here the
+ * variance reduction of such a pair is left out instead.
  */
 export async function whatIf(
   params: FactoryParams,
   settings: Pick<RunSettings, 'scenarios' | 'replications' | 'whatIfDays' | 'workers' | 'seed'>,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ScenarioComparisonResults> {
-  const scenarios: Record<string, FactoryParams> = {};
-  for (const n of settings.scenarios)
-    scenarios[`${n} technicians`] = { ...params, technicians: n, record: false, failures: 'health' };
   const total = settings.scenarios.length * settings.replications;
-  const done = new Map<string, number>();
-  return compareScenarios(factory, {
-    scenarios,
-    replications: settings.replications,
-    seed: settings.seed,
-    until: settings.whatIfDays * 1440,
-    workers: settings.workers,
-    outputs: (sim) => ({ ...sim.model.kpis() }),
-    onProgress: (p) => {
-      done.set(p.scenario, p.completed);
-      onProgress?.(
-        [...done.values()].reduce((a, b) => a + b, 0),
-        total,
-      );
-    },
-  });
+  const results: Record<string, ReplicationResults> = {};
+  let before = 0;
+  for (const n of settings.scenarios) {
+    const name = `${n} technicians`;
+    results[name] = await runReplications(factory, {
+      params: { ...params, technicians: n, record: false, failures: 'health' },
+      replications: settings.replications,
+      seed: settings.seed,
+      until: settings.whatIfDays * 1440,
+      workers: settings.workers,
+      outputs: (sim) => ({ ...sim.model.kpis() }),
+      onProgress: (p) => onProgress?.(before + p.completed, total),
+    });
+    before += settings.replications;
+  }
+  const names = Object.keys(results);
+  const outputs: Record<string, OutputComparison> = {};
+  for (const output of Object.keys(results[names[0]!]!.outputs)) {
+    const samples: Record<string, number[]> = {};
+    for (const name of names) samples[name] = results[name]!.outputs[output]!.values;
+    const pairwise = pairwiseComparisons(samples, { paired: true });
+    const varianceReduction: Record<string, VarianceReduction> = {};
+    for (const c of pairwise.comparisons) {
+      const a = samples[c.first]!;
+      const b = samples[c.second]!;
+      const constant = a.every((v) => v === a[0]) && b.every((v) => v === b[0]);
+      if (!constant) varianceReduction[`${c.first}−${c.second}`] = crnVarianceReduction(a, b);
+    }
+    outputs[output] = { ...pairwise, varianceReduction };
+  }
+  return { commonRandomNumbers: true, scenarios: results, outputs };
 }
 
 /**

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { type Factory, factory } from './model';
+import { DEFAULTS, type FactoryParams } from './params';
+
+/** A small, fast-wearing factory so that a few simulated days hold many failures and repairs. */
+const FAST: FactoryParams = {
+  ...DEFAULTS,
+  machines: 3,
+  technicians: 2,
+  busyWearRate: 0.06,
+  idleWearRate: 0.02,
+  initialHealth: [60, 80, 95],
+  record: true,
+};
+
+function stepThrough(
+  sim: ReturnType<typeof factory.create>,
+  until: number,
+  check: (m: Factory) => void,
+): void {
+  while (sim.peek() <= until) {
+    sim.step();
+    check(sim.model);
+  }
+}
+
+describe('factory model invariants', () => {
+  it('conserves parts, never runs a machine while it is down, and keeps every technician in one place', () => {
+    const sim = factory.create({ seed: 11, params: FAST });
+    const m = sim.model;
+    const last = new Map<number, [number, number]>();
+    let checks = 0;
+    stepThrough(sim, 3 * 1440, (model) => {
+      checks++;
+      // Parts: everything that arrived is finished, waiting in a buffer, or held by a machine.
+      const waiting = model.machines.reduce((s, x) => s + x.buffer.length, 0);
+      const held = model.machines.filter((x) => x.holding >= 0).length;
+      expect(model.arrived).toBe(model.completed + waiting + held);
+      for (const machine of model.machines) expect(machine.busy && machine.down).toBe(false);
+      // Technicians: on the grid exactly once, moving at most one cell per event, at the machine while repairing.
+      expect(model.floor.agentCount).toBe(model.technicians.length);
+      for (const tech of model.technicians) {
+        expect(model.floor.has(tech)).toBe(true);
+        const x = model.floor.xOf(tech);
+        const y = model.floor.yOf(tech);
+        const before = last.get(tech.id);
+        if (before) expect(Math.max(Math.abs(before[0] - x), Math.abs(before[1] - y))).toBeLessThanOrEqual(1);
+        last.set(tech.id, [x, y]);
+        if (tech.state === 'repair') {
+          expect({ x, y }).toEqual(tech.job!.servicePoint);
+          expect(tech.job!.down).toBe(true);
+        }
+      }
+    });
+    expect(checks).toBeGreaterThan(1000);
+    const fails = m.trace.filter((e) => e.what === 'fail').length;
+    expect(fails).toBeGreaterThan(10); // the test exercised failures and repairs
+    // From the trace: no start or resume while the machine is down; a failure while busy pauses it at once.
+    const down = new Set<number>();
+    let busyAtFail = 0;
+    const running = new Set<number>();
+    m.trace.forEach((e, i) => {
+      if (e.what === 'fail') {
+        down.add(e.machine);
+        if (running.has(e.machine)) {
+          busyAtFail++;
+          const pause = m.trace.slice(i + 1).find((x) => x.machine === e.machine);
+          expect(pause).toMatchObject({ what: 'pause', t: e.t });
+        }
+      }
+      if (e.what === 'repaired') down.delete(e.machine);
+      if (e.what === 'start' || e.what === 'resume') {
+        expect(down.has(e.machine)).toBe(false);
+        running.add(e.machine);
+      }
+      if (e.what === 'pause' || e.what === 'finish') running.delete(e.machine);
+    });
+    expect(busyAtFail).toBeGreaterThan(0); // the "holds its part until repaired" path ran
+  });
+
+  it('fails a machine when its health crosses the threshold (a state event) and restores it on repair', () => {
+    const sim = factory.create({ seed: 5, params: FAST });
+    const healthAtFail: number[] = [];
+    let downSeen = 0;
+    stepThrough(sim, 2 * 1440, (model) => {
+      for (const machine of model.machines) {
+        if (machine.down) {
+          downSeen++;
+          // No wear while down: health stays at the threshold until the repair.
+          expect(machine.health).toBeCloseTo(FAST.failureThreshold, 6);
+        }
+      }
+    });
+    for (const e of sim.model.trace) if (e.what === 'fail') healthAtFail.push(e.t);
+    expect(healthAtFail.length).toBeGreaterThan(3);
+    expect(downSeen).toBeGreaterThan(0);
+    // Right after a repair, health is 100 and falls from there.
+    const repaired = sim.model.telemetry.filter((r) => r.kind === 'state' && r.value === 1);
+    for (const r of repaired) expect(r.truth).toBe(100);
+  });
+
+  it('has a mean time to failure of about 480 hours at the default load (the design document)', () => {
+    // New machines (health 100) at the default load: the time to the first failure of each machine
+    // should be 480 h give or take the load's randomness over 20 days (a few percent).
+    const firsts: number[] = [];
+    for (const seed of [1, 2]) {
+      const sim = factory.create({ seed, params: { ...DEFAULTS, record: true } });
+      sim.run({ until: 560 * 60 });
+      for (let i = 0; i < DEFAULTS.machines; i++) {
+        const fail = sim.model.trace.find((e) => e.what === 'fail' && e.machine === i);
+        expect(fail).toBeDefined();
+        firsts.push(fail!.t / 60);
+      }
+    }
+    const mean = firsts.reduce((a, b) => a + b, 0) / firsts.length;
+    expect(Math.abs(mean - 480) / 480).toBeLessThan(0.05);
+  });
+
+  it('walks technicians to the failed machine and repairs in Normal(45, 8) minutes', () => {
+    const sim = factory.create({ seed: 3, params: { ...FAST, technicians: 3 } });
+    sim.run({ until: 10 * 1440 });
+    const { walks, trace } = sim.model;
+    // Every walk to a job ends at a machine's service point, and starts where the previous walk ended.
+    const points = sim.model.machines.map((x) => `${x.servicePoint.x},${x.servicePoint.y}`);
+    const lastCell = new Map<number, string>();
+    for (const w of walks) {
+      if (w.kind === 'to-job') expect(points).toContain(w.cells.at(-1)!.join(','));
+      const before = lastCell.get(w.technician);
+      if (before !== undefined) expect(w.cells[0]!.join(',')).toBe(before);
+      lastCell.set(w.technician, w.cells.at(-1)!.join(','));
+    }
+    // Repair durations (repair start to repaired) against Normal(45, 8): mean within 3 standard
+    // errors, standard deviation within 30%.
+    const spans: number[] = [];
+    const open = new Map<number, number>();
+    for (const e of trace) {
+      if (e.what === 'repair') open.set(e.machine, e.t);
+      if (e.what === 'repaired') spans.push(e.t - open.get(e.machine)!);
+    }
+    const n = spans.length;
+    expect(n).toBeGreaterThan(40);
+    const mean = spans.reduce((a, b) => a + b, 0) / n;
+    const sd = Math.sqrt(spans.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+    expect(Math.abs(mean - 45)).toBeLessThan((3 * 8) / Math.sqrt(n));
+    expect(Math.abs(sd - 8) / 8).toBeLessThan(0.3);
+  });
+});

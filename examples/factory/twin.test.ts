@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, type FactoryParams } from './params';
+import { parseTelemetry, predict, runPlant, synchronize, telemetryJsonl, whatIf } from './twin';
+
+const SMALL: FactoryParams = { ...DEFAULTS, machines: 3, technicians: 2 };
+
+describe('telemetry', () => {
+  it('writes the design document schema and reads back what it wrote', () => {
+    const plant = runPlant(SMALL, 4, 1);
+    const text = telemetryJsonl(plant.readings);
+    const lines = text.trimEnd().split('\n');
+    expect(lines.length).toBe(plant.readings.length);
+    for (const line of lines.slice(0, 200)) {
+      const rec = JSON.parse(line) as Record<string, unknown>;
+      expect(Object.keys(rec).sort()).toEqual([
+        'quality',
+        'sensor_id',
+        'source',
+        'timestamp',
+        'unit',
+        'value',
+      ]);
+      expect(rec.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(rec.source).toMatch(/^factory\/line1\/machine[1-3]\/(vibration|temperature|state)$/);
+      expect(['g', 'celsius', 'running']).toContain(rec.unit);
+      expect(['good', 'uncertain']).toContain(rec.quality);
+      expect(rec.sensor_id).toMatch(/^(VIB|TEMP|PLC)-00[1-3]$/);
+    }
+    const back = parseTelemetry(text);
+    back.forEach((r, i) => {
+      const orig = plant.readings[i]!;
+      expect(r.machine).toBe(orig.machine);
+      expect(r.kind).toBe(orig.kind);
+      expect(r.value).toBe(orig.value);
+      // Timestamps carry milliseconds: the time survives to within 1 ms.
+      expect(Math.abs(r.t - orig.t)).toBeLessThan(1 / 60_000 + 1e-9);
+    });
+    expect(() =>
+      parseTelemetry('{"timestamp":"x","source":"factory/line1/machine1/vibration","value":1}'),
+    ).toThrow(/line 1: timestamp must be ISO-8601/);
+  });
+});
+
+describe('state estimation', () => {
+  it('tracks the hidden health: the error stays inside the filter\u2019s ±2 sd band about 95% of the time', () => {
+    // For a consistent filter the error divided by its sd is standard normal at every update, so
+    // ±2 sd holds 95.4% of the updates in the long run. Over a 3-day run the fraction varies from run
+    // to run because consecutive errors are strongly correlated (the wear mismatch between plant and
+    // twin changes slowly), so few independent errors are seen; pooled over 6 runs it must be close to
+    // 95% from both sides (a band that is much too wide is a failure too), and no run may fall far
+    // below. The first 6 hours, while the filter converges from the prior, are left out.
+    let inside = 0;
+    let total = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const plant = runPlant(SMALL, seed, 3);
+      const sync = synchronize(SMALL, parseTelemetry(telemetryJsonl(plant.readings)), {
+        seed: seed + 100,
+        truth: plant.readings.map((r) => r.truth),
+      });
+      const after = sync.estimates.filter((e) => e.t >= 360);
+      const ok = after.filter((e) => Math.abs(e.estimate - e.truth) <= 2 * e.sd).length;
+      expect(ok / after.length).toBeGreaterThan(0.8);
+      inside += ok;
+      total += after.length;
+      // The prior sd is 14 health points; synchronized, the error is a fraction of a point.
+      const rmse = Math.sqrt(after.reduce((s, e) => s + (e.estimate - e.truth) ** 2, 0) / after.length);
+      expect(rmse).toBeLessThan(0.5);
+    }
+    expect(inside / total).toBeGreaterThan(0.9);
+    expect(inside / total).toBeLessThan(0.99);
+  });
+
+  it('stops the twin\u2019s machines on the plant\u2019s failure reports and never uses readings flagged uncertain', () => {
+    const fast = { ...SMALL, busyWearRate: 0.02, idleWearRate: 0.008, initialHealth: [60, 75, 90] };
+    const plant = runPlant(fast, 9, 3);
+    const failures = plant.trace.filter((e) => e.what === 'fail').length;
+    expect(failures).toBeGreaterThan(2);
+    const readings = parseTelemetry(telemetryJsonl(plant.readings));
+    const sync = synchronize(fast, readings, { seed: 1, truth: plant.readings.map((r) => r.truth) });
+    expect(sync.counts.failureReports).toBe(failures);
+    expect(sync.counts.uncertain).toBe(readings.filter((r) => r.quality === 'uncertain').length);
+    expect(sync.twin.model.machines.reduce((s, m) => s + m.failures, 0)).toBe(failures);
+  });
+});
+
+describe('determinism', () => {
+  it('gives identical telemetry, estimates and forecasts for a seed', async () => {
+    const run = async () => {
+      const plant = runPlant(SMALL, 21, 1);
+      const text = telemetryJsonl(plant.readings);
+      const sync = synchronize(SMALL, parseTelemetry(text), { seed: 22 });
+      const forecast = await predict(sync.twin, { forks: 3, horizonDays: 1 });
+      return {
+        text,
+        estimates: JSON.stringify(sync.estimates),
+        forecasts: JSON.stringify(forecast.forecasts),
+      };
+    };
+    const a = await run();
+    const b = await run();
+    expect(b.text).toBe(a.text);
+    expect(b.estimates).toBe(a.estimates);
+    expect(b.forecasts).toBe(a.forecasts);
+    // A different seed gives a different plant.
+    expect(telemetryJsonl(runPlant(SMALL, 23, 1).readings)).not.toBe(a.text);
+  });
+
+  it('gives identical what-if results on 1 and 2 worker threads', async () => {
+    const params = { ...SMALL, initialHealth: [55, 70, 90] };
+    const settings = { scenarios: [1, 2], replications: 4, whatIfDays: 2, seed: 5 };
+    const one = await whatIf(params, { ...settings, workers: 1 });
+    const two = await whatIf(params, { ...settings, workers: 2 });
+    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
+    expect(one.scenarios['1 technicians']!.outputs.failures!.values.length).toBe(4);
+  });
+});
