@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/run-example';
+
+const run = promisify(execFile);
+
+function factory(args: string[]) {
+  return run(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@twinkit/source', 'examples/factory/main.ts', ...args],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+}
+
+describe('npm run factory', () => {
+  it('runs end to end with a tiny configuration and writes the telemetry and a self-contained report', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'factory-out-'));
+    const tiny = [
+      '--machines',
+      '3',
+      '--technicians',
+      '2',
+      '--days',
+      '2',
+      '--horizon-days',
+      '1',
+      '--forks',
+      '3',
+    ];
+    const study = [
+      '--what-if-days',
+      '2',
+      '--replications',
+      '3',
+      '--scenarios',
+      '1,2',
+      '--workers',
+      '2',
+      '--out',
+      out,
+    ];
+    const { stdout, stderr } = await factory([...tiny, ...study]);
+    expect(stderr).toBe(''); // no progress indicator when stderr is not a terminal (and CI is set)
+    expect(stdout).toMatch(/^Hybrid factory twin: 3 machines, 2 technicians, seed 2026/);
+    expect(stdout).toMatch(/2\. Twin synchronized with \d+ readings/);
+    expect(stdout).toMatch(/3\. Next 1 days \(3 forks/);
+    expect(stdout).toMatch(/1 technicians: downtime h\/machine/);
+    expect(stdout).toMatch(/Done in [\d.]+ s/);
+
+    const lines = readFileSync(join(out, 'telemetry.jsonl'), 'utf8').trimEnd().split('\n');
+    // 3 machines for 2 days: vibration every 5 min and temperature every 15 min, plus state changes.
+    const sensorLines = 3 * ((2 * 1440) / 5 + (2 * 1440) / 15);
+    expect(lines.length).toBeGreaterThanOrEqual(sensorLines);
+    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(first).toMatchObject({
+      source: expect.stringMatching(/^factory\/line1\/machine\d\//),
+      quality: 'good',
+    });
+    expect(first.timestamp).toBe('2026-01-05T06:05:00.000Z');
+
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html.match(/<svg /g)?.length).toBe(4);
+    for (const heading of ['State estimation', 'Prediction', 'What-if', 'Technicians on the floor']) {
+      expect(html).toContain(heading);
+    }
+    // Self-contained: no scripts, stylesheets or images fetched from anywhere.
+    expect(html).not.toMatch(/<script|<link|<img|src="http/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { forecasts: unknown[] };
+    expect(summary.forecasts.length).toBe(3);
+  });
+
+  it('exits with code 2 and a clear message for a bad option', async () => {
+    const error = await factory(['--technicians', '-1']).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toMatch(/^factory options \(--technicians\): must be an integer >= 1, got -1\./);
+    expect(error?.stderr).toContain('npm run factory -- [options]');
+  });
+});
