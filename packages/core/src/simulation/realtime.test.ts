@@ -18,13 +18,16 @@ describe('runRealtime', () => {
     expect(result.reason).toBe('until');
     expect(sim.now).toBe(300);
     expect(lags).toHaveLength(12);
-    // Never early; late by at most a slice plus timer latency (generous bound for a shared machine).
+    // Never early; late by at most a slice plus timer latency. The upper bounds are generous because
+    // CI runs test files in parallel on two cores; the median shows the pacing itself.
     for (const lag of lags) {
       expect(lag).toBeGreaterThanOrEqual(-1);
-      expect(lag).toBeLessThan(60);
+      expect(lag).toBeLessThan(200);
     }
+    const median = [...lags].sort((a, b) => a - b)[lags.length >> 1]!;
+    expect(median).toBeLessThan(40);
     expect(wallMs).toBeGreaterThanOrEqual(299);
-    expect(wallMs).toBeLessThan(300 + 150);
+    expect(wallMs).toBeLessThan(300 + 400);
   });
 
   it('lets other asynchronous work run meanwhile and stops on an AbortSignal', async () => {
@@ -39,10 +42,10 @@ describe('runRealtime', () => {
     const result = await sim.runRealtime({ factor: 1, signal: controller.signal });
     clearInterval(timer);
     expect(result.reason).toBe('aborted');
-    expect(ticks).toBeGreaterThan(5);
+    expect(ticks).toBeGreaterThan(2);
     expect(seenAt).toBeGreaterThan(0.03);
     expect(sim.now).toBeGreaterThan(0.1);
-    expect(sim.now).toBeLessThan(0.3);
+    expect(sim.now).toBeLessThan(1);
   });
 
   it('validates its options', async () => {
