@@ -68,7 +68,7 @@ describe('npm run factory', () => {
 
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html.match(/<svg /g)?.length).toBe(4);
+    expect(html.match(/<svg /g)?.length).toBe(5);
     for (const heading of ['State estimation', 'Prediction', 'What-if', 'Technicians on the floor']) {
       expect(html).toContain(heading);
     }

@@ -179,7 +179,10 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   }
   const downtime = comparison.outputs.downtimeHours!;
   for (const c of downtime.comparisons) {
-    lines.push(`   downtime ${c.first} − ${c.second}: [${c.lower.toFixed(3)}, ${c.upper.toFixed(3)}] h`);
+    const minutes = (h: number) => (60 * h).toFixed(2);
+    lines.push(
+      `   downtime per machine, ${c.first} − ${c.second}: [${minutes(c.lower)}, ${minutes(c.upper)}] min (paired, CRN)`,
+    );
   }
   lines.push(`Report: ${resolve(out, 'report.html')}`);
   lines.push(

@@ -11,7 +11,8 @@
  * - Technicians are agents on a grid floor. The dispatcher gives a failed machine to the nearest
  *   available technician (shortest A* path); the technician walks there (`moveAlong`), repairs
  *   (Normal(45, 8) min, resampled when ≤ 0), then takes the next queued job or walks back to the
- *   depot, and can be dispatched again from wherever it is on the way.
+ *   post (technicians are posted along the bottom aisle), and can be dispatched again from wherever
+ *   it is on the way.
  * - With `record: true` (the "physical plant"), sensors read vibration and temperature of every
  *   machine at their own rates, and machine state changes are logged; all go to `telemetry`.
  */
@@ -200,6 +201,8 @@ export class Machine {
 /** A maintenance technician. */
 export class Technician extends Agent<Factory> {
   state: 'idle' | 'assigned' | 'travel' | 'repair' | 'returning' = 'idle';
+  /** Where the technician waits for work. */
+  post: GridPoint = { x: 0, y: 0 };
   /** The machine being repaired (while `state === 'repair'`). */
   job: Machine | null = null;
   repairs = 0;
@@ -268,10 +271,10 @@ export class Technician extends Agent<Factory> {
           tech.pending = next;
           continue;
         }
-        // Walk back to the depot a cell at a time, ready to be dispatched from wherever it is.
+        // Walk back to the post a cell at a time, ready to be dispatched from wherever it is.
         tech.state = 'returning';
-        const home = floor.findPath(floor.positionOf(tech), factory.depot, { diagonal: true });
-        if (home === null) throw new Error("the depot cannot be reached from the technician's cell");
+        const home = floor.findPath(floor.positionOf(tech), tech.post, { diagonal: true });
+        if (home === null) throw new Error("the technician's post cannot be reached from its cell");
         const walked: [number, number][] = [floor.pointOf(home.cells[0]!)];
         for (let i = 1; i < home.cells.length && tech.pending === null; i++) {
           const from = home.cells[i - 1]!;
@@ -293,7 +296,8 @@ export class Factory extends AgentModel {
   readonly floor: GridSpace<Technician>;
   readonly machines: Machine[] = [];
   readonly technicians: Technician[] = [];
-  readonly depot: GridPoint;
+  /** Where each technician waits for work (one post per technician, spread along the bottom aisle). */
+  readonly posts: GridPoint[];
   /** Jobs waiting for a technician, first come first served. */
   readonly queue: Machine[] = [];
   readonly telemetry: PlantReading[] = [];
@@ -317,7 +321,7 @@ export class Factory extends AgentModel {
       new GridSpace<Technician>({ width: layout.width, height: layout.height, occupancy: 'multiple' }),
     );
     for (const [x, y] of layout.blocked) this.floor.setWalkable(x, y, false);
-    this.depot = layout.depot;
+    this.posts = technicianPosts(layout, params.technicians);
     for (let i = 0; i < params.machines; i++) {
       this.machines.push(new Machine(this, i, layout.servicePoints[i]!, processingTimeOf(params, i)));
     }
@@ -326,7 +330,8 @@ export class Factory extends AgentModel {
     for (let i = 0; i < params.technicians; i++) {
       const tech = new Technician(this);
       this.technicians.push(tech);
-      this.floor.place(tech, this.depot.x, this.depot.y);
+      tech.post = this.posts[i]!;
+      this.floor.place(tech, tech.post.x, tech.post.y);
       tech.start();
     }
     if (params.record) this.buildSensors();
@@ -578,14 +583,24 @@ function sample(
   }
 }
 
-/** The factory floor: walls, machine blocks, a conveyor with three gaps, the technicians' depot. */
+/** The factory floor: walls, machine blocks, a conveyor with three gaps, the technicians' aisle. */
 export interface FloorLayout {
   width: number;
   height: number;
   blocked: [number, number][];
   servicePoints: GridPoint[];
   machineBlocks: { x: number; y: number; width: number; height: number }[];
-  depot: GridPoint;
+  /** The aisle along which technicians are posted (y, and the x range). */
+  aisle: { y: number; from: number; to: number };
+}
+
+/** Returns `n` posts spread evenly along the floor's bottom aisle. */
+export function technicianPosts(layout: FloorLayout, n: number): GridPoint[] {
+  const { y, from, to } = layout.aisle;
+  return Array.from({ length: n }, (_, i) => ({
+    x: n === 1 ? from : Math.round(from + (i * (to - from)) / (n - 1)),
+    y,
+  }));
 }
 
 /** Returns the floor layout for `machines` machines (cells of 1 m). */
@@ -606,7 +621,14 @@ export function floorLayout(machines: number): FloorLayout {
   // A conveyor across the floor at y = 8 with gaps near both ends and in the middle.
   const gaps = new Set([3, Math.floor(width / 2), width - 4]);
   for (let x = 2; x < width - 2; x++) if (!gaps.has(x)) blocked.push([x, 8]);
-  return { width, height, blocked, servicePoints, machineBlocks, depot: { x: 2, y: height - 3 } };
+  return {
+    width,
+    height,
+    blocked,
+    servicePoints,
+    machineBlocks,
+    aisle: { y: height - 3, from: 2, to: width - 3 },
+  };
 }
 
 /** The factory model as a definition (workers load it from this module by its name). */

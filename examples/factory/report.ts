@@ -6,7 +6,7 @@
 import type { ScenarioComparisonResults } from '@twinkit/estimation';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { type FloorLayout, floorLayout, type WalkRecord } from './model';
+import { type FloorLayout, floorLayout, technicianPosts, type WalkRecord } from './model';
 import type { FactoryParams, RunSettings } from './params';
 import type { EstimatePoint, MachineForecast } from './twin';
 
@@ -107,6 +107,43 @@ export function healthSpec(points: readonly EstimatePoint[], machines: number): 
   };
 }
 
+export function errorSpec(points: readonly EstimatePoint[], machines: number): Record<string, unknown> {
+  const values = thin(points, machines, 600).map((p) => ({
+    machine: `machine ${p.machine + 1}`,
+    day: p.t / 1440,
+    error: p.estimate - p.truth,
+    lower: -2 * p.sd,
+    upper: 2 * p.sd,
+  }));
+  return {
+    data: { values },
+    transform: [{ filter: 'datum.day >= 0.25' }],
+    facet: { row: { field: 'machine', type: 'nominal', title: null } },
+    spec: {
+      width: 720,
+      height: 70,
+      layer: [
+        {
+          mark: { type: 'area', opacity: 0.35, color: '#f58518' },
+          encoding: {
+            x: { field: 'day', type: 'quantitative', title: 'day' },
+            y: { field: 'lower', type: 'quantitative', title: 'error' },
+            y2: { field: 'upper' },
+          },
+        },
+        {
+          mark: { type: 'line', color: '#222', strokeWidth: 1 },
+          encoding: {
+            x: { field: 'day', type: 'quantitative' },
+            y: { field: 'error', type: 'quantitative' },
+          },
+        },
+      ],
+    },
+    title: 'Estimation error (estimate − truth, black) inside the filter’s ±2 sd band (orange), from 6 h on',
+  };
+}
+
 export function kpiSpec(results: ScenarioComparisonResults): Record<string, unknown> {
   const values: Record<string, unknown>[] = [];
   for (const [scenario, run] of Object.entries(results.scenarios)) {
@@ -145,7 +182,11 @@ export function kpiSpec(results: ScenarioComparisonResults): Record<string, unkn
   };
 }
 
-export function floorSpec(layout: FloorLayout, walks: readonly WalkRecord[]): Record<string, unknown> {
+export function floorSpec(
+  layout: FloorLayout,
+  technicians: number,
+  walks: readonly WalkRecord[],
+): Record<string, unknown> {
   const cells = layout.blocked.map(([x, y]) => ({ x, y, x2: x + 1, y2: y + 1, kind: 'wall / conveyor' }));
   const machines = layout.machineBlocks.map((b, i) => ({
     x: b.x,
@@ -200,7 +241,13 @@ export function floorSpec(layout: FloorLayout, walks: readonly WalkRecord[]): Re
         encoding: { x: { field: 'cx', ...x }, y: { field: 'cy', ...y }, text: { field: 'label' } },
       },
       {
-        data: { values: [{ x: layout.depot.x + 0.5, y: layout.depot.y + 0.5, label: 'depot' }] },
+        data: {
+          values: technicianPosts(layout, technicians).map((p, i) => ({
+            x: p.x + 0.5,
+            y: p.y + 0.5,
+            label: `T${i + 1}`,
+          })),
+        },
         mark: { type: 'text', dy: 12, fontSize: 10 },
         encoding: { x: { field: 'x', ...x }, y: { field: 'y', ...y }, text: { field: 'label' } },
       },
@@ -213,7 +260,12 @@ export function floorSpec(layout: FloorLayout, walks: readonly WalkRecord[]): Re
           detail: { field: 'walk', type: 'nominal' },
           order: { field: 'order', type: 'quantitative' },
           color: { field: 'technician', type: 'nominal', title: null },
-          strokeDash: { field: 'kind', type: 'nominal', title: null },
+          strokeDash: {
+            field: 'kind',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['to-job', 'return'] },
+          },
         },
       },
     ],
@@ -303,10 +355,11 @@ function fmt(v: number, digits = 3): string {
 /** Builds the report's HTML. */
 export async function renderReport(data: ReportData): Promise<string> {
   const { params, settings, whatIf } = data;
-  const [health, kpis, floor, forecast] = await Promise.all([
+  const [health, errors, kpis, floor, forecast] = await Promise.all([
     renderSvg(healthSpec(data.estimates, params.machines)),
+    renderSvg(errorSpec(data.estimates, params.machines)),
     renderSvg(kpiSpec(whatIf)),
-    renderSvg(floorSpec(floorLayout(params.machines), data.walks)),
+    renderSvg(floorSpec(floorLayout(params.machines), params.technicians, data.walks)),
     renderSvg(forecastSpec(data.forecasts, settings.horizonDays)),
   ]);
   const scenarioRows = Object.entries(whatIf.scenarios)
@@ -358,6 +411,7 @@ used ${data.syncCounts.used} vibration and temperature readings (${data.syncCoun
 stopped the twin's machines). The estimate was within its ±2 sd band of the hidden health at
 <b>${(100 * data.withinBand).toFixed(1)}%</b> of the updates (a consistent filter: about 95%); RMSE ${fmt(data.rmse)} health points.</p>
 <figure>${health}</figure>
+<figure>${errors}</figure>
 
 <h2>2. Prediction: the next ${settings.horizonDays} days from the synchronized twin</h2>
 <p>${settings.forks} forks of the synchronized twin, each on its own random numbers from the end of the data.</p>
@@ -380,7 +434,7 @@ ${comparisons}</table>
 
 <h2>4. Technicians on the floor</h2>
 <figure>${floor}</figure>
-<p>Solid: walks to a failed machine (dispatched to the nearest available technician); dashed: walks back to the depot.</p>
+<p>Solid: walks to a failed machine (dispatched to the nearest available technician); dashed: walks back to the technician's post (T1, T2, ...).</p>
 </body></html>
 `;
 }
