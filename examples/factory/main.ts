@@ -175,7 +175,10 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
       const o = run.outputs[k]!;
       return `${label} ${o.mean.toPrecision(d)} [${o.lower.toPrecision(d)}, ${o.upper.toPrecision(d)}]`;
     });
-    lines.push(`   ${name}: ${cells.join('; ')}`);
+    const uptime = run.outputs.uptimeHours!.values.reduce((a, b) => a + b, 0);
+    const failed = run.outputs.failures!.values.reduce((a, b) => a + b, 0);
+    const mtbf = failed > 0 ? `${(uptime / failed).toFixed(0)} h` : 'no failures';
+    lines.push(`   ${name}: ${cells.join('; ')}; MTBF (pooled) ${mtbf}`);
   }
   const downtime = comparison.outputs.downtimeHours!;
   for (const c of downtime.comparisons) {

@@ -88,6 +88,8 @@ export class Machine {
   /** Part held (being processed or waiting for the repair), or -1. */
   holding = -1;
   failures = 0;
+  /** Times of this machine's failures (failures are rare: a few per month). */
+  readonly failureTimes: number[] = [];
   processed = 0;
   repaired: Event<void> | null = null;
   process: Process<never> | null = null;
@@ -148,6 +150,7 @@ export class Machine {
     this.factory.sim.state.set(this.sdWearRate, rate);
   }
 
+  /** Marks the machine busy or idle (its wear rate follows). */
   setBusy(busy: boolean): void {
     const now = this.factory.sim.now;
     if (busy && !this.busy) this.busySince = now;
@@ -162,6 +165,7 @@ export class Machine {
     const f = this.factory;
     this.down = true;
     this.failures++;
+    this.failureTimes.push(f.sim.now);
     this.downSince = f.sim.now;
     this.repaired = f.sim.event<void>();
     f.log('fail', this.index);

@@ -62,6 +62,7 @@ function thin(points: readonly EstimatePoint[], machines: number, max: number): 
   return out;
 }
 
+/** Builds the Vega-Lite spec of estimated vs true health per machine, with the ±2 sd band. */
 export function healthSpec(points: readonly EstimatePoint[], machines: number): Record<string, unknown> {
   const values = thin(points, machines, 400).map((p) => ({
     machine: `machine ${p.machine + 1}`,
@@ -107,6 +108,7 @@ export function healthSpec(points: readonly EstimatePoint[], machines: number): 
   };
 }
 
+/** Builds the Vega-Lite spec of the estimation error per machine inside the filter's ±2 sd band. */
 export function errorSpec(points: readonly EstimatePoint[], machines: number): Record<string, unknown> {
   const values = thin(points, machines, 600).map((p) => ({
     machine: `machine ${p.machine + 1}`,
@@ -144,6 +146,7 @@ export function errorSpec(points: readonly EstimatePoint[], machines: number): R
   };
 }
 
+/** Builds the Vega-Lite spec comparing the scenarios' KPIs (means with 95% intervals). */
 export function kpiSpec(results: ScenarioComparisonResults): Record<string, unknown> {
   const values: Record<string, unknown>[] = [];
   for (const [scenario, run] of Object.entries(results.scenarios)) {
@@ -182,6 +185,7 @@ export function kpiSpec(results: ScenarioComparisonResults): Record<string, unkn
   };
 }
 
+/** Builds the Vega-Lite spec of the floor (walls, machines, posts) and the technicians' walks. */
 export function floorSpec(
   layout: FloorLayout,
   technicians: number,
@@ -274,6 +278,7 @@ export function floorSpec(
   };
 }
 
+/** Builds the Vega-Lite spec of the forecast: failures per machine and first-failure quantiles. */
 export function forecastSpec(
   forecasts: readonly MachineForecast[],
   horizonDays: number,
@@ -370,7 +375,7 @@ export async function renderReport(data: ReportData): Promise<string> {
       });
       const up = run.outputs.uptimeHours!.values.reduce((a, b) => a + b, 0);
       const failures = run.outputs.failures!.values.reduce((a, b) => a + b, 0);
-      return `<tr><th>${escapeHtml(name)}</th>${cells.join('')}<td>${failures > 0 ? fmt(up / failures / params.machines, 4) : 'no failures'}</td></tr>`;
+      return `<tr><th>${escapeHtml(name)}</th>${cells.join('')}<td>${failures > 0 ? fmt(up / failures, 4) : 'no failures'}</td></tr>`;
     })
     .join('\n');
   const comparisons = Object.entries(whatIf.outputs)
@@ -425,7 +430,7 @@ with common random numbers (replication <i>i</i> of every scenario sees the same
 times and repair times), on ${settings.workers} worker thread(s). Each cell: mean [95% CI].</p>
 <table><tr><th></th>${Object.values(KPI_LABELS)
     .map((l) => `<th>${escapeHtml(l)}</th>`)
-    .join('')}<th>MTBF per machine (h, pooled)</th></tr>
+    .join('')}<th>MTBF (h: machine uptime / failures, pooled)</th></tr>
 ${scenarioRows}</table>
 <figure>${kpis}</figure>
 <p>Paired differences (common random numbers; Bonferroni-adjusted confidence per interval so that all hold together at 95%):</p>

@@ -334,17 +334,11 @@ export async function predict(
     forkMs += performance.now() - t0;
     fork.input('failure-source', 'health');
     const before = fork.model.machines.map((m) => m.failures);
-    const firstAt: (number | undefined)[] = Array(n).fill(undefined);
-    // Step in hours to note the first failure of each machine.
-    for (let t = start + 60; t <= start + options.horizonDays * 1440 + 1e-9; t += 60) {
-      fork.run({ until: Math.min(t, start + options.horizonDays * 1440) });
-      fork.model.machines.forEach((m, i) => {
-        if (firstAt[i] === undefined && m.failures > before[i]!) firstAt[i] = (fork.now - start) / 60;
-      });
-    }
+    fork.run({ until: start + options.horizonDays * 1440 });
     fork.model.machines.forEach((m, i) => {
       failures[i]!.push(m.failures - before[i]!);
-      if (firstAt[i] !== undefined) first[i]!.push(firstAt[i]!);
+      const next = m.failureTimes[before[i]!];
+      if (next !== undefined) first[i]!.push((next - start) / 60);
     });
     options.onProgress?.(k);
     await new Promise<void>((done) => setImmediate(done));
