@@ -143,13 +143,19 @@ export function parseTelemetry(text: string): TwinReading[] {
 }
 
 /**
- * Process noise of the health filter, per minute. The twin's wear differs from the plant's because
- * its machines are busy at other moments (its arrivals and processing times are its own draws). A
- * pilot run of two independent copies of the model at the default load gave a variance of the
- * difference of 1-hour wear of 6.8e-4, i.e. 1.1e-5 per minute; rounded up to leave room for longer
- * busy periods.
+ * Variance, per minute of time, of the difference between the plant's and the twin's busy minutes.
+ * The twin's wear differs from the plant's because its machines are busy at other moments (its
+ * arrivals and processing times are its own draws), by (busy − idle wear rate) × that difference.
+ * A pilot run of two independent copies of the model at the default load gave a variance of the
+ * difference of 1-hour wear of 6.8e-4 = 60 min × 5.0 min × 0.0015²; rounded up to 6.7 min to leave
+ * room for busy periods longer than an hour.
  */
-export const HEALTH_PROCESS_NOISE = 1.5e-5;
+export const BUSY_TIME_VARIANCE_RATE = 6.7;
+
+/** Returns the health filter's process noise per minute for the given wear rates. */
+export function healthProcessNoise(params: FactoryParams): number {
+  return BUSY_TIME_VARIANCE_RATE * (params.busyWearRate - params.idleWearRate) ** 2;
+}
 
 /** One filter step of one machine, for plots and tests. */
 export interface EstimatePoint {
@@ -205,13 +211,14 @@ export function synchronize(
   // The twin's own wear since the last correction, per machine: the EKF's transition is
   // x' = x − wear (its Jacobian is 1), so the twin's simulated load drives the prediction.
   const pendingWear = m.machines.map(() => 0);
+  const q = healthProcessNoise(params);
   const makeFilter = (i: number, x: number, variance: number) =>
     new ExtendedKalmanFilter({
       x0: [x],
       P0: [[variance]],
       f: (h) => [h[0]! - pendingWear[i]!],
       F: [[1]],
-      Q: (dt) => [[HEALTH_PROCESS_NOISE * dt]],
+      Q: (dt) => [[q * dt]],
       sensors: {
         vibration: {
           h: (h) => [vibrationOf(h[0]!)],
