@@ -144,4 +144,37 @@ describe('factory model invariants', () => {
     expect(Math.abs(mean - 45)).toBeLessThan((3 * 8) / Math.sqrt(n));
     expect(Math.abs(sd - 8) / 8).toBeLessThan(0.3);
   });
+
+  it('dispatches the nearest available technician, and queues jobs when none is free', () => {
+    const params: FactoryParams = {
+      ...DEFAULTS,
+      machines: 3,
+      technicians: 3,
+      failures: 'reported',
+      record: true,
+    };
+    const sim = factory.create({ seed: 2, params });
+    const { floor, machines, technicians } = sim.model;
+    sim.input('failure', { machine: 2 });
+    const costs = technicians.map(
+      (t) => floor.findPath(t.post, machines[2]!.servicePoint, { diagonal: true })!.cost,
+    );
+    const nearest = costs.indexOf(Math.min(...costs));
+    sim.run({ until: 200 });
+    const jobs = sim.model.walks.filter((w) => w.kind === 'to-job');
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.technician).toBe(technicians[nearest]!.id);
+
+    // One technician, two failures at once: the second job waits and is taken straight after the first.
+    const solo = factory.create({ seed: 2, params: { ...params, technicians: 1 } });
+    solo.input('failure', { machine: 0 });
+    solo.input('failure', { machine: 2 });
+    expect(solo.state.get('maintenance.queue')).toBe(1);
+    solo.run({ until: 400 });
+    const walks = solo.model.walks;
+    expect(walks.map((w) => w.kind).slice(0, 3)).toEqual(['to-job', 'to-job', 'return']);
+    const a = solo.model.machines[0]!.servicePoint;
+    expect(walks[1]!.cells[0]).toEqual([a.x, a.y]);
+    expect(solo.model.machines.every((m) => !m.down)).toBe(true);
+  });
 });
