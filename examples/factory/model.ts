@@ -17,7 +17,16 @@
  *   machine at their own rates, and machine state changes are logged; all go to `telemetry`.
  */
 import { Agent, AgentModel, type GridPoint, GridSpace } from '@twinkit/abm';
-import { defineModel, type Event, Interrupt, type Process, type Simulation } from '@twinkit/core';
+import {
+  defineModel,
+  type Event,
+  Interrupt,
+  invalidArgument,
+  type Process,
+  type RandomStream,
+  type Simulation,
+  TwinkitError,
+} from '@twinkit/core';
 import { attach, SdModel } from '@twinkit/sd';
 import {
   type FactoryParams,
@@ -254,7 +263,10 @@ export class Technician extends Agent<Factory> {
         tech.state = 'travel';
         const path = floor.findPath(floor.positionOf(tech), machine.servicePoint, { diagonal: true });
         if (path === null)
-          throw new Error(`machine ${machine.index + 1} cannot be reached from the technician's cell`);
+          throw new TwinkitError(
+            `Technician#${tech.id}: machine ${machine.index + 1} cannot be reached from its cell; the floor layout must connect every service point to the aisle.`,
+            { code: 'INVALID_STATE' },
+          );
         factory.walk(tech, 'to-job', path.cells);
         yield tech.moveAlong(path, params.walkSpeed);
         tech.state = 'repair';
@@ -278,7 +290,12 @@ export class Technician extends Agent<Factory> {
         // Walk back to the post a cell at a time, ready to be dispatched from wherever it is.
         tech.state = 'returning';
         const home = floor.findPath(floor.positionOf(tech), tech.post, { diagonal: true });
-        if (home === null) throw new Error("the technician's post cannot be reached from its cell");
+        if (home === null) {
+          throw new TwinkitError(
+            `Technician#${tech.id}: its post cannot be reached from its cell; the floor layout must connect the aisle.`,
+            { code: 'INVALID_STATE' },
+          );
+        }
         const walked: [number, number][] = [floor.pointOf(home.cells[0]!)];
         for (let i = 1; i < home.cells.length && tech.pending === null; i++) {
           const from = home.cells[i - 1]!;
@@ -341,7 +358,14 @@ export class Factory extends AgentModel {
     if (params.record) this.buildSensors();
     sim.onInput<{ machine: number }>('failure', ({ machine }) => {
       const m = this.machines[machine];
-      if (m === undefined) throw new Error(`failure report for unknown machine ${machine}`);
+      if (m === undefined) {
+        throw invalidArgument(
+          "sim.input('failure', { machine })",
+          `machine must be an index 0..${this.machines.length - 1}`,
+          machine,
+          'Report failures of machines of this line.',
+        );
+      }
       m.fail();
     });
     sim.onInput<'health' | 'reported'>('failure-source', (source) => {
@@ -571,10 +595,7 @@ export class Factory extends AgentModel {
   }
 }
 
-function sample(
-  rng: Simulation['rng'] extends (name: string) => infer R ? R : never,
-  p: ProcessingTime,
-): number {
+function sample(rng: RandomStream, p: ProcessingTime): number {
   switch (p.dist) {
     case 'triangular':
       return rng.triangular(p.min, p.mode, p.max);

@@ -3,7 +3,7 @@
  * synchronize a twin with that telemetry (an EKF per machine health); fork the synchronized twin
  * to predict the next days; compare technician counts over many replications.
  */
-import { createStream, type Simulation } from '@twinkit/core';
+import { createStream, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
 import {
   confidenceInterval,
   crnVarianceReduction,
@@ -122,15 +122,29 @@ export function parseTelemetry(text: string): TwinReading[] {
     try {
       rec = JSON.parse(line) as Partial<TelemetryRecord>;
     } catch (error) {
-      throw new Error(`${where}: not JSON (${(error as Error).message})`);
+      throw new TwinkitError(
+        `parseTelemetry: ${where} is not JSON (${(error as Error).message}). Write one JSON object per line.`,
+        { code: 'PARSE' },
+      );
     }
     const match = typeof rec.source === 'string' ? SOURCE.exec(rec.source) : null;
     const time = typeof rec.timestamp === 'string' ? Date.parse(rec.timestamp) : Number.NaN;
-    if (match === null) throw new Error(`${where}: unknown source ${JSON.stringify(rec.source)}`);
+    if (match === null) {
+      throw new TwinkitError(
+        `parseTelemetry: ${where}: source must look like factory/line1/machine<n>/<vibration|temperature|state>, got ${JSON.stringify(rec.source)}.`,
+        { code: 'PARSE' },
+      );
+    }
     if (!Number.isFinite(time))
-      throw new Error(`${where}: timestamp must be ISO-8601, got ${JSON.stringify(rec.timestamp)}`);
+      throw new TwinkitError(
+        `parseTelemetry: ${where}: timestamp must be ISO-8601, got ${JSON.stringify(rec.timestamp)}.`,
+        { code: 'PARSE' },
+      );
     if (typeof rec.value !== 'number' || !Number.isFinite(rec.value))
-      throw new Error(`${where}: value must be a finite number, got ${JSON.stringify(rec.value)}`);
+      throw new TwinkitError(
+        `parseTelemetry: ${where}: value must be a finite number, got ${JSON.stringify(rec.value)}.`,
+        { code: 'PARSE' },
+      );
     out.push({
       t: (time - EPOCH) / 60_000,
       machine: Number(match[1]) - 1,
@@ -195,6 +209,13 @@ export function synchronize(
   },
 ): SyncResult {
   const writeInterval = options.writeInterval ?? 60;
+  if (options.truth !== undefined && options.truth.length !== readings.length) {
+    throw invalidArgument(
+      'synchronize(params, readings, { truth })',
+      `truth must hold one value per reading (${readings.length})`,
+      options.truth.length,
+    );
+  }
   const threshold = params.failureThreshold;
   const priorMean = (threshold + 100) / 2;
   const priorVariance = (100 - threshold) ** 2 / 12; // the spread of the plant's uniform start
@@ -244,7 +265,12 @@ export function synchronize(
     if (r.t > twin.now) twin.advanceTo(r.t);
     const machine = m.machines[r.machine];
     if (machine === undefined)
-      throw new Error(`reading for machine ${r.machine + 1}, but the twin has ${m.machines.length}`);
+      throw invalidArgument(
+        'synchronize(params, readings)',
+        `readings must come from machines 1..${m.machines.length}`,
+        r.machine + 1,
+        'Run the twin with as many machines as the plant (--machines).',
+      );
     if (r.kind === 'state') {
       // The plant's controller reports a stop: the twin's machine fails now; its technicians repair it.
       if (r.value === 0 && !machine.down) {
