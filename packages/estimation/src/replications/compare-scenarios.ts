@@ -30,8 +30,12 @@ export interface OutputComparison {
   perComparisonConfidence: number;
   /** Every pair (first − second), paired-t with CRN, Welch without. */
   comparisons: ScenarioComparison[];
-  /** With CRN, per pair `first−second`: how much the common random numbers reduced the variance of the difference. */
-  varianceReduction: Record<string, VarianceReduction>;
+  /**
+   * With CRN, per pair `first−second`: how much the common random numbers reduced the variance of the
+   * difference; `null` for a pair whose output is constant in both scenarios (there is no variance to
+   * reduce, as happens with short runs).
+   */
+  varianceReduction: Record<string, VarianceReduction | null>;
 }
 
 /** What {@link compareScenarios} returns. */
@@ -107,16 +111,20 @@ export async function compareScenarios<P, M>(
       paired: crn,
       ...(options.confidence === undefined ? {} : { confidence: options.confidence }),
     });
-    const varianceReduction: Record<string, VarianceReduction> = {};
+    const varianceReduction: Record<string, VarianceReduction | null> = {};
     if (crn) {
       for (const c of pairwise.comparisons) {
-        varianceReduction[`${c.first}−${c.second}`] = crnVarianceReduction(
-          samples[c.first]!,
-          samples[c.second]!,
-        );
+        const a = samples[c.first]!;
+        const b = samples[c.second]!;
+        varianceReduction[`${c.first}−${c.second}`] =
+          isConstant(a) && isConstant(b) ? null : crnVarianceReduction(a, b);
       }
     }
     outputs[output] = { ...pairwise, varianceReduction };
   }
   return { commonRandomNumbers: crn, scenarios: results, outputs };
+}
+
+function isConstant(values: readonly number[]): boolean {
+  return values.every((v) => v === values[0]);
 }

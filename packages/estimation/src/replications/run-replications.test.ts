@@ -174,6 +174,18 @@ describe('compareScenarios', () => {
     expect(paired.lower).toBeGreaterThan(0);
   });
 
+  it('reports no variance reduction (null) for an output constant in both scenarios, instead of failing', async () => {
+    const study = await compareScenarios(mm1, {
+      scenarios,
+      replications: 4,
+      seed: 5,
+      outputs: (sim) => ({ meanWait: sim.model.waits.mean, servers: 1 }),
+    });
+    expect(study.outputs['servers']!.varianceReduction['slow−fast']).toBeNull();
+    expect(study.outputs['servers']!.comparisons[0]!.halfWidth).toBe(0);
+    expect(study.outputs['meanWait']!.varianceReduction['slow−fast']).not.toBeNull();
+  });
+
   it('uses Bonferroni for more than two scenarios', async () => {
     const study = await compareScenarios(mm1, {
       scenarios: { ...scenarios, faster: { ...base, serviceRate: 1.3 } },
