@@ -132,6 +132,23 @@ describe('attach: SD on the shared clock', () => {
     expect(() => sim.state.set('plant.out', 1)).toThrow();
   });
 
+  it('variable(name) resolves once and then reads and writes like get/set', () => {
+    const sim = new Simulation();
+    const plant = attach(sim, relaxation('euler'), { prefix: 'plant' });
+    const stock = plant.variable('S');
+    const rate = plant.variable('rate');
+    stock.set(3);
+    expect(stock.get()).toBe(3);
+    expect(plant.get('out')).toBe(1.5); // auxiliaries follow a write at once
+    rate.set(2);
+    sim.run({ until: 1 });
+    expect(rate.get()).toBe(2);
+    expect(stock.get()).toBe(plant.get('S'));
+    expect(() => plant.variable('out').set(1)).toThrow(/computed from its equation, so it cannot be written/);
+    expect(() => rate.set(Number.NaN)).toThrow(/value must be a finite number, got NaN/);
+    expect(() => plant.variable('nope')).toThrow(/no variable named "nope"/);
+  });
+
   it('rejects a bad prefix and unknown crossing variables with clear errors', () => {
     const sim = new Simulation();
     expect(() => attach(sim, relaxation('euler'), { prefix: 'bad prefix' })).toThrow(

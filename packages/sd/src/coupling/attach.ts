@@ -13,7 +13,7 @@ import {
 } from '@twinkit/core';
 import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
 import { SdModel } from '../model';
-import { type RunOptions, SdRun } from '../runner';
+import { type RunOptions, SdRun, type SdVariableHandle } from '../runner';
 
 /** Which way a variable must cross its threshold to fire a crossing. */
 export type CrossingDirection = 'up' | 'down' | 'either';
@@ -109,6 +109,11 @@ export class SdCoupling implements ContinuousModel {
   /** Writes a stock or a constant (parameter) at the current time (see {@link SdRun.set}). */
   set(name: string, value: number): void {
     this.run.set(name, value);
+  }
+
+  /** Resolves a variable once for repeated reads and writes (see {@link SdRun.variable}). */
+  variable(name: string): SdVariableHandle {
+    return this.run.variable(name);
   }
 
   /**

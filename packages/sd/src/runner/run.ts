@@ -74,6 +74,16 @@ const E7 = -1 / 40;
  * const results = run.run();       // continues to the stop time
  * ```
  */
+/** A variable of a run resolved once (see {@link SdRun.variable}). */
+export interface SdVariableHandle {
+  /** The variable's name as the model spells it. */
+  readonly name: string;
+  /** Reads the variable at the run's current time. */
+  get(): number;
+  /** Writes a stock or a constant, as {@link SdRun.set} does. */
+  set(value: number): void;
+}
+
 export class SdRun {
   /** The compiled model. */
   readonly model: CompiledModel;
@@ -174,7 +184,36 @@ export class SdRun {
   set(name: string, value: number): void {
     const api = 'SdRun.set(name, value)';
     requireFinite(api, 'value', value);
+    this.write(this.output(name, api), value, api);
+  }
+
+  /**
+   * Resolves a variable once and returns a handle that reads and writes it without looking the name
+   * up again: for models that read or write the same variables at every event.
+   *
+   * @example
+   * ```ts
+   * const wear = run.variable('wear rate');
+   * wear.set(2); // same rules as run.set('wear rate', 2)
+   * wear.get();
+   * ```
+   */
+  variable(name: string): SdVariableHandle {
+    const api = 'SdRun.variable(name)';
     const out = this.output(name, api);
+    const values = this.values;
+    const setApi = `SdRun.variable(${JSON.stringify(out.name)}).set(value)`;
+    return {
+      name: out.name,
+      get: () => values[out.slot]!,
+      set: (value: number) => {
+        requireFinite(setApi, 'value', value);
+        this.write(out, value, setApi);
+      },
+    };
+  }
+
+  private write(out: OutputVariable, value: number, api: string): void {
     if (out.kind === 'stock') {
       this.values[out.slot] = value;
     } else if (out.parameter) {
@@ -184,7 +223,7 @@ export class SdRun {
       throw new TwinkitError(
         `${api}: ${JSON.stringify(out.name)} is a ${out.kind} computed from its equation, so it cannot be written. ` +
           'Write a stock or a constant (parameter) instead.',
-        { code: 'READ_ONLY', details: { name } },
+        { code: 'READ_ONLY', details: { name: out.name } },
       );
     }
     this.model.functions.aux(this.values, this.context, this.currentTime);
