@@ -216,6 +216,38 @@ describe('Processes', () => {
     expect(() => sim.run()).toThrow('model bug');
   });
 
+  it('runs an iterator written by hand (not a native generator) through its own next and throw', () => {
+    const sim = new Simulation();
+    const received: unknown[] = [];
+    const failing = sim.event();
+    let step = 0;
+    const iterator = {
+      next(value: unknown): IteratorResult<Event<unknown>, string> {
+        received.push(value);
+        step++;
+        if (step === 1) return { done: false, value: sim.timeout(2, 'tick') };
+        if (step === 2) return { done: false, value: failing };
+        return { done: true, value: 'unreachable' };
+      },
+      throw(error: unknown): IteratorResult<Event<unknown>, string> {
+        received.push((error as Error).message);
+        return { done: true, value: 'recovered' };
+      },
+      return(): IteratorResult<Event<unknown>, string> {
+        return { done: true, value: 'returned' };
+      },
+      [Symbol.iterator]() {
+        return this;
+      },
+    };
+    const p = sim.process(iterator as unknown as Generator<Event<unknown>, string>);
+    sim.schedule(3, () => failing.fail(new Error('sensor lost')));
+    sim.run();
+    expect(received).toEqual([undefined, 'tick', 'sensor lost']);
+    expect(p.value).toBe('recovered');
+    expect(sim.now).toBe(3);
+  });
+
   it('yielding a non-event throws a clear error into the generator', () => {
     const sim = new Simulation();
     let caught: unknown;
