@@ -101,3 +101,19 @@ export function reviveFunction<F>(source: string, what: string): F {
   }
   return fn as F;
 }
+
+/**
+ * Whether a module URL names a TypeScript file (judged on its path, so a query string such as
+ * `model.ts?v=2` does not hide the extension).
+ *
+ * @internal
+ */
+export function isTypeScriptModule(url: string): boolean {
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    // not a URL: a plain path
+  }
+  return /\.[cm]?tsx?$/.test(path);
+}

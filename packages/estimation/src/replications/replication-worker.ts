@@ -8,6 +8,7 @@ import type { ModelDefinition, Simulation } from '@twinkit/core';
 import { TwinkitError } from '@twinkit/core';
 import {
   INSIDE_REPLICATION_WORKER,
+  isTypeScriptModule,
   type OutputFunction,
   type ReplicationRecord,
   type ReplicationTask,
@@ -15,7 +16,6 @@ import {
   runReplication,
 } from './replication-task';
 
-const TS_MODULE = /\.[cm]?tsx?$/;
 let typescriptHooks: Promise<void> | null = null;
 
 /**
@@ -25,7 +25,7 @@ let typescriptHooks: Promise<void> | null = null;
  * and loading through `require` instead would break modules with top-level await.
  */
 async function importModule(url: string, tsxApi: string | undefined): Promise<Record<string, unknown>> {
-  if (TS_MODULE.test(url) && tsxApi !== undefined) {
+  if (isTypeScriptModule(url) && tsxApi !== undefined) {
     typescriptHooks ??= import(tsxApi).then((api: { register: () => unknown }) => {
       api.register();
     });

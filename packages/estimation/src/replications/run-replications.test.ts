@@ -197,3 +197,14 @@ describe('compareScenarios', () => {
     expect(study.outputs['meanWait']!.perComparisonConfidence).toBeCloseTo(1 - 0.05 / 3, 15);
   });
 });
+
+describe('isTypeScriptModule', () => {
+  it('judges the path of the module URL, not its query string', async () => {
+    const { isTypeScriptModule } = await import('./replication-task');
+    expect(isTypeScriptModule('file:///a/model.ts')).toBe(true);
+    expect(isTypeScriptModule('file:///a/model.ts?namespace=123')).toBe(true);
+    expect(isTypeScriptModule('file:///a/model.mts#x')).toBe(true);
+    expect(isTypeScriptModule('file:///a/model.js?v=model.ts')).toBe(false);
+    expect(isTypeScriptModule('/a/model.cts')).toBe(true);
+  });
+});

@@ -18,6 +18,7 @@ import {
 import { SequentialStopper } from '../sequential-stopping/sequential-stopping';
 import {
   INSIDE_REPLICATION_WORKER,
+  isTypeScriptModule,
   type OutputFunction,
   type ReplicationPlan,
   type ReplicationRecord,
@@ -92,8 +93,6 @@ export interface ReplicationResults {
   outputs: Record<string, OutputSummary>;
 }
 
-const TS_MODULE = /\.[cm]?tsx?$/;
-
 function workerSetup(moduleUrl: string): {
   filename: string;
   execArgv: string[];
@@ -103,7 +102,7 @@ function workerSetup(moduleUrl: string): {
   const extension = own.endsWith('.ts') ? '.ts' : own.endsWith('.cjs') ? '.cjs' : '.js';
   const filename = new URL(`./replication-worker${extension}`, own).href;
   const fromSource = extension === '.ts';
-  if (!fromSource && !TS_MODULE.test(moduleUrl)) return { filename, execArgv: [], tsxApi: undefined };
+  if (!fromSource && !isTypeScriptModule(moduleUrl)) return { filename, execArgv: [], tsxApi: undefined };
   let loader: string;
   let tsxApi: string;
   try {
@@ -124,7 +123,7 @@ function workerSetup(moduleUrl: string): {
   return {
     filename,
     execArgv: ['--import', loader, ...(fromSource ? ['--conditions=@twinkit/source'] : [])],
-    tsxApi: TS_MODULE.test(moduleUrl) ? tsxApi : undefined,
+    tsxApi: isTypeScriptModule(moduleUrl) ? tsxApi : undefined,
   };
 }
 
