@@ -1,17 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { docPrograms, runDocProgram } from '../support/doc-programs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-
-/** The ```ts blocks of docs/abm.md that are complete programs (they start with an import). */
-const programs = [...readFileSync(join(root, 'docs', 'abm.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)]
-  .map((m) => m[1]!)
-  .filter((code) => code.startsWith('import '));
+const programs = docPrograms('abm.md');
+const outDir = new URL('./out', import.meta.url).pathname;
 
 describe('docs/abm.md', () => {
   it('has runnable programs', () => {
@@ -20,15 +11,7 @@ describe('docs/abm.md', () => {
 
   programs.forEach((code, index) => {
     it(`program ${index + 1} runs`, () => {
-      const dir = join(here, 'out');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `docs-program-${index + 1}.ts`);
-      writeFileSync(file, code);
-      const output = execFileSync(tsx, ['--conditions=@twinkit/source', file], {
-        cwd: root,
-        encoding: 'utf8',
-      });
-      expect(output.length).toBeGreaterThan(0);
+      expect(runDocProgram(code, outDir, `docs-program-${index + 1}`).length).toBeGreaterThan(0);
     });
   });
 });
