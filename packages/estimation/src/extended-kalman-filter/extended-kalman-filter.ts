@@ -9,7 +9,7 @@ import {
 } from '../gaussian-filter/gaussian-filter';
 import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import type { CovarianceUpdateForm } from '../kalman-filter/kalman-filter';
-import { mul, mulBt, mulBtSymmetric, mulVec } from '../linear-algebra/dense';
+import { mul, mulBt, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 
 /**
@@ -209,9 +209,7 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     }
     if (typeof this.processNoise === 'function')
       readCovariance(api, 'Q(dt)', this.processNoise(step), n, false, this.Q);
-    mul(this.F, this.covariance, n, n, n, this.FP);
-    mulBtSymmetric(this.FP, this.F, n, n, this.covariance);
-    for (let i = 0; i < n * n; i++) this.covariance[i] = this.covariance[i]! + this.Q[i]!;
+    this.propagateCovariance(this.F, this.Q, this.FP);
     this.finishPredict(step, true);
   }
 

@@ -305,6 +305,17 @@ export abstract class GaussianFilter {
     return value as number;
   }
 
+  /**
+   * Propagates the covariance through a linear(ized) transition, P = F P Fᵀ + Q (`FP` is an n×n
+   * scratch), keeping P exactly symmetric. @internal
+   */
+  protected propagateCovariance(F: Float64Array, Q: Float64Array, FP: Float64Array): void {
+    const n = this.dimension;
+    mul(F, this.covariance, n, n, n, FP);
+    mulBtSymmetric(FP, F, n, n, this.covariance);
+    for (let i = 0; i < n * n; i++) this.covariance[i] = this.covariance[i]! + Q[i]!;
+  }
+
   /** Records the end of a predict step and checks the prior covariance (`symmetric`: P is exactly symmetric already). @internal */
   protected finishPredict(dt: number, symmetric = false): void {
     const n = this.dimension;

@@ -8,7 +8,7 @@ import {
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
 import { unknownSensor } from '../gaussian-filter/unknown-sensor';
-import { mul, mulBt, mulBtSymmetric, mulVec } from '../linear-algebra/dense';
+import { mul, mulBt, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 
 /** A linear sensor: z = H x + v, v ~ N(0, R). */
@@ -167,9 +167,7 @@ export class KalmanFilter extends GaussianFilter {
       for (let i = 0; i < n; i++) this.xPrior[i] = this.xPrior[i]! + this.Bu[i]!;
     }
     this.mean.set(this.xPrior);
-    mul(this.F, this.covariance, n, n, n, this.FP);
-    mulBtSymmetric(this.FP, this.F, n, n, this.covariance);
-    for (let i = 0; i < n * n; i++) this.covariance[i] = this.covariance[i]! + this.Q[i]!;
+    this.propagateCovariance(this.F, this.Q, this.FP);
     this.finishPredict(step, true);
   }
 
