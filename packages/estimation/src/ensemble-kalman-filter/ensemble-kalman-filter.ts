@@ -3,6 +3,7 @@ import type {
   MeasurementFunction,
   TransitionFunction,
 } from '../extended-kalman-filter/extended-kalman-filter';
+import { registerSensors, requireRandomStream, unknownSensor } from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   type MeasurementUpdate,
@@ -10,7 +11,6 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
-import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import {
   cholesky,
   choleskySemidefinite,
@@ -109,14 +109,7 @@ export class EnsembleKalmanFilter {
       2,
       'Use at least 2 members (50 to 1000 in practice).',
     );
-    if (typeof options.rng?.next !== 'function' || typeof options.rng?.normal !== 'function') {
-      throw invalidArgument(
-        api,
-        'rng must be a RandomStream of @twinkit/core',
-        options.rng,
-        "Pass sim.rng('enkf') or createStream({ ... }).",
-      );
-    }
+    requireRandomStream(api, options.rng, "sim.rng('enkf') or createStream({ ... })");
     if (typeof options.f !== 'function')
       throw invalidArgument(api, 'f must be a function (x, dt, u) => x next', options.f);
     this.rng = options.rng;
@@ -142,16 +135,13 @@ export class EnsembleKalmanFilter {
       drawGaussian(this.rng, x0, L0, n, this.point, this.noise);
       this.ensemble.set(this.point, k * n);
     }
-    if ((options.h === undefined) !== (options.R === undefined)) {
-      throw invalidArgument(api, 'h and R must be given together', { h: options.h, R: options.R });
-    }
-    if (options.h !== undefined)
-      this.sensors.set(
-        DEFAULT_SENSOR,
-        this.compileSensor(api, DEFAULT_SENSOR, { h: options.h, R: options.R! }),
-      );
-    for (const [name, sensor] of Object.entries(options.sensors ?? {}))
-      this.sensors.set(name, this.compileSensor(api, name, sensor));
+    registerSensors(
+      api,
+      options,
+      () => ({ h: options.h!, R: options.R! }),
+      (name, sensor) => this.compileSensor(api, name, sensor),
+      this.sensors,
+    );
   }
 
   private compileSensor(api: string, name: string, sensor: EnsembleSensor): CompiledEnsembleSensor {

@@ -1,4 +1,5 @@
 import { invalidArgument, requirePositive } from '@twinkit/core';
+import { registerSensors, unknownSensor } from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
@@ -7,7 +8,6 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
-import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import type { CovarianceUpdateForm } from '../kalman-filter/kalman-filter';
 import { mul, mulBt, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
@@ -158,18 +158,13 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     this.xBuffer = new Float64Array(n);
     this.defaultDt = options.dt === undefined ? 1 : requirePositive(api, 'dt', options.dt);
     this.joseph = (options.covarianceUpdate ?? 'joseph') === 'joseph';
-    if ((options.h === undefined) !== (options.R === undefined)) {
-      throw invalidArgument(api, 'h and R must be given together', { h: options.h, R: options.R });
-    }
-    if (options.h !== undefined) {
-      this.sensors.set(
-        DEFAULT_SENSOR,
-        this.compileSensor(api, DEFAULT_SENSOR, { h: options.h, H: options.H, R: options.R! }),
-      );
-    }
-    for (const [name, sensor] of Object.entries(options.sensors ?? {})) {
-      this.sensors.set(name, this.compileSensor(api, name, sensor));
-    }
+    registerSensors(
+      api,
+      options,
+      () => ({ h: options.h!, H: options.H, R: options.R! }),
+      (name, sensor) => this.compileSensor(api, name, sensor),
+      this.sensors,
+    );
   }
 
   private compileSensor(api: string, name: string, sensor: NonlinearSensor): CompiledNonlinearSensor {

@@ -1,4 +1,5 @@
 import { invalidArgument, requirePositive } from '@twinkit/core';
+import { unknownSensor } from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
@@ -7,7 +8,6 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
-import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import { mul, mulBt, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 

@@ -1,7 +1,7 @@
 import { formatValue, invalidArgument, requireInteger, requirePositive, TwinkitError } from '@twinkit/core';
 import type { MeasurementFunction } from '../extended-kalman-filter/extended-kalman-filter';
+import { registerSensors, requireRandomStream, unknownSensor } from '../gaussian-filter/filter-options';
 import { readCovariance } from '../gaussian-filter/gaussian-filter';
-import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import type { FilterRandom } from '../random-source/gaussian';
@@ -136,14 +136,7 @@ export class ParticleFilter {
       2,
       'Use at least 2 particles (hundreds to thousands in practice).',
     );
-    if (typeof options.rng?.next !== 'function' || typeof options.rng?.normal !== 'function') {
-      throw invalidArgument(
-        api,
-        'rng must be a RandomStream of @twinkit/core',
-        options.rng,
-        "Pass sim.rng('pf') or createStream({ ... }).",
-      );
-    }
+    requireRandomStream(api, options.rng, "sim.rng('pf') or createStream({ ... })");
     if (typeof options.initial !== 'function')
       throw invalidArgument(api, 'initial must be a function (rng, index) => state', options.initial);
     if (typeof options.transition !== 'function')
@@ -180,13 +173,13 @@ export class ParticleFilter {
     this.logWeights = new Float64Array(this.count);
     this.indices = new Int32Array(this.count);
     this.scratch = new Float64Array(n);
-    if ((options.h === undefined) !== (options.R === undefined)) {
-      throw invalidArgument(api, 'h and R must be given together', { h: options.h, R: options.R });
-    }
-    if (options.h !== undefined)
-      this.sensors.set('default', this.compileSensor(api, 'default', { h: options.h, R: options.R! }));
-    for (const [name, sensor] of Object.entries(options.sensors ?? {}))
-      this.sensors.set(name, this.compileSensor(api, name, sensor));
+    registerSensors(
+      api,
+      options,
+      () => ({ h: options.h!, R: options.R! }),
+      (name, sensor) => this.compileSensor(api, name, sensor),
+      this.sensors,
+    );
   }
 
   private compileSensor(api: string, name: string, sensor: ParticleSensor): CompiledParticleSensor {

@@ -1,6 +1,6 @@
 import { formatValue, invalidArgument, requireInteger, type Simulation, TwinkitError } from '@twinkit/core';
+import { requireRandomStream, unknownSensor } from '../gaussian-filter/filter-options';
 import { readCovariance } from '../gaussian-filter/gaussian-filter';
-import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import type { ParticleUpdateResult } from '../particle-filter/particle-filter';
@@ -103,9 +103,7 @@ export class SimulationParticleFilter<M = unknown> {
       if (!sim.state.has(name))
         throw invalidArgument(api, 'every state must be defined in the state vector', name);
     }
-    if (typeof options.rng?.next !== 'function' || typeof options.rng?.normal !== 'function') {
-      throw invalidArgument(api, 'rng must be a RandomStream of @twinkit/core', options.rng);
-    }
+    requireRandomStream(api, options.rng, "sim.rng('particles')");
     this.names = [...options.states];
     this.rng = options.rng;
     this.resampling = options.resampling ?? 'systematic';

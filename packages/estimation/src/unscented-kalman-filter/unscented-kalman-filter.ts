@@ -3,6 +3,7 @@ import type {
   MeasurementFunction,
   TransitionFunction,
 } from '../extended-kalman-filter/extended-kalman-filter';
+import { registerSensors, unknownSensor } from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
@@ -11,7 +12,6 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
-import { unknownSensor } from '../gaussian-filter/unknown-sensor';
 import { notPositiveDefinite } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import { MerweScaledSigmaPoints, type SigmaPointScheme, symmetricSigmaPoints } from './sigma-points';
@@ -118,17 +118,13 @@ export class UnscentedKalmanFilter extends GaussianFilter {
     this.work = new Float64Array(n * n);
     this.lower = new Float64Array(n * n);
     this.point = new Float64Array(n);
-    if ((options.h === undefined) !== (options.R === undefined)) {
-      throw invalidArgument(api, 'h and R must be given together', { h: options.h, R: options.R });
-    }
-    if (options.h !== undefined)
-      this.sensors.set(
-        DEFAULT_SENSOR,
-        this.compileSensor(api, DEFAULT_SENSOR, { h: options.h, R: options.R! }),
-      );
-    for (const [name, sensor] of Object.entries(options.sensors ?? {})) {
-      this.sensors.set(name, this.compileSensor(api, name, sensor));
-    }
+    registerSensors(
+      api,
+      options,
+      () => ({ h: options.h!, R: options.R! }),
+      (name, sensor) => this.compileSensor(api, name, sensor),
+      this.sensors,
+    );
   }
 
   private compileSensor(api: string, name: string, sensor: UnscentedSensor): CompiledUnscentedSensor {
