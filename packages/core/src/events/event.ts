@@ -53,31 +53,22 @@ enum EventPhase {
  * ```
  */
 export class Event<T = unknown> implements CalendarEntry {
-  // Fields are declared (no initializers) and assigned in the constructor: V8 would otherwise run a
-  // separate class-field initializer and did not inline the constructor into `sim.timeout()`.
   /** The simulation this event belongs to. */
-  declare readonly sim: Simulation;
-  /** @internal */ declare _time: number;
-  /** @internal */ declare _phase: EventPhase;
-  /** @internal */ declare _ok: boolean;
-  /** @internal */ declare _value: unknown;
-  /** @internal */ declare _defused: boolean;
+  readonly sim: Simulation;
+  /** @internal */ _time = 0;
+  /** @internal */ _phase: EventPhase = EventPhase.Pending;
+  /** @internal */ _ok = true;
+  /** @internal */ _value: unknown = undefined;
+  /** @internal */ _defused = false;
   // Callbacks are stored untyped so that Event<T> stays covariant in T (an Event<string> is usable where
   // an Event<unknown> is expected); the typed methods are the only way in.
-  /** @internal first callback stored inline (most events have exactly one) */
-  declare _cb0: StoredCallback | null;
-  /** @internal further callbacks */ declare _cbs: StoredCallback[] | null;
+  /** @internal first callback stored inline (most events have exactly one) */ _cb0: StoredCallback | null =
+    null;
+  /** @internal further callbacks */ _cbs: StoredCallback[] | null = null;
 
   /** Creates a pending event; prefer `sim.event()`. */
   constructor(sim: Simulation) {
     this.sim = sim;
-    this._time = 0;
-    this._phase = EventPhase.Pending;
-    this._ok = true;
-    this._value = undefined;
-    this._defused = false;
-    this._cb0 = null;
-    this._cbs = null;
   }
 
   /** True once the event has been triggered (succeeded or failed) and scheduled. */
@@ -272,7 +263,7 @@ export class Event<T = unknown> implements CalendarEntry {
  */
 export class Timeout<T = undefined> extends Event<T> {
   /** The delay this timeout was created with. */
-  declare readonly delay: number;
+  readonly delay: number;
 
   /** Creates and schedules the timeout; prefer `sim.timeout()`, which validates the delay. */
   constructor(sim: Simulation, delay: number, value: T, priority: number = Priority.NORMAL) {

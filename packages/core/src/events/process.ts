@@ -40,19 +40,16 @@ export type ProcessBody<R = unknown> = ProcessGenerator<R> | (() => ProcessGener
  * ```
  */
 export class Process<R = unknown> extends Event<R> implements Waiter {
-  /** @internal */ declare _generator: ProcessGenerator<R>;
-  /** @internal true when the generator uses the built-in next/throw (see nativeNext) */
-  declare _native: boolean;
-  /** @internal true until the start entry has been processed */ declare _starting: boolean;
-  declare private readonly id: number;
-  declare private readonly givenName: string | undefined;
-  /** @internal the event this process waits on */ declare _target: Event<unknown> | null;
+  /** @internal */ _generator: ProcessGenerator<R>;
+  /** @internal true when the generator uses the built-in next/throw (see nativeNext) */ _native: boolean;
+  /** @internal true until the start entry has been processed */ _starting = true;
+  private readonly id: number;
+  private readonly givenName: string | undefined;
+  /** @internal the event this process waits on */ _target: Event<unknown> | null = null;
 
   /** Creates and starts the process; prefer `sim.process()`. */
   constructor(sim: Simulation, generator: ProcessGenerator<R>, name?: string) {
     super(sim);
-    this._starting = true;
-    this._target = null;
     this.id = ++sim._processCount;
     this.givenName = name;
     this._generator = generator;
