@@ -12,8 +12,10 @@ const START = Object.freeze({ _ok: true, _value: undefined });
 const generatorPrototype = Object.getPrototypeOf(
   Object.getPrototypeOf((function* () {})()),
 ) as ProcessGenerator<unknown>;
-const nativeNext = generatorPrototype.next;
-const nativeThrow = generatorPrototype.throw;
+/** @internal the built-in `Generator.prototype.next` */
+export const nativeNext = generatorPrototype.next;
+/** @internal the built-in `Generator.prototype.throw` */
+export const nativeThrow = generatorPrototype.throw;
 
 /** The generator a process runs: it yields events and receives their values. */
 // biome-ignore lint/suspicious/noExplicitAny: the value received at a yield depends on the event yielded
@@ -47,13 +49,18 @@ export class Process<R = unknown> extends Event<R> implements Waiter {
   private readonly givenName: string | undefined;
   /** @internal the event this process waits on */ _target: Event<unknown> | null = null;
 
-  /** Creates and starts the process; prefer `sim.process()`. */
-  constructor(sim: Simulation, generator: ProcessGenerator<R>, name?: string) {
+  /**
+   * Creates and starts the process; prefer `sim.process()`. (`native`, internal: whether the generator's
+   * next/throw are the built-in ones, when the caller has already read them.)
+   */
+  constructor(sim: Simulation, generator: ProcessGenerator<R>, name?: string, native?: boolean) {
     super(sim);
     this.id = ++sim._processCount;
     this.givenName = name;
     this._generator = generator;
-    this._native = generator.next === nativeNext && generator.throw === nativeThrow;
+    // Reading next/throw of generators of many functions is a megamorphic lookup; sim.process() has
+    // read them for its validation already and passes the answer.
+    this._native = native ?? (generator.next === nativeNext && generator.throw === nativeThrow);
     // Start at the current time, before other events at this time (SimPy's Initialize). The process
     // object itself is the calendar entry of its start (see _fire), which saves an event per process.
     sim._enqueue(this, 0, Priority.URGENT);

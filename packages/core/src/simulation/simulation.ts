@@ -2,7 +2,7 @@ import { Calendar, type CalendarEntry } from '../calendar/calendar';
 import { formatValue, invalidArgument, TwinkitError } from '../errors';
 import { allEvents, anyEvent, Condition } from '../events/condition';
 import { type AnyEvent, Event, Priority, Timeout } from '../events/event';
-import { Process, type ProcessBody, type ProcessGenerator } from '../events/process';
+import { nativeNext, nativeThrow, Process, type ProcessBody, type ProcessGenerator } from '../events/process';
 import type { ModelDefinition } from '../model/define-model';
 import { createStream, DEFAULT_GENERATOR, type GeneratorKind, type RandomStream } from '../random';
 import { StateVector } from '../state/state-vector';
@@ -328,12 +328,11 @@ export class Simulation<TModel = unknown> {
     } else {
       generator = body;
     }
-    if (
-      generator === null ||
-      typeof generator !== 'object' ||
-      typeof generator.next !== 'function' ||
-      typeof generator.throw !== 'function'
-    ) {
+    // next and throw are read once each: for generators of many different functions every read is a
+    // megamorphic lookup, and the process needs to know whether they are the built-in ones.
+    const next = generator !== null && typeof generator === 'object' ? generator.next : undefined;
+    const throwInto = next !== undefined ? generator.throw : undefined;
+    if (typeof next !== 'function' || typeof throwInto !== 'function') {
       throw invalidArgument(
         'Simulation.process(body)',
         'body must be a generator or a generator function (function* () { ... })',
@@ -341,7 +340,7 @@ export class Simulation<TModel = unknown> {
         'Write the process as function* () { yield sim.timeout(1); }.',
       );
     }
-    return new Process<R>(this, generator, options.name);
+    return new Process<R>(this, generator, options.name, next === nativeNext && throwInto === nativeThrow);
   }
 
   /** Creates an event that succeeds when every event in `events` has succeeded. */
