@@ -21,6 +21,8 @@ export default defineConfig({
       },
     })),
     setupFiles: [new URL('./scripts/vitest-setup.ts', import.meta.url).pathname],
+    // In CI, also write a machine-readable summary that .ci/run turns into one plain closing line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
