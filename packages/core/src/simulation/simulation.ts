@@ -228,6 +228,7 @@ export class Simulation<TModel = unknown> {
     this.createdReplication = replication;
     this.generator = options.generator ?? DEFAULT_GENERATOR;
     this.state = new StateVector({
+      isExternal: () => this._inside === 0,
       beginExternalWrite: (names, values) => this.beginExternalWrite(names, values),
     });
   }

@@ -45,8 +45,17 @@ interface Variable {
 
 /** Receives writes made from outside the model, so that forks can replay them. @internal */
 export interface StateWriteObserver {
+  /** Whether a write now comes from outside the model (only such writes are journaled). */
+  isExternal(): boolean;
   /** Called before an external write is applied; returns a function to call after it. */
   beginExternalWrite(names: readonly string[], values: ArrayLike<number>): (() => void) | null;
+}
+
+function readOnly(name: string): TwinkitError {
+  return new TwinkitError(
+    `state.set(${formatValue(name)}): the variable is read-only: its owner registered it with get and no set, so writing it has no defined meaning. Change the model through its owner's API, or register the variable with { get, set }.`,
+    { code: 'READ_ONLY', details: { name } },
+  );
 }
 
 const NAME_RULE = /^[A-Za-z_][\w-]*(?:\[[\w,-]+\])?(?:\.[\w-]+(?:\[[\w,-]+\])?)*$/;
@@ -220,7 +229,18 @@ export class StateVector {
    * @throws TwinkitError for an unknown or read-only variable or a non-finite value.
    */
   set(name: string, value: number): void {
-    this.write([name], [value]);
+    if (this.observer?.isExternal()) {
+      this.write([name], [value]);
+      return;
+    }
+    // Writes from inside the model (every event of a twin may make some): no arrays, no journal.
+    const v = this.lookup(name, 'state.set');
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw invalidArgument(`state.set(${formatValue(name)})`, 'value must be a finite number', value);
+    }
+    if (v.get !== undefined && v.set === undefined) throw readOnly(name);
+    if (v.set !== undefined) v.set(value);
+    else v.value = value;
   }
 
   /** Reads several variables into a new Float64Array, in the order given. */
@@ -254,12 +274,7 @@ export class StateVector {
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw invalidArgument(`state.set(${formatValue(name)})`, 'value must be a finite number', value);
       }
-      if (v.get !== undefined && v.set === undefined) {
-        throw new TwinkitError(
-          `state.set(${formatValue(name)}): the variable is read-only: its owner registered it with get and no set, so writing it has no defined meaning. Change the model through its owner's API, or register the variable with { get, set }.`,
-          { code: 'READ_ONLY', details: { name } },
-        );
-      }
+      if (v.get !== undefined && v.set === undefined) throw readOnly(name);
       targets.push(v);
     }
     const done = this.observer?.beginExternalWrite(names, values) ?? null;
