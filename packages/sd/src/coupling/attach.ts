@@ -92,9 +92,11 @@ export class SdCoupling implements ContinuousModel {
     for (const out of model.outputs) {
       const name = `${this.prefix}.${stateName(out.key)}`;
       const writable = out.kind === 'stock' || out.parameter;
+      // Resolved once: an event that reads or writes the state vector does not look the name up again.
+      const variable = this.run.variable(out.key);
       sim.state.define(name, {
-        get: () => this.run.get(out.key),
-        ...(writable ? { set: (value: number) => this.set(out.key, value) } : {}),
+        get: variable.get,
+        ...(writable ? { set: variable.set } : {}),
         description: `${out.kind} ${out.name} of SD model ${this.prefix}`,
       });
     }
