@@ -5,7 +5,7 @@ import { readCovariance } from '../gaussian-filter/gaussian-filter';
 import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import type { FilterRandom } from '../random-source/gaussian';
-import { effectiveSampleSize, RESAMPLING_SCHEMES, type ResamplingScheme, resample } from './resampling';
+import { effectiveSampleSize, type ResamplingScheme, readResamplingOptions, resample } from './resampling';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -143,22 +143,10 @@ export class ParticleFilter {
       throw invalidArgument(api, 'transition must be a function (x, dt, rng) => state', options.transition);
     this.rng = options.rng;
     this.transition = options.transition;
-    this.resampling = options.resampling ?? 'systematic';
-    if (!RESAMPLING_SCHEMES.includes(this.resampling)) {
-      throw invalidArgument(
-        api,
-        `resampling must be one of ${RESAMPLING_SCHEMES.map((s) => `'${s}'`).join(', ')}`,
-        this.resampling,
-      );
-    }
-    this.resampleThreshold = options.resampleThreshold ?? 0.5;
-    if (!(this.resampleThreshold >= 0 && this.resampleThreshold <= 1)) {
-      throw invalidArgument(
-        api,
-        'resampleThreshold must be within [0, 1] (a fraction of the particles)',
-        options.resampleThreshold,
-      );
-    }
+    ({ resampling: this.resampling, resampleThreshold: this.resampleThreshold } = readResamplingOptions(
+      api,
+      options,
+    ));
     this.defaultDt = options.dt === undefined ? 1 : requirePositive(api, 'dt', options.dt);
     const first = readVector(api, 'initial(rng, 0)', options.initial(this.rng, 0));
     this.dimension = first.length;

@@ -11,6 +11,33 @@ export const RESAMPLING_SCHEMES: readonly ResamplingScheme[] = [
   'multinomial',
 ];
 
+/**
+ * Reads a particle filter's resampling options (scheme, default systematic; ESS threshold as a
+ * fraction of the particles, default 0.5), with clear errors. @internal
+ */
+export function readResamplingOptions(
+  api: string,
+  options: { resampling?: ResamplingScheme | undefined; resampleThreshold?: number | undefined },
+): { resampling: ResamplingScheme; resampleThreshold: number } {
+  const resampling = options.resampling ?? 'systematic';
+  if (!RESAMPLING_SCHEMES.includes(resampling)) {
+    throw invalidArgument(
+      api,
+      `resampling must be one of ${RESAMPLING_SCHEMES.map((s) => `'${s}'`).join(', ')}`,
+      resampling,
+    );
+  }
+  const resampleThreshold = options.resampleThreshold ?? 0.5;
+  if (!(resampleThreshold >= 0 && resampleThreshold <= 1)) {
+    throw invalidArgument(
+      api,
+      'resampleThreshold must be within [0, 1] (a fraction of the particles)',
+      options.resampleThreshold,
+    );
+  }
+  return { resampling, resampleThreshold };
+}
+
 /** The uniforms a resampler needs: a {@link RandomStream} of @twinkit/core. */
 export type UniformDraws = Pick<RandomStream, 'next'>;
 

@@ -6,8 +6,8 @@ import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/
 import type { ParticleUpdateResult } from '../particle-filter/particle-filter';
 import {
   effectiveSampleSize,
-  RESAMPLING_SCHEMES,
   type ResamplingScheme,
+  readResamplingOptions,
   resample,
 } from '../particle-filter/resampling';
 import type { FilterRandom } from '../random-source/gaussian';
@@ -106,18 +106,10 @@ export class SimulationParticleFilter<M = unknown> {
     requireRandomStream(api, options.rng, "sim.rng('particles')");
     this.names = [...options.states];
     this.rng = options.rng;
-    this.resampling = options.resampling ?? 'systematic';
-    if (!RESAMPLING_SCHEMES.includes(this.resampling)) {
-      throw invalidArgument(
-        api,
-        `resampling must be one of ${RESAMPLING_SCHEMES.map((s) => `'${s}'`).join(', ')}`,
-        this.resampling,
-      );
-    }
-    this.resampleThreshold = options.resampleThreshold ?? 0.5;
-    if (!(this.resampleThreshold >= 0 && this.resampleThreshold <= 1)) {
-      throw invalidArgument(api, 'resampleThreshold must be within [0, 1]', this.resampleThreshold);
-    }
+    ({ resampling: this.resampling, resampleThreshold: this.resampleThreshold } = readResamplingOptions(
+      api,
+      options,
+    ));
     this.nextReplication = requireInteger(api, 'replicationBase', options.replicationBase ?? 1_000_000, 0);
     if ((options.h === undefined) !== (options.R === undefined)) {
       throw invalidArgument(api, 'h and R must be given together', { h: options.h, R: options.R });
