@@ -3,7 +3,7 @@ import type {
   MeasurementFunction,
   TransitionFunction,
 } from '../extended-kalman-filter/extended-kalman-filter';
-import { registerSensors, requireRandomStream, unknownSensor } from '../gaussian-filter/filter-options';
+import { lookupSensor, registerSensors, requireRandomStream } from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   type MeasurementUpdate,
@@ -231,15 +231,7 @@ export class EnsembleKalmanFilter {
   update(z: VectorLike | null, options: Omit<UpdateOptions, 'truth'> = {}): UpdateResult {
     const api = 'EnsembleKalmanFilter.update(z)';
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
-    const sensor = this.sensors.get(sensorName);
-    if (sensor === undefined) {
-      throw unknownSensor(
-        api,
-        'the sensor must be defined in the options (h and R, or sensors)',
-        sensorName,
-        this.sensors.keys(),
-      );
-    }
+    const sensor = lookupSensor(api, this.sensors, sensorName);
     if (z === null) return { kind: 'missing', step: this.stepCount, time: this.clock, sensor: sensorName };
     const m = sensor.m;
     if (!(Array.isArray(z) || z instanceof Float64Array) || z.length !== m) {

@@ -1,5 +1,5 @@
 import { invalidArgument, requirePositive } from '@twinkit/core';
-import { registerSensors, unknownSensor } from '../gaussian-filter/filter-options';
+import { lookupSensor, registerSensors } from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
@@ -214,16 +214,8 @@ export class ExtendedKalmanFilter extends GaussianFilter {
    */
   update(z: VectorLike | null, options: UpdateOptions = NO_UPDATE_OPTIONS): UpdateResult {
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
-    const sensor = this.sensors.get(sensorName);
     const api = 'ExtendedKalmanFilter.update(z)';
-    if (sensor === undefined) {
-      throw unknownSensor(
-        api,
-        'the sensor must be defined in the options (h and R, or sensors)',
-        sensorName,
-        this.sensors.keys(),
-      );
-    }
+    const sensor = lookupSensor(api, this.sensors, sensorName);
     if (z === null) return this.missing(sensorName, options.truth);
     const n = this.dimension;
     const m = sensor.m;

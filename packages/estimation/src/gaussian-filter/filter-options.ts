@@ -17,6 +17,25 @@ export function unknownSensor(
 }
 
 /**
+ * Returns the sensor of an update (`options.sensor`, default {@link DEFAULT_SENSOR}), or throws the
+ * unknown-sensor error.
+ *
+ * @internal
+ */
+export function lookupSensor<C>(api: string, sensors: ReadonlyMap<string, C>, name: string | undefined): C {
+  const sensor = sensors.get(name ?? DEFAULT_SENSOR);
+  if (sensor === undefined) {
+    throw unknownSensor(
+      api,
+      'the sensor must be defined in the options (h and R, or sensors)',
+      name ?? DEFAULT_SENSOR,
+      sensors.keys(),
+    );
+  }
+  return sensor;
+}
+
+/**
  * Checks that `rng` is a RandomStream of @twinkit/core (sampling filters draw from one) and returns it.
  *
  * @internal

@@ -1,6 +1,6 @@
 import { formatValue, invalidArgument, requireInteger, requirePositive, TwinkitError } from '@twinkit/core';
 import type { MeasurementFunction } from '../extended-kalman-filter/extended-kalman-filter';
-import { registerSensors, requireRandomStream, unknownSensor } from '../gaussian-filter/filter-options';
+import { lookupSensor, registerSensors, requireRandomStream } from '../gaussian-filter/filter-options';
 import { readCovariance } from '../gaussian-filter/gaussian-filter';
 import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
@@ -288,15 +288,7 @@ export class ParticleFilter {
   update(z: VectorLike | null, options: { sensor?: string } = {}): ParticleUpdateResult {
     const api = 'ParticleFilter.update(z)';
     const sensorName = options.sensor ?? 'default';
-    const sensor = this.sensors.get(sensorName);
-    if (sensor === undefined) {
-      throw unknownSensor(
-        api,
-        'the sensor must be defined in the options (h and R, or sensors)',
-        sensorName,
-        this.sensors.keys(),
-      );
-    }
+    const sensor = lookupSensor(api, this.sensors, sensorName);
     if (z === null) return { kind: 'missing', step: this.stepCount, time: this.clock, sensor: sensorName };
     if (!(Array.isArray(z) || z instanceof Float64Array) || (sensor.m >= 0 && z.length !== sensor.m)) {
       throw invalidArgument(

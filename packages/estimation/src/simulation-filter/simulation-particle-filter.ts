@@ -1,5 +1,5 @@
 import { formatValue, invalidArgument, requireInteger, type Simulation, TwinkitError } from '@twinkit/core';
-import { requireRandomStream, unknownSensor } from '../gaussian-filter/filter-options';
+import { lookupSensor, requireRandomStream } from '../gaussian-filter/filter-options';
 import { readCovariance } from '../gaussian-filter/gaussian-filter';
 import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
@@ -220,15 +220,7 @@ export class SimulationParticleFilter<M = unknown> {
   update(z: VectorLike | null, options: { sensor?: string } = {}): ParticleUpdateResult {
     const api = 'SimulationParticleFilter.update(z)';
     const sensorName = options.sensor ?? 'default';
-    const sensor = this.sensors.get(sensorName);
-    if (sensor === undefined) {
-      throw unknownSensor(
-        api,
-        'the sensor must be defined in the options (h and R, or sensors)',
-        sensorName,
-        this.sensors.keys(),
-      );
-    }
+    const sensor = lookupSensor(api, this.sensors, sensorName);
     const time = this.time;
     if (z === null) return { kind: 'missing', step: this.advances, time, sensor: sensorName };
     if (!(Array.isArray(z) || z instanceof Float64Array) || (sensor.m >= 0 && z.length !== sensor.m)) {

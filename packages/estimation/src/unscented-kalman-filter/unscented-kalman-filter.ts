@@ -3,7 +3,7 @@ import type {
   MeasurementFunction,
   TransitionFunction,
 } from '../extended-kalman-filter/extended-kalman-filter';
-import { registerSensors, unknownSensor } from '../gaussian-filter/filter-options';
+import { lookupSensor, registerSensors } from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
@@ -179,16 +179,8 @@ export class UnscentedKalmanFilter extends GaussianFilter {
   /** Corrects the estimate with measurement z of a sensor, or keeps the prior when z is null. */
   update(z: VectorLike | null, options: UpdateOptions = NO_UPDATE_OPTIONS): UpdateResult {
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
-    const sensor = this.sensors.get(sensorName);
     const api = 'UnscentedKalmanFilter.update(z)';
-    if (sensor === undefined) {
-      throw unknownSensor(
-        api,
-        'the sensor must be defined in the options (h and R, or sensors)',
-        sensorName,
-        this.sensors.keys(),
-      );
-    }
+    const sensor = lookupSensor(api, this.sensors, sensorName);
     if (z === null) return this.missing(sensorName, options.truth);
     const n = this.dimension;
     const m = sensor.m;
