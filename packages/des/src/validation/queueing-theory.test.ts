@@ -86,6 +86,19 @@ function runQueue(
   return { waits, res };
 }
 
+/** Starts one Poisson arrival stream per class (rates `lambdas`), calling `arrive(class)` at each arrival. */
+function poissonClasses(sim: Simulation, lambdas: readonly number[], arrive: (cls: number) => void): void {
+  lambdas.forEach((lambda, cls) => {
+    const arrivals = sim.rng(`arrivals-${cls}`);
+    sim.process(function* source() {
+      for (;;) {
+        yield sim.timeout(arrivals.exponential(1 / lambda));
+        arrive(cls);
+      }
+    });
+  });
+}
+
 describe('validation against queueing theory', () => {
   it('M/M/1: mean wait in queue is rho / (mu - lambda)', () => {
     const lambda = 0.7;
@@ -162,23 +175,17 @@ describe('validation against queueing theory', () => {
     const waits = [new Observations(), new Observations()];
     const service = sim.rng('service');
     let total = 0;
-    lambdas.forEach((lambda, cls) => {
-      const arrivals = sim.rng(`arrivals-${cls}`);
-      sim.process(function* source() {
-        for (;;) {
-          yield sim.timeout(arrivals.exponential(1 / lambda));
-          sim.process(function* customer() {
-            const arrived = sim.now;
-            const req = res.request({ priority: cls });
-            yield req;
-            waits[cls]!.add(sim.now - arrived);
-            if (++total === WARM_UP_CUSTOMERS) res.stats.reset();
-            yield sim.timeout(service.exponential(1 / mu));
-            res.release(req);
-          });
-        }
-      });
-    });
+    poissonClasses(sim, lambdas, (cls) =>
+      sim.process(function* customer() {
+        const arrived = sim.now;
+        const req = res.request({ priority: cls });
+        yield req;
+        waits[cls]!.add(sim.now - arrived);
+        if (++total === WARM_UP_CUSTOMERS) res.stats.reset();
+        yield sim.timeout(service.exponential(1 / mu));
+        res.release(req);
+      }),
+    );
     sim.run({ until: 500_000 });
     // Cobham: W_k = W0 / ((1 - s_{k-1})(1 - s_k)), W0 = sum lambda_i E[S_i^2] / 2 = lambda / mu^2.
     const w0 = (lambdas[0]! + lambdas[1]!) / mu ** 2;
@@ -197,33 +204,27 @@ describe('validation against queueing theory', () => {
     const sojourn = [new Observations(), new Observations()];
     const service = sim.rng('service');
     let total = 0;
-    lambdas.forEach((lambda, cls) => {
-      const arrivals = sim.rng(`arrivals-${cls}`);
-      sim.process(function* source() {
-        for (;;) {
-          yield sim.timeout(arrivals.exponential(1 / lambda));
-          sim.process(function* customer() {
-            const arrived = sim.now;
-            let left = service.exponential(1 / mu);
-            while (left > 0) {
-              const req: Request = res.request({ priority: cls });
-              yield req;
-              const start = sim.now;
-              try {
-                yield sim.timeout(left);
-                left = 0;
-                res.release(req);
-              } catch (e) {
-                left -= sim.now - start; // resume later with the work that is left
-                expect((e as Interrupt).name).toBe('Interrupt');
-              }
-            }
-            sojourn[cls]!.add(sim.now - arrived);
-            if (++total === WARM_UP_CUSTOMERS) res.stats.reset();
-          });
+    poissonClasses(sim, lambdas, (cls) =>
+      sim.process(function* customer() {
+        const arrived = sim.now;
+        let left = service.exponential(1 / mu);
+        while (left > 0) {
+          const req: Request = res.request({ priority: cls });
+          yield req;
+          const start = sim.now;
+          try {
+            yield sim.timeout(left);
+            left = 0;
+            res.release(req);
+          } catch (e) {
+            left -= sim.now - start; // resume later with the work that is left
+            expect((e as Interrupt).name).toBe('Interrupt');
+          }
         }
-      });
-    });
+        sojourn[cls]!.add(sim.now - arrived);
+        if (++total === WARM_UP_CUSTOMERS) res.stats.reset();
+      }),
+    );
     sim.run({ until: 500_000 });
     // Preemptive resume, class k: T_k = (1/mu) / (1 - s_{k-1}) + R_k / ((1 - s_{k-1})(1 - s_k)),
     // R_k = sum_{i<=k} lambda_i E[S^2] / 2 = sum_{i<=k} lambda_i / mu^2.
