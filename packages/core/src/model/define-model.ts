@@ -1,5 +1,11 @@
-import { invalidArgument } from '../errors';
-import { Simulation, type SimulationOptions } from '../simulation/simulation';
+import { invalidArgument, TwinkitError } from '../errors';
+import { GENERATOR_KINDS } from '../random';
+import {
+  Simulation,
+  type SimulationOptions,
+  type SimulationSnapshot,
+  type SnapshotBase,
+} from '../simulation/simulation';
 
 /** Options for {@link ModelDefinition.create}. */
 export interface CreateOptions<P> extends SimulationOptions {
@@ -7,14 +13,83 @@ export interface CreateOptions<P> extends SimulationOptions {
   params?: P;
 }
 
-/** Describes a definition, for tools that load it elsewhere (worker threads). */
-export interface DefineModelOptions<P> {
+/**
+ * Hooks that let a definition be checkpointed instead of replayed: {@link Simulation.snapshot} saves
+ * the model's state through `save`, and {@link ModelDefinition.restore} (and `fork()`, by default)
+ * rebuilds the model from it through `restore`, at the saved time. A fork then costs in proportion to
+ * the state, not to the history.
+ *
+ * The hooks must be complete: everything that decides the model's future must go through `save` and
+ * come back in `restore` (queues, the remaining delay of every process suspended mid-way, plain
+ * state-vector variables, the state of attached continuous models), so that a fork by snapshot and
+ * a fork by replay have the same future. The fork tests of a model should check exactly that.
+ *
+ * @example
+ * ```ts
+ * // A machine that fails after exponential up-times; its pending failure is saved as a due time.
+ * interface MachineState { failures: number; nextFailure: number | null }
+ * function startMachine(sim: Simulation, p: { meanUp: number }, saved: MachineState) {
+ *   const machine = { ...saved };
+ *   sim.process(function* () {
+ *     for (;;) {
+ *       machine.nextFailure ??= sim.now + sim.rng('up').exponential(p.meanUp);
+ *       yield sim.timeout(machine.nextFailure - sim.now); // after a restore: the remaining delay
+ *       machine.nextFailure = null;
+ *       machine.failures++;
+ *     }
+ *   });
+ *   return machine;
+ * }
+ * const model = defineModel(
+ *   (sim, p: { meanUp: number }) => startMachine(sim, p, { failures: 0, nextFailure: null }),
+ *   {
+ *     name: 'machine',
+ *     snapshot: {
+ *       save: (machine) => ({ ...machine }),
+ *       restore: (sim, p, saved) => startMachine(sim, p, saved),
+ *     },
+ *   },
+ * );
+ * ```
+ */
+export interface SnapshotHooks<P, M, S> {
+  /**
+   * Returns the model's state as structured-cloneable plain data; called between events. Return data
+   * from which `restore` can rebuild every object: ids instead of objects, the due time of a pending
+   * timeout instead of the event. Keep it JSON-compatible (no Map, typed arrays, NaN or Infinity) if
+   * snapshots are to be stored as JSON.
+   */
+  save(model: M, sim: Simulation<M>): S;
+  /**
+   * Builds the model in `sim` as it was saved: the clock already stands at the snapshot's time and the
+   * saved random streams are restored (sim.rng(name) returns them). Must recreate processes suspended
+   * mid-way from the saved data (e.g. a remaining delay: wait `due - sim.now`), in the order they were
+   * scheduled when events can fall at the same time, define the state vector's variables, register
+   * input handlers, and re-attach continuous models with their saved state.
+   */
+  restore(sim: Simulation<M>, params: P, saved: S): M;
+}
+
+/** Options for {@link ModelDefinition.restore}. */
+export interface RestoreOptions {
+  /**
+   * Replication to draw random numbers from after the snapshot point. Omit it (or pass the snapshot's
+   * own) to continue the saved streams; another replication switches every stream as
+   * `fork({ replication })` does.
+   */
+  replication?: number;
+}
+
+/** Describes a definition, for tools that load it elsewhere (worker threads), and how to checkpoint it. */
+export interface DefineModelOptions<P, M = unknown, S = unknown> {
   /** A name for reports; also the export name under which `module` exports the definition. */
   name?: string;
   /** URL of the module that exports the definition (pass `import.meta.url`), so worker threads can load it. */
   module?: string;
   /** Parameters used when `create()` is called without `params`. */
   defaults?: P;
+  /** Hooks that save the model's state as plain data and restore it, for snapshots and cheap forks. */
+  snapshot?: SnapshotHooks<P, M, S>;
 }
 
 /** Builds the model inside a fresh simulation: creates processes, resources, stocks, agents. */
@@ -31,14 +106,19 @@ export class ModelDefinition<P = undefined, M = void> {
   readonly module: string | undefined;
   /** Default parameters, if given. */
   readonly defaults: P | undefined;
+  /** Whether the definition has snapshot hooks, so that its simulations can be snapshotted and restored. */
+  readonly hasSnapshot: boolean;
   private readonly build: ModelBuilder<P, M>;
+  private readonly hooks: SnapshotHooks<P, M, unknown> | undefined;
 
   /** @internal Use {@link defineModel}. */
-  constructor(build: ModelBuilder<P, M>, options: DefineModelOptions<P>) {
+  constructor(build: ModelBuilder<P, M>, options: DefineModelOptions<P, M, unknown>) {
     this.build = build;
     this.name = options.name;
     this.module = options.module;
     this.defaults = options.defaults;
+    this.hooks = options.snapshot;
+    this.hasSnapshot = options.snapshot !== undefined;
   }
 
   /**
@@ -70,6 +150,133 @@ export class ModelDefinition<P = undefined, M = void> {
     sim._startJournal(this as unknown as ModelDefinition<never, M>, params, model);
     return sim;
   }
+
+  /**
+   * Creates a simulation from a snapshot taken with {@link Simulation.snapshot} (or its JSON round
+   * trip): the clock starts at the snapshot's time, with its seed, generator, replication, event count
+   * and saved random streams, and the definition's `restore` hook rebuilds the model. The result runs,
+   * takes input and forks like one made by `create()`; its future is the snapshotted simulation's. The
+   * snapshot is not changed and can be restored again.
+   *
+   * With `options.replication` different from the snapshot's, every stream switches at the snapshot
+   * point to that replication, exactly as `fork({ replication })` does.
+   *
+   * @example
+   * ```ts
+   * const live = model.create({ seed: 42 });
+   * live.run({ until: 100 });
+   * const snap = live.snapshot();
+   * const same = model.restore(snap);                       // continues exactly like live
+   * const other = model.restore(snap, { replication: 1 });  // same state, other random future
+   * ```
+   *
+   * @throws TwinkitError for a definition without snapshot hooks (code FORK), or a snapshot that is
+   * malformed or belongs to another definition (code INVALID_ARGUMENT).
+   */
+  restore(snapshot: SimulationSnapshot, options: RestoreOptions = {}): Simulation<M> {
+    const api = 'ModelDefinition.restore(snapshot)';
+    if (this.hooks === undefined) {
+      throw new TwinkitError(
+        `${api}: the model definition${this.name === undefined ? '' : ` ${JSON.stringify(this.name)}`} has no snapshot hooks. Add snapshot: { save(model, sim), restore(sim, params, saved) } to defineModel's options.`,
+        { code: 'FORK' },
+      );
+    }
+    checkSnapshot(api, snapshot, this.name);
+    const replication = options.replication ?? snapshot.replication;
+    if (!Number.isInteger(replication) || replication < 0) {
+      throw invalidArgument(
+        'ModelDefinition.restore(snapshot, { replication })',
+        'replication must be an integer >= 0',
+        replication,
+      );
+    }
+    let copy: SimulationSnapshot;
+    try {
+      copy = structuredClone(snapshot);
+    } catch (error) {
+      throw invalidArgument(api, 'snapshot must be structured-cloneable plain data', snapshot, undefined, {
+        cause: error,
+      });
+    }
+    return this._restore(copy, replication, api);
+  }
+
+  /** @internal Calls the save hook (the definition has hooks). */
+  _save(sim: Simulation<M>): unknown {
+    return this.hooks!.save(sim.model, sim);
+  }
+
+  /**
+   * @internal Restores a validated snapshot that nothing else will change (it becomes the simulation's
+   * base for replay forks); the hook gets a copy of its state.
+   */
+  _restore(snapshot: SimulationSnapshot, replication: number, api: string): Simulation<M> {
+    const hooks = this.hooks!;
+    const sim = new Simulation<M>({
+      seed: snapshot.seed,
+      startTime: snapshot.time,
+      replication: snapshot.replication,
+      generator: snapshot.generator,
+    });
+    sim._resume(api, snapshot, replication);
+    const params = snapshot.params as P;
+    sim._inside++;
+    let model: M;
+    try {
+      model = hooks.restore(sim, params, structuredClone(snapshot.state));
+    } finally {
+      sim._inside--;
+    }
+    const base: SnapshotBase = { snapshot, replication };
+    sim._startJournal(this as unknown as ModelDefinition<never, M>, params, model, base);
+    return sim;
+  }
+}
+
+/** Throws a clear error unless `snapshot` has the shape {@link Simulation.snapshot} returns. */
+function checkSnapshot(api: string, snapshot: SimulationSnapshot, name: string | undefined): void {
+  const remedy = 'Pass what Simulation.snapshot() returned, unchanged (a JSON round trip is fine).';
+  if (snapshot === null || typeof snapshot !== 'object' || Array.isArray(snapshot)) {
+    throw invalidArgument(
+      api,
+      'snapshot must be an object returned by Simulation.snapshot()',
+      snapshot,
+      remedy,
+    );
+  }
+  const field = (key: keyof SimulationSnapshot, rule: string, ok: (value: unknown) => boolean) => {
+    const value: unknown = snapshot[key];
+    if (!ok(value)) throw invalidArgument(api, `snapshot.${key} must be ${rule}`, value, remedy);
+  };
+  field('format', "'twinkit-snapshot/1'", (v) => v === 'twinkit-snapshot/1');
+  field('model', 'a string or null', (v) => v === null || typeof v === 'string');
+  if (name !== undefined && snapshot.model !== null && snapshot.model !== name) {
+    throw invalidArgument(
+      api,
+      `snapshot.model must be this definition's name ${JSON.stringify(name)}`,
+      snapshot.model,
+      `Restore it with the definition it was taken from (${JSON.stringify(snapshot.model)}).`,
+    );
+  }
+  field('time', 'a finite number', (v) => typeof v === 'number' && Number.isFinite(v));
+  field(
+    'seed',
+    'a finite number or a string',
+    (v) => (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string',
+  );
+  field(
+    'generator',
+    `one of ${GENERATOR_KINDS.map((k) => `'${k}'`).join(', ')}`,
+    (v) => typeof v === 'string' && (GENERATOR_KINDS as readonly string[]).includes(v),
+  );
+  field('replication', 'an integer >= 0', (v) => Number.isInteger(v) && (v as number) >= 0);
+  field('forkPath', 'a string', (v) => typeof v === 'string');
+  field('eventsProcessed', 'an integer >= 0', (v) => Number.isInteger(v) && (v as number) >= 0);
+  field(
+    'streams',
+    'an object mapping stream names to saved stream states',
+    (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+  );
 }
 
 /**
@@ -91,12 +298,27 @@ export class ModelDefinition<P = undefined, M = void> {
  * sim.model.count;
  * ```
  */
-export function defineModel<P = undefined, M = void>(
+export function defineModel<P = undefined, M = void, S = unknown>(
   build: ModelBuilder<P, M>,
-  options: DefineModelOptions<P> = {},
+  options: DefineModelOptions<P, M, S> = {},
 ): ModelDefinition<P, M> {
   if (typeof build !== 'function') {
     throw invalidArgument('defineModel(build)', 'build must be a function (sim, params) => model', build);
   }
-  return new ModelDefinition(build, options);
+  const hooks = options.snapshot;
+  if (
+    hooks !== undefined &&
+    (hooks === null ||
+      typeof hooks !== 'object' ||
+      typeof hooks.save !== 'function' ||
+      typeof hooks.restore !== 'function')
+  ) {
+    throw invalidArgument(
+      'defineModel(build, { snapshot })',
+      'snapshot must be { save(model, sim), restore(sim, params, saved) }',
+      hooks,
+      'Pass both hooks, or leave snapshot out to fork by replay.',
+    );
+  }
+  return new ModelDefinition(build, options as DefineModelOptions<P, M, unknown>);
 }

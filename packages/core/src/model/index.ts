@@ -1,2 +1,8 @@
-export type { CreateOptions, DefineModelOptions, ModelBuilder } from './define-model';
+export type {
+  CreateOptions,
+  DefineModelOptions,
+  ModelBuilder,
+  RestoreOptions,
+  SnapshotHooks,
+} from './define-model';
 export { defineModel, ModelDefinition } from './define-model';

@@ -8,6 +8,7 @@ export type {
   RunOptions,
   ScheduleOptions,
   SimulationOptions,
+  SimulationSnapshot,
   StepInfo,
 } from './simulation';
 export { ScheduledCall, Simulation } from './simulation';

@@ -4,7 +4,13 @@ import { allEvents, anyEvent, Condition } from '../events/condition';
 import { type AnyEvent, Event, Priority, Timeout } from '../events/event';
 import { nativeNext, nativeThrow, Process, type ProcessBody, type ProcessGenerator } from '../events/process';
 import type { ModelDefinition } from '../model/define-model';
-import { createStream, DEFAULT_GENERATOR, type GeneratorKind, type RandomStream } from '../random';
+import {
+  createStream,
+  DEFAULT_GENERATOR,
+  type GeneratorKind,
+  type RandomStream,
+  type RandomStreamState,
+} from '../random';
 import { StateVector } from '../state/state-vector';
 
 /** Options for `new Simulation(...)` and `model.create(...)`. */
@@ -130,6 +136,49 @@ export interface ForkOptions {
    * simulation's own) to keep the streams: the fork's future is then identical to the original's.
    */
   replication?: number;
+  /**
+   * How the fork is made: `'snapshot'` restores it from the state the definition's snapshot hooks
+   * save (cost proportional to the state), `'replay'` rebuilds it and replays the history (cost
+   * proportional to the events processed). Default: `'snapshot'` when the definition has snapshot
+   * hooks, else `'replay'`.
+   */
+  mechanism?: 'snapshot' | 'replay';
+}
+
+/**
+ * Holds a simulation's state as plain data, returned by {@link Simulation.snapshot} and turned back
+ * into a simulation by {@link ModelDefinition.restore}. It survives `JSON.stringify`/`JSON.parse`
+ * and `postMessage` when what the definition's `save` returns does.
+ */
+export interface SimulationSnapshot<S = unknown> {
+  /** The format tag, checked by `restore`. */
+  readonly format: 'twinkit-snapshot/1';
+  /** The name of the definition the simulation was made from, or null if it has none. */
+  readonly model: string | null;
+  /** The simulated time of the snapshot. */
+  readonly time: number;
+  /** The master seed. */
+  readonly seed: number | string;
+  /** The generator behind the random streams. */
+  readonly generator: GeneratorKind;
+  /** The replication whose substreams the streams draw from. */
+  readonly replication: number;
+  /** The fork lineage that keys the streams (`''` for a simulation never forked to another replication). */
+  readonly forkPath: string;
+  /** The number of events processed before the snapshot. */
+  readonly eventsProcessed: number;
+  /** A structured clone of the parameters the simulation was created with. */
+  readonly params: unknown;
+  /** The position of every random stream created so far, by stream name. */
+  readonly streams: Record<string, RandomStreamState>;
+  /** What the definition's `save` hook returned, deep-copied. */
+  readonly state: S;
+}
+
+/** The snapshot a restored simulation was made from and the replication it was restored with. @internal */
+export interface SnapshotBase {
+  snapshot: SimulationSnapshot;
+  replication: number;
 }
 
 /** What a listener registered with {@link Simulation.onStep} learns about each processed event. */
@@ -194,6 +243,8 @@ export class Simulation<TModel = unknown> {
   _inside = 0;
   /** @internal why this simulation can no longer be forked, if it cannot */
   _taint: string | null = null;
+  /** @internal the snapshot a restored simulation started from; its journal counts from there */
+  _base: SnapshotBase | null = null;
 
   private readonly calendar = new Calendar();
   private processed = 0;
@@ -694,40 +745,29 @@ export class Simulation<TModel = unknown> {
    * Returns an independent simulation at the same time with the same state: pending events, processes
    * suspended mid-way, resource queues, stocks, agents and state-vector values.
    *
-   * Mechanism: JS generators cannot be copied, so the fork is rebuilt from the model definition (same
-   * seed, parameters and replication) and replayed to this point, re-applying the journal of everything
-   * that entered the model from outside (state writes, inputs, clock moves). Its cost therefore grows
-   * linearly with the number of events processed since the simulation was created.
+   * Two mechanisms (`options.mechanism`):
+   * - `'snapshot'` (the default when the definition has snapshot hooks): the definition's `save` hook
+   *   captures the state as plain data and its `restore` hook rebuilds the model from it at this time,
+   *   as {@link Simulation.snapshot} and {@link ModelDefinition.restore} do. Cost: proportional to the
+   *   state.
+   * - `'replay'` (the default otherwise): JS generators cannot be copied, so the fork is rebuilt from
+   *   the model definition (same seed, parameters and replication) and replayed to this point,
+   *   re-applying the journal of everything that entered the model from outside (state writes, inputs,
+   *   clock moves). Cost: proportional to the events processed since the simulation was created (or
+   *   restored).
    *
    * With the same replication (the default) the fork's future is identical to the original's; with
    * another replication every stream switches, at the fork point, to numbers derived from (seed, stream
-   * name, replication, fork point), so the futures diverge.
+   * name, replication, fork point), so the futures diverge. Both mechanisms switch streams the same
+   * way, so for a definition whose hooks save everything they give the same future.
    *
    * @throws TwinkitError (code FORK) for a simulation built with `new Simulation()`, one that was
-   * changed from outside in a way that cannot be replayed, or a model that is not deterministic.
+   * changed from outside in a way that cannot be replayed, a model that is not deterministic, or
+   * `mechanism: 'snapshot'` on a definition without snapshot hooks.
    */
   fork(options: ForkOptions = {}): Simulation<TModel> {
     const api = 'Simulation.fork()';
-    if (this._definition === null || this._journal === null) {
-      throw new TwinkitError(
-        `${api}: this simulation was built with new Simulation(), so it cannot be rebuilt. Generators cannot be copied; fork works on simulations made from a model definition: const model = defineModel((sim, params) => { ... }); const live = model.create({ seed }); live.fork().`,
-        { code: 'FORK' },
-      );
-    }
-    if (this.running) {
-      throw new TwinkitError(
-        `${api}: called while the simulation is processing an event (t=${this._now}); fork between steps.`,
-        {
-          code: 'FORK',
-        },
-      );
-    }
-    if (this._taint !== null) {
-      throw new TwinkitError(
-        `${api}: this simulation cannot be replayed: ${this._taint}. Only state writes (sim.state.set/write), sim.input() and the clock (run, step, advanceTo) may act on a forkable simulation from outside; put everything else in the model definition.`,
-        { code: 'FORK' },
-      );
-    }
+    const definition = this.checkForkable(api);
     const replication = options.replication ?? this.replicationIndex;
     if (!Number.isInteger(replication) || replication < 0) {
       throw invalidArgument(
@@ -736,20 +776,129 @@ export class Simulation<TModel = unknown> {
         replication,
       );
     }
-    const child = this._definition._instantiate({
-      seed: this.seed,
-      startTime: this.startTime,
-      replication: this.createdReplication,
-      generator: this.generator,
-      params: this._params as never,
-    });
-    child.replay(this._journal, this.processed, this._now);
+    const mechanism = options.mechanism ?? (definition.hasSnapshot ? 'snapshot' : 'replay');
+    if (mechanism !== 'snapshot' && mechanism !== 'replay') {
+      throw invalidArgument(
+        'Simulation.fork({ mechanism })',
+        "mechanism must be 'snapshot' or 'replay'",
+        mechanism,
+        'Omit it to fork by snapshot when the definition has snapshot hooks and by replay otherwise.',
+      );
+    }
+    if (mechanism === 'snapshot') {
+      if (!definition.hasSnapshot) {
+        throw new TwinkitError(
+          `Simulation.fork({ mechanism: 'snapshot' }): the model definition${definition.name === undefined ? '' : ` ${JSON.stringify(definition.name)}`} has no snapshot hooks. Add snapshot: { save, restore } to defineModel's options, or fork by replay (omit mechanism or pass 'replay').`,
+          { code: 'FORK' },
+        );
+      }
+      return definition._restore(this.capture(api, false), replication, api);
+    }
+    const child =
+      this._base === null
+        ? definition._instantiate({
+            seed: this.seed,
+            startTime: this.startTime,
+            replication: this.createdReplication,
+            generator: this.generator,
+            params: this._params as never,
+          })
+        : definition._restore(this._base.snapshot, this._base.replication, api);
+    child.replay(this._journal!, this.processed, this._now);
     if (replication !== this.replicationIndex) {
       const forkPath = `${this.forkPath}/${this.processed}`;
       child._journal!.push({ kind: 'reseed', at: child.processed, now: child._now, replication, forkPath });
       child.reseed(replication, forkPath);
     }
     return child;
+  }
+
+  /**
+   * Returns the simulation's state as plain data: the clock, the random streams' positions, the
+   * parameters and what the definition's `save` hook returns. {@link ModelDefinition.restore} turns
+   * it back into a simulation, here or elsewhere (another worker, a later process after a JSON round
+   * trip), whose future is the one this simulation has. Taking a snapshot does not change the
+   * simulation.
+   *
+   * Continuous models (`attachContinuous`) are not known to the snapshot: the hooks save their state
+   * and re-attach them.
+   *
+   * @example
+   * ```ts
+   * const live = model.create({ seed: 42 });
+   * live.run({ until: 100 });
+   * const saved = JSON.stringify(live.snapshot());
+   * // later, or in another process:
+   * const resumed = model.restore(JSON.parse(saved));
+   * resumed.run({ until: 200 });
+   * ```
+   *
+   * @throws TwinkitError (code FORK) for a simulation not made from a definition, a definition
+   * without snapshot hooks, a call from inside an event, a simulation changed from outside in a way
+   * a fork could not reproduce, or `save` returning (or parameters holding) data that cannot be
+   * structured-cloned.
+   */
+  snapshot(): SimulationSnapshot {
+    const api = 'Simulation.snapshot()';
+    const definition = this.checkForkable(api);
+    if (!definition.hasSnapshot) {
+      throw new TwinkitError(
+        `${api}: the model definition${definition.name === undefined ? '' : ` ${JSON.stringify(definition.name)}`} has no snapshot hooks, so its state cannot be saved as data. Add snapshot: { save(model, sim), restore(sim, params, saved) } to defineModel's options, or use fork(), which replays.`,
+        { code: 'FORK' },
+      );
+    }
+    return this.capture(api, true);
+  }
+
+  /** Throws unless the simulation can be forked or snapshotted now; returns its definition. */
+  private checkForkable(api: string): ModelDefinition<never, TModel> {
+    if (this._definition === null || this._journal === null) {
+      throw new TwinkitError(
+        `${api}: this simulation was built with new Simulation(), so it cannot be rebuilt. Generators cannot be copied; fork and snapshot work on simulations made from a model definition: const model = defineModel((sim, params) => { ... }); const live = model.create({ seed }); live.fork().`,
+        { code: 'FORK' },
+      );
+    }
+    if (this.running) {
+      throw new TwinkitError(
+        `${api}: called while the simulation is processing an event (t=${this._now}); call it between steps.`,
+        { code: 'FORK' },
+      );
+    }
+    if (this._taint !== null) {
+      throw new TwinkitError(
+        `${api}: this simulation cannot be reproduced: ${this._taint}. Only state writes (sim.state.set/write), sim.input() and the clock (run, step, advanceTo) may act on a forkable simulation from outside; put everything else in the model definition.`,
+        { code: 'FORK' },
+      );
+    }
+    return this._definition;
+  }
+
+  /**
+   * Saves the state through the definition's hooks. `cloneParams` false keeps the parameters object
+   * itself (a fork in this process shares it, as a replay fork does).
+   */
+  private capture(api: string, cloneParams: boolean): SimulationSnapshot {
+    const definition = this._definition!;
+    const saved = definition._save(this as unknown as Simulation<TModel>);
+    const state = cloneForSnapshot(api, 'the state returned by save()', 'state', saved);
+    const params = cloneParams
+      ? cloneForSnapshot(api, 'the parameters', 'params', this._params)
+      : this._params;
+    const streams: Record<string, RandomStreamState> = {};
+    for (const [name, stream] of this.streams) streams[name] = stream.saveState();
+    return {
+      format: 'twinkit-snapshot/1',
+      model: definition.name ?? null,
+      time: this._now,
+      seed: this.seed,
+      generator: this.generator,
+      replication: this.replicationIndex,
+      forkPath: this.forkPath,
+      eventsProcessed: this.processed,
+      params,
+      streams,
+      state,
+    };
   }
 
   // ---------------------------------------------------------------- internals
@@ -770,12 +919,50 @@ export class Simulation<TModel = unknown> {
     this.calendar.cancel(entry);
   }
 
-  /** @internal Called by defineModel after building. */
-  _startJournal(definition: ModelDefinition<never, TModel>, params: unknown, model: TModel): void {
+  /** @internal Called by defineModel after building or restoring; `base` is the snapshot restored from. */
+  _startJournal(
+    definition: ModelDefinition<never, TModel>,
+    params: unknown,
+    model: TModel,
+    base: SnapshotBase | null = null,
+  ): void {
     this._definition = definition;
     this._params = params;
     this._model = model;
     this._journal = [];
+    this._base = base;
+  }
+
+  /**
+   * @internal Called by `ModelDefinition.restore` on a fresh simulation (clock at the snapshot's time,
+   * its seed, generator and replication) before the model is restored: continues the event count and
+   * the lineage, re-creates the saved streams at their positions and, for another replication,
+   * switches them as a fork does. Throws an error naming `api` for a stream state that does not fit.
+   */
+  _resume(api: string, snapshot: SimulationSnapshot, replication: number): void {
+    this.processed = snapshot.eventsProcessed;
+    this.forkPath = snapshot.forkPath;
+    for (const [name, saved] of Object.entries(snapshot.streams)) {
+      const stream = createStream(
+        { seed: this.seed, name, replication: this.replicationIndex, forkPath: this.forkPath },
+        this.generator,
+      );
+      try {
+        stream.restoreState(saved);
+      } catch (error) {
+        throw invalidArgument(
+          api,
+          `snapshot.streams[${JSON.stringify(name)}] must be a '${this.generator}' stream state from RandomStream.saveState()`,
+          saved,
+          'Pass what Simulation.snapshot() returned, unchanged (a JSON round trip is fine).',
+          { cause: error },
+        );
+      }
+      this.streams.set(name, stream);
+    }
+    if (replication !== this.replicationIndex) {
+      this.reseed(replication, `${snapshot.forkPath}/${snapshot.eventsProcessed}`);
+    }
   }
 
   private reseed(replication: number, forkPath: string): void {
@@ -922,4 +1109,64 @@ export class Simulation<TModel = unknown> {
   }
 
   private readonly stateEventTimes: number[] = [];
+}
+
+/**
+ * Deep-copies `value` for a snapshot with structuredClone; if it cannot be cloned, throws FORK naming
+ * the first part that cannot (`what` says whose data it is, `root` is its path in the snapshot).
+ */
+function cloneForSnapshot(api: string, what: string, root: string, value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch (error) {
+    const culprit = findUncloneable(value, root, new Set());
+    throw new TwinkitError(
+      `${api}: ${what} must be structured-cloneable plain data, but ${culprit ?? `structuredClone refused it (${error instanceof Error ? error.message : String(error)})`}. Save plain data (numbers, strings, arrays, plain objects) from which restore() can rebuild the objects: an id instead of an object, the remaining delay instead of a pending event.`,
+      { code: 'FORK', cause: error, details: { value } },
+    );
+  }
+}
+
+/** Locates the first part of `value` that structuredClone cannot copy, as "path is what", or null. */
+function findUncloneable(value: unknown, path: string, seen: Set<object>): string | null {
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    return `${path} is ${formatValue(value)}`;
+  }
+  if (value === null || typeof value !== 'object' || seen.has(value)) return null;
+  seen.add(value);
+  const proto = Object.getPrototypeOf(value) as object | null;
+  const plain = proto === null || proto === Object.prototype || Array.isArray(value);
+  const builtin =
+    value instanceof Map || value instanceof Set || value instanceof Date || value instanceof RegExp;
+  if (!plain && !builtin && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) {
+    try {
+      structuredClone(value);
+    } catch {
+      const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+      return `${path} is an instance of ${name}`;
+    }
+    return null;
+  }
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      const found =
+        findUncloneable(k, `${path} (a Map key)`, seen) ??
+        findUncloneable(v, `${path}.get(${formatValue(k)})`, seen);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value instanceof Set) {
+    for (const v of value) {
+      const found = findUncloneable(v, `${path} (a Set element)`, seen);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  for (const key of Object.keys(value)) {
+    const child = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    const found = findUncloneable((value as Record<string, unknown>)[key], child, seen);
+    if (found !== null) return found;
+  }
+  return null;
 }
