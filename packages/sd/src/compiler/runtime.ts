@@ -21,6 +21,10 @@ export interface RuntimeContext {
   /** Sum of x - x over the values saved by the generated Euler loop: NaN once one was not finite. */
   finite: number;
   rand: UniformSource;
+  /** The second Box–Muller deviate kept for the next normal draw, NaN when none (saved with a run). */
+  spareNormal(): number;
+  /** Replaces the kept Box–Muller deviate (NaN: none), when a run is restored. */
+  setSpareNormal(z: number): void;
   mod(a: number, b: number): number;
   safediv(a: number, b: number, alternative: number): number;
   stddev(values: number[]): number;
@@ -139,6 +143,22 @@ export class FixedDelay {
   clear(): void {
     this.count = 0;
   }
+
+  /** Returns views of the recorded times and inputs (valid until the next push): for saving a run. */
+  history(): { times: Float64Array; values: Float64Array } {
+    return { times: this.times.subarray(0, this.count), values: this.values.subarray(0, this.count) };
+  }
+
+  /** Replaces the recorded inputs by a saved history (times not decreasing, as {@link history} gives them). */
+  load(times: ArrayLike<number>, values: ArrayLike<number>): void {
+    const n = times.length;
+    const capacity = Math.max(64, n);
+    this.times = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.times.set(times);
+    this.values.set(values);
+    this.count = n;
+  }
 }
 
 /** Builds the runtime context of one run. @internal */
@@ -175,6 +195,10 @@ export function createContext(
     scratch: new Float64Array(slotCount),
     finite: 0,
     rand,
+    spareNormal: () => spareNormal,
+    setSpareNormal: (z) => {
+      spareNormal = z;
+    },
     // The suite's canonical output (test_rounding) takes the sign of the dividend, like JS `%`.
     mod: (a, b) => a % b,
     safediv: (a, b, alternative) => (b === 0 ? alternative : a / b),

@@ -105,8 +105,13 @@ export class SdRun {
   private readonly rows: SdResultsBuilder;
   private adaptiveStep: number;
 
-  /** Prepares a run at the start time, with initial values computed. */
-  constructor(model: CompiledModel | SdModel, options: RunOptions = {}) {
+  /**
+   * Prepares a run at the start time, with initial values computed.
+   *
+   * @param restore - @internal Continues from a saved run instead (no equation is evaluated, so no
+   *   random number is drawn); `options` must carry the saved method, dt and tolerances.
+   */
+  constructor(model: CompiledModel | SdModel, options: RunOptions = {}, restore?: SdRunSnapshot) {
     const api = 'new SdRun(model, options)';
     this.model = model instanceof SdModel ? compileModel(model) : model;
     const specs = this.model.specs;
@@ -158,6 +163,17 @@ export class SdRun {
     );
     this.defineView();
     this.rows = new SdResultsBuilder(this.model.outputs);
+    if (restore) {
+      this.currentTime = restore.time;
+      this.gridIndex = restore.gridIndex;
+      this.adaptiveStep = restore.adaptiveStep;
+      this.values.set(restore.values);
+      restore.delays.forEach((h, i) => {
+        this.context.dl[i]!.load(h.times, h.values);
+      });
+      this.context.setSpareNormal(restore.spareNormal);
+      return;
+    }
     this.currentTime = specs.start;
     const f = this.model.functions;
     const v = this.values;
@@ -307,6 +323,26 @@ export class SdRun {
       time: this.currentTime,
       gridIndex: this.gridIndex,
       adaptiveStep: this.adaptiveStep,
+    };
+  }
+
+  /**
+   * @internal Returns everything the run continues from: settings, clock, grid position, adaptive
+   * step, the value array, fixed-delay histories and the kept normal deviate. Arrays are views of the
+   * live state: copy them before the run moves on.
+   */
+  exportState(): SdRunSnapshot {
+    return {
+      method: this.method,
+      dt: this.dt,
+      rtol: this.rtol,
+      atol: this.atol,
+      time: this.currentTime,
+      gridIndex: this.gridIndex,
+      adaptiveStep: this.adaptiveStep,
+      values: this.values,
+      delays: this.context.dl.map((delay) => delay.history()),
+      spareNormal: this.context.spareNormal(),
     };
   }
 
@@ -567,6 +603,23 @@ export interface SdRunState {
   time: number;
   gridIndex: number;
   adaptiveStep: number;
+}
+
+/** Everything a run continues from (see {@link SdRun.exportState}). @internal */
+export interface SdRunSnapshot {
+  method: IntegrationMethod;
+  dt: number;
+  rtol: number;
+  atol: number;
+  time: number;
+  gridIndex: number;
+  adaptiveStep: number;
+  /** The value array in slot order. */
+  values: ArrayLike<number>;
+  /** Recorded inputs of each fixed DELAY, in the order of the compiled model. */
+  delays: { times: ArrayLike<number>; values: ArrayLike<number> }[];
+  /** The kept Box–Muller deviate, NaN when none. */
+  spareNormal: number;
 }
 
 /** Accumulates saved rows. @internal */
