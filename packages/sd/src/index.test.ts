@@ -23,4 +23,10 @@ describe('@twinkit/sd exports', () => {
       'simulate',
     ]);
   });
+
+  it('exports the public types', () => {
+    // A type leaves no runtime key: this fails type checking if SdCouplingState is not exported.
+    const format: sd.SdCouplingState['format'] = 'twinkit.sd.coupling';
+    expect(format).toBe('twinkit.sd.coupling');
+  });
 });

@@ -14,6 +14,7 @@ import {
 import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
 import { SdModel } from '../model';
 import { type RunOptions, SdRun, type SdVariableHandle } from '../runner';
+import { readCouplingState, type SdCouplingState, writeCouplingState } from './state';
 
 /** Which way a variable must cross its threshold to fire a crossing. */
 export type CrossingDirection = 'up' | 'down' | 'either';
@@ -27,6 +28,16 @@ export interface AttachOptions extends Omit<RunOptions, 'random'> {
    * (`sim.rng(prefix)`), so the draws follow the simulation's seed and replication.
    */
   randomStream?: string;
+  /**
+   * Restores the run to a state returned by {@link SdCoupling.save} (or its JSON copy) instead of
+   * integrating from the model's start. The model must be the one the state was saved from and the
+   * saved run time must be at or before `sim.now`. The run is not integrated at attach: it stays at
+   * the saved time until the simulation's next event brings it forward, as the original's would.
+   * Method, dt and tolerances come from the state (options that name them must agree); values
+   * from the state replace `parameters`; a recording restored run starts with no rows. Register
+   * the same `onCrossing` watches again afterwards, in the same order.
+   */
+  state?: SdCouplingState;
 }
 
 /** Options of {@link SdCoupling.onCrossing}. */
@@ -76,19 +87,39 @@ export class SdCoupling implements ContinuousModel {
 
   /** @internal Use {@link attach}. */
   constructor(sim: Simulation, model: CompiledModel, options: AttachOptions) {
+    const api = 'attach(sim, model, options)';
     this.prefix = options.prefix;
+    const { state, ...runOptions } = options;
     const stream = sim.rng(options.randomStream ?? options.prefix);
-    // A twin runs indefinitely: keep no rows unless asked ({ record: true }), the state vector is the output.
-    this.run = new SdRun(model, { record: false, ...options, random: () => stream.next() });
-    if (sim.now < this.run.time) {
-      throw invalidArgument(
-        'attach(sim, model, options)',
-        `the simulation clock must be at or after the model's start time ${this.run.time}`,
-        sim.now,
-        'Attach the model before running the simulation past its start, or change the sim specs start.',
+    const random = () => stream.next();
+    if (state !== undefined) {
+      const saved = readCouplingState(api, state, model, runOptions, sim.now);
+      this.run = new SdRun(
+        model,
+        {
+          record: false,
+          ...runOptions,
+          method: saved.method,
+          dt: saved.dt,
+          rtol: saved.rtol,
+          atol: saved.atol,
+          random,
+        },
+        saved,
       );
+    } else {
+      // A twin runs indefinitely: keep no rows unless asked ({ record: true }), the state vector is the output.
+      this.run = new SdRun(model, { record: false, ...runOptions, random });
+      if (sim.now < this.run.time) {
+        throw invalidArgument(
+          api,
+          `the simulation clock must be at or after the model's start time ${this.run.time}`,
+          sim.now,
+          'Attach the model before running the simulation past its start, or change the sim specs start.',
+        );
+      }
+      this.run.advanceTo(sim.now);
     }
-    this.run.advanceTo(sim.now);
     for (const out of model.outputs) {
       const name = `${this.prefix}.${stateName(out.key)}`;
       const writable = out.kind === 'stock' || out.parameter;
@@ -152,6 +183,30 @@ export class SdCoupling implements ContinuousModel {
       const i = this.crossings.indexOf(crossing);
       if (i >= 0) this.crossings.splice(i, 1);
     };
+  }
+
+  /**
+   * Returns the state of the run as plain data, to continue it later with
+   * `attach(sim, model, { prefix, state })` (see {@link SdCouplingState}). Takes the run as it is,
+   * without integrating it to `sim.now`, so the original's future does not change. Costs one pass
+   * over the value array and the fixed-delay histories.
+   *
+   * Random-stream positions are not saved: the random builtins draw from
+   * `sim.rng(randomStream ?? prefix)`, which the simulation's own snapshot restores. Crossing watches
+   * are not saved: between steps they keep nothing (each look-ahead starts from the run's current
+   * values), so the same watches registered again in the same order fire at the same times. Save
+   * between events or from a process; saved from inside a crossing handler, the other crossings due
+   * at that same instant are not carried over.
+   *
+   * @example
+   * ```ts
+   * const saved = JSON.stringify(tank.save());
+   * const copy = new Simulation({ seed: 1, startTime: sim.now });
+   * attach(copy, model, { prefix: 'tank', state: JSON.parse(saved) });
+   * ```
+   */
+  save(): SdCouplingState {
+    return writeCouplingState(this.run.model, this.run.exportState());
   }
 
   /** Detaches the model from the simulation's clock (its state-vector entries stay readable). */
@@ -256,6 +311,7 @@ function crosses(direction: CrossingDirection, before: number, after: number): b
  * lazily to each event time with whole steps and one partial step), registers every variable in
  * the state vector as `<prefix>.<name>` (stocks and constants writable), and draws its random
  * builtins from `sim.rng(prefix)`. Call it inside a `defineModel` body so forks rebuild it.
+ * With `{ state }` (from {@link SdCoupling.save}) it continues a saved run instead of starting one.
  *
  * @example
  * ```ts

@@ -5,3 +5,4 @@ export {
   type CrossingOptions,
   SdCoupling,
 } from './attach';
+export type { SdCouplingState } from './state';
