@@ -1,10 +1,12 @@
 /**
- * Fork cost. A fork is rebuilt from the model definition and replayed to the fork point, so its cost
- * is that of re-running the history; the reference is exactly that work done by hand (create the model
- * and run it to the same time), measured in the same process. A ratio near 1 means fork adds little
- * beyond the replay itself. The second case shows how the cost grows with simulated history.
+ * Fork cost. A fork by replay is rebuilt from the model definition and replayed to the fork point, so
+ * its cost is that of re-running the history; the reference is exactly that work done by hand (create
+ * the model and run it to the same time), measured in the same process. A ratio near 1 means fork adds
+ * little beyond the replay itself. The second case shows how the cost grows with simulated history.
+ * The third compares fork by snapshot (the definition's save/restore hooks) with fork by replay on the
+ * same model at the same points, as the history grows.
  */
-import { defineModel } from '@twinkit/core';
+import { defineModel, type Simulation } from '@twinkit/core';
 import { type BenchCase, compareRates, rateResult } from '../harness';
 
 /** `count` machines, each cycling between work and short breaks: always `count` pending events. */
@@ -22,6 +24,49 @@ const machines = defineModel((sim, params: { count: number }) => {
   sim.state.define('cycles', { get: () => cycles });
   return { cycles: () => cycles };
 });
+
+/** The state of {@link checkpointedMachines}: the due time of each machine's current cycle. */
+interface MachinesState {
+  cycles: number;
+  due: (number | null)[];
+}
+
+/** Starts `count` machines from `saved`; a machine with a due time resumes its cycle (after a restore). */
+function startMachines(sim: Simulation, count: number, saved: MachinesState) {
+  let cycles = saved.cycles;
+  const due = [...saved.due];
+  const rng = sim.rng('cycle');
+  for (let i = 0; i < count; i++) {
+    sim.process(function* () {
+      for (;;) {
+        const resume = due[i];
+        if (resume === null || resume === undefined) {
+          const gap = rng.exponential(10);
+          due[i] = sim.now + gap;
+          yield sim.timeout(gap);
+        } else {
+          yield sim.timeout(resume - sim.now);
+        }
+        due[i] = null;
+        cycles++;
+      }
+    });
+  }
+  sim.state.define('cycles', { get: () => cycles });
+  return { save: (): MachinesState => ({ cycles, due: [...due] }) };
+}
+
+/** The machines above with snapshot hooks, so that they fork by either mechanism. */
+const checkpointedMachines = defineModel(
+  (sim, params: { count: number }) =>
+    startMachines(sim, params.count, { cycles: 0, due: new Array(params.count).fill(null) }),
+  {
+    snapshot: {
+      save: (model) => model.save(),
+      restore: (sim, params, saved) => startMachines(sim, params.count, saved),
+    },
+  },
+);
 
 export const cases: BenchCase[] = [
   {
@@ -92,6 +137,41 @@ export const cases: BenchCase[] = [
             },
             {
               note: `fork time ${((history / perEvent) * 1000).toFixed(2)} ms; ratio ~1 = cost linear in history`,
+            },
+          ),
+        );
+      }
+      return results;
+    },
+  },
+  {
+    suite: 'core',
+    name: 'fork-snapshot-vs-replay',
+    run({ quick }) {
+      const results = [];
+      const count = 100;
+      const histories = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
+      for (const target of histories) {
+        const live = checkpointedMachines.create({ seed: 3, params: { count } });
+        live.run({ until: (target / count) * 10 });
+        const history = live.eventsProcessed;
+        const rates = compareRates(
+          {
+            snapshot: { work: 1, fn: () => live.fork({ mechanism: 'snapshot' }) },
+            replay: { work: 1, fn: () => live.fork({ mechanism: 'replay' }) },
+          },
+          { rounds: quick ? 2 : 3, minMs: quick ? 40 : 250 },
+        );
+        results.push(
+          rateResult(
+            'core',
+            `fork-snapshot-history-${history}`,
+            'forks/s by snapshot',
+            'forks/s',
+            rates.snapshot!,
+            { name: 'fork by replay, same model and point', value: rates.replay! },
+            {
+              note: `${count} suspended processes, ${history} events of history; snapshot fork ${(1000 / rates.snapshot!).toFixed(3)} ms, replay fork ${(1000 / rates.replay!).toFixed(2)} ms`,
             },
           ),
         );
