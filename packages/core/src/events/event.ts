@@ -54,21 +54,33 @@ enum EventPhase {
  */
 export class Event<T = unknown> implements CalendarEntry {
   /** The simulation this event belongs to. */
-  readonly sim: Simulation;
-  /** @internal */ _time = 0;
-  /** @internal */ _phase: EventPhase = EventPhase.Pending;
-  /** @internal */ _ok = true;
-  /** @internal */ _value: unknown = undefined;
-  /** @internal */ _defused = false;
+  declare readonly sim: Simulation;
+  // The fields are assigned in the constructor, not by class-field initializers: an initializer
+  // defines each field (DefineNamedOwn), and once events of more than four classes pass through it
+  // (timeouts, processes, conditions, resource requests, store puts and gets) those defines go
+  // megamorphic and take V8's slow path: a model mixing them ran up to 9x slower (see
+  // benchmarks/src/core/kernel.bench.ts, mixed event kinds). Plain stores stay on the fast path.
+  /** @internal */ declare _time: number;
+  /** @internal */ declare _phase: EventPhase;
+  /** @internal */ declare _ok: boolean;
+  /** @internal */ declare _value: unknown;
+  /** @internal */ declare _defused: boolean;
   // Callbacks are stored untyped so that Event<T> stays covariant in T (an Event<string> is usable where
   // an Event<unknown> is expected); the typed methods are the only way in.
-  /** @internal first callback stored inline (most events have exactly one) */ _cb0: StoredCallback | null =
-    null;
-  /** @internal further callbacks */ _cbs: StoredCallback[] | null = null;
+  /** @internal first callback stored inline (most events have exactly one) */
+  declare _cb0: StoredCallback | null;
+  /** @internal further callbacks */ declare _cbs: StoredCallback[] | null;
 
   /** Creates a pending event; prefer `sim.event()`. */
   constructor(sim: Simulation) {
     this.sim = sim;
+    this._time = 0;
+    this._phase = EventPhase.Pending;
+    this._ok = true;
+    this._value = undefined;
+    this._defused = false;
+    this._cb0 = null;
+    this._cbs = null;
   }
 
   /** True once the event has been triggered (succeeded or failed) and scheduled. */

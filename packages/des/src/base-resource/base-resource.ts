@@ -94,19 +94,23 @@ export type AnyResourceEvent = ResourceEvent<any>;
 export abstract class ResourceEvent<T = unknown> extends Event<T> implements Queueable {
   /** The resource, container or store the event was made to. */
   // biome-ignore lint/suspicious/noExplicitAny: any resource kind
-  readonly resource: BaseResource<any, any>;
+  declare readonly resource: BaseResource<any, any>;
   /** The time it was made. */
-  readonly requestedAt: number;
+  declare readonly requestedAt: number;
   /** The process that made it (interrupted on preemption), or null. */
-  readonly process: Process<unknown> | null;
-  /** @internal */ _queued = false;
-  /** @internal */ _status: RequestStatus = 'waiting';
-  /** @internal */ readonly _side: 'put' | 'get';
+  declare readonly process: Process<unknown> | null;
+  // Assigned in the constructor rather than by initializers, for the reason given in core's Event:
+  // every request, put and get class passes through here, and megamorphic field defines are slow.
+  /** @internal */ declare _queued: boolean;
+  /** @internal */ declare _status: RequestStatus;
+  /** @internal */ declare readonly _side: 'put' | 'get';
 
   /** @internal Created by the resource. */
   // biome-ignore lint/suspicious/noExplicitAny: any resource kind
   constructor(resource: BaseResource<any, any>, side: 'put' | 'get') {
     super(resource.sim);
+    this._queued = false;
+    this._status = 'waiting';
     this.resource = resource;
     this._side = side;
     this.requestedAt = resource.sim.now;
