@@ -14,10 +14,11 @@ import { isMainThread } from 'node:worker_threads';
 import { TwinkitError } from '@twinkit/core';
 import { parseOptions, USAGE } from './params';
 import { createProgress, progressEnabled } from './progress';
-import { renderReport } from './report';
+import { recommendationText, renderReport } from './report';
 import {
   parseTelemetry,
   predict,
+  recommend,
   runPlant,
   startingHealth,
   synchronize,
@@ -105,6 +106,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   });
   timings.forecast = performance.now() - forkStarted;
   const comparison = await study;
+  const recommendation = recommend(comparison);
   timings['what-if'] = performance.now() - whatIfStarted;
   mark = performance.now();
 
@@ -121,6 +123,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     syncCounts: sync.counts,
     forecasts: prediction.forecasts,
     whatIf: comparison,
+    recommendation,
     walks: plant.walks,
     timings,
     telemetryLines: plant.readings.length,
@@ -169,11 +172,13 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     ['oee', 'OEE', 4],
     ['failures', 'failures', 3],
     ['technicianUtilization', 'technician util.', 3],
+    ['totalCost', 'cost', 4],
   ];
   for (const [name, run] of Object.entries(comparison.scenarios)) {
     const cells = kpiNames.map(([k, label, d]) => {
       const o = run.outputs[k]!;
-      return `${label} ${o.mean.toPrecision(d)} [${o.lower.toPrecision(d)}, ${o.upper.toPrecision(d)}]`;
+      const f = (v: number) => (k === 'totalCost' ? Math.round(v).toLocaleString('en-US') : v.toPrecision(d));
+      return `${label} ${f(o.mean)} [${f(o.lower)}, ${f(o.upper)}]`;
     });
     const uptime = run.outputs.uptimeHours!.values.reduce((a, b) => a + b, 0);
     const failed = run.outputs.failures!.values.reduce((a, b) => a + b, 0);
@@ -187,6 +192,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
       `   downtime per machine, ${c.first} − ${c.second}: [${minutes(c.lower)}, ${minutes(c.upper)}] min (paired, CRN)`,
     );
   }
+  lines.push(`   ${recommendationText(recommendation, params, settings.whatIfDays)}`);
   lines.push(`Report: ${resolve(out, 'report.html')}`);
   lines.push(
     `Done in ${elapsed.toFixed(1)} s (${Object.entries(timings)
@@ -203,6 +209,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
         plant: { initialHealth: plant.initialHealth, kpis: plant.kpis },
         sync: { counts: sync.counts, withinBand: within, rmse, final: sync.final },
         forecasts: prediction.forecasts,
+        recommendation,
         whatIf: Object.fromEntries(
           Object.entries(comparison.scenarios).map(([k, r]) => [
             k,

@@ -8,7 +8,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { type FloorLayout, floorLayout, technicianPosts, type WalkRecord } from './model';
 import type { FactoryParams, RunSettings } from './params';
-import type { EstimatePoint, MachineForecast } from './twin';
+import type { EstimatePoint, MachineForecast, Recommendation } from './twin';
 
 /** Everything the report shows. */
 export interface ReportData {
@@ -22,6 +22,7 @@ export interface ReportData {
   syncCounts: { used: number; uncertain: number; whileDown: number; failureReports: number };
   forecasts: MachineForecast[];
   whatIf: ScenarioComparisonResults;
+  recommendation: Recommendation;
   walks: readonly WalkRecord[];
   timings: Record<string, number>;
   telemetryLines: number;
@@ -35,6 +36,7 @@ const KPI_LABELS: Record<string, string> = {
   failures: 'Failures',
   oee: 'OEE',
   technicianUtilization: 'Technician utilization',
+  totalCost: 'Cost: labour + downtime',
 };
 
 /** Renders a Vega-Lite spec to an SVG string, headless. */
@@ -353,8 +355,33 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Formats an amount of money as a whole number with thousands separators. */
+function money(v: number): string {
+  return Math.round(v).toLocaleString('en-US');
+}
+
 function fmt(v: number, digits = 3): string {
   return Number.isFinite(v) ? v.toPrecision(digits) : String(v);
+}
+
+/**
+ * Says which technician count the study recommends and how sure it is, in one sentence
+ * (plain text, or HTML with the scenario in bold).
+ */
+export function recommendationText(
+  r: Recommendation,
+  params: Pick<FactoryParams, 'technicianCost' | 'downtimeCost'>,
+  days: number,
+  html = false,
+): string {
+  const name = html ? `<b>${escapeHtml(r.scenario)}</b>` : r.scenario;
+  const others = r.against
+    .map(
+      (a) =>
+        `${a.scenario} cost ${money(a.difference)} more [${money(a.lower)}, ${money(a.upper)}]${a.significant ? '' : ' (not significant)'}`,
+    )
+    .join('; ');
+  return `Cheapest: ${name}, ${money(r.totalCost)} per ${days} days at ${money(params.technicianCost)} per technician-hour and ${money(params.downtimeCost)} per machine-hour down; ${others} (paired intervals, all together at 95%).`;
 }
 
 /** Builds the report's HTML. */
@@ -371,7 +398,8 @@ export async function renderReport(data: ReportData): Promise<string> {
     .map(([name, run]) => {
       const cells = Object.keys(KPI_LABELS).map((k) => {
         const o = run.outputs[k]!;
-        return `<td>${fmt(o.mean, 4)} <span class="ci">[${fmt(o.lower, 4)}, ${fmt(o.upper, 4)}]</span></td>`;
+        const f = (v: number) => (k === 'totalCost' ? money(v) : fmt(v, 4));
+        return `<td>${f(o.mean)} <span class="ci">[${f(o.lower)}, ${f(o.upper)}]</span></td>`;
       });
       const up = run.outputs.uptimeHours!.values.reduce((a, b) => a + b, 0);
       const failures = run.outputs.failures!.values.reduce((a, b) => a + b, 0);
@@ -433,6 +461,7 @@ times and repair times), on ${settings.workers} worker thread(s). Each cell: mea
     .join('')}<th>MTBF (h: machine uptime / failures, pooled)</th></tr>
 ${scenarioRows}</table>
 <figure>${kpis}</figure>
+<p>${recommendationText(data.recommendation, params, settings.whatIfDays, true)}</p>
 <p>Paired differences (common random numbers; Bonferroni-adjusted confidence per interval so that all hold together at 95%):</p>
 <table><tr><th>KPI</th><th>difference</th><th>mean</th><th>interval</th><th>confidence each</th></tr>
 ${comparisons}</table>

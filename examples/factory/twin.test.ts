@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type FactoryParams } from './params';
-import { parseTelemetry, predict, runPlant, synchronize, telemetryJsonl, whatIf } from './twin';
+import { parseTelemetry, predict, recommend, runPlant, synchronize, telemetryJsonl, whatIf } from './twin';
 
 const SMALL: FactoryParams = { ...DEFAULTS, machines: 3, technicians: 2 };
 
@@ -112,5 +112,40 @@ describe('determinism', () => {
     const two = await whatIf(params, { ...settings, workers: 2 });
     expect(JSON.stringify(two)).toBe(JSON.stringify(one));
     expect(one.scenarios['1 technicians']!.outputs.failures!.values.length).toBe(4);
+  });
+
+  it('prices labour by the clock and downtime by the hour, and recommends the cheapest crew', async () => {
+    const params = { ...SMALL, initialHealth: [52, 53, 54], technicianCost: 100, downtimeCost: 1000 };
+    const study = await whatIf(params, {
+      scenarios: [1, 3],
+      replications: 6,
+      whatIfDays: 2,
+      seed: 9,
+      workers: 1,
+    });
+    for (const [name, run] of Object.entries(study.scenarios)) {
+      const crew = Number.parseInt(name, 10);
+      const o = run.outputs;
+      o.laborCost!.values.forEach((labor, i) => {
+        // Technicians are paid for every hour of the study, busy or not.
+        expect(labor).toBeCloseTo(crew * 48 * 100, 9);
+        const down = o.downtimeHours!.values[i]! * params.machines; // machine-hours down
+        expect(o.downtimeCost!.values[i]).toBeCloseTo(down * 1000, 6);
+        expect(o.totalCost!.values[i]).toBeCloseTo(labor + down * 1000, 6);
+      });
+      expect(o.failures!.mean).toBeGreaterThanOrEqual(3); // every machine starts just above its threshold
+    }
+    const pick = recommend(study);
+    const means = Object.entries(study.scenarios).map(([n, r]) => [n, r.outputs.totalCost!.mean] as const);
+    const cheapest = means.reduce((a, b) => (b[1] < a[1] ? b : a));
+    expect(pick.scenario).toBe(cheapest[0]);
+    expect(pick.totalCost).toBe(cheapest[1]);
+    const other = means.find(([n]) => n !== pick.scenario)!;
+    // The interval is of (other − recommended): it holds the difference of the means.
+    const [against] = pick.against;
+    expect(against!.scenario).toBe(other[0]);
+    expect(against!.lower).toBeLessThanOrEqual(other[1] - cheapest[1] + 1e-9);
+    expect(against!.upper).toBeGreaterThanOrEqual(other[1] - cheapest[1] - 1e-9);
+    expect(against!.significant).toBe(against!.lower > 0);
   });
 });

@@ -5,15 +5,10 @@
  */
 import { createStream, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
 import {
+  compareScenarios,
   confidenceInterval,
-  crnVarianceReduction,
   ExtendedKalmanFilter,
-  type OutputComparison,
-  pairwiseComparisons,
-  type ReplicationResults,
-  runReplications,
   type ScenarioComparisonResults,
-  type VarianceReduction,
 } from '@twinkit/estimation';
 import {
   type Factory,
@@ -390,27 +385,11 @@ export async function predict(
   return { forecasts, forkMs: forkMs / options.forks };
 }
 
-/** Names of the what-if outputs (KPIs per replication). */
-export const WHAT_IF_OUTPUTS = [
-  'throughput',
-  'utilization',
-  'downtimeHours',
-  'availability',
-  'failures',
-  'uptimeHours',
-  'oee',
-  'technicianUtilization',
-] as const;
-
 /**
- * Compares technician counts from the synchronized health (`initialHealth`), with common random
- * numbers (every scenario runs replications 0..n−1 of the same seed), on worker threads; every pair
- * of scenarios is compared on every KPI by paired-t (Bonferroni-adjusted).
- *
- * This is `compareScenarios` of `@twinkit/estimation` written out, because `compareScenarios` throws
- * when an output is constant in both scenarios of a pair (`crnVarianceReduction`: "both samples are
- * constant"), which short runs meet (e.g. every replication has exactly one failure); here the
- * variance reduction of such a pair is left out instead.
+ * Compares technician counts from the synchronized health (`initialHealth`) with `compareScenarios`:
+ * common random numbers (replication i of every scenario sees the same arrivals, processing and
+ * repair times), worker threads, and every pair of scenarios compared on every KPI by paired-t
+ * intervals (Bonferroni-adjusted).
  */
 export async function whatIf(
   params: FactoryParams,
@@ -418,37 +397,50 @@ export async function whatIf(
   onProgress?: (done: number, total: number) => void,
 ): Promise<ScenarioComparisonResults> {
   const total = settings.scenarios.length * settings.replications;
-  const results: Record<string, ReplicationResults> = {};
-  let before = 0;
+  const scenarios: Record<string, FactoryParams> = {};
   for (const n of settings.scenarios) {
-    const name = `${n} technicians`;
-    results[name] = await runReplications(factory, {
-      params: { ...params, technicians: n, record: false, failures: 'health' },
-      replications: settings.replications,
-      seed: settings.seed,
-      until: settings.whatIfDays * 1440,
-      workers: settings.workers,
-      outputs: (sim) => ({ ...sim.model.kpis() }),
-      onProgress: (p) => onProgress?.(before + p.completed, total),
-    });
-    before += settings.replications;
+    scenarios[`${n} technicians`] = { ...params, technicians: n, record: false, failures: 'health' };
   }
-  const names = Object.keys(results);
-  const outputs: Record<string, OutputComparison> = {};
-  for (const output of Object.keys(results[names[0]!]!.outputs)) {
-    const samples: Record<string, number[]> = {};
-    for (const name of names) samples[name] = results[name]!.outputs[output]!.values;
-    const pairwise = pairwiseComparisons(samples, { paired: true });
-    const varianceReduction: Record<string, VarianceReduction> = {};
-    for (const c of pairwise.comparisons) {
-      const a = samples[c.first]!;
-      const b = samples[c.second]!;
-      const constant = a.every((v) => v === a[0]) && b.every((v) => v === b[0]);
-      if (!constant) varianceReduction[`${c.first}−${c.second}`] = crnVarianceReduction(a, b);
-    }
-    outputs[output] = { ...pairwise, varianceReduction };
-  }
-  return { commonRandomNumbers: true, scenarios: results, outputs };
+  const names = Object.keys(scenarios);
+  return compareScenarios(factory, {
+    scenarios,
+    replications: settings.replications,
+    seed: settings.seed,
+    until: settings.whatIfDays * 1440,
+    workers: settings.workers,
+    outputs: (sim) => ({ ...sim.model.kpis() }),
+    onProgress: (p) => onProgress?.(names.indexOf(p.scenario) * settings.replications + p.completed, total),
+  });
+}
+
+/** The cheapest scenario of a what-if study and how sure the study is of it. */
+export interface Recommendation {
+  /** The scenario with the lowest mean total cost. */
+  scenario: string;
+  /** Its mean total cost over the study's days. */
+  totalCost: number;
+  /**
+   * Per other scenario: the paired interval of (other − recommended) total cost and whether it
+   * excludes zero (the recommended scenario is then cheaper with the study's family confidence).
+   */
+  against: { scenario: string; difference: number; lower: number; upper: number; significant: boolean }[];
+}
+
+/** Picks the scenario with the lowest mean total cost (labour + downtime) from a what-if study. */
+export function recommend(study: ScenarioComparisonResults): Recommendation {
+  const entries = Object.entries(study.scenarios).map(
+    ([name, run]) => [name, run.outputs.totalCost!.mean] as const,
+  );
+  const [scenario, totalCost] = entries.reduce((best, e) => (e[1] < best[1] ? e : best));
+  const against = study.outputs.totalCost!.comparisons.flatMap((c) => {
+    if (c.first !== scenario && c.second !== scenario) return [];
+    // Intervals are of first − second; turn them into other − recommended.
+    const [other, lower, upper] =
+      c.first === scenario ? [c.second, -c.upper, -c.lower] : [c.first, c.lower, c.upper];
+    const difference = study.scenarios[other]!.outputs.totalCost!.mean - totalCost;
+    return [{ scenario: other, difference, lower, upper, significant: lower > 0 || upper < 0 }];
+  });
+  return { scenario, totalCost, against };
 }
 
 /**
