@@ -1,4 +1,4 @@
-import { Simulation } from '@twinkit/core';
+import { defineModel, Simulation } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
 import type { IntegrationMethod } from '../model';
 import { SdModel } from '../model';
@@ -197,6 +197,40 @@ describe('SdCoupling.save and attach({ state })', () => {
     copy.rng('tank').restoreState(sim.rng('tank').saveState());
     const restored = attach(copy, model(), { prefix: 'tank', state });
     expect(sample(copy, restored, [3, 5.5, 9])).toEqual(sample(sim, sd, [3, 5.5, 9]));
+  });
+
+  it("works as the SD part of a definition's snapshot hooks (random builtins continue from the restored stream)", () => {
+    const build = (sim: Simulation, state?: SdCouplingState) => {
+      const m = new SdModel({ start: 0, stop: 50, dt: 0.25, method: 'rk4' });
+      m.stock('S', { initial: 10, inflows: ['noise'], outflows: ['drain'] });
+      m.flow('noise', 'NORMAL(2, 0.5)');
+      m.flow('drain', 'SMTH1(S, 1) * 0.1');
+      const sd = attach(sim, m, { prefix: 'tank', ...(state ? { state } : {}) });
+      const releases: number[] = []; // times S was let down to 9
+      sd.onCrossing('S', 12, 'up', (t) => {
+        releases.push(t);
+        sim.state.set('tank.s', 9);
+      });
+      return { sd, releases };
+    };
+    const def = defineModel((sim) => build(sim), {
+      snapshot: {
+        save: (model) => model.sd.save(),
+        restore: (sim, _params, state: SdCouplingState) => build(sim, state),
+      },
+    });
+    const live = def.create({ seed: 5 });
+    live.run({ until: 3.3 });
+    const snapshot = JSON.stringify(live.snapshot());
+    const resumed = def.restore(JSON.parse(snapshot));
+    const byReplay = live.fork({ mechanism: 'replay' });
+    const releasesBefore = live.model.releases.length;
+    const times = [4, 7.5, 12.1, 20];
+    const expected = sample(live, live.model.sd, times);
+    expect(sample(resumed, resumed.model.sd, times)).toEqual(expected);
+    expect(sample(byReplay, byReplay.model.sd, times)).toEqual(expected);
+    expect(resumed.model.releases).toEqual(live.model.releases.slice(releasesBefore));
+    expect(resumed.model.releases.length).toBeGreaterThanOrEqual(1);
   });
 
   describe('refuses what it cannot restore, naming the rule, the value and the remedy', () => {
