@@ -179,3 +179,81 @@ describe('factory model invariants', () => {
     expect(solo.model.machines.every((m) => !m.down)).toBe(true);
   });
 });
+
+describe('factory snapshot hooks', () => {
+  /** What a run did after `since`, to the last bit: KPIs, events, walks, readings, positions, health. */
+  function future(sim: ReturnType<typeof factory.create>, since: number): string {
+    const m = sim.model;
+    return JSON.stringify({
+      now: sim.now,
+      kpis: m.kpis(),
+      arrived: m.arrived,
+      completed: m.completed,
+      trace: m.trace.filter((e) => e.t >= since),
+      walks: m.walks.filter((w) => w.start >= since),
+      telemetry: m.telemetry.filter((r) => r.t >= since),
+      cells: m.technicians.map((t) => m.floor.cellOf(t)),
+      health: m.machines.map((x) => x.health),
+      buffers: m.machines.map((x) => x.buffer.items),
+    });
+  }
+
+  it('forks by snapshot into the same future as by replay, from every phase of machines and technicians', () => {
+    const live = factory.create({ seed: 4, params: FAST });
+    const seen = new Set<string>();
+    let forks = 0;
+    while (live.now < 4 * 1440) {
+      live.step();
+      if (live.peek() === live.now) continue; // fork between instants
+      const phases = [
+        ...live.model.machines.map((x) => `machine:${x.phase}${x.down ? ':down' : ''}`),
+        ...live.model.technicians.map((t) => `technician:${t.phase}`),
+      ];
+      const fresh = phases.filter((p) => !seen.has(p));
+      if (fresh.length === 0) continue;
+      for (const p of fresh) seen.add(p);
+      const t = live.now;
+      for (const replication of [0, 7]) {
+        const bySnapshot = live.fork({ replication, mechanism: 'snapshot' });
+        const byReplay = live.fork({ replication, mechanism: 'replay' });
+        bySnapshot.run({ until: t + 1440 });
+        byReplay.run({ until: t + 1440 });
+        expect(future(bySnapshot, t)).toBe(future(byReplay, t));
+        forks++;
+      }
+    }
+    // The forks started from every phase, including processes suspended mid-way.
+    for (const phase of [
+      'machine:wait',
+      'machine:processing',
+      'machine:paused:down',
+      'machine:held:down',
+      'technician:wait',
+      'technician:travel',
+      'technician:repair',
+      'technician:return',
+    ]) {
+      expect(seen).toContain(phase);
+    }
+    expect(forks).toBeGreaterThanOrEqual(12);
+  });
+
+  it('survives JSON and restores a factory whose future is the original one', () => {
+    const live = factory.create({ seed: 8, params: FAST });
+    live.run({ until: 1000.5 });
+    const saved = JSON.parse(JSON.stringify(live.snapshot()));
+    const restored = factory.restore(saved);
+    expect(restored.now).toBe(1000.5);
+    const replayed = live.fork({ mechanism: 'replay' });
+    live.run({ until: 2500 });
+    restored.run({ until: 2500 });
+    replayed.run({ until: 2500 });
+    expect(future(restored, 1000.5)).toBe(future(live, 1000.5));
+    expect(future(replayed, 1000.5)).toBe(future(live, 1000.5));
+    // A snapshot restored with parameters of another line is refused with the reason.
+    const other = { ...saved, params: { ...saved.params, machines: 4, initialHealth: undefined } };
+    expect(() => factory.restore(other)).toThrow(
+      "factory.restore(snapshot): the saved factory must have the parameters' 4 machines and 2 technicians",
+    );
+  });
+});

@@ -28,7 +28,7 @@ import {
   TwinkitError,
 } from '@twinkit/core';
 import { Store, type StoreGet } from '@twinkit/des';
-import { attach, SdModel } from '@twinkit/sd';
+import { attach, type SdCoupling, type SdCouplingState, SdModel } from '@twinkit/sd';
 import {
   type FactoryParams,
   meanProcessingTime,
@@ -89,19 +89,38 @@ export interface FactoryKpis {
   totalCost: number;
 }
 
+/** Where a machine's process stands (what it waits for next). */
+export type MachinePhase =
+  /** Waiting for a part from its buffer. */
+  | 'wait'
+  /** Holding a part it has not started (it is down, or about to start). */
+  | 'held'
+  /** Processing a part until `endsAt`. */
+  | 'processing'
+  /** Interrupted by a failure, `remaining` minutes of work left, waiting for the repair. */
+  | 'paused';
+
 /** A machine of the line: its buffer, its health stock and its counters. */
 export class Machine {
   /** The machine's input buffer (FIFO, unbounded): a `Store` of part numbers. */
   readonly buffer: Store<number>;
-  down = false;
-  busy = false;
   /**
    * The machine's get request on its buffer while it waits for a part. Once granted (`triggered`)
    * it holds the part taken until the machine's process resumes at the same instant.
    */
   taking: StoreGet<number> | null = null;
+  down = false;
+  busy = false;
   /** Part held (being processed or waiting for the repair), or -1. */
   holding = -1;
+  /** What the machine's process waits for. */
+  phase: MachinePhase = 'wait';
+  /** When the part being processed is done (phase `processing`). */
+  endsAt = Number.NaN;
+  /** Minutes of work left on the held part (phase `paused`). */
+  remaining = Number.NaN;
+  /** @internal order in which the pending timeout was scheduled (see {@link Factory.stamp}) */
+  waitSeq = 0;
   failures = 0;
   /** Times of this machine's failures (failures are rare: a few per month). */
   readonly failureTimes: number[] = [];
@@ -204,18 +223,159 @@ export class Machine {
       busy: this.busyTotal + (this.busy ? now - this.busySince : 0),
     };
   }
+
+  /** Starts the machine's process from its current phase (at the start, or after a restore). */
+  start(): void {
+    const m = this;
+    const { sim } = this.factory;
+    const factory = this.factory;
+    const draw = sim.rng(`processing/machine${this.index + 1}`);
+    this.process = sim.process(function* () {
+      // The delay of a timeout about to be taken, when it was just drawn: then the timeout's time is
+      // now + delay, the very sum stored in `endsAt`. A process resumed from a snapshot waits
+      // `endsAt − now` instead, which lands on `endsAt` exactly whenever the wait is at most `now`
+      // (Sterbenz), so restored and original processes fire at the same instants.
+      let delay = Number.NaN;
+      for (;;) {
+        switch (m.phase) {
+          case 'wait': {
+            m.taking = m.buffer.get();
+            const part: number = yield m.taking;
+            m.taking = null;
+            m.holding = part;
+            m.phase = 'held';
+            break;
+          }
+          case 'held': {
+            while (m.down) yield m.repaired!;
+            const minutes = sample(draw, m.processing);
+            factory.log('start', m.index);
+            m.setBusy(true);
+            m.endsAt = sim.now + minutes;
+            delay = minutes;
+            m.phase = 'processing';
+            break;
+          }
+          case 'processing':
+            try {
+              const wait = Number.isNaN(delay) ? m.endsAt - sim.now : delay;
+              delay = Number.NaN;
+              m.waitSeq = factory.stamp();
+              yield sim.timeout(wait);
+            } catch (error) {
+              if (!(error instanceof Interrupt)) throw error;
+              m.remaining = m.endsAt - sim.now;
+              m.endsAt = Number.NaN;
+              factory.log('pause', m.index);
+              m.phase = 'paused';
+              break;
+            }
+            m.setBusy(false);
+            m.processed++;
+            factory.log('finish', m.index);
+            factory.pass(m, m.holding);
+            m.holding = -1;
+            m.endsAt = Number.NaN;
+            m.phase = 'wait';
+            break;
+          case 'paused':
+            while (m.down) yield m.repaired!;
+            factory.log('resume', m.index);
+            m.setBusy(true);
+            m.endsAt = sim.now + m.remaining;
+            delay = m.remaining;
+            m.remaining = Number.NaN;
+            m.phase = 'processing';
+            break;
+        }
+      }
+    }) as Process<never>;
+  }
+
+  /** Returns the machine's state as plain data (see {@link FactorySnapshot}). */
+  save(): MachineSnapshot {
+    // A get granted at this instant whose process has not resumed yet: the part is already out of
+    // the buffer, so the restored machine starts holding it.
+    const taken = this.taking?.triggered === true;
+    return {
+      buffer: this.buffer.items,
+      phase: taken ? 'held' : this.phase,
+      holding: taken ? (this.taking!.value as number) : this.holding,
+      endsAt: orNull(this.endsAt),
+      remaining: orNull(this.remaining),
+      waitSeq: this.waitSeq,
+      down: this.down,
+      busy: this.busy,
+      failures: this.failures,
+      failureTimes: [...this.failureTimes],
+      processed: this.processed,
+      downSince: this.downSince,
+      busySince: this.busySince,
+      wearRate: this.wearRate,
+      downTotal: this.downTotal,
+      busyTotal: this.busyTotal,
+    };
+  }
+
+  /** Takes over a state returned by {@link Machine.save} (before the processes start). */
+  load(saved: MachineSnapshot): void {
+    for (const part of saved.buffer) this.buffer.put(part);
+    Object.assign(this, {
+      phase: saved.phase,
+      holding: saved.holding,
+      endsAt: saved.endsAt ?? Number.NaN,
+      remaining: saved.remaining ?? Number.NaN,
+      waitSeq: saved.waitSeq,
+      down: saved.down,
+      busy: saved.busy,
+      failures: saved.failures,
+      processed: saved.processed,
+      downSince: saved.downSince,
+      busySince: saved.busySince,
+      wearRate: saved.wearRate,
+      downTotal: saved.downTotal,
+      busyTotal: saved.busyTotal,
+    });
+    this.failureTimes.push(...saved.failureTimes);
+    if (this.down) this.repaired = this.factory.sim.event<void>();
+  }
 }
+
+/** Where a technician's process stands. */
+export type TechnicianPhase =
+  /** Waiting to be dispatched. */
+  | 'wait'
+  /** Dispatched (`pending` set), about to set off. */
+  | 'dispatched'
+  /** Walking `route` to the job. */
+  | 'travel'
+  /** Repairing `job` until `repairEndsAt`. */
+  | 'repair'
+  /** Walking `route` back to the post; stops at the next cell when dispatched. */
+  | 'return';
 
 /** A maintenance technician. */
 export class Technician extends Agent<Factory> {
   state: 'idle' | 'assigned' | 'travel' | 'repair' | 'returning' = 'idle';
+  /** What the technician's process waits for. */
+  phase: TechnicianPhase = 'wait';
   /** Where the technician waits for work. */
   post: GridPoint = { x: 0, y: 0 };
-  /** The machine being repaired (while `state === 'repair'`). */
+  /** The machine being walked to or repaired (while travelling or repairing). */
   job: Machine | null = null;
+  /** The cells of the current walk, and the index of the cell reached. */
+  route: number[] = [];
+  routeIndex = 0;
+  /** When the technician reaches the next cell of the route (NaN before the step is taken). */
+  stepAt = Number.NaN;
+  /** When the ongoing repair ends. */
+  repairEndsAt = Number.NaN;
+  /** @internal order in which the pending timeout was scheduled (see {@link Factory.stamp}) */
+  waitSeq = 0;
   repairs = 0;
-  private pending: Machine | null = null;
-  private wake: Event<Machine> | null = null;
+  /** @internal the job given by the dispatcher, not yet taken up */
+  pending: Machine | null = null;
+  private wake: Event<void> | null = null;
   private busySince = 0;
   private busyTotal = 0;
 
@@ -231,7 +391,7 @@ export class Technician extends Agent<Factory> {
     this.state = 'assigned';
     const wake = this.wake;
     this.wake = null;
-    wake?.succeed(machine);
+    wake?.succeed();
   }
 
   /** Returns the minutes spent on jobs so far (the ongoing one included). */
@@ -240,71 +400,245 @@ export class Technician extends Agent<Factory> {
     return this.busyTotal + (busy ? this.model.sim.now - this.busySince : 0);
   }
 
-  /** Runs the technician's loop of jobs. */
+  /** Starts the technician's process from its current phase (at the start, or after a restore). */
   start(): void {
     const tech = this;
     const factory = this.model;
     const { sim, floor, params } = factory;
     const repairs = sim.rng('repairs');
-    this.process(function* () {
-      for (;;) {
-        if (tech.pending === null) {
-          tech.state = 'idle';
-          tech.wake = sim.event<Machine>();
-          yield tech.wake;
-        }
-        const machine = tech.pending!;
-        tech.pending = null;
-        tech.state = 'travel';
-        const path = floor.findPath(floor.positionOf(tech), machine.servicePoint, { diagonal: true });
-        if (path === null)
-          throw new TwinkitError(
-            `Technician#${tech.id}: machine ${machine.index + 1} cannot be reached from its cell; the floor layout must connect every service point to the aisle.`,
-            { code: 'INVALID_STATE' },
-          );
-        factory.walk(tech, 'to-job', path.cells);
-        yield tech.moveAlong(path, params.walkSpeed);
-        tech.state = 'repair';
-        tech.job = machine;
-        factory.log('repair', machine.index);
-        let minutes = repairs.normal(params.repairMean, params.repairSd);
-        // Truncation at zero by resampling: the repair time is Normal(45, 8) given that it is
-        // positive. Clamping would put the whole tail mass on a zero-length repair instead.
-        while (minutes <= 0) minutes = repairs.normal(params.repairMean, params.repairSd);
-        yield sim.timeout(minutes);
-        machine.completeRepair();
-        tech.job = null;
-        tech.repairs++;
-        tech.busyTotal += sim.now - tech.busySince;
-        const next = factory.nextQueuedJob();
-        if (next !== undefined) {
-          tech.busySince = sim.now;
-          tech.pending = next;
-          continue;
-        }
-        // Walk back to the post a cell at a time, ready to be dispatched from wherever it is.
-        tech.state = 'returning';
-        const home = floor.findPath(floor.positionOf(tech), tech.post, { diagonal: true });
-        if (home === null) {
-          throw new TwinkitError(
-            `Technician#${tech.id}: its post cannot be reached from its cell; the floor layout must connect the aisle.`,
-            { code: 'INVALID_STATE' },
-          );
-        }
-        const walked: [number, number][] = [floor.pointOf(home.cells[0]!)];
-        for (let i = 1; i < home.cells.length && tech.pending === null; i++) {
-          const from = home.cells[i - 1]!;
-          const to = home.cells[i]!;
+    // Walks the route from the cell reached, a cell at a time (diagonal steps take √2 as long);
+    // returns early when `stop()` says so between cells.
+    // (Delays and due times as in Machine.start: a fresh wait uses the drawn delay, a restored one
+    // `due − now`.)
+    function* walk(stop: () => boolean) {
+      while (tech.routeIndex < tech.route.length - 1 && !stop()) {
+        const from = tech.route[tech.routeIndex]!;
+        const to = tech.route[tech.routeIndex + 1]!;
+        let wait = tech.stepAt - sim.now;
+        if (Number.isNaN(tech.stepAt)) {
           const diagonal =
             floor.xOfCell(from) !== floor.xOfCell(to) && floor.yOfCell(from) !== floor.yOfCell(to);
-          yield sim.timeout(((diagonal ? Math.SQRT2 : 1) * floor.costOf(to)) / params.walkSpeed);
-          floor.moveToCell(tech, to);
-          walked.push(floor.pointOf(to));
+          wait = ((diagonal ? Math.SQRT2 : 1) * floor.costOf(to)) / params.walkSpeed;
+          tech.stepAt = sim.now + wait;
         }
-        factory.walk(tech, 'return', home.cells.slice(0, walked.length));
+        tech.waitSeq = factory.stamp();
+        yield sim.timeout(wait);
+        tech.stepAt = Number.NaN;
+        floor.moveToCell(tech, to);
+        tech.routeIndex++;
+      }
+    }
+    const setRoute = (to: GridPoint, what: string) => {
+      const path = floor.findPath(floor.positionOf(tech), to, { diagonal: true });
+      if (path === null) {
+        throw new TwinkitError(
+          `Technician#${tech.id}: ${what} cannot be reached from its cell; the floor layout must connect every service point and post to the aisle.`,
+          { code: 'INVALID_STATE' },
+        );
+      }
+      tech.route = [...path.cells];
+      tech.routeIndex = 0;
+      tech.stepAt = Number.NaN;
+    };
+    this.process(function* () {
+      for (;;) {
+        switch (tech.phase) {
+          case 'wait':
+            if (tech.pending === null) {
+              tech.state = 'idle';
+              tech.wake = sim.event<void>();
+              yield tech.wake;
+            }
+            tech.phase = 'dispatched';
+            break;
+          case 'dispatched': {
+            const machine = tech.pending!;
+            tech.pending = null;
+            tech.job = machine;
+            tech.state = 'travel';
+            setRoute(machine.servicePoint, `machine ${machine.index + 1}`);
+            factory.walk(tech, 'to-job', tech.route);
+            tech.phase = 'travel';
+            break;
+          }
+          case 'travel':
+            yield* walk(() => false);
+            tech.state = 'repair';
+            tech.phase = 'repair';
+            break;
+          case 'repair': {
+            const machine = tech.job!;
+            let wait = tech.repairEndsAt - sim.now;
+            if (Number.isNaN(tech.repairEndsAt)) {
+              factory.log('repair', machine.index);
+              let minutes = repairs.normal(params.repairMean, params.repairSd);
+              // Truncation at zero by resampling: the repair time is Normal(45, 8) given that it is
+              // positive. Clamping would put the whole tail mass on a zero-length repair instead.
+              while (minutes <= 0) minutes = repairs.normal(params.repairMean, params.repairSd);
+              tech.repairEndsAt = sim.now + minutes;
+              wait = minutes;
+            }
+            tech.waitSeq = factory.stamp();
+            yield sim.timeout(wait);
+            tech.repairEndsAt = Number.NaN;
+            machine.completeRepair();
+            tech.job = null;
+            tech.repairs++;
+            tech.busyTotal += sim.now - tech.busySince;
+            const next = factory.nextQueuedJob();
+            if (next !== undefined) {
+              tech.busySince = sim.now;
+              tech.pending = next;
+              tech.phase = 'dispatched';
+              break;
+            }
+            // Walk back to the post a cell at a time, ready to be dispatched from wherever it is.
+            tech.state = 'returning';
+            setRoute(tech.post, 'its post');
+            tech.phase = 'return';
+            break;
+          }
+          case 'return':
+            yield* walk(() => tech.pending !== null);
+            factory.walk(tech, 'return', tech.route.slice(0, tech.routeIndex + 1));
+            tech.phase = tech.pending === null ? 'wait' : 'dispatched';
+            break;
+        }
       }
     });
   }
+
+  /** Returns the technician's state as plain data (see {@link FactorySnapshot}). */
+  save(): TechnicianSnapshot {
+    return {
+      cell: this.model.floor.cellOf(this),
+      post: { ...this.post },
+      state: this.state,
+      phase: this.phase,
+      job: this.job?.index ?? null,
+      pending: this.pending?.index ?? null,
+      route: [...this.route],
+      routeIndex: this.routeIndex,
+      stepAt: orNull(this.stepAt),
+      repairEndsAt: orNull(this.repairEndsAt),
+      waitSeq: this.waitSeq,
+      repairs: this.repairs,
+      busySince: this.busySince,
+      busyTotal: this.busyTotal,
+    };
+  }
+
+  /** Takes over a state returned by {@link Technician.save} (before the processes start). */
+  load(saved: TechnicianSnapshot): void {
+    const machines = this.model.machines;
+    Object.assign(this, {
+      post: { ...saved.post },
+      state: saved.state,
+      phase: saved.phase,
+      job: saved.job === null ? null : machines[saved.job]!,
+      pending: saved.pending === null ? null : machines[saved.pending]!,
+      route: [...saved.route],
+      routeIndex: saved.routeIndex,
+      stepAt: saved.stepAt ?? Number.NaN,
+      repairEndsAt: saved.repairEndsAt ?? Number.NaN,
+      waitSeq: saved.waitSeq,
+      repairs: saved.repairs,
+      busySince: saved.busySince,
+      busyTotal: saved.busyTotal,
+    });
+  }
+}
+
+/** A machine's state in a {@link FactorySnapshot}. */
+export interface MachineSnapshot {
+  buffer: number[];
+  phase: MachinePhase;
+  holding: number;
+  /** Null when not processing (the model's NaN; JSON has no NaN). */
+  endsAt: number | null;
+  /** Null when not paused. */
+  remaining: number | null;
+  waitSeq: number;
+  down: boolean;
+  busy: boolean;
+  failures: number;
+  failureTimes: number[];
+  processed: number;
+  downSince: number;
+  busySince: number;
+  wearRate: number;
+  downTotal: number;
+  busyTotal: number;
+}
+
+/** A technician's state in a {@link FactorySnapshot}. */
+export interface TechnicianSnapshot {
+  cell: number;
+  post: GridPoint;
+  state: Technician['state'];
+  phase: TechnicianPhase;
+  job: number | null;
+  pending: number | null;
+  route: number[];
+  routeIndex: number;
+  /** Null before the next step is taken. */
+  stepAt: number | null;
+  /** Null when not repairing. */
+  repairEndsAt: number | null;
+  waitSeq: number;
+  repairs: number;
+  busySince: number;
+  busyTotal: number;
+}
+
+/**
+ * The factory's state as plain data, saved by the definition's snapshot hooks: a fork of the twin
+ * is rebuilt from it (`fork()` uses the hooks) instead of replaying the whole history. Every
+ * process is at a point it can resume from: the next arrival's time, each machine's phase and due
+ * time, each technician's phase, route, next step and repair end, the sensors' next readings.
+ */
+export interface FactorySnapshot {
+  sd: SdCouplingState;
+  arrived: number;
+  completed: number;
+  nextArrivalAt: number | null;
+  /** The scheduling counter and the stamp of the arrival's pending timeout (see {@link Factory.stamp}). */
+  seq: number;
+  arrivalSeq: number;
+  failureSource: 'health' | 'reported';
+  queue: number[];
+  machines: MachineSnapshot[];
+  technicians: TechnicianSnapshot[];
+  kpiStart: number;
+  kpiBase: KpiTotals;
+  /** Next reading of each machine's vibration and temperature sensor (plant runs only). */
+  sensors: SensorDue[];
+  telemetry: PlantReading[];
+  trace: TraceEntry[];
+  walks: WalkRecord[];
+}
+
+/** When a machine's sensors read next, and when those readings were scheduled (see {@link Factory.stamp}). */
+export interface SensorDue {
+  vibrationAt: number;
+  temperatureAt: number;
+  vibrationSeq: number;
+  temperatureSeq: number;
+}
+
+/** Starts one process of the factory; `seq` orders the starts of a restored factory. */
+interface Starter {
+  seq: number;
+  start: () => void;
+}
+
+interface KpiTotals {
+  completed: number;
+  failures: number;
+  down: number;
+  busy: number;
+  processed: number[];
+  techBusy: number;
 }
 
 /** The factory: line, health stocks, floor, technicians, dispatcher and (optionally) sensors. */
@@ -321,17 +655,41 @@ export class Factory extends AgentModel {
   readonly walks: WalkRecord[] = [];
   arrived = 0;
   completed = 0;
+  /** When the next part arrives. */
+  nextArrivalAt = Number.NaN;
   /** Where failures come from now (see {@link FactoryParams.failures}). */
   failureSource: 'health' | 'reported';
+  private sd!: SdCoupling;
+  private readonly sensorDue: SensorDue[] = [];
+  private seq = 0;
+  /** @internal order in which the arrival's pending timeout was scheduled */
+  arrivalSeq = 0;
   private kpiStart = 0;
+  private kpiBase: KpiTotals = { completed: 0, failures: 0, down: 0, busy: 0, processed: [], techBusy: 0 };
 
+  /**
+   * Builds the factory in `sim`: new (health from `params.initialHealth`, technicians at their
+   * posts) or, with `saved`, as it was when {@link Factory.save} returned that state.
+   */
   constructor(
     sim: Simulation,
     readonly params: FactoryParams,
+    saved?: FactorySnapshot,
   ) {
     super(sim, { rngStream: 'floor' });
     validateParams(params);
-    this.failureSource = params.failures ?? 'health';
+    if (
+      saved !== undefined &&
+      (saved.machines?.length !== params.machines || saved.technicians?.length !== params.technicians)
+    ) {
+      throw invalidArgument(
+        'factory.restore(snapshot)',
+        `the saved factory must have the parameters' ${params.machines} machines and ${params.technicians} technicians`,
+        { machines: saved.machines?.length, technicians: saved.technicians?.length },
+        'Restore a snapshot with the parameters it was taken with (snapshot.params).',
+      );
+    }
+    this.failureSource = saved?.failureSource ?? params.failures ?? 'health';
     const layout = floorLayout(params.machines);
     this.floor = this.addSpace(
       new GridSpace<Technician>({ width: layout.width, height: layout.height, occupancy: 'multiple' }),
@@ -341,16 +699,29 @@ export class Factory extends AgentModel {
     for (let i = 0; i < params.machines; i++) {
       this.machines.push(new Machine(this, i, layout.servicePoints[i]!, processingTimeOf(params, i)));
     }
-    this.buildHealth();
-    this.buildLine();
+    this.buildHealth(saved?.sd);
     for (let i = 0; i < params.technicians; i++) {
       const tech = new Technician(this);
       this.technicians.push(tech);
       tech.post = this.posts[i]!;
-      this.floor.place(tech, tech.post.x, tech.post.y);
-      tech.start();
+      const state = saved?.technicians[i];
+      if (state === undefined) this.floor.place(tech, tech.post.x, tech.post.y);
+      else {
+        this.floor.placeInCell(tech, state.cell);
+        tech.load(state);
+      }
     }
-    if (params.record) this.buildSensors();
+    if (saved !== undefined) this.load(saved);
+    // Start every process. A restored factory starts them in the order in which their pending
+    // timeouts were scheduled (a stable sort keeps the build order for the others).
+    const starters: Starter[] = [
+      { seq: this.arrivalSeq, start: () => this.buildArrivals() },
+      ...this.machines.map((m) => ({ seq: m.waitSeq, start: () => m.start() })),
+      ...this.technicians.map((t) => ({ seq: t.waitSeq, start: () => t.start() })),
+      ...(params.record ? this.sensorStarters() : []),
+    ];
+    if (saved !== undefined) starters.sort((a, b) => a.seq - b.seq);
+    for (const s of starters) s.start();
     sim.onInput<{ machine: number }>('failure', ({ machine }) => {
       const m = this.machines[machine];
       if (m === undefined) {
@@ -376,7 +747,47 @@ export class Factory extends AgentModel {
     sim.state.define('maintenance.queue', { get: () => this.queue.length });
   }
 
-  private buildHealth(): void {
+  /** Returns the factory's state as plain data, for the definition's snapshot hooks. */
+  save(): FactorySnapshot {
+    return {
+      sd: this.sd.save(),
+      arrived: this.arrived,
+      completed: this.completed,
+      nextArrivalAt: orNull(this.nextArrivalAt),
+      seq: this.seq,
+      arrivalSeq: this.arrivalSeq,
+      failureSource: this.failureSource,
+      queue: this.queue.map((m) => m.index),
+      machines: this.machines.map((m) => m.save()),
+      technicians: this.technicians.map((t) => t.save()),
+      kpiStart: this.kpiStart,
+      kpiBase: { ...this.kpiBase, processed: [...this.kpiBase.processed] },
+      sensors: this.sensorDue.map((s) => ({ ...s })),
+      telemetry: this.telemetry.map((r) => ({ ...r })),
+      trace: this.trace.map((e) => ({ ...e })),
+      walks: this.walks.map((w) => ({ ...w, cells: w.cells.map((c) => [...c] as [number, number]) })),
+    };
+  }
+
+  private load(saved: FactorySnapshot): void {
+    this.arrived = saved.arrived;
+    this.completed = saved.completed;
+    this.nextArrivalAt = saved.nextArrivalAt ?? Number.NaN;
+    this.seq = saved.seq;
+    this.arrivalSeq = saved.arrivalSeq;
+    this.queue.push(...saved.queue.map((i) => this.machines[i]!));
+    saved.machines.forEach((m, i) => {
+      this.machines[i]!.load(m);
+    });
+    this.kpiStart = saved.kpiStart;
+    this.kpiBase = { ...saved.kpiBase, processed: [...saved.kpiBase.processed] };
+    this.sensorDue.push(...saved.sensors.map((s) => ({ ...s })));
+    this.telemetry.push(...saved.telemetry);
+    this.trace.push(...saved.trace);
+    this.walks.push(...saved.walks);
+  }
+
+  private buildHealth(saved: SdCouplingState | undefined): void {
     const p = this.params;
     // One SD model holds every machine's stock (one integrator on the clock instead of one per
     // machine); `line1.machine<i>.health` and `.wear_rate` are aliases of its variables.
@@ -387,7 +798,7 @@ export class Factory extends AgentModel {
       sd.flow(`${id} wear`, `${id}_wear_rate`);
       sd.constant(`${id} wear rate`, p.idleWearRate);
     }
-    const coupling = attach(this.sim, sd, { prefix: 'line1.sd' });
+    this.sd = attach(this.sim, sd, { prefix: 'line1.sd', ...(saved === undefined ? {} : { state: saved }) });
     for (const m of this.machines) {
       const id = `machine${m.index + 1}`;
       for (const name of ['health', 'wear_rate']) {
@@ -397,91 +808,108 @@ export class Factory extends AgentModel {
           set: (v) => this.sim.state.set(target, v),
         });
       }
-      coupling.onCrossing(`${id} health`, p.failureThreshold, 'down', () => {
+      this.sd.onCrossing(`${id} health`, p.failureThreshold, 'down', () => {
         if (this.failureSource === 'health') m.fail();
       });
     }
   }
 
-  private buildLine(): void {
+  private buildArrivals(): void {
     const { sim, params } = this;
     const factory = this;
     const arrivals = sim.rng('arrivals');
     sim.process(function* () {
       for (;;) {
-        yield sim.timeout(arrivals.exponential(params.arrivalMean));
+        // (Delays and due times as in Machine.start.)
+        let wait = factory.nextArrivalAt - sim.now;
+        if (Number.isNaN(factory.nextArrivalAt)) {
+          wait = arrivals.exponential(params.arrivalMean);
+          factory.nextArrivalAt = sim.now + wait;
+        }
+        factory.arrivalSeq = factory.stamp();
+        yield sim.timeout(wait);
+        factory.nextArrivalAt = Number.NaN;
         factory.arrived++;
         factory.machines[0]!.enqueue(factory.arrived);
       }
     });
-    for (const m of this.machines) {
-      const draw = sim.rng(`processing/machine${m.index + 1}`);
-      m.process = sim.process(function* () {
-        for (;;) {
-          m.taking = m.buffer.get();
-          const part: number = yield m.taking;
-          m.taking = null;
-          m.holding = part;
-          while (m.down) yield m.repaired!;
-          let remaining = sample(draw, m.processing);
-          factory.log('start', m.index);
-          m.setBusy(true);
-          while (remaining > 0) {
-            const began = sim.now;
-            try {
-              yield sim.timeout(remaining);
-              remaining = 0;
-            } catch (error) {
-              if (!(error instanceof Interrupt)) throw error;
-              remaining -= sim.now - began;
-              factory.log('pause', m.index);
-              while (m.down) yield m.repaired!;
-              factory.log('resume', m.index);
-              m.setBusy(true);
-            }
-          }
-          m.setBusy(false);
-          m.processed++;
-          m.holding = -1;
-          factory.log('finish', m.index);
-          const next = factory.machines[m.index + 1];
-          if (next === undefined) factory.completed++;
-          else next.enqueue(part);
-        }
-      }) as Process<never>;
-    }
   }
 
-  private buildSensors(): void {
+  /** Passes a finished part to the next machine, or counts it out of the line. */
+  pass(from: Machine, part: number): void {
+    const next = this.machines[from.index + 1];
+    if (next === undefined) this.completed++;
+    else next.enqueue(part);
+  }
+
+  /** Returns the starters of the sensors' processes (two per machine), with their schedule stamps. */
+  private sensorStarters(): Starter[] {
     const { sim, params } = this;
+    const factory = this;
+    const starters: Starter[] = [];
     for (const m of this.machines) {
       const vib = sim.rng(`sensors/machine${m.index + 1}/vibration`);
       const temp = sim.rng(`sensors/machine${m.index + 1}/temperature`);
-      const factory = this;
-      sim.process(function* () {
-        for (;;) {
-          yield sim.timeout(params.vibrationInterval);
-          // A stopped machine does not vibrate as in operation: the reading is flagged, not dropped.
-          factory.reading(
-            m.index,
-            'vibration',
-            vibrationOf(m.health) + vib.normal(0, params.vibrationNoise),
-            m.down ? 'uncertain' : 'good',
-          );
-        }
+      // (Delays and due times as in Machine.start.)
+      const restored = this.sensorDue[m.index];
+      const due = restored ?? {
+        vibrationAt: sim.now + params.vibrationInterval,
+        temperatureAt: sim.now + params.temperatureInterval,
+        vibrationSeq: 0,
+        temperatureSeq: 0,
+      };
+      this.sensorDue[m.index] = due;
+      starters.push({
+        seq: due.vibrationSeq,
+        start: () =>
+          sim.process(function* () {
+            let wait = restored === undefined ? params.vibrationInterval : due.vibrationAt - sim.now;
+            for (;;) {
+              due.vibrationSeq = factory.stamp();
+              yield sim.timeout(wait);
+              wait = params.vibrationInterval;
+              due.vibrationAt = sim.now + wait;
+              // A stopped machine does not vibrate as in operation: the reading is flagged, not dropped.
+              factory.reading(
+                m.index,
+                'vibration',
+                vibrationOf(m.health) + vib.normal(0, params.vibrationNoise),
+                m.down ? 'uncertain' : 'good',
+              );
+            }
+          }),
       });
-      sim.process(function* () {
-        for (;;) {
-          yield sim.timeout(params.temperatureInterval);
-          factory.reading(
-            m.index,
-            'temperature',
-            temperatureOf(m.health) + temp.normal(0, params.temperatureNoise),
-            m.down ? 'uncertain' : 'good',
-          );
-        }
+      starters.push({
+        seq: due.temperatureSeq,
+        start: () =>
+          sim.process(function* () {
+            let wait = restored === undefined ? params.temperatureInterval : due.temperatureAt - sim.now;
+            for (;;) {
+              due.temperatureSeq = factory.stamp();
+              yield sim.timeout(wait);
+              wait = params.temperatureInterval;
+              due.temperatureAt = sim.now + wait;
+              factory.reading(
+                m.index,
+                'temperature',
+                temperatureOf(m.health) + temp.normal(0, params.temperatureNoise),
+                m.down ? 'uncertain' : 'good',
+              );
+            }
+          }),
       });
     }
+    return starters;
+  }
+
+  /**
+   * Returns a number that grows with every call: processes stamp each timeout they schedule, so
+   * that a restored factory can schedule its pending timeouts in the original order. Timeouts due
+   * at the same instant (two sensors reading at :15) then fire in the same order as in the
+   * original, which the calendar decides by insertion order.
+   */
+  stamp(): number {
+    return ++this.seq;
   }
 
   /** Records a reading (plant runs only). */
@@ -540,9 +968,7 @@ export class Factory extends AgentModel {
     this.kpiBase = this.rawTotals();
   }
 
-  private kpiBase = { completed: 0, failures: 0, down: 0, busy: 0, processed: [] as number[], techBusy: 0 };
-
-  private rawTotals() {
+  private rawTotals(): KpiTotals {
     let down = 0;
     let busy = 0;
     let failures = 0;
@@ -593,6 +1019,11 @@ export class Factory extends AgentModel {
       totalCost: laborCost + downtimeCost,
     };
   }
+}
+
+/** NaN (no due time) as null, which JSON keeps. */
+function orNull(value: number): number | null {
+  return Number.isNaN(value) ? null : value;
 }
 
 function sample(rng: RandomStream, p: ProcessingTime): number {
@@ -656,8 +1087,18 @@ export function floorLayout(machines: number): FloorLayout {
   };
 }
 
-/** The factory model as a definition (workers load it from this module by its name). */
-export const factory = defineModel<FactoryParams, Factory>((sim, params) => new Factory(sim, params), {
+/**
+ * The factory model as a definition (workers load it from this module by its name). Its snapshot
+ * hooks save the factory as plain data ({@link FactorySnapshot}), so `fork()` rebuilds a fork from
+ * that state at the fork's time instead of replaying the history (`fork({ mechanism: 'replay' })`
+ * still replays; both give the same future). The buffers' built-in DES statistics start afresh in a
+ * restored factory; the factory's own KPI counters are saved.
+ */
+export const factory = defineModel((sim, params: FactoryParams) => new Factory(sim, params), {
   name: 'factory',
   module: import.meta.url,
+  snapshot: {
+    save: (model) => model.save(),
+    restore: (sim, params, saved: FactorySnapshot) => new Factory(sim, params, saved),
+  },
 });
