@@ -347,6 +347,19 @@ export class SdRun {
   }
 
   /**
+   * @internal Copies the state into `target` (reusing its value array when it fits) and returns it;
+   * with null, allocates one. For look-aheads that run before every event.
+   */
+  captureStateInto(target: SdRunState | null): SdRunState {
+    if (target === null || target.values.length !== this.values.length) return this.captureState();
+    target.values.set(this.values);
+    target.time = this.currentTime;
+    target.gridIndex = this.gridIndex;
+    target.adaptiveStep = this.adaptiveStep;
+    return target;
+  }
+
+  /**
    * @internal Restores a state from {@link captureState}. Fixed-delay histories rewind by themselves:
    * a push at an earlier time drops the later entries.
    */
