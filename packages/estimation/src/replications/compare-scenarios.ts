@@ -5,7 +5,13 @@ import {
   type ScenarioComparison,
   type VarianceReduction,
 } from '../scenario-statistics/scenario-statistics';
-import { type ReplicationResults, type RunReplicationsOptions, runReplications } from './run-replications';
+import {
+  createReplicationPool,
+  type ReplicationPool,
+  type ReplicationResults,
+  type RunReplicationsOptions,
+  runReplicationsOn,
+} from './run-replications';
 
 /** Options of {@link compareScenarios}: those of runReplications, with one parameter set per scenario. */
 export interface CompareScenariosOptions<P, M>
@@ -82,14 +88,27 @@ export async function compareScenarios<P, M>(
   const seed = options.seed ?? 0;
   const { scenarios, commonRandomNumbers: _crn, onProgress, ...common } = options;
   const results: Record<string, ReplicationResults> = {};
-  for (const name of names) {
-    results[name] = await runReplications(model, {
-      ...common,
-      params: scenarios[name],
-      // Without CRN every scenario draws from its own seed: independent streams.
-      seed: crn ? seed : `${seed}/${name}`,
-      ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress({ scenario: name, ...p }) }),
-    });
+  // One pool of worker threads for every scenario: starting threads and compiling the model in them
+  // costs about a second per pool.
+  const workers = options.workers ?? 1;
+  const pool: ReplicationPool | null =
+    Number.isInteger(workers) && workers > 1 ? createReplicationPool(api, model, workers) : null;
+  try {
+    for (const name of names) {
+      results[name] = await runReplicationsOn(
+        model,
+        {
+          ...common,
+          params: scenarios[name],
+          // Without CRN every scenario draws from its own seed: independent streams.
+          seed: crn ? seed : `${seed}/${name}`,
+          ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress({ scenario: name, ...p }) }),
+        },
+        pool,
+      );
+    }
+  } finally {
+    await pool?.destroy();
   }
   const outputNames = Object.keys(results[names[0]!]!.outputs);
   const outputs: Record<string, OutputComparison> = {};

@@ -186,6 +186,21 @@ describe('compareScenarios', () => {
     expect(study.outputs['meanWait']!.varianceReduction['slow−fast']).not.toBeNull();
   });
 
+  it('runs every scenario on one pool of worker threads, with the results of this thread', async () => {
+    const options = {
+      scenarios: { ...scenarios, faster: { ...base, serviceRate: 1.3 } },
+      replications: 6,
+      seed: 8,
+      outputs,
+    };
+    const here = await compareScenarios(mm1, options);
+    const pooled = await compareScenarios(mm1, { ...options, workers: 2 });
+    expect(JSON.stringify(pooled)).toBe(JSON.stringify(here));
+    // The scenarios differ (each ran its own parameters on the shared threads).
+    const means = Object.values(pooled.scenarios).map((r) => r.outputs['meanWait']!.mean);
+    expect(new Set(means).size).toBe(3);
+  });
+
   it('uses Bonferroni for more than two scenarios', async () => {
     const study = await compareScenarios(mm1, {
       scenarios: { ...scenarios, faster: { ...base, serviceRate: 1.3 } },

@@ -153,6 +153,62 @@ export async function runReplications<P, M>(
   model: ModelDefinition<P, M>,
   options: RunReplicationsOptions<P, M>,
 ): Promise<ReplicationResults> {
+  return runReplicationsOn(model, options, null);
+}
+
+/**
+ * Worker threads that load one model's module, kept for several runs (the scenarios of a study):
+ * starting threads and compiling the model in them costs about a second each time.
+ *
+ * @internal Made by compareScenarios; not exported from the package.
+ */
+export interface ReplicationPool {
+  readonly workers: number;
+  readonly piscina: Piscina;
+  readonly tsxApi: string | undefined;
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts `workers` worker threads for `model` (see {@link ReplicationPool}).
+ *
+ * @internal
+ */
+export function createReplicationPool<P, M>(
+  api: string,
+  model: ModelDefinition<P, M>,
+  workers: number,
+): ReplicationPool {
+  if (typeof model.module !== 'string' || typeof model.name !== 'string') {
+    throw invalidArgument(
+      api,
+      'with workers > 1 the model must be defined with its export name and module URL',
+      { name: model.name, module: model.module },
+      "Define and export it as: export const queue = defineModel(build, { name: 'queue', module: import.meta.url }).",
+    );
+  }
+  const { filename, execArgv, tsxApi } = workerSetup(model.module);
+  const piscina = new Piscina({
+    filename,
+    execArgv,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 1000,
+  });
+  return { workers, piscina, tsxApi, destroy: () => piscina.destroy() };
+}
+
+/**
+ * {@link runReplications} on a pool of worker threads that the caller keeps (`shared`), or on its
+ * own pool (or this thread) when `shared` is null.
+ *
+ * @internal
+ */
+export async function runReplicationsOn<P, M>(
+  model: ModelDefinition<P, M>,
+  options: RunReplicationsOptions<P, M>,
+  shared: ReplicationPool | null,
+): Promise<ReplicationResults> {
   const api = 'runReplications(model, options)';
   if ((globalThis as Record<symbol, unknown>)[INSIDE_REPLICATION_WORKER] === true) {
     throw new TwinkitError(
@@ -266,22 +322,8 @@ export async function runReplications<P, M>(
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } else {
-    if (typeof model.module !== 'string' || typeof model.name !== 'string') {
-      throw invalidArgument(
-        api,
-        'with workers > 1 the model must be defined with its export name and module URL',
-        { name: model.name, module: model.module },
-        "Define and export it as: export const queue = defineModel(build, { name: 'queue', module: import.meta.url }).",
-      );
-    }
-    const { filename, execArgv, tsxApi } = workerSetup(model.module);
-    const pool = new Piscina({
-      filename,
-      execArgv,
-      minThreads: workers,
-      maxThreads: workers,
-      idleTimeout: 1000,
-    });
+    const own = shared === null ? createReplicationPool(api, model, workers) : null;
+    const { piscina: pool, tsxApi } = own ?? shared!;
     const task = (first: number, count: number): ReplicationTask => ({
       tsxApi,
       module: model.module!,
@@ -343,7 +385,7 @@ export async function runReplications<P, M>(
         cause: error,
       });
     } finally {
-      await pool.destroy();
+      await own?.destroy();
     }
   }
 
