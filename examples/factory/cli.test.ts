@@ -52,7 +52,7 @@ describe('npm run factory', () => {
     expect(stdout).toMatch(/^Hybrid factory twin: 3 machines, 2 technicians, seed 2026/);
     expect(stdout).toMatch(/2\. Twin synchronized with \d+ readings/);
     expect(stdout).toMatch(/3\. Next 1 days \(3 forks/);
-    expect(stdout).toMatch(/1 technicians: downtime h\/machine/);
+    expect(stdout).toMatch(/1 technician: downtime h\/machine/);
     expect(stdout).toMatch(/Done in [\d.]+ s/);
 
     const lines = readFileSync(join(out, 'telemetry.jsonl'), 'utf8').trimEnd().split('\n');

@@ -159,7 +159,8 @@ export function kpiSpec(results: ScenarioComparisonResults): Record<string, unkn
   }
   return {
     data: { values },
-    facet: { column: { field: 'kpi', type: 'nominal', title: null, sort: Object.values(KPI_LABELS) } },
+    facet: { field: 'kpi', type: 'nominal', title: null, sort: Object.values(KPI_LABELS) },
+    columns: 4,
     spec: {
       width: 110,
       height: 180,
@@ -408,12 +409,18 @@ export async function renderReport(data: ReportData): Promise<string> {
     .join('\n');
   const comparisons = Object.entries(whatIf.outputs)
     .filter(([k]) => k in KPI_LABELS)
-    .flatMap(([k, o]) =>
-      o.comparisons.map(
+    .flatMap(([k, o]) => {
+      // Differences below a billionth of the KPI's size are rounding noise of equal sums: show 0.
+      const scale = Math.max(...Object.values(whatIf.scenarios).map((r) => Math.abs(r.outputs[k]!.mean)));
+      const f = (v: number) => {
+        const clean = Math.abs(v) < 1e-9 * scale ? 0 : v;
+        return k === 'totalCost' ? money(clean) : fmt(clean, 4);
+      };
+      return o.comparisons.map(
         (c) =>
-          `<tr><td>${escapeHtml(KPI_LABELS[k]!)}</td><td>${escapeHtml(c.first)} − ${escapeHtml(c.second)}</td><td>${fmt(c.method === 'paired' ? c.mean : c.difference, 4)}</td><td>[${fmt(c.lower, 4)}, ${fmt(c.upper, 4)}]</td><td>${fmt(o.perComparisonConfidence, 4)}</td></tr>`,
-      ),
-    )
+          `<tr><td>${escapeHtml(KPI_LABELS[k]!)}</td><td>${escapeHtml(c.first)} − ${escapeHtml(c.second)}</td><td>${f(c.method === 'paired' ? c.mean : c.difference)}</td><td>[${f(c.lower)}, ${f(c.upper)}]</td><td>${fmt(o.perComparisonConfidence, 4)}</td></tr>`,
+      );
+    })
     .join('\n');
   const forecastRows = data.forecasts
     .map(

@@ -111,7 +111,7 @@ describe('determinism', () => {
     const one = await whatIf(params, { ...settings, workers: 1 });
     const two = await whatIf(params, { ...settings, workers: 2 });
     expect(JSON.stringify(two)).toBe(JSON.stringify(one));
-    expect(one.scenarios['1 technicians']!.outputs.failures!.values.length).toBe(4);
+    expect(one.scenarios['1 technician']!.outputs.failures!.values.length).toBe(4);
   });
 
   it('prices labour by the clock and downtime by the hour, and recommends the cheapest crew', async () => {

@@ -399,7 +399,12 @@ export async function whatIf(
   const total = settings.scenarios.length * settings.replications;
   const scenarios: Record<string, FactoryParams> = {};
   for (const n of settings.scenarios) {
-    scenarios[`${n} technicians`] = { ...params, technicians: n, record: false, failures: 'health' };
+    scenarios[`${n} technician${n === 1 ? '' : 's'}`] = {
+      ...params,
+      technicians: n,
+      record: false,
+      failures: 'health',
+    };
   }
   const names = Object.keys(scenarios);
   return compareScenarios(factory, {
