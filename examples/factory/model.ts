@@ -620,10 +620,8 @@ export interface FactorySnapshot {
 
 /** When a machine's sensors read next, and when those readings were scheduled (see {@link Factory.stamp}). */
 export interface SensorDue {
-  vibrationAt: number;
-  temperatureAt: number;
-  vibrationSeq: number;
-  temperatureSeq: number;
+  vibration: { at: number; seq: number };
+  temperature: { at: number; seq: number };
 }
 
 /** Starts one process of the factory; `seq` orders the starts of a restored factory. */
@@ -762,7 +760,10 @@ export class Factory extends AgentModel {
       technicians: this.technicians.map((t) => t.save()),
       kpiStart: this.kpiStart,
       kpiBase: { ...this.kpiBase, processed: [...this.kpiBase.processed] },
-      sensors: this.sensorDue.map((s) => ({ ...s })),
+      sensors: this.sensorDue.map((s) => ({
+        vibration: { ...s.vibration },
+        temperature: { ...s.temperature },
+      })),
       telemetry: this.telemetry.map((r) => ({ ...r })),
       trace: this.trace.map((e) => ({ ...e })),
       walks: this.walks.map((w) => ({ ...w, cells: w.cells.map((c) => [...c] as [number, number]) })),
@@ -781,7 +782,9 @@ export class Factory extends AgentModel {
     });
     this.kpiStart = saved.kpiStart;
     this.kpiBase = { ...saved.kpiBase, processed: [...saved.kpiBase.processed] };
-    this.sensorDue.push(...saved.sensors.map((s) => ({ ...s })));
+    this.sensorDue.push(
+      ...saved.sensors.map((s) => ({ vibration: { ...s.vibration }, temperature: { ...s.temperature } })),
+    );
     this.telemetry.push(...saved.telemetry);
     this.trace.push(...saved.trace);
     this.walks.push(...saved.walks);
@@ -846,58 +849,49 @@ export class Factory extends AgentModel {
   private sensorStarters(): Starter[] {
     const { sim, params } = this;
     const factory = this;
+    const sensors = {
+      vibration: { interval: params.vibrationInterval, noise: params.vibrationNoise, of: vibrationOf },
+      temperature: {
+        interval: params.temperatureInterval,
+        noise: params.temperatureNoise,
+        of: temperatureOf,
+      },
+    };
     const starters: Starter[] = [];
     for (const m of this.machines) {
-      const vib = sim.rng(`sensors/machine${m.index + 1}/vibration`);
-      const temp = sim.rng(`sensors/machine${m.index + 1}/temperature`);
       // (Delays and due times as in Machine.start.)
       const restored = this.sensorDue[m.index];
       const due = restored ?? {
-        vibrationAt: sim.now + params.vibrationInterval,
-        temperatureAt: sim.now + params.temperatureInterval,
-        vibrationSeq: 0,
-        temperatureSeq: 0,
+        vibration: { at: sim.now + sensors.vibration.interval, seq: 0 },
+        temperature: { at: sim.now + sensors.temperature.interval, seq: 0 },
       };
       this.sensorDue[m.index] = due;
-      starters.push({
-        seq: due.vibrationSeq,
-        start: () =>
-          sim.process(function* () {
-            let wait = restored === undefined ? params.vibrationInterval : due.vibrationAt - sim.now;
-            for (;;) {
-              due.vibrationSeq = factory.stamp();
-              yield sim.timeout(wait);
-              wait = params.vibrationInterval;
-              due.vibrationAt = sim.now + wait;
-              // A stopped machine does not vibrate as in operation: the reading is flagged, not dropped.
-              factory.reading(
-                m.index,
-                'vibration',
-                vibrationOf(m.health) + vib.normal(0, params.vibrationNoise),
-                m.down ? 'uncertain' : 'good',
-              );
-            }
-          }),
-      });
-      starters.push({
-        seq: due.temperatureSeq,
-        start: () =>
-          sim.process(function* () {
-            let wait = restored === undefined ? params.temperatureInterval : due.temperatureAt - sim.now;
-            for (;;) {
-              due.temperatureSeq = factory.stamp();
-              yield sim.timeout(wait);
-              wait = params.temperatureInterval;
-              due.temperatureAt = sim.now + wait;
-              factory.reading(
-                m.index,
-                'temperature',
-                temperatureOf(m.health) + temp.normal(0, params.temperatureNoise),
-                m.down ? 'uncertain' : 'good',
-              );
-            }
-          }),
-      });
+      for (const kind of ['vibration', 'temperature'] as const) {
+        const sensor = sensors[kind];
+        const next = due[kind];
+        const noise = sim.rng(`sensors/machine${m.index + 1}/${kind}`);
+        starters.push({
+          seq: next.seq,
+          start: () =>
+            sim.process(function* () {
+              let wait = restored === undefined ? sensor.interval : next.at - sim.now;
+              for (;;) {
+                next.seq = factory.stamp();
+                yield sim.timeout(wait);
+                wait = sensor.interval;
+                next.at = sim.now + wait;
+                // A stopped machine does not vibrate or warm as in operation: the reading is
+                // flagged, not dropped.
+                factory.reading(
+                  m.index,
+                  kind,
+                  sensor.of(m.health) + noise.normal(0, sensor.noise),
+                  m.down ? 'uncertain' : 'good',
+                );
+              }
+            }),
+        });
+      }
     }
     return starters;
   }
