@@ -71,6 +71,12 @@ describe('options', () => {
     expect(message(['--processing-time', '{"dist":"gamma"}'])).toMatch(
       /\(--processing-time\.dist\): must be one of/,
     );
+    expect(message(['--technician-cost', '-60'])).toMatch(
+      /\(--technician-cost\): must be a finite number >= 0, got -60\./,
+    );
+    expect(message(['--downtime-cost', '-1'])).toMatch(
+      /\(--downtime-cost\): must be a finite number >= 0, got -1/,
+    );
     expect(message(['--tecnicians', '4'])).toMatch(
       /unknown option "--tecnicians"\. Known options: machines, /,
     );
