@@ -5,7 +5,7 @@
  * @internal
  */
 
-import type { ModelDefinition, Simulation } from '@twinkit/core';
+import type { ModelDefinition, Simulation, SimulationSnapshot } from '@twinkit/core';
 import { formatValue, TwinkitError } from '@twinkit/core';
 
 /** Maps a finished simulation to named numbers. */
@@ -22,6 +22,7 @@ export interface ReplicationTask {
   exportName: string;
   seed: number | string;
   params: unknown;
+  from: SimulationSnapshot | undefined;
   until: number | undefined;
   warmup: number | undefined;
   first: number;
@@ -41,6 +42,8 @@ export interface ReplicationPlan<P, M> {
   model: ModelDefinition<P, M>;
   seed: number | string;
   params: P | undefined;
+  /** The snapshot every replication starts from, if any. */
+  from: SimulationSnapshot | undefined;
   until: number | undefined;
   warmup: number | undefined;
   onWarmupEnd: ((sim: Simulation<M>) => void) | undefined;
@@ -49,11 +52,14 @@ export interface ReplicationPlan<P, M> {
 
 /** Runs replication `index` of a plan and checks its outputs. */
 export function runReplication<P, M>(plan: ReplicationPlan<P, M>, index: number): ReplicationRecord {
-  const sim = plan.model.create({
-    seed: plan.seed,
-    replication: index,
-    ...(plan.params === undefined ? {} : { params: plan.params }),
-  });
+  const sim =
+    plan.from === undefined
+      ? plan.model.create({
+          seed: plan.seed,
+          replication: index,
+          ...(plan.params === undefined ? {} : { params: plan.params }),
+        })
+      : plan.model.restore(plan.from, { replication: index });
   if (plan.warmup !== undefined) {
     sim.run({ until: plan.warmup });
     plan.onWarmupEnd?.(sim);

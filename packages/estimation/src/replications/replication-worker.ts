@@ -83,6 +83,7 @@ export default async function runTask(task: ReplicationTask): Promise<Replicatio
     model,
     seed: task.seed,
     params: task.params,
+    from: task.from,
     until: task.until,
     warmup: task.warmup,
     onWarmupEnd,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { confidenceInterval } from '../confidence-interval/confidence-interval';
 import { compareScenarios } from './compare-scenarios';
 import { runReplications } from './run-replications';
-import { mm1, unexported } from './test-models';
+import { arrivals, mm1, unexported } from './test-models';
 
 const rho = 0.5;
 const base = { arrivalRate: rho, serviceRate: 1, customers: 200, stationaryStart: true };
@@ -148,6 +148,62 @@ describe('runReplications', () => {
     expect(error).toBeInstanceOf(TwinkitError);
     expect((error as Error).message).toMatch(
       /output 'meanWait' of replication 0 must be a finite number, got NaN/,
+    );
+  });
+});
+
+describe('runReplications from a snapshot', () => {
+  it('runs possible futures of a saved state: fresh draws after what the state fixes (theory), any workers', async () => {
+    const live = arrivals.create({ seed: 3, params: { rate: 2 } });
+    live.run({ until: 10.3 });
+    const from = live.snapshot();
+    const { count, next } = live.model;
+    const horizon = 5;
+    const options = {
+      from,
+      replications: 400,
+      until: from.time + horizon,
+      outputs: (sim: { model: { count: number } }) => ({ count: sim.model.count }),
+    };
+    const results = await runReplications(arrivals, options);
+    // The next arrival is already drawn (due at `next`); after it, a Poisson process of rate 2:
+    // arrivals in the horizon = 1 + Poisson(2 (horizon − (next − now))).
+    const residual = next! - from.time;
+    const expected = count + 1 + 2 * (horizon - residual);
+    const added = results.outputs['count']!;
+    const standardError = Math.sqrt((2 * (horizon - residual)) / 400);
+    expect(Math.abs(added.mean - expected)).toBeLessThan(3.3 * standardError);
+    expect(added.sd ** 2).toBeGreaterThan(0.7 * 2 * (horizon - residual));
+    expect(added.sd ** 2).toBeLessThan(1.3 * 2 * (horizon - residual));
+    expect(Math.min(...added.values)).toBeGreaterThanOrEqual(count + 1);
+    expect(results.seed).toBe(3);
+    // Replication 0 (the snapshot's own) continues the saved streams: the live run's future.
+    live.run({ until: from.time + horizon });
+    expect(added.values[0]).toBe(live.model.count);
+    // Replication i is restore(from, { replication: i }), on this thread or on workers.
+    const fifth = arrivals.restore(from, { replication: 5 });
+    fifth.run({ until: from.time + horizon });
+    expect(added.values[5]).toBe(fifth.model.count);
+    const pooled = await runReplications(arrivals, { ...options, replications: 12, workers: 2 });
+    expect(pooled.outputs['count']!.values).toEqual(added.values.slice(0, 12));
+  });
+
+  it('refuses a model without hooks, a seed or params beside the snapshot, and times before it', async () => {
+    const live = arrivals.create({ seed: 1, params: { rate: 1 } });
+    live.run({ until: 4 });
+    const from = live.snapshot();
+    const options = { from, replications: 2, outputs: () => ({ x: 1 }) };
+    await expect(runReplications(mm1, options as never)).rejects.toThrow(
+      'runReplications(model, options): from needs a model definition with snapshot hooks, got "mm1"',
+    );
+    await expect(runReplications(arrivals, { ...options, params: { rate: 2 } })).rejects.toThrow(
+      /params must be omitted with from: the snapshot carries it/,
+    );
+    await expect(runReplications(arrivals, { ...options, seed: 4 })).rejects.toThrow(
+      /seed must be omitted with from/,
+    );
+    await expect(runReplications(arrivals, { ...options, until: 3 })).rejects.toThrow(
+      "runReplications(model, options): until must not be before the snapshot's time 4: times are on the snapshot's clock, got 3",
     );
   });
 });

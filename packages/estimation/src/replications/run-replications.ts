@@ -7,6 +7,7 @@ import {
   type ModelDefinition,
   requireInteger,
   type Simulation,
+  type SimulationSnapshot,
   TwinkitError,
 } from '@twinkit/core';
 import { Piscina } from 'piscina';
@@ -50,6 +51,15 @@ export interface RunReplicationsOptions<P, M> {
   replications: number;
   /** Master seed; replication i uses substream i of every stream. Default 0. */
   seed?: number | string;
+  /**
+   * Start every replication from this snapshot of a simulation of `model` (`sim.snapshot()`)
+   * instead of creating the model: replication i is `model.restore(from, { replication: i })`, one
+   * possible future of the snapshotted state (replication `from.replication` continues the saved
+   * streams, the others switch to their own). This is Monte Carlo from a twin's present state. The
+   * model needs snapshot hooks; the seed and the parameters come from the snapshot (omit `seed` and
+   * `params`); `until` and `warmup` are times on the snapshot's clock, at or after `from.time`.
+   */
+  from?: SimulationSnapshot;
   /** Parameters of the model (structured-cloneable when `workers > 1`). */
   params?: P;
   /** Run every replication until this time; without it, until its calendar is empty. */
@@ -127,6 +137,47 @@ function workerSetup(moduleUrl: string): {
   };
 }
 
+/** Throws unless `options.from` can start the replications of `model`. */
+function checkFrom<P, M>(
+  api: string,
+  model: ModelDefinition<P, M>,
+  options: RunReplicationsOptions<P, M>,
+): void {
+  const from = options.from!;
+  if (!model.hasSnapshot) {
+    throw invalidArgument(
+      api,
+      'from needs a model definition with snapshot hooks',
+      model.name ?? '(unnamed definition)',
+      'Give defineModel snapshot: { save, restore }, or run replications from the start (omit from).',
+    );
+  }
+  if (from === null || typeof from !== 'object' || typeof from.time !== 'number') {
+    throw invalidArgument(api, 'from must be a snapshot returned by sim.snapshot()', from);
+  }
+  for (const key of ['seed', 'params'] as const) {
+    if (options[key] !== undefined) {
+      throw invalidArgument(
+        api,
+        `${key} must be omitted with from: the snapshot carries it`,
+        options[key],
+        `Leave ${key} out; restore(from) uses the snapshot's.`,
+      );
+    }
+  }
+  for (const key of ['until', 'warmup'] as const) {
+    const time = options[key];
+    if (time !== undefined && time < from.time) {
+      throw invalidArgument(
+        api,
+        `${key} must not be before the snapshot's time ${from.time}: times are on the snapshot's clock`,
+        time,
+        `Pass e.g. ${key}: from.time + horizon.`,
+      );
+    }
+  }
+}
+
 function functionSource(fn: unknown, what: string): string {
   if (typeof fn !== 'function')
     throw invalidArgument('runReplications(model, options)', `${what} must be a function`, fn);
@@ -137,7 +188,9 @@ function functionSource(fn: unknown, what: string): string {
  * Runs a model definition for N independent replications (replication i uses substream i of every
  * stream) and reports, per output, the mean, standard deviation, t-based confidence interval and raw
  * values. With `workers > 1` the replications run on worker threads that load the definition from
- * its module; the results are identical whatever the number of workers.
+ * its module; the results are identical whatever the number of workers. With `from` (a snapshot of
+ * a simulation of the model) every replication starts from that state instead of the model's start:
+ * Monte Carlo from a twin's present.
  *
  * @example
  * ```ts
@@ -238,7 +291,9 @@ export async function runReplicationsOn<P, M>(
   const cap = requireInteger(api, 'replications', options.replications, 2);
   const workers = requireInteger(api, 'workers', options.workers ?? 1, 1, 'Pass 1 to run on this thread.');
   const confidence = checkConfidence(api, options.confidence ?? 0.95);
-  const seed = options.seed ?? 0;
+  const from = options.from;
+  if (from !== undefined) checkFrom(api, model, options);
+  const seed = from?.seed ?? options.seed ?? 0;
   if (options.until !== undefined && !(Number.isFinite(options.until) && options.until >= 0)) {
     throw invalidArgument(api, 'until must be a finite time >= 0', options.until);
   }
@@ -309,6 +364,7 @@ export async function runReplicationsOn<P, M>(
       model,
       seed,
       params: options.params,
+      from,
       until: options.until,
       warmup: options.warmup,
       onWarmupEnd: options.onWarmupEnd,
@@ -330,6 +386,7 @@ export async function runReplicationsOn<P, M>(
       exportName: model.name!,
       seed,
       params: options.params,
+      from,
       until: options.until,
       warmup: options.warmup,
       first,

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { defineModel, type Event, Tally } from '@twinkit/core';
+import { defineModel, type Event, type Simulation, Tally } from '@twinkit/core';
 
 /** Parameters of the M/M/1 queue. */
 export interface QueueParams {
@@ -81,6 +81,43 @@ export const busyWork = defineModel(
     return result;
   },
   { name: 'busyWork', module: import.meta.url },
+);
+
+/** The state of {@link arrivals}: arrivals so far and the due time of the next one (null: not drawn). */
+export interface ArrivalsState {
+  count: number;
+  next: number | null;
+}
+
+function countArrivals(sim: Simulation, p: { rate: number }, saved: ArrivalsState): ArrivalsState {
+  const state = { ...saved };
+  const rng = sim.rng('arrivals');
+  sim.process(function* () {
+    for (;;) {
+      let wait = (state.next ?? Number.NaN) - sim.now;
+      if (state.next === null) {
+        wait = rng.exponential(1 / p.rate);
+        state.next = sim.now + wait;
+      }
+      yield sim.timeout(wait);
+      state.next = null;
+      state.count++;
+    }
+  });
+  return state;
+}
+
+/** A Poisson arrival counter with snapshot hooks: the pending arrival is saved as a due time. */
+export const arrivals = defineModel(
+  (sim, p: { rate: number }) => countArrivals(sim, p, { count: 0, next: null }),
+  {
+    name: 'arrivals',
+    module: import.meta.url,
+    snapshot: {
+      save: (state) => ({ ...state }),
+      restore: (sim, p, saved: ArrivalsState) => countArrivals(sim, p, saved),
+    },
+  },
 );
 
 /** A model defined without a module, which worker threads cannot load. */
