@@ -143,7 +143,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   );
   lines.push(`   initial health (hidden): ${plant.initialHealth.map((h) => h.toFixed(1)).join(', ')}`);
   lines.push(
-    `2. Twin synchronized with ${sync.counts.used} readings (${sync.counts.uncertain} uncertain skipped, ${sync.counts.failureReports} failure reports)`,
+    `2. Twin synchronized with ${readings.length} readings: ${sync.counts.used} used; skipped: ${sync.counts.uncertain} flagged uncertain, ${sync.counts.whileDown} taken while the twin's machine was down; state reports: ${sync.counts.failureReports} failures, ${sync.counts.otherStateReports} others`,
   );
   lines.push(
     `   estimate within its ±2 sd band ${(100 * within).toFixed(1)}% of the time (about 95% expected); RMSE ${rmse.toFixed(3)} health points`,

@@ -8,7 +8,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { type FloorLayout, floorLayout, technicianPosts, type WalkRecord } from './model';
 import type { FactoryParams, RunSettings } from './params';
-import type { EstimatePoint, MachineForecast, Recommendation } from './twin';
+import type { EstimatePoint, MachineForecast, Recommendation, SyncCounts } from './twin';
 
 /** Everything the report shows. */
 export interface ReportData {
@@ -19,7 +19,7 @@ export interface ReportData {
   estimates: readonly EstimatePoint[];
   withinBand: number;
   rmse: number;
-  syncCounts: { used: number; uncertain: number; whileDown: number; failureReports: number };
+  syncCounts: SyncCounts;
   forecasts: MachineForecast[];
   whatIf: ScenarioComparisonResults;
   recommendation: Recommendation;
@@ -446,9 +446,10 @@ ${settings.days} days of plant history (${data.telemetryLines} telemetry lines);
 <h2>1. State estimation: the twin follows the plant</h2>
 <p>The plant started with health ${data.initialHealth.map((h) => h.toFixed(1)).join(', ')} (hidden from the twin,
 which starts at the mean with the matching spread) and had ${data.plantFailures} failures. An EKF per machine
-used ${data.syncCounts.used} vibration and temperature readings (${data.syncCounts.uncertain} flagged
-<code>uncertain</code> while a machine was stopped were not used; ${data.syncCounts.failureReports} failure reports
-stopped the twin's machines). The estimate was within its ±2 sd band of the hidden health at
+used ${data.syncCounts.used} vibration and temperature readings of ${data.telemetryLines} telemetry lines. Not used:
+${data.syncCounts.uncertain} flagged <code>uncertain</code> (taken while a machine was stopped) and
+${data.syncCounts.whileDown} taken while the twin's machine was down (after the repair its health is known). State reports:
+${data.syncCounts.failureReports} stops that failed the twin's machines, ${data.syncCounts.otherStateReports} others (restarts). The estimate was within its ±2 sd band of the hidden health at
 <b>${(100 * data.withinBand).toFixed(1)}%</b> of the updates (a consistent filter: about 95%); RMSE ${fmt(data.rmse)} health points.</p>
 <figure>${health}</figure>
 <figure>${errors}</figure>

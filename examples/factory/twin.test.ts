@@ -79,6 +79,11 @@ describe('state estimation', () => {
     const sync = synchronize(fast, readings, { seed: 1, truth: plant.readings.map((r) => r.truth) });
     expect(sync.counts.failureReports).toBe(failures);
     expect(sync.counts.uncertain).toBe(readings.filter((r) => r.quality === 'uncertain').length);
+    // Every reading is accounted for: used, skipped for a reason, or a state report.
+    const { used, uncertain, whileDown, failureReports, otherStateReports } = sync.counts;
+    expect(used + uncertain + whileDown + failureReports + otherStateReports).toBe(readings.length);
+    expect(used).toBe(sync.estimates.length);
+    expect(failureReports + otherStateReports).toBe(readings.filter((r) => r.kind === 'state').length);
     expect(sync.twin.model.machines.reduce((s, m) => s + m.failures, 0)).toBe(failures);
   });
 });

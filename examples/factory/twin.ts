@@ -176,12 +176,26 @@ export interface EstimatePoint {
   truth: number;
 }
 
+/** What became of every reading given to {@link synchronize}; the fields add up to their number. */
+export interface SyncCounts {
+  /** Sensor readings the filters used. */
+  used: number;
+  /** Sensor readings flagged `uncertain` by the plant (taken while a machine was stopped): not used. */
+  uncertain: number;
+  /** Good sensor readings taken while the twin's machine was down (its health is known: 100 after the repair). */
+  whileDown: number;
+  /** Stop reports (`state` 0) that failed a running machine of the twin. */
+  failureReports: number;
+  /** Other state reports: restarts (`state` 1) and stops of a machine the twin already had down. */
+  otherStateReports: number;
+}
+
 /** The synchronized twin and how it got there. */
 export interface SyncResult {
   twin: Simulation<Factory>;
   estimates: EstimatePoint[];
-  /** Readings used, skipped because of their quality, and skipped while the twin's machine was down. */
-  counts: { used: number; uncertain: number; whileDown: number; failureReports: number };
+  /** What became of every reading (the fields add up to the number of readings). */
+  counts: SyncCounts;
   /** Last estimate (mean, sd) of each machine. */
   final: { estimate: number; sd: number }[];
 }
@@ -254,7 +268,7 @@ export function synchronize(
   const lastWrite = m.machines.map(() => Number.NEGATIVE_INFINITY);
   const repairsSeen = m.machines.map(() => 0);
   const estimates: EstimatePoint[] = [];
-  const counts = { used: 0, uncertain: 0, whileDown: 0, failureReports: 0 };
+  const counts: SyncCounts = { used: 0, uncertain: 0, whileDown: 0, failureReports: 0, otherStateReports: 0 };
   let lastReport = 0;
   readings.forEach((r, index) => {
     if (r.t > twin.now) twin.advanceTo(r.t);
@@ -268,10 +282,11 @@ export function synchronize(
       );
     if (r.kind === 'state') {
       // The plant's controller reports a stop: the twin's machine fails now; its technicians repair it.
+      // Restarts need nothing: the twin's own technicians repair its machines.
       if (r.value === 0 && !machine.down) {
         twin.input('failure', { machine: r.machine });
         counts.failureReports++;
-      }
+      } else counts.otherStateReports++;
       return;
     }
     if (r.quality !== 'good') {
