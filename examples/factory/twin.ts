@@ -281,8 +281,8 @@ export function synchronize(
         'Run the twin with as many machines as the plant (--machines).',
       );
     if (r.kind === 'state') {
-      // The plant's controller reports a stop: the twin's machine fails now; its technicians repair it.
-      // Restarts need nothing: the twin's own technicians repair its machines.
+      // The plant's controller reports a stop: the twin's machine fails now and the twin's own
+      // technicians repair it, so a restart report needs nothing (it is counted).
       if (r.value === 0 && !machine.down) {
         twin.input('failure', { machine: r.machine });
         counts.failureReports++;
