@@ -84,7 +84,7 @@ export const cases: BenchCase[] = [
       // Alternate the two children and keep the best of each, as compareRates does in-process.
       let fresh = 0;
       let mixed = 0;
-      for (let i = 0; i < (quick ? 1 : 3); i++) {
+      for (let i = 0; i < (quick ? 2 : 3); i++) {
         fresh = Math.max(fresh, rateInChild('fresh', customers, rounds));
         mixed = Math.max(mixed, rateInChild('mixed', customers, rounds));
       }
