@@ -27,7 +27,7 @@ import {
   type Simulation,
   TwinkitError,
 } from '@twinkit/core';
-import { Store, type StoreGet } from '@twinkit/des';
+import { type DesStatisticsState, Store, type StoreGet } from '@twinkit/des';
 import { attach, type SdCoupling, type SdCouplingState, SdModel } from '@twinkit/sd';
 import {
   type FactoryParams,
@@ -135,6 +135,7 @@ export class Machine {
   private readonly sdWearRate: string;
   private downTotal = 0;
   private busyTotal = 0;
+  private restoredStats: DesStatisticsState | null = null;
 
   constructor(
     private readonly factory: Factory,
@@ -236,10 +237,12 @@ export class Machine {
       // `endsAt − now` instead, which lands on `endsAt` exactly whenever the wait is at most `now`
       // (Sterbenz), so restored and original processes fire at the same instants.
       let delay = Number.NaN;
+      if (m.phase !== 'wait') m.resumeBufferStats();
       for (;;) {
         switch (m.phase) {
           case 'wait': {
             m.taking = m.buffer.get();
+            m.resumeBufferStats();
             const part: number = yield m.taking;
             m.taking = null;
             m.holding = part;
@@ -292,6 +295,13 @@ export class Machine {
     }) as Process<never>;
   }
 
+  /** After a restore, puts back the buffer's saved statistics (once). */
+  private resumeBufferStats(): void {
+    if (this.restoredStats === null) return;
+    this.buffer.stats.restoreState(this.restoredStats);
+    this.restoredStats = null;
+  }
+
   /** Returns the machine's state as plain data (see {@link FactorySnapshot}). */
   save(): MachineSnapshot {
     // A get granted at this instant whose process has not resumed yet: the part is already out of
@@ -299,6 +309,7 @@ export class Machine {
     const taken = this.taking?.triggered === true;
     return {
       buffer: this.buffer.items,
+      bufferStats: this.buffer.stats.saveState(),
       phase: taken ? 'held' : this.phase,
       holding: taken ? (this.taking!.value as number) : this.holding,
       endsAt: orNull(this.endsAt),
@@ -320,6 +331,9 @@ export class Machine {
   /** Takes over a state returned by {@link Machine.save} (before the processes start). */
   load(saved: MachineSnapshot): void {
     for (const part of saved.buffer) this.buffer.put(part);
+    // Restored when the process has made its get again (see start): then the puts above and that
+    // get count as what they are, the saved requests, not as new ones.
+    this.restoredStats = saved.bufferStats;
     Object.assign(this, {
       phase: saved.phase,
       holding: saved.holding,
@@ -552,6 +566,7 @@ export class Technician extends Agent<Factory> {
 /** A machine's state in a {@link FactorySnapshot}. */
 export interface MachineSnapshot {
   buffer: number[];
+  bufferStats: DesStatisticsState;
   phase: MachinePhase;
   holding: number;
   /** Null when not processing (the model's NaN; JSON has no NaN). */
@@ -1085,8 +1100,9 @@ export function floorLayout(machines: number): FloorLayout {
  * The factory model as a definition (workers load it from this module by its name). Its snapshot
  * hooks save the factory as plain data ({@link FactorySnapshot}), so `fork()` rebuilds a fork from
  * that state at the fork's time instead of replaying the history (`fork({ mechanism: 'replay' })`
- * still replays; both give the same future). The buffers' built-in DES statistics start afresh in a
- * restored factory; the factory's own KPI counters are saved.
+ * still replays; both give the same future). The buffers' built-in DES statistics are saved too; the
+ * one figure a restore cannot reproduce is the wait of a machine's get that was pending at the
+ * snapshot: it is made again at the restore, so its waiting time counts from there.
  */
 export const factory = defineModel((sim, params: FactoryParams) => new Factory(sim, params), {
   name: 'factory',

@@ -1,6 +1,24 @@
 import { invalidArgument } from '../errors';
 
 /**
+ * The state of a {@link Tally} as plain, JSON-safe data (see {@link Tally.saveState}): enough to
+ * continue it exactly, elsewhere or later.
+ */
+export interface TallyState {
+  /** Number of observations. */
+  count: number;
+  /** Running mean (0 when empty). */
+  mean: number;
+  /** Running sum of squared deviations from the mean (Welford's M2). */
+  sumOfSquares: number;
+  /** Smallest and largest observation, null when empty (JSON has no Infinity). */
+  min: number | null;
+  max: number | null;
+  /** Sum of the observations. */
+  sum: number;
+}
+
+/**
  * Accumulates observations (waiting times, cycle times) with Welford's algorithm: count, mean,
  * variance, min, max, in O(1) memory and numerically stable.
  *
@@ -91,6 +109,55 @@ export class Tally {
     this.lo = Number.POSITIVE_INFINITY;
     this.hi = Number.NEGATIVE_INFINITY;
     this.total = 0;
+  }
+
+  /** Returns the tally's state as plain data, to continue it with {@link Tally.restoreState}. */
+  saveState(): TallyState {
+    return {
+      count: this.n,
+      mean: this.m,
+      sumOfSquares: this.s,
+      min: this.n === 0 ? null : this.lo,
+      max: this.n === 0 ? null : this.hi,
+      sum: this.total,
+    };
+  }
+
+  /**
+   * Continues from a state returned by {@link Tally.saveState} (replacing the observations so far):
+   * further observations give the same figures, to the last bit, as they would have in the tally
+   * that was saved.
+   *
+   * @throws TwinkitError if the state is malformed.
+   */
+  restoreState(state: TallyState): void {
+    const api = `Tally${this.name ? `(${this.name})` : ''}.restoreState(state)`;
+    const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+    const empty = state?.count === 0;
+    const ok =
+      state !== null &&
+      typeof state === 'object' &&
+      Number.isInteger(state.count) &&
+      state.count >= 0 &&
+      finite(state.mean) &&
+      finite(state.sumOfSquares) &&
+      state.sumOfSquares >= 0 &&
+      finite(state.sum) &&
+      (empty ? state.min === null && state.max === null : finite(state.min) && finite(state.max));
+    if (!ok) {
+      throw invalidArgument(
+        api,
+        'state must come from Tally.saveState(): { count, mean, sumOfSquares, min, max, sum }, min and max null when count is 0',
+        state,
+        'Pass what saveState() returned (a JSON round trip is fine).',
+      );
+    }
+    this.n = state.count;
+    this.m = state.mean;
+    this.s = state.sumOfSquares;
+    this.lo = empty ? Number.POSITIVE_INFINITY : state.min!;
+    this.hi = empty ? Number.NEGATIVE_INFINITY : state.max!;
+    this.total = state.sum;
   }
 
   /** Returns the statistics as a plain object. */

@@ -6,6 +6,25 @@ export interface Clock {
 }
 
 /**
+ * The state of a {@link TimeWeighted} as plain, JSON-safe data (see {@link TimeWeighted.saveState}).
+ */
+export interface TimeWeightedState {
+  /** The level now. */
+  level: number;
+  /** When the level last changed. */
+  since: number;
+  /** When recording started (creation or the last reset). */
+  start: number;
+  /** Integral of the level from `start` to `since`. */
+  area: number;
+  /** Smallest and largest level since `start`. */
+  min: number;
+  max: number;
+  /** The clock's time when the state was saved. */
+  savedAt: number;
+}
+
+/**
  * The time-average of a level over simulated time (queue length, busy servers, stock on hand): each
  * value counts for as long as it held.
  *
@@ -104,6 +123,63 @@ export class TimeWeighted {
     this.start = this.clock.now;
     this.lo = this.level;
     this.hi = this.level;
+  }
+
+  /** Returns the state as plain data, to continue it with {@link TimeWeighted.restoreState}. */
+  saveState(): TimeWeightedState {
+    return {
+      level: this.level,
+      since: this.since,
+      start: this.start,
+      area: this.area,
+      min: this.lo,
+      max: this.hi,
+      savedAt: this.clock.now,
+    };
+  }
+
+  /**
+   * Continues from a state returned by {@link TimeWeighted.saveState}, on this one's clock (a
+   * restored simulation at or after the saved time): further updates give the same figures, to the
+   * last bit, as they would have in the one that was saved.
+   *
+   * @throws TwinkitError if the state is malformed or was saved after the clock's current time.
+   */
+  restoreState(state: TimeWeightedState): void {
+    const api = `TimeWeighted${this.name ? `(${this.name})` : ''}.restoreState(state)`;
+    const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+    const ok =
+      state !== null &&
+      typeof state === 'object' &&
+      ['level', 'since', 'start', 'area', 'min', 'max', 'savedAt'].every((k) =>
+        finite(state[k as keyof TimeWeightedState]),
+      ) &&
+      state.start <= state.since &&
+      state.since <= state.savedAt &&
+      state.min <= state.level &&
+      state.level <= state.max;
+    if (!ok) {
+      throw invalidArgument(
+        api,
+        'state must come from TimeWeighted.saveState(): finite { level, since, start, area, min, max, savedAt } with start <= since <= savedAt and min <= level <= max',
+        state,
+        'Pass what saveState() returned (a JSON round trip is fine).',
+      );
+    }
+    if (state.savedAt > this.clock.now) {
+      throw invalidArgument(
+        api,
+        `the state must be saved at or before the clock's time ${this.clock.now}`,
+        state.savedAt,
+        'Restore into a simulation whose clock has reached the saved time.',
+      );
+    }
+    this.level = state.level;
+    this.since = state.since;
+    this.start = state.start;
+    this.area = state.area;
+    this.lo = state.min;
+    this.hi = state.max;
   }
 
   /** Returns the statistics as a plain object. */

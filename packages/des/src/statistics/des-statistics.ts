@@ -1,4 +1,11 @@
-import { type Clock, Tally, TimeWeighted } from '@twinkit/core';
+import {
+  type Clock,
+  invalidArgument,
+  Tally,
+  type TallyState,
+  TimeWeighted,
+  type TimeWeightedState,
+} from '@twinkit/core';
 
 /** A plain snapshot of a time-weighted level (see {@link DesStatistics.toJSON}). */
 export interface LevelSummary {
@@ -57,6 +64,28 @@ export interface DesStatisticsSnapshot {
   /** Users preempted (PreemptiveResource). */
   preemptions: number;
 }
+
+/**
+ * The state of a {@link DesStatistics} as plain, JSON-safe data (see {@link DesStatistics.saveState}),
+ * for a model's snapshot hooks: a resource rebuilt from a snapshot continues its statistics exactly.
+ */
+export interface DesStatisticsState {
+  /** The capacity over time, or null for an unlimited capacity. */
+  capacity: TimeWeightedState | null;
+  inUse: TimeWeightedState;
+  queueLength: TimeWeightedState;
+  putQueueLength: TimeWeightedState;
+  waitingTime: TallyState;
+  putWaitingTime: TallyState;
+  arrivals: number;
+  departures: number;
+  puts: number;
+  reneges: number;
+  balks: number;
+  preemptions: number;
+}
+
+const COUNTERS = ['arrivals', 'departures', 'puts', 'reneges', 'balks', 'preemptions'] as const;
 
 /**
  * Holds the statistics every resource, container and store keeps as it runs: time-weighted usage and
@@ -150,6 +179,74 @@ export class DesStatistics {
     this.reneges = 0;
     this.balks = 0;
     this.preemptions = 0;
+  }
+
+  /**
+   * Returns the statistics' state as plain data, for a model's snapshot hooks (restore it with
+   * {@link DesStatistics.restoreState}). Unlike {@link DesStatistics.toJSON}, which reports figures,
+   * this holds what the figures continue from.
+   */
+  saveState(): DesStatisticsState {
+    return {
+      capacity: this.capacityLevel?.saveState() ?? null,
+      inUse: this.inUse.saveState(),
+      queueLength: this.queueLength.saveState(),
+      putQueueLength: this.putQueueLength.saveState(),
+      waitingTime: this.waitingTime.saveState(),
+      putWaitingTime: this.putWaitingTime.saveState(),
+      arrivals: this.arrivals,
+      departures: this.departures,
+      puts: this.puts,
+      reneges: this.reneges,
+      balks: this.balks,
+      preemptions: this.preemptions,
+    };
+  }
+
+  /**
+   * Continues from a state returned by {@link DesStatistics.saveState}, replacing what this object
+   * recorded so far (call it in a snapshot's `restore`, after re-creating the resource and putting its
+   * items, users and waiting requests back): the figures then continue as the saved resource's would
+   * have, except that a request made again at the restore counts its wait from the restore.
+   *
+   * @example
+   * ```ts
+   * // save(model): { items: model.buffer.items, stats: model.buffer.stats.saveState() }
+   * // restore(sim, params, saved):
+   * const buffer = new Store<Part>(sim, { capacity: 10 });
+   * for (const item of saved.items) buffer.put(item);
+   * buffer.stats.restoreState(saved.stats); // the puts above were not new arrivals
+   * ```
+   *
+   * @throws TwinkitError if the state is malformed, belongs to a resource with another kind of
+   * capacity (limited or not), or was saved after the clock's time.
+   */
+  restoreState(state: DesStatisticsState): void {
+    const api = 'DesStatistics.restoreState(state)';
+    if (state === null || typeof state !== 'object') {
+      throw invalidArgument(api, 'state must come from DesStatistics.saveState()', state);
+    }
+    if ((state.capacity === null) !== (this.capacityLevel === null)) {
+      throw invalidArgument(
+        api,
+        `state.capacity must be ${this.capacityLevel === null ? 'null: this resource has an unlimited capacity' : 'saved: this resource has a limited capacity'}`,
+        state.capacity,
+        'Restore the statistics of a resource made with the same capacity.',
+      );
+    }
+    for (const key of COUNTERS) {
+      const value = state[key];
+      if (!Number.isInteger(value) || value < 0) {
+        throw invalidArgument(api, `state.${key} must be an integer >= 0`, value);
+      }
+    }
+    if (state.capacity !== null) this.capacityLevel!.restoreState(state.capacity);
+    this.inUse.restoreState(state.inUse);
+    this.queueLength.restoreState(state.queueLength);
+    this.putQueueLength.restoreState(state.putQueueLength);
+    this.waitingTime.restoreState(state.waitingTime);
+    this.putWaitingTime.restoreState(state.putWaitingTime);
+    for (const key of COUNTERS) this[key] = state[key];
   }
 
   /** Returns every figure as plain data. */

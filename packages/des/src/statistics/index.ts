@@ -1,6 +1,7 @@
 export {
   DesStatistics,
   type DesStatisticsSnapshot,
+  type DesStatisticsState,
   type LevelSummary,
   type TallySummary,
 } from './des-statistics';
