@@ -33,8 +33,24 @@ export interface TallySummary {
   max: number;
 }
 
+/** The counts a {@link DesStatistics} keeps since its start or last reset. */
+export interface DesCounters {
+  /** Requests made (Resource) or get requests made (Container, Store). */
+  arrivals: number;
+  /** Requests released (Resource) or get requests granted (Container, Store). */
+  departures: number;
+  /** Put requests made (Container, Store). */
+  puts: number;
+  /** Waiting requests withdrawn with `cancel()` before being granted (either side). */
+  reneges: number;
+  /** Requests refused because the waiting line was full (either side). */
+  balks: number;
+  /** Users preempted (PreemptiveResource). */
+  preemptions: number;
+}
+
 /** A plain snapshot of a {@link DesStatistics}, for reports and JSON. */
-export interface DesStatisticsSnapshot {
+export interface DesStatisticsSnapshot extends DesCounters {
   /** Time the statistics started (creation or last reset). */
   since: number;
   /** Simulated time covered: now - since. */
@@ -51,41 +67,31 @@ export interface DesStatisticsSnapshot {
   waitingTime: TallySummary;
   /** Waiting times of completed put requests (Container, Store). */
   putWaitingTime: TallySummary;
-  /** Requests made (Resource) or get requests made (Container, Store). */
-  arrivals: number;
-  /** Requests released (Resource) or get requests granted (Container, Store). */
-  departures: number;
-  /** Put requests made (Container, Store). */
-  puts: number;
-  /** Waiting requests withdrawn with `cancel()` before being granted (either side). */
-  reneges: number;
-  /** Requests refused because the waiting line was full (either side). */
-  balks: number;
-  /** Users preempted (PreemptiveResource). */
-  preemptions: number;
 }
 
 /**
  * The state of a {@link DesStatistics} as plain, JSON-safe data (see {@link DesStatistics.saveState}),
  * for a model's snapshot hooks: a resource rebuilt from a snapshot continues its statistics exactly.
  */
-export interface DesStatisticsState {
+export interface DesStatisticsState extends DesCounters {
   /** The capacity over time, or null for an unlimited capacity. */
   capacity: TimeWeightedState | null;
+  /** The states of the time-weighted levels and the tallies of {@link DesStatistics}. */
   inUse: TimeWeightedState;
   queueLength: TimeWeightedState;
   putQueueLength: TimeWeightedState;
   waitingTime: TallyState;
   putWaitingTime: TallyState;
-  arrivals: number;
-  departures: number;
-  puts: number;
-  reneges: number;
-  balks: number;
-  preemptions: number;
 }
 
-const COUNTERS = ['arrivals', 'departures', 'puts', 'reneges', 'balks', 'preemptions'] as const;
+const COUNTERS: readonly (keyof DesCounters)[] = [
+  'arrivals',
+  'departures',
+  'puts',
+  'reneges',
+  'balks',
+  'preemptions',
+];
 
 /**
  * Holds the statistics every resource, container and store keeps as it runs: time-weighted usage and

@@ -1,4 +1,5 @@
 export {
+  type DesCounters,
   DesStatistics,
   type DesStatisticsSnapshot,
   type DesStatisticsState,
