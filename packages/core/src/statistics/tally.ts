@@ -11,8 +11,9 @@ export interface TallyState {
   mean: number;
   /** Running sum of squared deviations from the mean (Welford's M2). */
   sumOfSquares: number;
-  /** Smallest and largest observation, null when empty (JSON has no Infinity). */
+  /** Smallest observation, null when empty (JSON has no Infinity). */
   min: number | null;
+  /** Largest observation, null when empty. */
   max: number | null;
   /** Sum of the observations. */
   sum: number;

@@ -17,8 +17,9 @@ export interface TimeWeightedState {
   start: number;
   /** Integral of the level from `start` to `since`. */
   area: number;
-  /** Smallest and largest level since `start`. */
+  /** Smallest level since `start`. */
   min: number;
+  /** Largest level since `start`. */
   max: number;
   /** The clock's time when the state was saved. */
   savedAt: number;

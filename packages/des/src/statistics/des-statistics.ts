@@ -76,11 +76,15 @@ export interface DesStatisticsSnapshot extends DesCounters {
 export interface DesStatisticsState extends DesCounters {
   /** The capacity over time, or null for an unlimited capacity. */
   capacity: TimeWeightedState | null;
-  /** The states of the time-weighted levels and the tallies of {@link DesStatistics}. */
+  /** State of {@link DesStatistics.inUse}. */
   inUse: TimeWeightedState;
+  /** State of {@link DesStatistics.queueLength}. */
   queueLength: TimeWeightedState;
+  /** State of {@link DesStatistics.putQueueLength}. */
   putQueueLength: TimeWeightedState;
+  /** State of {@link DesStatistics.waitingTime}. */
   waitingTime: TallyState;
+  /** State of {@link DesStatistics.putWaitingTime}. */
   putWaitingTime: TallyState;
 }
 
