@@ -71,13 +71,20 @@ export interface SnapshotHooks<P, M, S> {
 }
 
 /** Options for {@link ModelDefinition.restore}. */
-export interface RestoreOptions {
+export interface RestoreOptions<P = never> {
   /**
    * Replication to draw random numbers from after the snapshot point. Omit it (or pass the snapshot's
    * own) to continue the saved streams; another replication switches every stream as
    * `fork({ replication })` does.
    */
   replication?: number;
+  /**
+   * Parameters to rebuild the model with instead of the saved ones: a what-if from the present
+   * ("the same plant, from now on with six technicians"). The definition's `restore` hook receives
+   * them with the saved state, which still describes the model as it was, and must reconcile the
+   * two (or refuse with an error that says why). Omit it to continue with the saved parameters.
+   */
+  params?: P;
 }
 
 /** Describes a definition, for tools that load it elsewhere (worker threads), and how to checkpoint it. */
@@ -173,7 +180,7 @@ export class ModelDefinition<P = undefined, M = void> {
    * @throws TwinkitError for a definition without snapshot hooks (code FORK), or a snapshot that is
    * malformed or belongs to another definition (code INVALID_ARGUMENT).
    */
-  restore(snapshot: SimulationSnapshot, options: RestoreOptions = {}): Simulation<M> {
+  restore(snapshot: SimulationSnapshot, options: RestoreOptions<P> = {}): Simulation<M> {
     const api = 'ModelDefinition.restore(snapshot)';
     if (this.hooks === undefined) {
       throw new TwinkitError(
@@ -198,7 +205,12 @@ export class ModelDefinition<P = undefined, M = void> {
         cause: error,
       });
     }
-    return this._restore(copy, replication, api);
+    return this._restore(
+      copy,
+      replication,
+      api,
+      options.params === undefined ? copy.params : structuredCloneParams(api, options.params),
+    );
   }
 
   /** @internal Calls the save hook (the definition has hooks). */
@@ -210,7 +222,12 @@ export class ModelDefinition<P = undefined, M = void> {
    * @internal Restores a validated snapshot that nothing else will change (it becomes the simulation's
    * base for replay forks); the hook gets a copy of its state.
    */
-  _restore(snapshot: SimulationSnapshot, replication: number, api: string): Simulation<M> {
+  _restore(
+    snapshot: SimulationSnapshot,
+    replication: number,
+    api: string,
+    params: unknown = snapshot.params,
+  ): Simulation<M> {
     const hooks = this.hooks!;
     const sim = new Simulation<M>({
       seed: snapshot.seed,
@@ -219,17 +236,31 @@ export class ModelDefinition<P = undefined, M = void> {
       generator: snapshot.generator,
     });
     sim._resume(api, snapshot, replication);
-    const params = snapshot.params as P;
     sim._inside++;
     let model: M;
     try {
-      model = hooks.restore(sim, params, structuredClone(snapshot.state));
+      model = hooks.restore(sim, params as P, structuredClone(snapshot.state));
     } finally {
       sim._inside--;
     }
-    const base: SnapshotBase = { snapshot, replication };
+    const base: SnapshotBase = { snapshot, replication, params };
     sim._startJournal(this as unknown as ModelDefinition<never, M>, params, model, base);
     return sim;
+  }
+}
+
+/** Returns a structured clone of parameters given to restore, or says why they cannot be cloned. */
+function structuredCloneParams(api: string, params: unknown): unknown {
+  try {
+    return structuredClone(params);
+  } catch (error) {
+    throw invalidArgument(
+      `${api.slice(0, -1)}, { params })`,
+      'params must be structured-cloneable data, as a snapshot holds them',
+      params,
+      undefined,
+      { cause: error },
+    );
   }
 }
 

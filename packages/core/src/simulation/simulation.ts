@@ -179,6 +179,8 @@ export interface SimulationSnapshot<S = unknown> {
 export interface SnapshotBase {
   snapshot: SimulationSnapshot;
   replication: number;
+  /** The parameters it was restored with (the snapshot's, or the ones given to restore). */
+  params: unknown;
 }
 
 /** What a listener registered with {@link Simulation.onStep} learns about each processed event. */
@@ -803,7 +805,7 @@ export class Simulation<TModel = unknown> {
             generator: this.generator,
             params: this._params as never,
           })
-        : definition._restore(this._base.snapshot, this._base.replication, api);
+        : definition._restore(this._base.snapshot, this._base.replication, api, this._base.params);
     child.replay(this._journal!, this.processed, this._now);
     if (replication !== this.replicationIndex) {
       const forkPath = `${this.forkPath}/${this.processed}`;
