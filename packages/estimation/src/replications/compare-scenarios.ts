@@ -58,7 +58,8 @@ export interface ScenarioComparisonResults {
  * Runs every scenario (a parameter set of one model) for the same replications and compares them
  * pairwise on every output: with common random numbers (default), paired-t intervals of the
  * differences and the variance reduction that CRN gave; without, Welch's intervals. More than two
- * scenarios get Bonferroni-adjusted intervals.
+ * scenarios get Bonferroni-adjusted intervals. With `from` (a snapshot), every scenario starts from
+ * that state under its own parameters: a comparison from a twin's present (CRN only).
  *
  * @example
  * ```ts
@@ -85,6 +86,14 @@ export async function compareScenarios<P, M>(
     );
   }
   const crn = options.commonRandomNumbers ?? true;
+  if (options.from !== undefined && !crn) {
+    throw invalidArgument(
+      api,
+      'from needs common random numbers: every scenario restores the same snapshot, whose seed is fixed',
+      options.commonRandomNumbers,
+      'Omit commonRandomNumbers (or pass true) with from.',
+    );
+  }
   const seed = options.seed ?? 0;
   const { scenarios, commonRandomNumbers: _crn, onProgress, ...common } = options;
   const results: Record<string, ReplicationResults> = {};
@@ -100,8 +109,9 @@ export async function compareScenarios<P, M>(
         {
           ...common,
           params: scenarios[name],
-          // Without CRN every scenario draws from its own seed: independent streams.
-          seed: crn ? seed : `${seed}/${name}`,
+          // Without CRN every scenario draws from its own seed: independent streams. From a
+          // snapshot, the snapshot's seed serves every scenario.
+          ...(options.from === undefined ? { seed: crn ? seed : `${seed}/${name}` } : {}),
           ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress({ scenario: name, ...p }) }),
         },
         pool,

@@ -59,7 +59,10 @@ export function runReplication<P, M>(plan: ReplicationPlan<P, M>, index: number)
           replication: index,
           ...(plan.params === undefined ? {} : { params: plan.params }),
         })
-      : plan.model.restore(plan.from, { replication: index });
+      : plan.model.restore(plan.from, {
+          replication: index,
+          ...(plan.params === undefined ? {} : { params: plan.params }),
+        });
   if (plan.warmup !== undefined) {
     sim.run({ until: plan.warmup });
     plan.onWarmupEnd?.(sim);

@@ -188,7 +188,7 @@ describe('runReplications from a snapshot', () => {
     expect(pooled.outputs['count']!.values).toEqual(added.values.slice(0, 12));
   });
 
-  it('refuses a model without hooks, a seed or params beside the snapshot, and times before it', async () => {
+  it('refuses a model without hooks, a seed beside the snapshot, and times before it', async () => {
     const live = arrivals.create({ seed: 1, params: { rate: 1 } });
     live.run({ until: 4 });
     const from = live.snapshot();
@@ -196,15 +196,50 @@ describe('runReplications from a snapshot', () => {
     await expect(runReplications(mm1, options as never)).rejects.toThrow(
       'runReplications(model, options): from needs a model definition with snapshot hooks, got "mm1"',
     );
-    await expect(runReplications(arrivals, { ...options, params: { rate: 2 } })).rejects.toThrow(
-      /params must be omitted with from: the snapshot carries it/,
-    );
     await expect(runReplications(arrivals, { ...options, seed: 4 })).rejects.toThrow(
       /seed must be omitted with from/,
     );
     await expect(runReplications(arrivals, { ...options, until: 3 })).rejects.toThrow(
       "runReplications(model, options): until must not be before the snapshot's time 4: times are on the snapshot's clock, got 3",
     );
+  });
+});
+
+describe('compareScenarios from a snapshot', () => {
+  it('compares parameter sets from the same present state (theory), with common random numbers', async () => {
+    const live = arrivals.create({ seed: 5, params: { rate: 2 } });
+    live.run({ until: 7.7 });
+    const from = live.snapshot();
+    const { count, next } = live.model;
+    const horizon = 4;
+    const study = await compareScenarios(arrivals, {
+      from,
+      scenarios: { now: { rate: 2 }, busier: { rate: 3 } },
+      replications: 300,
+      until: from.time + horizon,
+      outputs: (sim) => ({ count: sim.model.count }),
+    });
+    // Both scenarios keep the arrival already due at `next`; after it, Poisson at their own rate.
+    const span = horizon - (next! - from.time);
+    for (const [name, rate] of [
+      ['now', 2],
+      ['busier', 3],
+    ] as const) {
+      const o = study.scenarios[name]!.outputs['count']!;
+      expect(Math.abs(o.mean - (count + 1 + rate * span))).toBeLessThan(3.3 * Math.sqrt((rate * span) / 300));
+      expect(Math.min(...o.values)).toBeGreaterThanOrEqual(count + 1);
+    }
+    const difference = study.outputs['count']!.comparisons[0]!;
+    expect(difference.method).toBe('paired');
+    expect(difference.upper).toBeLessThan(0); // now − busier
+    await expect(
+      compareScenarios(arrivals, {
+        ...{ from, scenarios: { a: { rate: 1 }, b: { rate: 2 } } },
+        replications: 2,
+        outputs: (sim) => ({ c: sim.model.count }),
+        commonRandomNumbers: false,
+      }),
+    ).rejects.toThrow(/from needs common random numbers/);
   });
 });
 

@@ -56,8 +56,10 @@ export interface RunReplicationsOptions<P, M> {
    * instead of creating the model: replication i is `model.restore(from, { replication: i })`, one
    * possible future of the snapshotted state (replication `from.replication` continues the saved
    * streams, the others switch to their own). This is Monte Carlo from a twin's present state. The
-   * model needs snapshot hooks; the seed and the parameters come from the snapshot (omit `seed` and
-   * `params`); `until` and `warmup` are times on the snapshot's clock, at or after `from.time`.
+   * model needs snapshot hooks; the seed comes from the snapshot (omit `seed`); `params`, if given,
+   * replace the saved parameters (`restore(from, { replication: i, params })`: a what-if from the
+   * present, which the definition's `restore` hook must accept); `until` and `warmup` are times on
+   * the snapshot's clock, at or after `from.time`.
    */
   from?: SimulationSnapshot;
   /** Parameters of the model (structured-cloneable when `workers > 1`). */
@@ -155,15 +157,13 @@ function checkFrom<P, M>(
   if (from === null || typeof from !== 'object' || typeof from.time !== 'number') {
     throw invalidArgument(api, 'from must be a snapshot returned by sim.snapshot()', from);
   }
-  for (const key of ['seed', 'params'] as const) {
-    if (options[key] !== undefined) {
-      throw invalidArgument(
-        api,
-        `${key} must be omitted with from: the snapshot carries it`,
-        options[key],
-        `Leave ${key} out; restore(from) uses the snapshot's.`,
-      );
-    }
+  if (options.seed !== undefined) {
+    throw invalidArgument(
+      api,
+      'seed must be omitted with from: the snapshot carries it',
+      options.seed,
+      "Leave seed out; restore(from) uses the snapshot's.",
+    );
   }
   for (const key of ['until', 'warmup'] as const) {
     const time = options[key];
