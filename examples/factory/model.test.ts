@@ -259,7 +259,47 @@ describe('factory snapshot hooks', () => {
     // A snapshot restored with parameters of another line is refused with the reason.
     const other = { ...saved, params: { ...saved.params, machines: 4, initialHealth: undefined } };
     expect(() => factory.restore(other)).toThrow(
-      "factory.restore(snapshot): the saved factory must have the parameters' 4 machines and 2 technicians",
+      "factory.restore(snapshot): the saved factory must have the parameters' 4 machines, got 3.",
     );
+  });
+
+  it('restores the present under another crew size: busy technicians carry on, the new ones start at their posts', () => {
+    // Find a moment with one technician busy (walking to or repairing a machine) and one idle.
+    const live = factory.create({ seed: 12, params: { ...FAST, technicians: 2 } });
+    while (live.now < 4 * 1440) {
+      live.step();
+      if (live.peek() === live.now) continue;
+      const phases = live.model.technicians.map((t) => t.phase);
+      if (phases.includes('repair') && phases.includes('wait')) break;
+    }
+    const busy = live.model.technicians.find((t) => t.phase === 'repair')!;
+    const due = { job: busy.job!.index, at: busy.repairEndsAt, cell: live.model.floor.positionOf(busy) };
+    const from = live.snapshot();
+    const grown = factory.restore(from, { params: { ...FAST, technicians: 4 } });
+    const crew = grown.model.technicians;
+    expect(crew).toHaveLength(4);
+    const kept = crew.find((t) => t.phase === 'repair')!;
+    expect(kept.job!.index).toBe(due.job);
+    expect(kept.repairEndsAt).toBe(due.at);
+    expect(grown.model.floor.positionOf(kept)).toEqual(due.cell);
+    for (const t of crew.slice(2)) expect(grown.model.floor.positionOf(t)).toEqual(t.post);
+    // Shrinking to the one busy technician keeps it; below the technicians busy is refused.
+    const shrunk = factory.restore(from, { params: { ...FAST, technicians: 1 } });
+    expect(shrunk.model.technicians.map((t) => t.phase)).toEqual(['repair']);
+    const hectic = factory.create({ seed: 3, params: { ...FAST, busyWearRate: 0.3, idleWearRate: 0.1 } });
+    while (hectic.model.technicians.some((t) => t.phase === 'wait' && t.pending === null)) hectic.step();
+    expect(() => factory.restore(hectic.snapshot(), { params: { ...FAST, technicians: 1 } })).toThrow(
+      'factory.restore(snapshot, { params }): technicians must be at least the 2 busy at the snapshot, to shrink the crew from 2, got 1.',
+    );
+    // Both run on with the model's invariants: parts conserved, the repair finishes when it was due.
+    for (const sim of [grown, shrunk]) {
+      sim.run({ until: from.time + 2 * 1440 });
+      const m = sim.model;
+      const waiting = m.machines.reduce((n, x) => n + x.buffer.size, 0);
+      const held = m.machines.filter((x) => x.holding >= 0 || x.taking?.triggered).length;
+      expect(m.arrived).toBe(m.completed + waiting + held);
+      const repaired = m.trace.find((e) => e.what === 'repaired' && e.t >= from.time);
+      expect(repaired!.t).toBe(due.at);
+    }
   });
 });

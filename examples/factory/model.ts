@@ -546,7 +546,6 @@ export class Technician extends Agent<Factory> {
   load(saved: TechnicianSnapshot): void {
     const machines = this.model.machines;
     Object.assign(this, {
-      post: { ...saved.post },
       state: saved.state,
       phase: saved.phase,
       job: saved.job === null ? null : machines[saved.job]!,
@@ -691,17 +690,15 @@ export class Factory extends AgentModel {
   ) {
     super(sim, { rngStream: 'floor' });
     validateParams(params);
-    if (
-      saved !== undefined &&
-      (saved.machines?.length !== params.machines || saved.technicians?.length !== params.technicians)
-    ) {
+    if (saved !== undefined && saved.machines?.length !== params.machines) {
       throw invalidArgument(
         'factory.restore(snapshot)',
-        `the saved factory must have the parameters' ${params.machines} machines and ${params.technicians} technicians`,
-        { machines: saved.machines?.length, technicians: saved.technicians?.length },
-        'Restore a snapshot with the parameters it was taken with (snapshot.params).',
+        `the saved factory must have the parameters' ${params.machines} machines`,
+        saved.machines?.length,
+        'Restore a snapshot of the same line (only the number of technicians may change).',
       );
     }
+    const crew = saved === undefined ? undefined : keptTechnicians(saved.technicians, params.technicians);
     this.failureSource = saved?.failureSource ?? params.failures ?? 'health';
     const layout = floorLayout(params.machines);
     this.floor = this.addSpace(
@@ -717,14 +714,29 @@ export class Factory extends AgentModel {
       const tech = new Technician(this);
       this.technicians.push(tech);
       tech.post = this.posts[i]!;
-      const state = saved?.technicians[i];
+      const state = crew?.[i];
       if (state === undefined) this.floor.place(tech, tech.post.x, tech.post.y);
       else {
         this.floor.placeInCell(tech, state.cell);
         tech.load(state);
+        // With another crew size the posts are spread anew: a technician on its way back turns
+        // towards its new post from the cell it has reached (its step in progress starts again).
+        if (saved!.technicians.length !== params.technicians && tech.phase === 'return') {
+          tech.route = [
+            ...this.floor.findPath(this.floor.positionOf(tech), tech.post, { diagonal: true })!.cells,
+          ];
+          tech.routeIndex = 0;
+          tech.stepAt = Number.NaN;
+        }
       }
     }
-    if (saved !== undefined) this.load(saved);
+    if (saved !== undefined) {
+      this.load(saved);
+      // Jobs wait only while every technician is busy; a larger crew takes them up at once.
+      while (this.queue.length > 0 && this.technicians.some((t) => t.available)) {
+        this.dispatch(this.queue.shift()!);
+      }
+    }
     // Start every process. A restored factory starts them in the order in which their pending
     // timeouts were scheduled (a stable sort keeps the build order for the others).
     const starters: Starter[] = [
@@ -747,6 +759,7 @@ export class Factory extends AgentModel {
       }
       m.fail();
     });
+    sim.onInput('reset-kpis', () => this.resetKpis());
     sim.onInput<'health' | 'reported'>('failure-source', (source) => {
       this.failureSource = source;
       if (source === 'health') {
@@ -1028,6 +1041,28 @@ export class Factory extends AgentModel {
       totalCost: laborCost + downtimeCost,
     };
   }
+}
+
+/**
+ * Returns the saved technicians a factory restored with `count` technicians takes over: all of them
+ * in order when the crew grows (the new ones start idle at their posts); when it shrinks, the busy
+ * ones and then the first idle ones, in order. A crew smaller than the technicians busy right now
+ * is refused.
+ */
+function keptTechnicians(saved: readonly TechnicianSnapshot[], count: number): TechnicianSnapshot[] {
+  if (count >= saved.length) return [...saved];
+  const isBusy = (t: TechnicianSnapshot) => t.phase !== 'wait' || t.pending !== null;
+  const busy = saved.filter(isBusy).length;
+  if (busy > count) {
+    throw invalidArgument(
+      'factory.restore(snapshot, { params })',
+      `technicians must be at least the ${busy} busy at the snapshot, to shrink the crew from ${saved.length}`,
+      count,
+      'Compare smaller crews from a moment when fewer technicians are busy, or from the start.',
+    );
+  }
+  let idleKept = count - busy;
+  return saved.filter((t) => isBusy(t) || idleKept-- > 0);
 }
 
 /** NaN (no due time) as null, which JSON keeps. */
