@@ -18,9 +18,9 @@ import { recommendationText, renderReport } from './report';
 import {
   parseTelemetry,
   predict,
+  presentState,
   recommend,
   runPlant,
-  startingHealth,
   synchronize,
   telemetryJsonl,
   whatIf,
@@ -85,17 +85,24 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   lap('synchronization');
 
   // 3 + 4. The what-if study runs on worker threads while this thread forks the twin.
-  const whatIfParams = { ...params, initialHealth: startingHealth(params, sync.final) };
+  // The what-if starts from the synchronized twin's present state (health, machines down, parts
+  // in the buffers, technicians on their jobs), each scenario with its own crew.
+  const present = presentState(sync.twin);
   let whatIfDone = 0;
   let forksDone = 0;
   const total = settings.scenarios.length * settings.replications;
   const show = () =>
     progress.update('3-4/4 forecasting and what-if', (forksDone / settings.forks + whatIfDone / total) / 2);
   const whatIfStarted = performance.now();
-  const study = whatIf(whatIfParams, settings, (done) => {
-    whatIfDone = done;
-    show();
-  });
+  const study = whatIf(
+    params,
+    settings,
+    (done) => {
+      whatIfDone = done;
+      show();
+    },
+    present,
+  );
   const forkStarted = performance.now();
   const prediction = await predict(sync.twin, {
     ...settings,

@@ -461,7 +461,7 @@ ${forecastRows}</table>
 <figure>${forecast}</figure>
 
 <h2>3. What-if: ${settings.scenarios.join(' vs ')} technicians</h2>
-<p>${settings.replications} replications of ${settings.whatIfDays} days per scenario, starting from the estimated health,
+<p>${settings.replications} replications of ${settings.whatIfDays} days per scenario, starting from the twin's present state (its estimated health, machines down, parts in the buffers, technicians on their jobs) with each scenario's crew,
 with common random numbers (replication <i>i</i> of every scenario sees the same arrivals, processing
 times and repair times), on ${settings.workers} worker thread(s). Each cell: mean [95% CI].</p>
 <table><tr><th></th>${Object.values(KPI_LABELS)

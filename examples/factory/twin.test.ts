@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { factory } from './model';
 import { DEFAULTS, type FactoryParams } from './params';
-import { parseTelemetry, predict, recommend, runPlant, synchronize, telemetryJsonl, whatIf } from './twin';
+import {
+  parseTelemetry,
+  predict,
+  presentState,
+  recommend,
+  runPlant,
+  synchronize,
+  telemetryJsonl,
+  whatIf,
+} from './twin';
 
 const SMALL: FactoryParams = { ...DEFAULTS, machines: 3, technicians: 2 };
 
@@ -117,6 +127,33 @@ describe('determinism', () => {
     const two = await whatIf(params, { ...settings, workers: 2 });
     expect(JSON.stringify(two)).toBe(JSON.stringify(one));
     expect(one.scenarios['1 technician']!.outputs.failures!.values.length).toBe(4);
+  });
+
+  it("runs the what-if from the twin's present: same results on 1 and 2 workers, KPIs over the horizon", async () => {
+    const fast = { ...SMALL, busyWearRate: 0.02, idleWearRate: 0.008, initialHealth: [60, 75, 90] };
+    const plant = runPlant(fast, 9, 2);
+    const readings = parseTelemetry(telemetryJsonl(plant.readings));
+    const sync = synchronize(fast, readings, { seed: 10 });
+    const from = presentState(sync.twin);
+    expect(from.time).toBe(sync.twin.now);
+    const settings = { scenarios: [1, 3], replications: 4, whatIfDays: 1, seed: 5 };
+    const one = await whatIf(fast, { ...settings, workers: 1 }, undefined, from);
+    const two = await whatIf(fast, { ...settings, workers: 2 }, undefined, from);
+    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
+    // Replication 0 of a scenario is the present restored with its crew and run one day on.
+    const three = factory.restore(from, {
+      replication: 0,
+      params: { ...fast, technicians: 3, record: false, failures: 'health' },
+    });
+    three.run({ until: from.time + 1440 });
+    expect(one.scenarios['3 technicians']!.outputs.failures!.values[0]).toBe(three.model.kpis().failures);
+    // Labour is counted over the day from the present only (the KPI window restarts there).
+    expect(one.scenarios['3 technicians']!.outputs.laborCost!.values[0]).toBeCloseTo(
+      3 * 24 * fast.technicianCost,
+      9,
+    );
+    // The twin itself was left alone: its machines still fail on reports only.
+    expect(sync.twin.model.failureSource).toBe('reported');
   });
 
   it('prices labour by the clock and downtime by the hour, and recommends the cheapest crew', async () => {

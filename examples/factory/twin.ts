@@ -3,7 +3,13 @@
  * synchronize a twin with that telemetry (an EKF per machine health); fork the synchronized twin
  * to predict the next days; compare technician counts over many replications.
  */
-import { createStream, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
+import {
+  createStream,
+  invalidArgument,
+  type Simulation,
+  type SimulationSnapshot,
+  TwinkitError,
+} from '@twinkit/core';
 import {
   compareScenarios,
   confidenceInterval,
@@ -401,15 +407,32 @@ export async function predict(
 }
 
 /**
- * Compares technician counts from the synchronized health (`initialHealth`) with `compareScenarios`:
- * common random numbers (replication i of every scenario sees the same arrivals, processing and
- * repair times), worker threads, and every pair of scenarios compared on every KPI by paired-t
- * intervals (Bonferroni-adjusted).
+ * Returns the synchronized twin's present as a snapshot to run what-ifs from: a fork of the twin
+ * (the twin itself is left alone) whose machines fail from their own health from now on, with its
+ * KPI counters restarted now.
+ */
+export function presentState(twin: Simulation<Factory>): SimulationSnapshot {
+  const now = twin.fork();
+  now.input('failure-source', 'health');
+  now.input('reset-kpis');
+  return now.snapshot();
+}
+
+/**
+ * Compares technician counts with `compareScenarios`: common random numbers (replication i of every
+ * scenario sees the same arrivals, processing and repair times), worker threads, and every pair of
+ * scenarios compared on every KPI by paired-t intervals (Bonferroni-adjusted).
+ *
+ * With `from` (see {@link presentState}) every scenario starts from the twin's present state,
+ * restored with its crew (`restore(from, { params })`: machines down stay down, technicians carry on
+ * with their jobs, parts stay in the buffers), and runs `whatIfDays` from there. Without it, every
+ * scenario starts a new factory whose machines have `params.initialHealth`.
  */
 export async function whatIf(
   params: FactoryParams,
   settings: Pick<RunSettings, 'scenarios' | 'replications' | 'whatIfDays' | 'workers' | 'seed'>,
   onProgress?: (done: number, total: number) => void,
+  from?: SimulationSnapshot,
 ): Promise<ScenarioComparisonResults> {
   const total = settings.scenarios.length * settings.replications;
   const scenarios: Record<string, FactoryParams> = {};
@@ -425,8 +448,8 @@ export async function whatIf(
   return compareScenarios(factory, {
     scenarios,
     replications: settings.replications,
-    seed: settings.seed,
-    until: settings.whatIfDays * 1440,
+    ...(from === undefined ? { seed: settings.seed } : { from }),
+    until: (from?.time ?? 0) + settings.whatIfDays * 1440,
     workers: settings.workers,
     outputs: (sim) => ({ ...sim.model.kpis() }),
     onProgress: (p) => onProgress?.(names.indexOf(p.scenario) * settings.replications + p.completed, total),
