@@ -485,11 +485,3 @@ export function recommend(study: ScenarioComparisonResults): Recommendation {
   });
   return { scenario, totalCost, against };
 }
-
-/**
- * Returns the health each machine starts the what-if study with: the twin's estimate; a machine
- * that is down or at the threshold starts just above it (it fails in its first minutes).
- */
-export function startingHealth(params: FactoryParams, final: readonly { estimate: number }[]): number[] {
-  return final.map((f) => Math.max(f.estimate, params.failureThreshold + 0.01));
-}
