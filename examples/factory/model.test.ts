@@ -195,12 +195,7 @@ describe('factory snapshot hooks', () => {
       cells: m.technicians.map((t) => m.floor.cellOf(t)),
       health: m.machines.map((x) => x.health),
       buffers: m.machines.map((x) => x.buffer.items),
-      // The buffers' statistics, but for the duration of waits pending at the fork (a restored
-      // machine makes its get again, so that wait counts from the fork; see FactorySnapshot).
-      bufferStats: m.machines.map((x) => {
-        const { waitingTime, ...rest } = x.buffer.stats.toJSON();
-        return { ...rest, waits: waitingTime.count };
-      }),
+      bufferStats: m.machines.map((x) => x.buffer.stats.toJSON()),
     });
   }
 

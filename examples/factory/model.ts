@@ -136,6 +136,8 @@ export class Machine {
   private downTotal = 0;
   private busyTotal = 0;
   private restoredStats: DesStatisticsState | null = null;
+  /** When a restored machine's pending get was first made (NaN otherwise). */
+  private waitingSince = Number.NaN;
 
   constructor(
     private readonly factory: Factory,
@@ -242,6 +244,9 @@ export class Machine {
         switch (m.phase) {
           case 'wait': {
             m.taking = m.buffer.get();
+            // Restored while waiting for a part: the wait began before the snapshot.
+            if (!Number.isNaN(m.waitingSince) && !m.taking.triggered) m.taking.resumeFrom(m.waitingSince);
+            m.waitingSince = Number.NaN;
             m.resumeBufferStats();
             const part: number = yield m.taking;
             m.taking = null;
@@ -310,6 +315,7 @@ export class Machine {
     return {
       buffer: this.buffer.items,
       bufferStats: this.buffer.stats.saveState(),
+      waitingSince: !taken && this.taking !== null ? this.taking.requestedAt : null,
       phase: taken ? 'held' : this.phase,
       holding: taken ? (this.taking!.value as number) : this.holding,
       endsAt: orNull(this.endsAt),
@@ -334,6 +340,7 @@ export class Machine {
     // Restored when the process has made its get again (see start): then the puts above and that
     // get count as what they are, the saved requests, not as new ones.
     this.restoredStats = saved.bufferStats;
+    this.waitingSince = saved.waitingSince ?? Number.NaN;
     Object.assign(this, {
       phase: saved.phase,
       holding: saved.holding,
@@ -566,6 +573,8 @@ export class Technician extends Agent<Factory> {
 export interface MachineSnapshot {
   buffer: number[];
   bufferStats: DesStatisticsState;
+  /** When the machine's pending get on its buffer was made (null when it has none). */
+  waitingSince: number | null;
   phase: MachinePhase;
   holding: number;
   /** Null when not processing (the model's NaN; JSON has no NaN). */
@@ -1135,9 +1144,8 @@ export function floorLayout(machines: number): FloorLayout {
  * The factory model as a definition (workers load it from this module by its name). Its snapshot
  * hooks save the factory as plain data ({@link FactorySnapshot}), so `fork()` rebuilds a fork from
  * that state at the fork's time instead of replaying the history (`fork({ mechanism: 'replay' })`
- * still replays; both give the same future). The buffers' built-in DES statistics are saved too; the
- * one figure a restore cannot reproduce is the wait of a machine's get that was pending at the
- * snapshot: it is made again at the restore, so its waiting time counts from there.
+ * still replays; both give the same future, the buffers' built-in DES statistics included: a get
+ * pending at the snapshot is made again and dated back to when it was first made, `resumeFrom`).
  */
 export const factory = defineModel((sim, params: FactoryParams) => new Factory(sim, params), {
   name: 'factory',

@@ -128,6 +128,40 @@ export abstract class ResourceEvent<T = unknown> extends Event<T> implements Que
   }
 
   /**
+   * Dates this waiting request back to `time`, when it was first made: for a snapshot's `restore`,
+   * which makes again the requests that were waiting when the snapshot was taken. Its waiting time
+   * (in `stats`, traces and preemption order) then counts from `time`, as in the original. Returns
+   * the request.
+   *
+   * @example
+   * ```ts
+   * // restore(sim, params, saved): the machine was waiting for a part since saved.waitingSince
+   * const get = buffer.get().resumeFrom(saved.waitingSince);
+   * ```
+   *
+   * @throws TwinkitError if the request is no longer waiting, or `time` is not finite or is after now.
+   */
+  resumeFrom(time: number): this {
+    const api = `${this.describe()}.resumeFrom(time)`;
+    if (this._status !== 'waiting' || !this._queued) {
+      throw new TwinkitError(
+        `${api}: only a request still waiting in line can be dated back; this one is ${this._status === 'waiting' ? 'not in a waiting line' : this._status}. Call it right after making the request, while it waits.`,
+        { code: 'INVALID_STATE' },
+      );
+    }
+    if (typeof time !== 'number' || !Number.isFinite(time) || time > this.sim.now) {
+      throw invalidArgument(
+        api,
+        `time must be a finite time at or before now (${this.sim.now})`,
+        time,
+        'Pass the time the request was first made, as saved.',
+      );
+    }
+    (this as { requestedAt: number }).requestedAt = time;
+    return this;
+  }
+
+  /**
    * Withdraws the request: if it is still waiting it leaves the line (a renege, counted in
    * `stats.reneges`). A Resource request that was already granted is released instead, so
    * `if (!result.has(req)) req.cancel()` is safe even when the grant came at the same instant.

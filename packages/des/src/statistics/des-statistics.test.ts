@@ -51,6 +51,26 @@ describe('DesStatistics saveState / restoreState', () => {
     expect(store.stats.waitingTime.count).toBeGreaterThan(50); // the script exercised waiting gets
   });
 
+  it('dates a re-made waiting request back to when it was first made (resumeFrom), and only a waiting one', () => {
+    const sim = new Simulation({ seed: 1, startTime: 50 });
+    const store = new Store<number>(sim);
+    const resumed = store.get().resumeFrom(42);
+    expect(resumed.requestedAt).toBe(42);
+    sim.schedule(8, () => store.put(1));
+    sim.run();
+    // Waited from 42 to 58, as the original request would have.
+    expect(store.stats.waitingTime.mean).toBe(16);
+    const granted = store.get();
+    store.put(2);
+    expect(() => store.put(3) && store.get().resumeFrom(10)).toThrow(
+      /StoreGet\(.*\)\.resumeFrom\(time\): only a request still waiting in line can be dated back; this one is granted/,
+    );
+    expect(granted.status).toBe('granted');
+    expect(() => store.get().resumeFrom(70)).toThrow(
+      /time must be a finite time at or before now \(58\), got 70/,
+    );
+  });
+
   it('refuses the state of a resource with another kind of capacity, and malformed counters', () => {
     const sim = new Simulation({ seed: 1 });
     const unlimited = new Store<number>(sim).stats.saveState();

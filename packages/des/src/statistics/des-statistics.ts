@@ -216,8 +216,8 @@ export class DesStatistics {
   /**
    * Continues from a state returned by {@link DesStatistics.saveState}, replacing what this object
    * recorded so far (call it in a snapshot's `restore`, after re-creating the resource and putting its
-   * items, users and waiting requests back): the figures then continue as the saved resource's would
-   * have, except that a request made again at the restore counts its wait from the restore.
+   * items, users and waiting requests back, each request dated back with `resumeFrom`): the figures
+   * then continue as the saved resource's would have.
    *
    * @example
    * ```ts
