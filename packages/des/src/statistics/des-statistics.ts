@@ -204,12 +204,7 @@ export class DesStatistics {
       putQueueLength: this.putQueueLength.saveState(),
       waitingTime: this.waitingTime.saveState(),
       putWaitingTime: this.putWaitingTime.saveState(),
-      arrivals: this.arrivals,
-      departures: this.departures,
-      puts: this.puts,
-      reneges: this.reneges,
-      balks: this.balks,
-      preemptions: this.preemptions,
+      ...this.counters(),
     };
   }
 
@@ -259,6 +254,13 @@ export class DesStatistics {
     for (const key of COUNTERS) this[key] = state[key];
   }
 
+  /** Returns the counts as plain data. */
+  private counters(): DesCounters {
+    const counts = {} as DesCounters;
+    for (const key of COUNTERS) counts[key] = this[key];
+    return counts;
+  }
+
   /** Returns every figure as plain data. */
   toJSON(): DesStatisticsSnapshot {
     const level = (tw: TimeWeighted): LevelSummary => ({
@@ -283,12 +285,7 @@ export class DesStatistics {
       putQueueLength: level(this.putQueueLength),
       waitingTime: tally(this.waitingTime),
       putWaitingTime: tally(this.putWaitingTime),
-      arrivals: this.arrivals,
-      departures: this.departures,
-      puts: this.puts,
-      reneges: this.reneges,
-      balks: this.balks,
-      preemptions: this.preemptions,
+      ...this.counters(),
     };
   }
 }

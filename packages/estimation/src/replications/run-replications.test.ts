@@ -152,12 +152,17 @@ describe('runReplications', () => {
   });
 });
 
+/** A Poisson counter (rate 2) run to `until`, its snapshot, and what the snapshot fixes. */
+function arrivalsAt(seed: number, until: number) {
+  const live = arrivals.create({ seed, params: { rate: 2 } });
+  live.run({ until });
+  const { count, next } = live.model;
+  return { live, from: live.snapshot(), count, next };
+}
+
 describe('runReplications from a snapshot', () => {
   it('runs possible futures of a saved state: fresh draws after what the state fixes (theory), any workers', async () => {
-    const live = arrivals.create({ seed: 3, params: { rate: 2 } });
-    live.run({ until: 10.3 });
-    const from = live.snapshot();
-    const { count, next } = live.model;
+    const { live, from, count, next } = arrivalsAt(3, 10.3);
     const horizon = 5;
     const options = {
       from,
@@ -207,10 +212,7 @@ describe('runReplications from a snapshot', () => {
 
 describe('compareScenarios from a snapshot', () => {
   it('compares parameter sets from the same present state (theory), with common random numbers', async () => {
-    const live = arrivals.create({ seed: 5, params: { rate: 2 } });
-    live.run({ until: 7.7 });
-    const from = live.snapshot();
-    const { count, next } = live.model;
+    const { from, count, next } = arrivalsAt(5, 7.7);
     const horizon = 4;
     const study = await compareScenarios(arrivals, {
       from,
