@@ -239,15 +239,12 @@ export class Machine {
       // `endsAt − now` instead, which lands on `endsAt` exactly whenever the wait is at most `now`
       // (Sterbenz), so restored and original processes fire at the same instants.
       let delay = Number.NaN;
-      if (m.phase !== 'wait') m.resumeBufferStats();
+      if (m.phase !== 'wait' && m.restoredStats !== null) m.finishRestore();
       for (;;) {
         switch (m.phase) {
           case 'wait': {
             m.taking = m.buffer.get();
-            // Restored while waiting for a part: the wait began before the snapshot.
-            if (!Number.isNaN(m.waitingSince) && !m.taking.triggered) m.taking.resumeFrom(m.waitingSince);
-            m.waitingSince = Number.NaN;
-            m.resumeBufferStats();
+            if (m.restoredStats !== null) m.finishRestore();
             const part: number = yield m.taking;
             m.taking = null;
             m.holding = part;
@@ -300,10 +297,15 @@ export class Machine {
     }) as Process<never>;
   }
 
-  /** After a restore, puts back the buffer's saved statistics (once). */
-  private resumeBufferStats(): void {
-    if (this.restoredStats === null) return;
-    this.buffer.stats.restoreState(this.restoredStats);
+  /**
+   * Ends a restore, once the process has made its get again (if it waits for a part): dates that get
+   * back to when the saved one was made, and puts back the buffer's saved statistics.
+   */
+  private finishRestore(): void {
+    const get = this.taking;
+    if (get !== null && !get.triggered && !Number.isNaN(this.waitingSince)) get.resumeFrom(this.waitingSince);
+    this.waitingSince = Number.NaN;
+    this.buffer.stats.restoreState(this.restoredStats!);
     this.restoredStats = null;
   }
 

@@ -216,7 +216,6 @@ export async function runReplications<P, M>(
  * @internal Made by compareScenarios; not exported from the package.
  */
 export interface ReplicationPool {
-  readonly workers: number;
   readonly piscina: Piscina;
   readonly tsxApi: string | undefined;
   destroy(): Promise<void>;
@@ -248,7 +247,7 @@ export function createReplicationPool<P, M>(
     maxThreads: workers,
     idleTimeout: 1000,
   });
-  return { workers, piscina, tsxApi, destroy: () => piscina.destroy() };
+  return { piscina, tsxApi, destroy: () => piscina.destroy() };
 }
 
 /**
