@@ -8,3 +8,4 @@ export {
   requirePositive,
   TwinkitError,
 } from './errors';
+export { closestMatch, rejectUnknownKeys } from './unknown-keys';
