@@ -11,7 +11,7 @@ const allowed = {
   abm: ['core'],
   sd: ['core'],
   estimation: ['core', 'des', 'abm', 'sd'],
-  adapters: ['core', 'des', 'abm', 'sd', 'estimation'],
+  adapters: ['core', 'estimation'],
 };
 
 const problems = [];

@@ -1,0 +1,5 @@
+export * from './reading';
+export * from './sensors';
+export * from './sink';
+export * from './source';
+export * from './topics';

@@ -1,0 +1,2 @@
+// Modbus TCP source on modbus-serial: see modbus-source.ts.
+export {};

@@ -1,0 +1,2 @@
+// PostgreSQL sink on pg: see postgres-sink.ts.
+export {};
