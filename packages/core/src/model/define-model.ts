@@ -1,6 +1,7 @@
-import { invalidArgument, TwinkitError } from '../errors';
+import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '../errors';
 import { GENERATOR_KINDS } from '../random';
 import {
+  SIMULATION_OPTION_KEYS,
   Simulation,
   type SimulationOptions,
   type SimulationSnapshot,
@@ -139,6 +140,12 @@ export class ModelDefinition<P = undefined, M = void> {
    * ```
    */
   create(options: CreateOptions<P> = {}): Simulation<M> {
+    rejectUnknownKeys(
+      'ModelDefinition.create(options)',
+      options,
+      CREATE_OPTION_KEYS,
+      '{ seed: 42, params: { ... } }',
+    );
     return this._instantiate(options);
   }
 
@@ -150,7 +157,7 @@ export class ModelDefinition<P = undefined, M = void> {
     sim._inside++;
     let model: M;
     try {
-      model = this.build(sim, params);
+      model = this.build(sim, params === undefined ? this.missingParams(false) : params);
     } finally {
       sim._inside--;
     }
@@ -182,6 +189,12 @@ export class ModelDefinition<P = undefined, M = void> {
    */
   restore(snapshot: SimulationSnapshot, options: RestoreOptions<P> = {}): Simulation<M> {
     const api = 'ModelDefinition.restore(snapshot)';
+    rejectUnknownKeys(
+      'ModelDefinition.restore(snapshot, options)',
+      options,
+      RESTORE_OPTION_KEYS,
+      '{ replication: 1 }',
+    );
     if (this.hooks === undefined) {
       throw new TwinkitError(
         `${api}: the model definition${this.name === undefined ? '' : ` ${JSON.stringify(this.name)}`} has no snapshot hooks. Add snapshot: { save(model, sim), restore(sim, params, saved) } to defineModel's options.`,
@@ -239,7 +252,11 @@ export class ModelDefinition<P = undefined, M = void> {
     sim._inside++;
     let model: M;
     try {
-      model = hooks.restore(sim, params as P, structuredClone(snapshot.state));
+      model = hooks.restore(
+        sim,
+        (params === undefined ? this.missingParams(true) : params) as P,
+        structuredClone(snapshot.state),
+      );
     } finally {
       sim._inside--;
     }
@@ -247,7 +264,46 @@ export class ModelDefinition<P = undefined, M = void> {
     sim._startJournal(this as unknown as ModelDefinition<never, M>, params, model, base);
     return sim;
   }
+
+  /**
+   * What the build function (and the restore hook) get as `params` when the simulation has none (none
+   * given, no defaults): an empty stand-in that refuses every property read with an error that says
+   * how to pass them, instead of JavaScript's `Cannot read properties of undefined`. Spreading it
+   * (`{ ...defaults, ...params }`) gives nothing, as spreading undefined does. `sim.params` stays
+   * undefined. `restored` says whether the restore hook gets it (the snapshot holds no params).
+   */
+  private missingParams(restored: boolean): P {
+    const name = this.name === undefined ? '' : ` ${JSON.stringify(this.name)}`;
+    const refuse = (what: string): never => {
+      throw new TwinkitError(
+        restored
+          ? `ModelDefinition.restore(snapshot): the snapshot hooks of the model definition${name} read ${what}, but the simulation was restored without params (the snapshot holds none and restore was given none). Pass them: model.restore(snapshot, { params: { ... } }).`
+          : `ModelDefinition.create(options): the model definition${name} reads ${what}, but the simulation was created without params (none were given and defineModel has no defaults). Pass them: model.create({ seed, params: { ... } }), or give defaults: defineModel(build, { defaults: { ... } }).`,
+        { code: 'INVALID_ARGUMENT', details: { read: what } },
+      );
+    };
+    const described = (key: string | symbol) =>
+      typeof key === 'symbol'
+        ? `params[${key.toString()}]`
+        : /^[A-Za-z_$][\w$]*$/.test(key)
+          ? `params.${key}`
+          : `params[${formatValue(key)}]`;
+    return new Proxy(Object.freeze({}), {
+      get(_target, key) {
+        // Probes of protocols, not reads of parameters: awaiting, JSON, printing.
+        if (typeof key === 'symbol' || key === 'then' || key === 'toJSON') return undefined;
+        return refuse(described(key));
+      },
+      has: (_target, key) => refuse(`${described(key)} (with the in operator)`),
+      set: (_target, key) => refuse(`${described(key)} (assigning to it)`),
+    }) as P;
+  }
 }
+
+const CREATE_OPTION_KEYS: readonly string[] = [...SIMULATION_OPTION_KEYS, 'params'];
+const RESTORE_OPTION_KEYS: readonly string[] = ['replication', 'params'];
+const DEFINE_MODEL_OPTION_KEYS: readonly string[] = ['name', 'module', 'defaults', 'snapshot'];
+const SNAPSHOT_HOOK_KEYS: readonly string[] = ['save', 'restore'];
 
 /** Returns a structured clone of parameters given to restore, or says why they cannot be cloned. */
 function structuredCloneParams(api: string, params: unknown): unknown {
@@ -290,6 +346,20 @@ function checkSnapshot(api: string, snapshot: SimulationSnapshot, name: string |
     );
   }
   field('time', 'a finite number', (v) => typeof v === 'number' && Number.isFinite(v));
+  // Missing in snapshots written before startTime was saved: time then must not be negative.
+  const startTime: unknown = (snapshot as { startTime?: unknown }).startTime;
+  if (startTime !== undefined) {
+    field('startTime', 'a finite number', (v) => typeof v === 'number' && Number.isFinite(v));
+  }
+  const earliest = (startTime as number | undefined) ?? 0;
+  if (snapshot.time < earliest) {
+    throw invalidArgument(
+      api,
+      `snapshot.time must not be before ${startTime === undefined ? '0 (the snapshot has no startTime)' : `snapshot.startTime ${earliest}`}: the clock never runs backwards`,
+      snapshot.time,
+      remedy,
+    );
+  }
   field(
     'seed',
     'a finite number or a string',
@@ -336,6 +406,12 @@ export function defineModel<P = undefined, M = void, S = unknown>(
   if (typeof build !== 'function') {
     throw invalidArgument('defineModel(build)', 'build must be a function (sim, params) => model', build);
   }
+  rejectUnknownKeys(
+    'defineModel(build, options)',
+    options,
+    DEFINE_MODEL_OPTION_KEYS,
+    "{ name: 'queue', module: import.meta.url }",
+  );
   const hooks = options.snapshot;
   if (
     hooks !== undefined &&
@@ -351,5 +427,6 @@ export function defineModel<P = undefined, M = void, S = unknown>(
       'Pass both hooks, or leave snapshot out to fork by replay.',
     );
   }
+  rejectUnknownKeys('defineModel(build, { snapshot })', hooks, SNAPSHOT_HOOK_KEYS);
   return new ModelDefinition(build, options as DefineModelOptions<P, M, unknown>);
 }

@@ -1,5 +1,5 @@
 import { Calendar, type CalendarEntry } from '../calendar/calendar';
-import { formatValue, invalidArgument, TwinkitError } from '../errors';
+import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '../errors';
 import { allEvents, anyEvent, Condition } from '../events/condition';
 import { type AnyEvent, Event, Priority, Timeout } from '../events/event';
 import { nativeNext, nativeThrow, Process, type ProcessBody, type ProcessGenerator } from '../events/process';
@@ -54,6 +54,11 @@ export interface RealtimeOptions {
    */
   sliceMs?: number;
 }
+
+/** The keys of {@link SimulationOptions}, checked by `new Simulation` and `model.create`. @internal */
+export const SIMULATION_OPTION_KEYS: readonly string[] = ['seed', 'startTime', 'replication', 'generator'];
+const RUN_OPTION_KEYS: readonly string[] = ['until'];
+const REALTIME_OPTION_KEYS: readonly string[] = ['factor', 'until', 'signal', 'sliceMs'];
 
 /** How {@link Simulation.runRealtime} ended. */
 export interface RealtimeResult {
@@ -145,6 +150,8 @@ export interface ForkOptions {
   mechanism?: 'snapshot' | 'replay';
 }
 
+const FORK_OPTION_KEYS: readonly string[] = ['replication', 'mechanism'];
+
 /**
  * Holds a simulation's state as plain data, returned by {@link Simulation.snapshot} and turned back
  * into a simulation by {@link ModelDefinition.restore}. It survives `JSON.stringify`/`JSON.parse`
@@ -155,8 +162,13 @@ export interface SimulationSnapshot<S = unknown> {
   readonly format: 'twinkit-snapshot/1';
   /** The name of the definition the simulation was made from, or null if it has none. */
   readonly model: string | null;
-  /** The simulated time of the snapshot. */
+  /** The simulated time of the snapshot (never before `startTime`). */
   readonly time: number;
+  /**
+   * The time the simulation it was taken from started at (for a restored simulation, the time it was
+   * restored at). Snapshots written before this field existed lack it; restore then takes it as 0.
+   */
+  readonly startTime: number;
   /** The master seed. */
   readonly seed: number | string;
   /** The generator behind the random streams. */
@@ -262,6 +274,7 @@ export class Simulation<TModel = unknown> {
   /** Creates a simulation. To be able to fork it, build it from a definition instead: `defineModel(...).create()`. */
   constructor(options: SimulationOptions = {}) {
     const api = 'new Simulation(options)';
+    rejectUnknownKeys(api, options, SIMULATION_OPTION_KEYS, '{ seed: 42 }');
     const seed = options.seed ?? 0;
     if (!((typeof seed === 'number' && Number.isFinite(seed)) || typeof seed === 'string')) {
       throw invalidArgument(api, 'seed must be a finite number or a string', seed);
@@ -458,6 +471,7 @@ export class Simulation<TModel = unknown> {
    * or throws its error if it failed).
    */
   run(options: RunOptions = {}): unknown {
+    rejectUnknownKeys('Simulation.run(options)', options, RUN_OPTION_KEYS, '{ until: 100 }');
     const until = options.until;
     if (until === undefined) {
       this.enterRun('run');
@@ -537,6 +551,7 @@ export class Simulation<TModel = unknown> {
    */
   async runRealtime(options: RealtimeOptions): Promise<RealtimeResult> {
     const api = 'Simulation.runRealtime(options)';
+    rejectUnknownKeys(api, options, REALTIME_OPTION_KEYS, '{ until: 60, factor: 10 }');
     const factor = options.factor ?? 1;
     if (!(factor > 0) || !Number.isFinite(factor)) {
       throw invalidArgument(
@@ -769,6 +784,7 @@ export class Simulation<TModel = unknown> {
    */
   fork(options: ForkOptions = {}): Simulation<TModel> {
     const api = 'Simulation.fork()';
+    rejectUnknownKeys('Simulation.fork(options)', options, FORK_OPTION_KEYS, '{ replication: 1 }');
     const definition = this.checkForkable(api);
     const replication = options.replication ?? this.replicationIndex;
     if (!Number.isInteger(replication) || replication < 0) {
@@ -892,6 +908,7 @@ export class Simulation<TModel = unknown> {
       format: 'twinkit-snapshot/1',
       model: definition.name ?? null,
       time: this._now,
+      startTime: this.startTime,
       seed: this.seed,
       generator: this.generator,
       replication: this.replicationIndex,

@@ -1,4 +1,4 @@
-import { formatValue, invalidArgument, TwinkitError } from '../errors';
+import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '../errors';
 
 /** How a state variable is defined: a plain value, or an owner-defined getter (and optional setter). */
 export type StateVariableOptions =
@@ -24,6 +24,8 @@ export type StateVariableOptions =
       unit?: string;
       description?: string;
     };
+
+const STATE_VARIABLE_OPTION_KEYS: readonly string[] = ['initial', 'get', 'set', 'unit', 'description'];
 
 /** What {@link StateVector.describe} tells about a variable. */
 export interface StateVariableInfo {
@@ -166,6 +168,7 @@ export class StateVector {
         { code: 'DUPLICATE', details: { name } },
       );
     }
+    rejectUnknownKeys(api, options, STATE_VARIABLE_OPTION_KEYS, '{ initial: 0 }');
     const opts = options as {
       initial?: unknown;
       get?: unknown;

@@ -1,4 +1,4 @@
-import { invalidArgument, TwinkitError } from '../errors';
+import { invalidArgument, rejectUnknownKeys, TwinkitError } from '../errors';
 import type { Simulation } from '../simulation/simulation';
 
 /** Options for {@link TimeSeries}. */
@@ -15,6 +15,8 @@ export interface TimeSeriesOptions {
    */
   maxSamples?: number;
 }
+
+const TIME_SERIES_OPTION_KEYS: readonly string[] = ['variables', 'interval', 'start', 'maxSamples'];
 
 /**
  * Samples state-vector variables at a fixed interval of simulated time, on the shared calendar (a
@@ -49,6 +51,10 @@ export class TimeSeries {
    */
   constructor(sim: Simulation, options: TimeSeriesOptions) {
     const api = 'new TimeSeries(sim, options)';
+    rejectUnknownKeys(api, options, TIME_SERIES_OPTION_KEYS, "{ variables: ['queue.length'], interval: 1 }");
+    if (options === undefined) {
+      throw invalidArgument(api, 'options { variables, interval } are required', options);
+    }
     if (!(options.interval > 0) || !Number.isFinite(options.interval)) {
       throw invalidArgument(api, 'interval must be a finite number > 0', options.interval);
     }
