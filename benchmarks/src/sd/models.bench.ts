@@ -11,7 +11,7 @@ import { type BenchCase, compareRates, rateResult } from '../harness';
 
 const suite = resolve(
   fileURLToPath(new URL('.', import.meta.url)),
-  '../../../../shared/fixtures/sd-test-models',
+  '../../../fixtures/sd-test-models',
 );
 const SUITE = 'sd';
 

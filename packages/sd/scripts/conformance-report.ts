@@ -7,12 +7,12 @@
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkModel, listXmileModels } from '../src/conformance/conformance';
-import { checkOptionsFor, KNOWN_BROKEN, SUITE_DEFECTS } from '../src/conformance/suite';
+import { checkModel, listXmileModels } from '../test/conformance/conformance';
+import { checkOptionsFor, KNOWN_BROKEN, SUITE_DEFECTS } from '../test/conformance/suite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(here, '../../..');
-const suiteRoot = resolve(repoRoot, '../shared/fixtures/sd-test-models');
+const suiteRoot = resolve(repoRoot, 'fixtures/sd-test-models');
 const rows: string[] = [];
 const counts = { pass: 0, fail: 0, rejected: 0 };
 for (const path of listXmileModels(suiteRoot)) {
@@ -58,7 +58,7 @@ that the file as written cannot produce (suite defects): each is checked against
 defect calls for, explained in its row.
 The 14 rejected files are the suite's known-broken inputs (8 with \`<eqn> ??? </eqn>\`, 4 calling
 macros without a \`<macro>\` block, 2 malformed XML); each is rejected with an error naming the file,
-the line and the variable. The checks are enforced by \`packages/sd/src/conformance/conformance.test.ts\`.
+the line and the variable. The checks are enforced by \`packages/sd/test/conformance/conformance.test.ts\`.
 
 | model | result | detail |
 |---|---|---|

@@ -1,7 +1,7 @@
 import { TwinkitError } from '@twinkit/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { testRng } from '../test-support/test-rng';
+import { testRng } from '../../test/support/test-rng';
 import { type GridNeighborhood, GridSpace } from './grid-space';
 
 interface Token {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TwinkitError } from '../errors';
 import { MRG32K3A_M1, Mrg32k3a, type Mrg32k3aState, mrg32k3aJumpMatrices } from './mrg32k3a';
 
-/** L'Ecuyer's RngStreams reference values (see /work/shared/fixtures/README.md). */
+/** L'Ecuyer's RngStreams reference values (see fixtures/README.md at the repository root). */
 interface Reference {
   generator: string;
   norm: string;
@@ -26,7 +26,7 @@ interface Reference {
 
 const reference = JSON.parse(
   readFileSync(
-    new URL('../../../../../shared/fixtures/rng/mrg32k3a_reference.json', import.meta.url),
+    new URL('../../../../fixtures/rng/mrg32k3a_reference.json', import.meta.url),
     'utf8',
   ),
 ) as Reference;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testStream } from '../test-support/cv1d';
+import { testStream } from '../../test/support/cv1d';
 import { batchMeans } from './batch-means';
 
 describe('batchMeans', () => {

@@ -10,7 +10,7 @@ import {
   welchComparison,
 } from '../scenario-statistics/scenario-statistics';
 import { SequentialStopper } from '../sequential-stopping/sequential-stopping';
-import { compareAll, readJsonFixture } from '../test-support/fixtures';
+import { compareAll, readJsonFixture } from '../../test/support/fixtures';
 import { confidenceInterval } from './confidence-interval';
 
 interface Ci {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cv, distance, kalmanRun, steps, testStream } from '../test-support/cv1d';
+import { cv, distance, kalmanRun, steps, testStream } from '../../test/support/cv1d';
 import { EnsembleKalmanFilter } from './ensemble-kalman-filter';
 
 describe('EnsembleKalmanFilter', () => {

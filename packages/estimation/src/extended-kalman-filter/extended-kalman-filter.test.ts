@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KalmanFilter } from '../kalman-filter/kalman-filter';
-import { readCsvFixture } from '../test-support/fixtures';
+import { readCsvFixture } from '../../test/support/fixtures';
 import {
   comparePendulum,
   pendulum,
@@ -9,7 +9,7 @@ import {
   pendulumHJacobian,
   pendulumInputs,
   pendulumJacobian,
-} from '../test-support/pendulum';
+} from '../../test/support/pendulum';
 import { ExtendedKalmanFilter } from './extended-kalman-filter';
 
 describe('ExtendedKalmanFilter against FilterPy (pendulum)', () => {

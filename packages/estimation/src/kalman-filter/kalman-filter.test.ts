@@ -1,7 +1,7 @@
 import { TwinkitError } from '@twinkit/core';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { compareAll, readCsvFixture, readJsonFixture } from '../test-support/fixtures';
+import { compareAll, readCsvFixture, readJsonFixture } from '../../test/support/fixtures';
 import { KalmanFilter } from './kalman-filter';
 
 interface CvMeta {

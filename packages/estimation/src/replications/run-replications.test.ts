@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { confidenceInterval } from '../confidence-interval/confidence-interval';
 import { compareScenarios } from './compare-scenarios';
 import { runReplications } from './run-replications';
-import { arrivals, mm1, unexported } from './test-models';
+import { arrivals, mm1, unexported } from '../../test/support/test-models';
 
 const rho = 0.5;
 const base = { arrivalRate: rho, serviceRate: 1, customers: 200, stationaryStart: true };
@@ -128,7 +128,7 @@ describe('runReplications', () => {
     // The module exports the model and also runs an experiment at import time (top-level await).
     const selfRunning = defineModel(() => ({ value: 1 }), {
       name: 'selfRunning',
-      module: new URL('./self-running-model.ts', import.meta.url).href,
+      module: new URL('../../test/support/self-running-model.ts', import.meta.url).href,
     });
     await expect(
       runReplications(selfRunning, {

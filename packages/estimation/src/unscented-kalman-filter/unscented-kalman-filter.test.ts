@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareAll, readCsvFixture, readJsonFixture } from '../test-support/fixtures';
-import { comparePendulum, pendulum, pendulumF, pendulumH } from '../test-support/pendulum';
+import { compareAll, readCsvFixture, readJsonFixture } from '../../test/support/fixtures';
+import { comparePendulum, pendulum, pendulumF, pendulumH } from '../../test/support/pendulum';
 import { JulierSigmaPoints, MerweScaledSigmaPoints } from './sigma-points';
 import { UnscentedKalmanFilter } from './unscented-kalman-filter';
 

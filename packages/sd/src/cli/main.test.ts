@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(here, '../../../..');
-const suite = resolve(repoRoot, '../shared/fixtures/sd-test-models');
+const suite = resolve(repoRoot, 'fixtures/sd-test-models');
 
 function cli(...args: string[]) {
   const r = spawnSync('npx', ['tsx', '--conditions=@twinkit/source', resolve(here, 'main.ts'), ...args], {
