@@ -45,7 +45,8 @@ export class TwinkitError extends Error {
   /** Creates an error with a complete, human-readable message. */
   constructor(message: string, options: TwinkitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    // A literal for twinkit's own class: a bundler or minifier may rename it (`_TwinkitError`, `e`).
+    this.name = new.target === TwinkitError ? 'TwinkitError' : new.target.name;
     this.code = options.code ?? 'INVALID_ARGUMENT';
     this.details = options.details ?? {};
   }

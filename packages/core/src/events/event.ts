@@ -226,7 +226,8 @@ export class Event<T = unknown> implements CalendarEntry {
 
   /** Returns a short description for messages, e.g. `Timeout(5) at t=3`. */
   describe(): string {
-    return `${this.constructor.name}`;
+    // A literal for the plain event: a bundler or minifier may rename the class.
+    return this.constructor === Event ? 'Event' : this.constructor.name;
   }
 
   /** @internal Runs the callbacks; rethrows an unhandled failure. */

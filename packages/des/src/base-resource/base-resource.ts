@@ -67,6 +67,18 @@ export interface BaseResourceOptions {
   queueCapacity?: number;
 }
 
+/** The keys of {@link BaseResourceOptions}, which every resource, container and store accepts. @internal */
+export const BASE_RESOURCE_OPTION_KEYS: readonly string[] = ['name', 'queueCapacity'];
+
+/**
+ * @internal Returns the class name to show in messages and default resource names: the literal
+ * `_kind` a twinkit class declares as its own static field (a bundler or minifier may rename the class,
+ * so `cls.name` can read `_Resource`), else `cls.name` (a user's subclass keeps its own name).
+ */
+export function resourceKind(cls: abstract new (...args: never[]) => unknown): string {
+  return Object.hasOwn(cls, '_kind') ? (cls as unknown as { _kind: string })._kind : cls.name;
+}
+
 /** The error a balked request fails with. */
 export class Balked extends Error {
   /** The resource, container or store that refused the request. */
@@ -257,7 +269,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
   /** Tries to satisfy `event` now: applies it, triggers it and returns true, or returns false. */
   protected doPut(_event: TPut): boolean {
     throw new TwinkitError(
-      `${this.constructor.name}.doPut(event) is not implemented: a resource that accepts put requests must override doPut.`,
+      `${this.kind}.doPut(event) is not implemented: a resource that accepts put requests must override doPut.`,
       { code: 'NOT_IMPLEMENTED' },
     );
   }
@@ -265,7 +277,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
   /** Tries to satisfy `event` now: applies it, triggers it and returns true, or returns false. */
   protected doGet(_event: TGet): boolean {
     throw new TwinkitError(
-      `${this.constructor.name}.doGet(event) is not implemented: a resource that accepts get requests must override doGet.`,
+      `${this.kind}.doGet(event) is not implemented: a resource that accepts get requests must override doGet.`,
       { code: 'NOT_IMPLEMENTED' },
     );
   }

@@ -1,5 +1,6 @@
-import { invalidArgument, type Simulation } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, type Simulation } from '@twinkit/core';
 import { BaseResource, type BaseResourceOptions, ResourceEvent } from '../base-resource';
+import { BASE_RESOURCE_OPTION_KEYS, resourceKind } from '../base-resource/base-resource';
 
 /** Options of `new Container(sim, options)`. */
 export interface ContainerOptions extends BaseResourceOptions {
@@ -8,6 +9,8 @@ export interface ContainerOptions extends BaseResourceOptions {
   /** Level at the start: 0 <= initial <= capacity (default 0). */
   initial?: number;
 }
+
+const CONTAINER_OPTION_KEYS: readonly string[] = ['capacity', 'initial', ...BASE_RESOURCE_OPTION_KEYS];
 
 /** A request to put `amount` into a {@link Container}: succeeds when there is room. */
 export class ContainerPut extends ResourceEvent<undefined> {
@@ -56,6 +59,8 @@ export class ContainerGet extends ResourceEvent<undefined> {
  * ```
  */
 export class Container extends BaseResource<ContainerPut, ContainerGet> {
+  /** @internal The name in messages, whatever a bundler renames the class to. */
+  static readonly _kind: string = 'Container';
   /** The largest level. */
   readonly capacity: number;
   private amountHeld: number;
@@ -68,7 +73,13 @@ export class Container extends BaseResource<ContainerPut, ContainerGet> {
    * @throws TwinkitError if capacity is not > 0 or initial is not within [0, capacity].
    */
   constructor(sim: Simulation, options: ContainerOptions = {}) {
-    const kind = new.target.name;
+    const kind = resourceKind(new.target);
+    rejectUnknownKeys(
+      `new ${kind}(sim, options)`,
+      options,
+      CONTAINER_OPTION_KEYS,
+      '{ capacity: 100, initial: 50 }',
+    );
     const capacity = options.capacity ?? Number.POSITIVE_INFINITY;
     if (typeof capacity !== 'number' || !(capacity > 0)) {
       throw invalidArgument(

@@ -1,5 +1,12 @@
-import { formatValue, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
+import {
+  formatValue,
+  invalidArgument,
+  rejectUnknownKeys,
+  type Simulation,
+  TwinkitError,
+} from '@twinkit/core';
 import { BaseResource, type BaseResourceOptions, type CancelOutcome, ResourceEvent } from '../base-resource';
+import { BASE_RESOURCE_OPTION_KEYS, resourceKind } from '../base-resource/base-resource';
 import { KeyedQueue, type RequestQueue } from '../request-queue';
 
 /** Options of `new Resource(sim, options)`. */
@@ -22,6 +29,8 @@ export interface PreemptiveRequestOptions extends PriorityRequestOptions {
    */
   preempt?: boolean;
 }
+
+const RESOURCE_OPTION_KEYS: readonly string[] = ['capacity', ...BASE_RESOURCE_OPTION_KEYS];
 
 /**
  * A request for one unit of a {@link Resource}: an event that succeeds when the unit is granted. Hold
@@ -103,6 +112,8 @@ export class Preempted {
  * ```
  */
 export class Resource extends BaseResource<Request, never> {
+  /** @internal The name in messages, whatever a bundler renames the class to. */
+  static readonly _kind: string = 'Resource';
   /** @internal */ protected units: number;
   /** @internal the granted requests; each knows its slot, so removal is O(1) */
   protected readonly holders: Request[] = [];
@@ -115,7 +126,8 @@ export class Resource extends BaseResource<Request, never> {
    * @throws TwinkitError if capacity is not an integer >= 1 or queueCapacity is invalid.
    */
   constructor(sim: Simulation, options: ResourceOptions = {}) {
-    const kind = new.target.name;
+    const kind = resourceKind(new.target);
+    rejectUnknownKeys(`new ${kind}(sim, options)`, options, RESOURCE_OPTION_KEYS, '{ capacity: 2 }');
     const capacity = options.capacity ?? 1;
     if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1) {
       throw invalidArgument(
@@ -296,6 +308,9 @@ export class Resource extends BaseResource<Request, never> {
  * ```
  */
 export class PriorityResource extends Resource {
+  /** @internal */
+  static override readonly _kind: string = 'PriorityResource';
+
   /**
    * Requests one unit with a priority (lower first).
    *
@@ -331,6 +346,9 @@ export class PriorityResource extends Resource {
  * ```
  */
 export class PreemptiveResource extends PriorityResource {
+  /** @internal */
+  static override readonly _kind: string = 'PreemptiveResource';
+
   /**
    * Requests one unit with a priority (lower first), preempting a less urgent user unless
    * `preempt: false`.

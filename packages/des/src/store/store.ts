@@ -1,5 +1,12 @@
-import { formatValue, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
+import {
+  formatValue,
+  invalidArgument,
+  rejectUnknownKeys,
+  type Simulation,
+  TwinkitError,
+} from '@twinkit/core';
 import { BaseResource, type BaseResourceOptions, ResourceEvent } from '../base-resource';
+import { BASE_RESOURCE_OPTION_KEYS, resourceKind } from '../base-resource/base-resource';
 import { KeyedQueue } from '../request-queue';
 
 /** Options of `new Store(sim, options)` (and FilterStore, PriorityStore). */
@@ -7,6 +14,8 @@ export interface StoreOptions extends BaseResourceOptions {
   /** Most items held at once: an integer >= 1, or Infinity (default). */
   capacity?: number;
 }
+
+const STORE_OPTION_KEYS: readonly string[] = ['capacity', ...BASE_RESOURCE_OPTION_KEYS];
 
 /** Decides whether a waiting FilterStore getter takes an item. */
 export type ItemFilter<T> = (item: T) => boolean;
@@ -56,6 +65,8 @@ export class StoreGet<T> extends ResourceEvent<T> {
  * ```
  */
 export class Store<T> extends BaseResource<StorePut<T>, StoreGet<T>> {
+  /** @internal The name in messages, whatever a bundler renames the class to. */
+  static readonly _kind: string = 'Store';
   /** The most items held at once. */
   readonly capacity: number;
 
@@ -66,7 +77,8 @@ export class Store<T> extends BaseResource<StorePut<T>, StoreGet<T>> {
    * @throws TwinkitError if capacity is not an integer >= 1 or Infinity.
    */
   constructor(sim: Simulation, options: StoreOptions = {}) {
-    const kind = new.target.name;
+    const kind = resourceKind(new.target);
+    rejectUnknownKeys(`new ${kind}(sim, options)`, options, STORE_OPTION_KEYS, '{ capacity: 5 }');
     const capacity = options.capacity ?? Number.POSITIVE_INFINITY;
     if (
       typeof capacity !== 'number' ||
@@ -190,6 +202,9 @@ export class Store<T> extends BaseResource<StorePut<T>, StoreGet<T>> {
  * ```
  */
 export class FilterStore<T> extends Store<T> {
+  /** @internal */
+  static override readonly _kind: string = 'FilterStore';
+
   /**
    * Takes the first item that matches `filter` (any item without a filter); yield the event to wait.
    *
@@ -296,6 +311,9 @@ interface HeldNode<T> {
  * ```
  */
 export class PriorityStore<T extends { readonly priority: number }> extends Store<T> {
+  /** @internal */
+  static override readonly _kind: string = 'PriorityStore';
+
   private readonly heap = new KeyedQueue<HeldNode<T>>((node) => node.item.priority);
 
   /**

@@ -1,5 +1,12 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { formatValue, invalidArgument, type Simulation, type StepInfo, TwinkitError } from '@twinkit/core';
+import {
+  formatValue,
+  invalidArgument,
+  rejectUnknownKeys,
+  type Simulation,
+  type StepInfo,
+  TwinkitError,
+} from '@twinkit/core';
 
 /** What happened, in a {@link TraceRecord}. */
 export type TraceKind =
@@ -75,6 +82,8 @@ export interface TraceOptions {
    */
   steps?: boolean;
 }
+
+const TRACE_OPTION_KEYS: readonly string[] = ['filter', 'kinds', 'resources', 'sink', 'keep', 'steps'];
 
 /** @internal Per-simulation state shared by every DES resource of one simulation. */
 export interface DesContext {
@@ -183,6 +192,7 @@ export class Trace {
  */
 export function startTrace(sim: Simulation, options: TraceOptions = {}): Trace {
   const api = 'startTrace(sim, options)';
+  rejectUnknownKeys(api, options, TRACE_OPTION_KEYS, "{ kinds: ['grant', 'renege'] }");
   if (options.filter !== undefined && typeof options.filter !== 'function') {
     throw invalidArgument(api, 'filter must be a function (record) => boolean', options.filter);
   }
@@ -238,6 +248,7 @@ export function fileTraceSink(path: string, options: { format?: 'text' | 'jsonl'
   if (typeof path !== 'string' || path.length === 0) {
     throw invalidArgument('fileTraceSink(path)', 'path must be a non-empty string', path);
   }
+  rejectUnknownKeys('fileTraceSink(path, options)', options, ['format'], "{ format: 'jsonl' }");
   const format = options.format ?? 'text';
   if (format !== 'text' && format !== 'jsonl') {
     throw invalidArgument('fileTraceSink(path, { format })', 'format must be "text" or "jsonl"', format);
