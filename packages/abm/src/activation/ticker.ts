@@ -1,4 +1,4 @@
-import { invalidArgument, type ScheduledCall, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, type ScheduledCall, TwinkitError } from '@twinkit/core';
 import type { Agent, AgentClass, AgentModel } from '../agent-model/agent-model';
 import { randomIndex } from '../internal/random-source';
 
@@ -18,6 +18,18 @@ export type Activation =
       /** Draw a new random order for every stage instead of once per tick; default `false`. */
       shuffleEachStage?: boolean;
     };
+
+const TICK_OPTION_KEYS: readonly string[] = [
+  'interval',
+  'start',
+  'activation',
+  'agents',
+  'priority',
+  'ticks',
+  'before',
+  'after',
+];
+const ACTIVATION_KEYS: readonly string[] = ['stages', 'order', 'shuffleEachStage'];
 
 /** Options of {@link AgentModel.tick}. */
 export interface TickOptions<A extends Agent = Agent> {
@@ -63,6 +75,7 @@ export class Ticker<A extends Agent = Agent> {
   /** @internal Use {@link AgentModel.tick}. */
   constructor(model: AgentModel, options: TickOptions<A> = {}) {
     const api = 'AgentModel.tick(options)';
+    rejectUnknownKeys(api, options, TICK_OPTION_KEYS, "{ interval: 1, activation: 'random' }");
     const interval = options.interval ?? 1;
     if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0)
       throw invalidArgument(api, 'interval must be a finite number > 0', interval);
@@ -80,6 +93,12 @@ export class Ticker<A extends Agent = Agent> {
       this.randomOrder = activation === 'random';
       this.shuffleEachStage = false;
     } else if (activation !== null && typeof activation === 'object' && Array.isArray(activation.stages)) {
+      rejectUnknownKeys(
+        'AgentModel.tick({ activation })',
+        activation,
+        ACTIVATION_KEYS,
+        "{ stages: ['move', 'eat'] }",
+      );
       if (activation.stages.length === 0 || activation.stages.some((s) => typeof s !== 'string' || s === ''))
         throw invalidArgument(
           api,

@@ -5,6 +5,7 @@ import {
   type ProcessBody,
   type ProcessGenerator,
   type RandomStream,
+  rejectUnknownKeys,
   type ScheduledCall,
   type ScheduleOptions,
   type Simulation,
@@ -53,6 +54,16 @@ export interface AggregateSpec<A extends Agent = Agent> {
   /** What the variable means. */
   description?: string;
 }
+
+const AGGREGATE_SPEC_KEYS: readonly string[] = [
+  'reduce',
+  'type',
+  'where',
+  'value',
+  'whenEmpty',
+  'unit',
+  'description',
+];
 
 const REMOVED = Symbol('agent removed');
 
@@ -288,6 +299,7 @@ export class AgentModel {
         sim,
         'Pass the simulation given to your defineModel builder.',
       );
+    rejectUnknownKeys('new AgentModel(sim, options)', options, ['rngStream'], "{ rngStream: 'abm' }");
     this.sim = sim;
     this.rng = sim.rng(options.rngStream ?? 'abm');
   }
@@ -378,6 +390,7 @@ export class AgentModel {
    */
   defineAggregate<A extends Agent = Agent>(name: string, spec: AggregateSpec<A>): void {
     const api = 'AgentModel.defineAggregate(name, spec)';
+    rejectUnknownKeys(api, spec, AGGREGATE_SPEC_KEYS, "{ reduce: 'count', type: Sheep }");
     const reduce = spec?.reduce;
     if (!['count', 'sum', 'mean', 'min', 'max'].includes(reduce))
       throw invalidArgument(api, "spec.reduce must be 'count', 'sum', 'mean', 'min' or 'max'", reduce);

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core';
 import { type RandomSource, randomIndex } from '../internal/random-source';
 
 /** What an {@link AgentSet} needs of its members: an id and whether they are still alive. */
@@ -79,6 +79,14 @@ export class AgentSet<A extends SetMember> implements Iterable<A> {
 
   /** Returns a new set of the members that match (a predicate, or `{ filter, type, limit }`). */
   select(criteria: ((agent: A) => boolean) | SelectOptions<A>): AgentSet<A> {
+    if (typeof criteria !== 'function') {
+      rejectUnknownKeys(
+        'AgentSet.select(options)',
+        criteria,
+        ['filter', 'limit', 'type'],
+        '{ type: Sheep, limit: 10 }',
+      );
+    }
     const options: SelectOptions<A> = typeof criteria === 'function' ? { filter: criteria } : criteria;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     if (!(limit >= 0))
@@ -111,6 +119,7 @@ export class AgentSet<A extends SetMember> implements Iterable<A> {
 
   /** Returns a new set sorted by a key (stable; ascending unless `descending`). */
   sortBy(key: (agent: A) => number | string, options: { descending?: boolean } = {}): AgentSet<A> {
+    rejectUnknownKeys('AgentSet.sortBy(key, options)', options, ['descending'], '{ descending: true }');
     const sign = options.descending ? -1 : 1;
     const keyed = this.toArray().map((agent, index) => ({ agent, key: key(agent), index }));
     keyed.sort((a, b) => {

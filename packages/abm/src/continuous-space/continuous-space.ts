@@ -1,4 +1,4 @@
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 import { checkAgent, IdIndex, IdPoints, type Locatable } from '../internal/id-index';
 import type { RandomSource } from '../internal/random-source';
 
@@ -62,6 +62,12 @@ export class ContinuousSpace<T extends Locatable = Locatable> {
   /** Creates an empty space. */
   constructor(options: ContinuousSpaceOptions) {
     const api = 'ContinuousSpace(options)';
+    rejectUnknownKeys(
+      api,
+      options,
+      ['width', 'height', 'periodic', 'cellSize'],
+      '{ width: 100, height: 100 }',
+    );
     const { width, height } = options ?? ({} as ContinuousSpaceOptions);
     if (typeof width !== 'number' || !Number.isFinite(width) || width <= 0)
       throw invalidArgument(api, 'width must be a finite number > 0', width);

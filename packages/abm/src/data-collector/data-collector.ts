@@ -1,6 +1,7 @@
-import { invalidArgument, type ScheduledCall } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, type ScheduledCall } from '@twinkit/core';
 import type { Agent, AgentClass, AgentModel } from '../agent-model/agent-model';
 import { DataTable, type DataTableOptions, type ReportValue } from './data-table';
+import { DATA_TABLE_OPTION_KEYS } from './option-keys';
 
 /** Options of a {@link DataCollector}. */
 export interface DataCollectorOptions<M extends AgentModel, A extends Agent> {
@@ -17,6 +18,13 @@ export interface DataCollectorOptions<M extends AgentModel, A extends Agent> {
 }
 
 const RESERVED = ['time', 'agentId'];
+const DATA_COLLECTOR_OPTION_KEYS: readonly string[] = [
+  'model',
+  'agents',
+  'agentType',
+  'modelStorage',
+  'agentStorage',
+];
 
 /**
  * Samples model-level and agent-level reporters into column-wise tables, at ticks (call
@@ -50,6 +58,19 @@ export class DataCollector<M extends AgentModel = AgentModel, A extends Agent = 
   /** Creates a collector for `model` with named reporters. */
   constructor(model: M, options: DataCollectorOptions<M, A>) {
     const api = 'new DataCollector(model, options)';
+    rejectUnknownKeys(api, options, DATA_COLLECTOR_OPTION_KEYS, '{ model: { count: (m) => m.agentCount } }');
+    rejectUnknownKeys(
+      'new DataCollector(model, { modelStorage })',
+      options?.modelStorage,
+      DATA_TABLE_OPTION_KEYS,
+      '{ window: 1000 }',
+    );
+    rejectUnknownKeys(
+      'new DataCollector(model, { agentStorage })',
+      options?.agentStorage,
+      DATA_TABLE_OPTION_KEYS,
+      '{ sink: (chunk) => write(chunk) }',
+    );
     const modelNames = Object.keys(options.model ?? {});
     const agentNames = Object.keys(options.agents ?? {});
     for (const name of [...modelNames, ...agentNames]) {
@@ -106,6 +127,12 @@ export class DataCollector<M extends AgentModel = AgentModel, A extends Agent = 
    */
   every(interval: number, options: { start?: number; priority?: number } = {}): () => void {
     const api = 'DataCollector.every(interval)';
+    rejectUnknownKeys(
+      'DataCollector.every(interval, options)',
+      options,
+      ['start', 'priority'],
+      '{ start: 0 }',
+    );
     if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0)
       throw invalidArgument(api, 'interval must be a finite number > 0', interval);
     const sim = this.model.sim;

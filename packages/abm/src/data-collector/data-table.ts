@@ -1,4 +1,5 @@
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { DATA_TABLE_OPTION_KEYS } from './option-keys';
 
 /** A value a reporter may return: numbers and booleans are stored as doubles, strings as text. */
 export type ReportValue = number | boolean | string;
@@ -48,6 +49,7 @@ export class DataTable {
   /** Creates an empty table with the given columns. */
   constructor(columns: readonly string[], options: DataTableOptions = {}) {
     const api = 'new DataTable(columns, options)';
+    rejectUnknownKeys(api, options, DATA_TABLE_OPTION_KEYS, '{ window: 1000 }');
     if (new Set(columns).size !== columns.length)
       throw invalidArgument(api, 'column names must be unique', columns);
     const maxRows = options.maxRows ?? 10_000_000;
@@ -167,6 +169,7 @@ export class DataTable {
 
   /** Renders the rows as CSV (RFC 4180 quoting; numbers in JavaScript's shortest round-trip form). */
   toCSV(options: { header?: boolean } = {}): string {
+    rejectUnknownKeys('DataTable.toCSV(options)', options, ['header'], '{ header: false }');
     const lines: string[] = [];
     if (options.header ?? true) lines.push(this.columns.map(csvField).join(','));
     for (let r = 0; r < this.rows; r++) {

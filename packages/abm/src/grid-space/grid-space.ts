@@ -1,4 +1,4 @@
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 import { checkAgent, IdIndex, type Locatable } from '../internal/id-index';
 import { type RandomSource, randomIndex } from '../internal/random-source';
 import { type FindPathOptions, findPath, type GridPath } from '../pathfinding/find-path';
@@ -120,6 +120,7 @@ export class GridSpace<T extends Locatable = Locatable> {
   /** Creates an empty grid. */
   constructor(options: GridSpaceOptions) {
     const api = 'GridSpace(options)';
+    rejectUnknownKeys(api, options, ['width', 'height', 'torus', 'occupancy'], '{ width: 40, height: 40 }');
     const { width, height } = options ?? ({} as GridSpaceOptions);
     if (!Number.isInteger(width) || width < 1)
       throw invalidArgument(api, 'width must be an integer >= 1', width, 'Pass { width: 40 } or similar.');

@@ -1,4 +1,4 @@
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 import { checkAgent, IdIndex, type Locatable } from '../internal/id-index';
 import { type RandomSource, randomIndex } from '../internal/random-source';
 
@@ -47,6 +47,12 @@ export class NetworkSpace<T extends Locatable = Locatable> {
   /** Creates a graph with the given nodes and edges and no agents. */
   constructor(options: NetworkSpaceOptions) {
     const api = 'NetworkSpace(options)';
+    rejectUnknownKeys(
+      api,
+      options,
+      ['nodes', 'edges', 'directed', 'occupancy'],
+      '{ nodes: 4, edges: [[0, 1]] }',
+    );
     const nodes = options?.nodes;
     if (!Number.isInteger(nodes) || nodes < 1)
       throw invalidArgument(api, 'nodes must be an integer >= 1', nodes);

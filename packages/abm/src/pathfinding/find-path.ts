@@ -1,4 +1,4 @@
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 
 /** The grid a path is searched on: its size, and optionally walkability, entry costs and wrapping. */
 export interface PathGrid {
@@ -176,6 +176,7 @@ export function findPath(
   options: FindPathOptions = {},
 ): GridPath | null {
   const api = 'findPath(grid, from, to)';
+  rejectUnknownKeys('findPath(grid, from, to, options)', options, ['diagonal'], '{ diagonal: true }');
   const { width, height } = grid;
   if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1)
     throw invalidArgument(api, 'grid.width and grid.height must be integers >= 1', [width, height]);
