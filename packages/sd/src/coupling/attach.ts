@@ -6,6 +6,7 @@
 import {
   type ContinuousModel,
   invalidArgument,
+  rejectUnknownKeys,
   requireFinite,
   requirePositive,
   type Simulation,
@@ -14,6 +15,7 @@ import {
 import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
 import { SdModel } from '../model';
 import { type RunOptions, SdRun, type SdVariableHandle } from '../runner';
+import { SD_RUN_OPTION_KEYS } from '../runner/run';
 import { readCouplingState, type SdCouplingState, writeCouplingState } from './state';
 
 /** Which way a variable must cross its threshold to fire a crossing. */
@@ -39,6 +41,13 @@ export interface AttachOptions extends Omit<RunOptions, 'random'> {
    */
   state?: SdCouplingState;
 }
+
+const ATTACH_OPTION_KEYS: readonly string[] = [
+  'prefix',
+  'randomStream',
+  'state',
+  ...SD_RUN_OPTION_KEYS.filter((k) => k !== 'random'),
+];
 
 /** Options of {@link SdCoupling.onCrossing}. */
 export interface CrossingOptions {
@@ -89,7 +98,7 @@ export class SdCoupling implements ContinuousModel {
   constructor(sim: Simulation, model: CompiledModel, options: AttachOptions) {
     const api = 'attach(sim, model, options)';
     this.prefix = options.prefix;
-    const { state, ...runOptions } = options;
+    const { state, prefix: _prefix, randomStream: _randomStream, ...runOptions } = options;
     const stream = sim.rng(options.randomStream ?? options.prefix);
     const random = () => stream.next();
     if (state !== undefined) {
@@ -163,6 +172,7 @@ export class SdCoupling implements ContinuousModel {
     options: CrossingOptions = {},
   ): () => void {
     const api = 'SdCoupling.onCrossing(variable, threshold, direction, handler)';
+    rejectUnknownKeys(`${api.slice(0, -1)}, options)`, options, ['tolerance'], '{ tolerance: 1e-6 }');
     const output = this.run.model.find(variable);
     if (!output) {
       throw invalidArgument(api, 'variable must name a stock, flow or auxiliary of the model', variable);
@@ -353,6 +363,7 @@ function crosses(direction: CrossingDirection, before: number, after: number): b
  */
 export function attach(sim: Simulation, model: SdModel | CompiledModel, options: AttachOptions): SdCoupling {
   const api = 'attach(sim, model, options)';
+  rejectUnknownKeys(api, options, ATTACH_OPTION_KEYS, "{ prefix: 'plant' }");
   if (
     !options ||
     typeof options.prefix !== 'string' ||

@@ -2,7 +2,13 @@
  * The model representation: what an SD model is made of, independent of how it was written
  * (TypeScript calls or an XMILE file) and of how it runs (see `compiler/` and `runner/`).
  */
-import { invalidArgument, requireFinite, requirePositive, TwinkitError } from '@twinkit/core';
+import {
+  invalidArgument,
+  rejectUnknownKeys,
+  requireFinite,
+  requirePositive,
+  TwinkitError,
+} from '@twinkit/core';
 import type { Expr } from '../expression';
 import { isBlankEquation, parseEquation } from '../expression/parser';
 import { canonicalName, displayName } from '../names';
@@ -97,6 +103,19 @@ export interface DimensionDef {
   elementKeys: string[];
 }
 
+const SIM_SPECS_KEYS: readonly string[] = ['start', 'stop', 'dt', 'saveStep', 'method', 'timeUnits'];
+const CONSTANT_OPTION_KEYS: readonly string[] = ['dimensions', 'units', 'source'];
+const VARIABLE_OPTION_KEYS: readonly string[] = ['dimensions', 'elements', 'dependsOn', 'units', 'source'];
+const STOCK_OPTION_KEYS: readonly string[] = [
+  'initial',
+  'inflows',
+  'outflows',
+  'nonNegative',
+  ...VARIABLE_OPTION_KEYS,
+];
+const FLOW_OPTION_KEYS: readonly string[] = ['nonNegative', ...VARIABLE_OPTION_KEYS];
+const GRAPHICAL_OPTION_KEYS: readonly string[] = ['x', 'y', 'type', 'input', ...VARIABLE_OPTION_KEYS];
+
 /** Options shared by every variable. */
 export interface VariableOptions {
   /** Dimension names for an arrayed (apply-to-all) variable. */
@@ -186,7 +205,8 @@ export class SdModel {
   /** Creates an empty model with the given time axis. */
   constructor(specs: SimSpecs) {
     const api = 'new SdModel(specs)';
-    requireFinite(api, 'specs.start', specs.start);
+    rejectUnknownKeys(api, specs, SIM_SPECS_KEYS, '{ start: 0, stop: 30, dt: 0.25 }');
+    requireFinite(api, 'specs.start', specs?.start);
     requireFinite(api, 'specs.stop', specs.stop);
     requirePositive(api, 'specs.dt', specs.dt, 'Pass the integration step, e.g. { dt: 0.25 }.');
     if (specs.stop < specs.start) {
@@ -221,6 +241,7 @@ export class SdModel {
   /** Adds a stock (a level that integrates its inflows minus its outflows). */
   stock(name: string, options: StockOptions): this {
     const api = 'SdModel.stock(name, options)';
+    rejectUnknownKeys(api, options, STOCK_OPTION_KEYS, "{ initial: 100, inflows: ['births'] }");
     if (options === undefined || (options.initial === undefined && options.elements === undefined)) {
       throw invalidArgument(
         api,
@@ -241,6 +262,12 @@ export class SdModel {
   /** Adds a flow (a rate that stocks name as inflow or outflow). */
   flow(name: string, equation: Equation, options: FlowOptions = {}): this {
     const api = 'SdModel.flow(name, equation)';
+    rejectUnknownKeys(
+      'SdModel.flow(name, equation, options)',
+      options,
+      FLOW_OPTION_KEYS,
+      '{ nonNegative: true }',
+    );
     const def = this.add(api, 'flow', name, options);
     def.equation = toEquationDef(api, name, equation, options.dependsOn);
     def.nonNegative = options.nonNegative ?? false;
@@ -254,6 +281,12 @@ export class SdModel {
    */
   aux(name: string, equation: Equation, options: VariableOptions = {}): this {
     const api = 'SdModel.aux(name, equation)';
+    rejectUnknownKeys(
+      'SdModel.aux(name, equation, options)',
+      options,
+      VARIABLE_OPTION_KEYS,
+      "{ units: 'people' }",
+    );
     const def = this.add(api, 'aux', name, options);
     def.equation = toEquationDef(api, name, equation, options.dependsOn);
     return this;
@@ -262,12 +295,19 @@ export class SdModel {
   /** Adds a constant: an auxiliary with a fixed number that events may change (a parameter). */
   constant(name: string, value: number, options: Omit<VariableOptions, 'elements' | 'dependsOn'> = {}): this {
     requireFinite('SdModel.constant(name, value)', `the value of ${JSON.stringify(name)}`, value);
+    rejectUnknownKeys(
+      'SdModel.constant(name, value, options)',
+      options,
+      CONSTANT_OPTION_KEYS,
+      "{ units: 'people' }",
+    );
     return this.aux(name, value, options);
   }
 
   /** Adds a graphical function (lookup table) applied to `input`, or callable as `name(x)`. */
   graphical(name: string, options: GraphicalOptions): this {
     const api = 'SdModel.graphical(name, options)';
+    rejectUnknownKeys(api, options, GRAPHICAL_OPTION_KEYS, "{ x: [0, 1], y: [0, 2], input: 'load' }");
     const gf = validateGraphical(api, name, options);
     const def = this.add(api, 'aux', name, options);
     def.graphical = gf;

@@ -2,7 +2,13 @@
  * Runs a compiled model: fixed-step Euler, RK2 (Heun) and RK4, and adaptive Dormand–Prince
  * (RK45) with relative and absolute tolerances; saves every output at the save times.
  */
-import { invalidArgument, requireFinite, requirePositive, TwinkitError } from '@twinkit/core';
+import {
+  invalidArgument,
+  rejectUnknownKeys,
+  requireFinite,
+  requirePositive,
+  TwinkitError,
+} from '@twinkit/core';
 import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
 import { createContext, type RuntimeContext, type UniformSource } from '../compiler/runtime';
 import { type IntegrationMethod, SdModel } from '../model';
@@ -30,6 +36,16 @@ export interface RunOptions {
 }
 
 const METHODS: readonly IntegrationMethod[] = ['euler', 'rk2', 'rk4', 'rk45'];
+/** The keys of {@link RunOptions}. @internal */
+export const SD_RUN_OPTION_KEYS: readonly string[] = [
+  'method',
+  'dt',
+  'rtol',
+  'atol',
+  'random',
+  'parameters',
+  'record',
+];
 
 // Dormand–Prince 5(4) coefficients.
 const A21 = 1 / 5;
@@ -113,6 +129,7 @@ export class SdRun {
    */
   constructor(model: CompiledModel | SdModel, options: RunOptions = {}, restore?: SdRunSnapshot) {
     const api = 'new SdRun(model, options)';
+    rejectUnknownKeys(api, options, SD_RUN_OPTION_KEYS, "{ method: 'rk4', dt: 0.125 }");
     this.model = model instanceof SdModel ? compileModel(model) : model;
     const specs = this.model.specs;
     this.method = options.method ?? specs.method ?? 'euler';
@@ -692,5 +709,6 @@ class SdResultsBuilder {
  * flow and auxiliary at each save time.
  */
 export function simulate(model: SdModel | CompiledModel, options: RunOptions = {}): SdResults {
+  rejectUnknownKeys('simulate(model, options)', options, SD_RUN_OPTION_KEYS, "{ method: 'rk4' }");
   return new SdRun(model, options).run();
 }

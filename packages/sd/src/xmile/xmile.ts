@@ -6,18 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { TwinkitError } from '@twinkit/core';
+import { rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 import { EquationSyntaxError, type Expr, isBlankEquation, parseEquation } from '../expression/parser';
-import {
-  type EquationDef,
-  type GraphicalFunction,
-  type GraphicalType,
-  type IntegrationMethod,
-  SdModel,
-  type SimSpecs,
-  type VariableDef,
-} from '../model';
-import { validateGraphical } from '../model/model';
+import { type GraphicalFunction, type GraphicalType, type IntegrationMethod, SdModel, type SimSpecs } from '../model';
+import { type EquationDef, type VariableDef, validateGraphical } from '../model/model';
 import { canonicalName, displayName } from '../names';
 import { child, children, parseXml, type XmlElement } from './xml';
 
@@ -56,6 +48,7 @@ const IGNORED_VARIABLE_ELEMENTS = new Set([
 
 /** Reads an XMILE document (its text) into a model. */
 export function readXmile(source: string, options: ReadXmileOptions = {}): SdModel {
+  rejectUnknownKeys('readXmile(source, options)', options, ['file'], "{ file: 'model.xmile' }");
   return new XmileReader(source, options.file ?? '<xmile>').read();
 }
 
