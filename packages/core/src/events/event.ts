@@ -1,4 +1,3 @@
-import type { CalendarEntry } from '../calendar/calendar';
 import { formatValue, TwinkitError } from '../errors';
 import type { Simulation } from '../simulation/simulation';
 
@@ -52,7 +51,7 @@ enum EventPhase {
  * sim.run();
  * ```
  */
-export class Event<T = unknown> implements CalendarEntry {
+export class Event<T = unknown> {
   /** The simulation this event belongs to. */
   declare readonly sim: Simulation;
   // The fields are assigned in the constructor, not by class-field initializers: an initializer
@@ -209,6 +208,9 @@ export class Event<T = unknown> implements CalendarEntry {
   }
 
   /** Removes a callback added with {@link Event.addCallback}; returns whether it was present. */
+  removeCallback(callback: EventCallback<T>): boolean;
+  /** @internal A process stops waiting on this event. */
+  removeCallback(callback: Waiter): boolean;
   removeCallback(callback: EventCallback<T> | Waiter): boolean {
     if (this._cb0 === callback) {
       this._cb0 = null;

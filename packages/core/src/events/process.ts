@@ -1,6 +1,6 @@
 import { formatValue, TwinkitError } from '../errors';
 import type { Simulation } from '../simulation/simulation';
-import { Event, Interrupt, Priority, type Waiter } from './event';
+import { Event, Interrupt, Priority } from './event';
 
 /** What a process is resumed with when it starts: a success without a value. */
 const START = Object.freeze({ _ok: true, _value: undefined });
@@ -41,7 +41,7 @@ export type ProcessBody<R = unknown> = ProcessGenerator<R> | (() => ProcessGener
  * p.value; // 7
  * ```
  */
-export class Process<R = unknown> extends Event<R> implements Waiter {
+export class Process<R = unknown> extends Event<R> {
   /** @internal */ _generator: ProcessGenerator<R>;
   /** @internal true when the generator uses the built-in next/throw (see nativeNext) */ _native: boolean;
   /** @internal true until the start entry has been processed */ _starting = true;

@@ -2,7 +2,6 @@ export type {
   ContinuousModel,
   ForkOptions,
   InputHandler,
-  JournalEntry,
   RealtimeOptions,
   RealtimeResult,
   RunOptions,

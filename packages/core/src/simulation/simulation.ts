@@ -85,7 +85,7 @@ export interface ContinuousModel {
 }
 
 /** A callback scheduled with {@link Simulation.schedule}; cancel it before it runs with `cancel()`. */
-export class ScheduledCall implements CalendarEntry {
+export class ScheduledCall {
   /** @internal */ _time = 0;
   /** @internal */ _cancelled = false;
   private done = false;

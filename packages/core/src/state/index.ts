@@ -1,2 +1,2 @@
-export type { StateVariableInfo, StateVariableOptions, StateWriteObserver } from './state-vector';
+export type { StateVariableInfo, StateVariableOptions } from './state-vector';
 export { StateSelection, StateVector } from './state-vector';

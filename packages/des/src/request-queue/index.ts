@@ -1,1 +1,1 @@
-export { FifoQueue, KeyedQueue, type Queueable, type RequestQueue } from './request-queue';
+export * from './request-queue';

@@ -4,13 +4,13 @@
  * flagged and skipped when it reaches the head, so it costs O(1) and never shifts the array.
  */
 
-/** Anything that can wait in a request queue. @internal */
+/** Anything that can wait in a request queue (what a custom {@link RequestQueue} orders). */
 export interface Queueable {
   /** @internal true while the entry waits in a queue. */
   _queued: boolean;
 }
 
-/** A waiting line: FIFO, or ordered by a key. @internal */
+/** A waiting line: FIFO, or ordered by a key; a resource subclass may pass its own to {@link BaseResource}. */
 export interface RequestQueue<T extends Queueable> {
   /** Number of entries waiting (withdrawn ones excluded). */
   readonly length: number;
@@ -26,7 +26,7 @@ export interface RequestQueue<T extends Queueable> {
   toArray(): T[];
 }
 
-/** First in, first out. @internal */
+/** First in, first out. */
 export class FifoQueue<T extends Queueable> implements RequestQueue<T> {
   private items: T[] = [];
   private head = 0;
@@ -95,7 +95,7 @@ export class FifoQueue<T extends Queueable> implements RequestQueue<T> {
   }
 }
 
-/** Orders entries by a numeric key (lower first), FIFO among equal keys. @internal */
+/** Orders entries by a numeric key (lower first), FIFO among equal keys. */
 export class KeyedQueue<T extends Queueable> implements RequestQueue<T> {
   private heap: { entry: T; key: number; seq: number }[] = [];
   private seq = 0;

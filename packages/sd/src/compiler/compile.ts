@@ -9,7 +9,8 @@
  */
 import { TwinkitError } from '@twinkit/core';
 import type { Expr, Subscript } from '../expression';
-import type { DimensionDef, EquationDef, EquationFunction, SdModel, SimSpecs, VariableDef } from '../model';
+import type { DimensionDef, EquationDef, VariableDef } from '../model/model';
+import type { EquationFunction, SdModel, SimSpecs } from '../model';
 import { canonicalName } from '../names';
 import { lookupTable, type RuntimeContext } from './runtime';
 

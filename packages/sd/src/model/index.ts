@@ -1,7 +1,5 @@
 export type {
-  DimensionDef,
   Equation,
-  EquationDef,
   EquationFunction,
   FlowOptions,
   GraphicalFunction,
@@ -11,7 +9,6 @@ export type {
   SimSpecs,
   SourceLocation,
   StockOptions,
-  VariableDef,
   VariableOptions,
   VariableView,
 } from './model';
