@@ -96,5 +96,10 @@ describe('closestMatch', () => {
   it('prefers a close spelling to a prefix, and the earlier candidate on a tie', () => {
     expect(closestMatch('rate', ['rates', 'rated'])).toBe('rates');
     expect(closestMatch('in', ['initial'])).toBeUndefined(); // prefixes need 3 letters
+    expect(closestMatch('precision', ['output', 'relativePrecision'])).toBe('relativePrecision');
+    expect(closestMatch('ision', ['relativePrecision', 'precisionGoal'])).toBe('relativePrecision');
+    expect(closestMatch('prec', ['relativePrecision', 'precisionGoal'])).toBe('precisionGoal');
+    expect(closestMatch('tive', ['relative'])).toBe('relative');
+    expect(closestMatch('ive', ['relative'])).toBeUndefined(); // words inside need 4 letters
   });
 });

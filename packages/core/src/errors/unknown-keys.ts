@@ -59,7 +59,9 @@ function unknownKey(api: string, key: string, value: unknown, known: readonly st
  * Returns the entry of `candidates` closest to `word`, or undefined when none is close enough to be a
  * plausible intent: ignoring case, an edit distance (insertions, deletions, substitutions and swaps
  * of neighbours) of at most 1 for words up to 4 letters, 2 up to 8 and 3 beyond, or one word being a
- * prefix of the other (at least 3 letters, as `init` of `initial`). Ties go to the earlier candidate.
+ * prefix of the other (at least 3 letters, as `init` of `initial`) or inside it (at least 4 letters,
+ * as `precision` in `relativePrecision`). Close spellings rank before prefixes, prefixes before
+ * words inside; ties go to the earlier candidate.
  *
  * @example
  * ```ts
@@ -80,9 +82,9 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
     let score = distance <= limit ? distance : Number.POSITIVE_INFINITY;
     const shorter = w.length <= c.length ? w : c;
     const longer = shorter === w ? c : w;
-    // A prefix ranks after every close spelling but before nothing.
-    if (score === Number.POSITIVE_INFINITY && shorter.length >= 3 && longer.startsWith(shorter)) {
-      score = limit + 1;
+    if (score === Number.POSITIVE_INFINITY) {
+      if (shorter.length >= 3 && longer.startsWith(shorter)) score = 4;
+      else if (shorter.length >= 4 && longer.includes(shorter)) score = 5;
     }
     if (score < bestScore) {
       bestScore = score;

@@ -1,4 +1,4 @@
-import { invalidArgument, requireInteger } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core';
 import {
   type ConfidenceInterval,
   checkConfidence,
@@ -40,6 +40,7 @@ export interface BatchMeans extends ConfidenceInterval {
 export function batchMeans(series: readonly number[], options: BatchMeansOptions = {}): BatchMeans {
   const api = 'batchMeans(series, options)';
   if (!Array.isArray(series)) throw invalidArgument(api, 'series must be an array of numbers', series);
+  rejectUnknownKeys(api, options, ['batches', 'warmup', 'confidence'], '{ batches: 20, warmup: 100 }');
   const batches = requireInteger(api, 'batches', options.batches ?? 20, 2, 'Use 10 to 30 batches.');
   const warmup = requireInteger(api, 'warmup', options.warmup ?? 0, 0);
   const confidence = checkConfidence(api, options.confidence ?? 0.95);

@@ -1,4 +1,4 @@
-import { invalidArgument, requireInteger } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core';
 import { chiSquareQuantile } from '../distributions/quantiles';
 
 /** Two-sided band of a chi-square statistic. */
@@ -83,6 +83,7 @@ export class ConsistencyMonitor {
   /** Creates a monitor. */
   constructor(options: ConsistencyMonitorOptions = {}) {
     const api = 'ConsistencyMonitor(options)';
+    rejectUnknownKeys(api, options, ['window', 'confidence'], '{ window: 20 }');
     this.window = requireInteger(api, 'window', options.window ?? 20, 1);
     this.confidence = options.confidence ?? 0.95;
     if (!(this.confidence > 0 && this.confidence < 1))

@@ -1,9 +1,23 @@
-import { formatValue, invalidArgument, requireInteger, requirePositive, TwinkitError } from '@twinkit/core';
+import {
+  formatValue,
+  invalidArgument,
+  rejectUnknownKeys,
+  requireInteger,
+  requirePositive,
+  TwinkitError,
+} from '@twinkit/core';
 import type {
   MeasurementFunction,
   TransitionFunction,
 } from '../extended-kalman-filter/extended-kalman-filter';
-import { lookupSensor, registerSensors, requireRandomStream } from '../gaussian-filter/filter-options';
+import {
+  lookupSensor,
+  outputLengthChanged,
+  readSensorNoise,
+  registerSensors,
+  requireRandomStream,
+  sizeFromFunction,
+} from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   type MeasurementUpdate,
@@ -57,6 +71,19 @@ export interface EnsembleKalmanFilterOptions {
   dt?: number;
 }
 
+const ENKF_OPTION_KEYS: readonly string[] = [
+  'members',
+  'rng',
+  'x0',
+  'P0',
+  'f',
+  'Q',
+  'h',
+  'R',
+  'sensors',
+  'dt',
+];
+
 interface CompiledEnsembleSensor {
   m: number;
   h: MeasurementFunction;
@@ -102,6 +129,7 @@ export class EnsembleKalmanFilter {
   /** Creates the filter and draws its initial ensemble. */
   constructor(options: EnsembleKalmanFilterOptions) {
     const api = 'EnsembleKalmanFilter(options)';
+    rejectUnknownKeys(api, options, ENKF_OPTION_KEYS);
     this.members = requireInteger(
       api,
       'members',
@@ -141,6 +169,7 @@ export class EnsembleKalmanFilter {
       () => ({ h: options.h!, R: options.R! }),
       (name, sensor) => this.compileSensor(api, name, sensor),
       this.sensors,
+      ['h', 'R'],
     );
   }
 
@@ -149,7 +178,8 @@ export class EnsembleKalmanFilter {
     if (typeof sensor?.h !== 'function')
       throw invalidArgument(api, `${label}h must be a function x => z`, sensor?.h);
     const m = readVector(api, `${label}h(x)`, sensor.h(this.ensemble.slice(0, this.dimension))).length;
-    const R = readCovariance(api, `${label}R`, sensor.R, m, true);
+    const size = sizeFromFunction(`${label}h(x)`, `${label}h`, m);
+    const R = readSensorNoise(api, `${label}R`, sensor.R, m, size);
     const L = new Float64Array(m * m);
     cholesky(R, m, L);
     return { m, h: sensor.h, R, L };
@@ -230,6 +260,7 @@ export class EnsembleKalmanFilter {
   /** Corrects every member with measurement z (perturbed by draws from R), or keeps the ensemble when z is null. */
   update(z: VectorLike | null, options: Omit<UpdateOptions, 'truth'> = {}): UpdateResult {
     const api = 'EnsembleKalmanFilter.update(z)';
+    rejectUnknownKeys('EnsembleKalmanFilter.update(z, options)', options, ['sensor', 'R']);
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
     const sensor = lookupSensor(api, this.sensors, sensorName);
     if (z === null) return { kind: 'missing', step: this.stepCount, time: this.clock, sensor: sensorName };
@@ -264,7 +295,9 @@ export class EnsembleKalmanFilter {
     const zMean = new Float64Array(m);
     for (let k = 0; k < N; k++) {
       this.point.set(this.ensemble.subarray(k * n, (k + 1) * n));
-      HX.set(readVector(api, `h(x) of sensor '${sensorName}'`, sensor.h(this.point), m), k * m);
+      const hx = sensor.h(this.point);
+      if (hx?.length !== m) throw outputLengthChanged(api, 'h(x)', hx, m, sensorName, this.clock);
+      HX.set(readVector(api, `h(x) of sensor '${sensorName}'`, hx, m), k * m);
       for (let i = 0; i < n; i++) xMean[i] = xMean[i]! + this.ensemble[k * n + i]! / N;
       for (let i = 0; i < m; i++) zMean[i] = zMean[i]! + HX[k * m + i]! / N;
     }

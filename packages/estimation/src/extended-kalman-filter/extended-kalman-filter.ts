@@ -1,10 +1,17 @@
-import { invalidArgument, requirePositive } from '@twinkit/core';
-import { lookupSensor, registerSensors } from '../gaussian-filter/filter-options';
+import { invalidArgument, rejectUnknownKeys, requirePositive } from '@twinkit/core';
+import {
+  lookupSensor,
+  outputLengthChanged,
+  readSensorNoise,
+  registerSensors,
+  sizeFromFunction,
+} from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
   NO_UPDATE_OPTIONS,
   readCovariance,
+  UPDATE_OPTION_KEYS,
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
@@ -65,6 +72,20 @@ export interface ExtendedKalmanFilterOptions {
   /** Posterior covariance form: `'joseph'` (default) or `'simple'`. */
   covarianceUpdate?: CovarianceUpdateForm;
 }
+
+const EKF_OPTION_KEYS: readonly string[] = [
+  'x0',
+  'P0',
+  'f',
+  'F',
+  'Q',
+  'h',
+  'H',
+  'R',
+  'sensors',
+  'dt',
+  'covarianceUpdate',
+];
 
 interface CompiledNonlinearSensor {
   m: number;
@@ -136,6 +157,7 @@ export class ExtendedKalmanFilter extends GaussianFilter {
 
   /** Creates a filter from its model and initial estimate. */
   constructor(options: ExtendedKalmanFilterOptions) {
+    rejectUnknownKeys('ExtendedKalmanFilter(options)', options, EKF_OPTION_KEYS);
     super('ExtendedKalmanFilter', options?.x0, options?.P0);
     const api = 'ExtendedKalmanFilter(options)';
     const n = this.dimension;
@@ -164,6 +186,7 @@ export class ExtendedKalmanFilter extends GaussianFilter {
       () => ({ h: options.h!, H: options.H, R: options.R! }),
       (name, sensor) => this.compileSensor(api, name, sensor),
       this.sensors,
+      ['h', 'H', 'R'],
     );
   }
 
@@ -172,7 +195,13 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     if (typeof sensor?.h !== 'function')
       throw invalidArgument(api, `${label}h must be a function x => z`, sensor?.h);
     const z = readVector(api, `${label}h(x0)`, sensor.h(new Float64Array(this.mean)));
-    const R = readCovariance(api, `${label}R`, sensor.R, z.length, true);
+    const R = readSensorNoise(
+      api,
+      `${label}R`,
+      sensor.R,
+      z.length,
+      sizeFromFunction(`${label}h(x0)`, `${label}h`, z.length),
+    );
     return {
       m: z.length,
       hName: `h(x) of sensor '${name}'`,
@@ -213,6 +242,9 @@ export class ExtendedKalmanFilter extends GaussianFilter {
    * when z is null.
    */
   update(z: VectorLike | null, options: UpdateOptions = NO_UPDATE_OPTIONS): UpdateResult {
+    if (options !== NO_UPDATE_OPTIONS) {
+      rejectUnknownKeys('ExtendedKalmanFilter.update(z, options)', options, UPDATE_OPTION_KEYS);
+    }
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
     const api = 'ExtendedKalmanFilter.update(z)';
     const sensor = lookupSensor(api, this.sensors, sensorName);
@@ -223,7 +255,9 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     this.readMeasurement(z, m, sensorName, s.z);
     const R = options.R !== undefined ? readCovariance(api, 'R', options.R, m, true, s.R) : sensor.R;
     this.xBuffer.set(this.mean);
-    readVector(api, sensor.hName, sensor.h(this.xBuffer), m, s.hx);
+    const hx = sensor.h(this.xBuffer);
+    if (hx?.length !== m) throw outputLengthChanged(api, 'h(x)', hx, m, sensorName, this.clock);
+    readVector(api, sensor.hName, hx, m, s.hx);
     if (sensor.H !== undefined) {
       this.xBuffer.set(this.mean);
       readMatrix(api, sensor.jacobianName, sensor.H(this.xBuffer), m, n, s.H);

@@ -69,6 +69,9 @@ export interface UpdateOptions {
   truth?: VectorLike;
 }
 
+/** The keys of {@link UpdateOptions}. @internal */
+export const UPDATE_OPTION_KEYS: readonly string[] = ['sensor', 'R', 'truth'];
+
 /** The options of an update called without options (shared: no allocation per update). @internal */
 export const NO_UPDATE_OPTIONS: Readonly<UpdateOptions> = Object.freeze({});
 

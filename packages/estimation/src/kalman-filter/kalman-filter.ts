@@ -1,10 +1,16 @@
-import { invalidArgument, requirePositive } from '@twinkit/core';
-import { unknownSensor } from '../gaussian-filter/filter-options';
+import { invalidArgument, rejectUnknownKeys, requirePositive } from '@twinkit/core';
+import {
+  checkSensorKeys,
+  readSensorNoise,
+  sizeFromRows,
+  unknownSensor,
+} from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
   NO_UPDATE_OPTIONS,
   readCovariance,
+  UPDATE_OPTION_KEYS,
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
@@ -52,6 +58,20 @@ export interface KalmanUpdateOptions extends UpdateOptions {
   H?: MatrixLike;
 }
 
+const KF_OPTION_KEYS: readonly string[] = [
+  'x0',
+  'P0',
+  'F',
+  'Q',
+  'H',
+  'R',
+  'sensors',
+  'B',
+  'dt',
+  'covarianceUpdate',
+];
+const KALMAN_UPDATE_OPTION_KEYS: readonly string[] = [...UPDATE_OPTION_KEYS, 'H'];
+
 interface CompiledSensor {
   m: number;
   H: Float64Array;
@@ -93,6 +113,7 @@ export class KalmanFilter extends GaussianFilter {
 
   /** Creates a filter from its model and initial estimate. */
   constructor(options: KalmanFilterOptions) {
+    rejectUnknownKeys('KalmanFilter(options)', options, KF_OPTION_KEYS);
     super('KalmanFilter', options?.x0, options?.P0);
     const api = 'KalmanFilter(options)';
     const n = this.dimension;
@@ -127,6 +148,7 @@ export class KalmanFilter extends GaussianFilter {
     if (options.H !== undefined)
       this.sensors.set(DEFAULT_SENSOR, this.compileSensor(api, 'H', 'R', options.H, options.R));
     for (const [name, sensor] of Object.entries(options.sensors ?? {})) {
+      checkSensorKeys(api, name, sensor, ['H', 'R']);
       this.sensors.set(
         name,
         this.compileSensor(api, `sensors.${name}.H`, `sensors.${name}.R`, sensor?.H, sensor?.R),
@@ -138,7 +160,7 @@ export class KalmanFilter extends GaussianFilter {
 
   private compileSensor(api: string, hName: string, rName: string, H: unknown, R: unknown): CompiledSensor {
     const h = readMatrix(api, hName, H, undefined, this.dimension);
-    const r = readCovariance(api, rName, R, h.rows, true);
+    const r = readSensorNoise(api, rName, R, h.rows, sizeFromRows(hName, h.rows));
     return { m: h.rows, H: h.data, R: r };
   }
 
@@ -176,6 +198,9 @@ export class KalmanFilter extends GaussianFilter {
    * when z is null. Returns the innovation, its covariance, the gain, NIS and log-likelihood.
    */
   update(z: VectorLike | null, options: KalmanUpdateOptions = NO_UPDATE_OPTIONS): UpdateResult {
+    if (options !== NO_UPDATE_OPTIONS) {
+      rejectUnknownKeys('KalmanFilter.update(z, options)', options, KALMAN_UPDATE_OPTION_KEYS);
+    }
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
     const sensor = this.sensors.get(sensorName);
     const api = 'KalmanFilter.update(z)';
@@ -200,7 +225,9 @@ export class KalmanFilter extends GaussianFilter {
     if (options.H !== undefined) H = readMatrix(api, 'H', options.H, m, n, s.H).data;
     else H = sensor!.H;
     let R: Float64Array;
-    if (options.R !== undefined) R = readCovariance(api, 'R', options.R, m, true, s.R);
+    if (options.R !== undefined && options.H !== undefined)
+      R = readSensorNoise(api, 'R', options.R, m, sizeFromRows('H', m), s.R);
+    else if (options.R !== undefined) R = readCovariance(api, 'R', options.R, m, true, s.R);
     else if (sensor !== undefined && sensor.m === m) R = sensor.R;
     else
       throw invalidArgument(api, `R must be given with an H of ${m} rows`, options.R, 'Pass R with this H.');

@@ -1,7 +1,20 @@
-import { formatValue, invalidArgument, requireInteger, requirePositive, TwinkitError } from '@twinkit/core';
+import {
+  formatValue,
+  invalidArgument,
+  rejectUnknownKeys,
+  requireInteger,
+  requirePositive,
+  TwinkitError,
+} from '@twinkit/core';
 import type { MeasurementFunction } from '../extended-kalman-filter/extended-kalman-filter';
-import { lookupSensor, registerSensors, requireRandomStream } from '../gaussian-filter/filter-options';
-import { readCovariance } from '../gaussian-filter/gaussian-filter';
+import {
+  lookupSensor,
+  outputLengthChanged,
+  readSensorNoise,
+  registerSensors,
+  requireRandomStream,
+  sizeFromFunction,
+} from '../gaussian-filter/filter-options';
 import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import type { FilterRandom } from '../random-source/gaussian';
@@ -78,6 +91,19 @@ export type ParticleUpdateResult =
   | ParticleMeasurementUpdate
   | { readonly kind: 'missing'; readonly step: number; readonly time: number; readonly sensor: string };
 
+const PF_OPTION_KEYS: readonly string[] = [
+  'particles',
+  'rng',
+  'initial',
+  'transition',
+  'h',
+  'R',
+  'sensors',
+  'resampling',
+  'resampleThreshold',
+  'dt',
+];
+
 interface CompiledParticleSensor {
   m: number;
   logLikelihood: (z: Float64Array, x: Float64Array) => number;
@@ -129,6 +155,7 @@ export class ParticleFilter {
   /** Creates the filter and draws its initial particles. */
   constructor(options: ParticleFilterOptions) {
     const api = 'ParticleFilter(options)';
+    rejectUnknownKeys(api, options, PF_OPTION_KEYS);
     this.count = requireInteger(
       api,
       'particles',
@@ -167,6 +194,7 @@ export class ParticleFilter {
       () => ({ h: options.h!, R: options.R! }),
       (name, sensor) => this.compileSensor(api, name, sensor),
       this.sensors,
+      ['h', 'R', 'logLikelihood'],
     );
   }
 
@@ -178,9 +206,11 @@ export class ParticleFilter {
       throw invalidArgument(api, `sensor '${name}' must have h and R, or logLikelihood`, sensor);
     }
     const h = sensor.h;
-    const z0 = readVector(api, `h(x) of sensor '${name}'`, h(this.states.slice(0, this.dimension)));
+    const call = `h(x) of sensor '${name}'`;
+    const z0 = readVector(api, call, h(this.states.slice(0, this.dimension)));
     const m = z0.length;
-    const R = readCovariance(api, name === 'default' ? 'R' : `sensors.${name}.R`, sensor.R, m, true);
+    const rName = name === 'default' ? 'R' : `sensors.${name}.R`;
+    const R = readSensorNoise(api, rName, sensor.R, m, sizeFromFunction(call, 'h', m));
     const L = new Float64Array(m * m);
     cholesky(R, m, L);
     const constant = -0.5 * (m * LOG_2PI + logDetFromCholesky(L, m));
@@ -188,6 +218,9 @@ export class ParticleFilter {
     const work = new Float64Array(m);
     const logLikelihood = (z: Float64Array, x: Float64Array): number => {
       const hx = h(x);
+      if (hx?.length !== m) {
+        throw outputLengthChanged('ParticleFilter.update(z)', 'h(x)', hx, m, name, this.clock);
+      }
       for (let i = 0; i < m; i++) y[i] = z[i]! - (hx[i] as number);
       return constant - 0.5 * mahalanobisFromCholesky(L, m, y, work);
     };
@@ -287,6 +320,7 @@ export class ParticleFilter {
    */
   update(z: VectorLike | null, options: { sensor?: string } = {}): ParticleUpdateResult {
     const api = 'ParticleFilter.update(z)';
+    rejectUnknownKeys('ParticleFilter.update(z, options)', options, ['sensor']);
     const sensorName = options.sensor ?? 'default';
     const sensor = lookupSensor(api, this.sensors, sensorName);
     if (z === null) return { kind: 'missing', step: this.stepCount, time: this.clock, sensor: sensorName };

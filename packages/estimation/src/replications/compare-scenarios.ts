@@ -1,4 +1,4 @@
-import { invalidArgument, type ModelDefinition } from '@twinkit/core';
+import { invalidArgument, type ModelDefinition, rejectUnknownKeys } from '@twinkit/core';
 import {
   crnVarianceReduction,
   pairwiseComparisons,
@@ -9,9 +9,16 @@ import {
   createReplicationPool,
   type ReplicationPool,
   type ReplicationResults,
+  RUN_REPLICATIONS_OPTION_KEYS,
   type RunReplicationsOptions,
   runReplicationsOn,
 } from './run-replications';
+
+const COMPARE_SCENARIOS_OPTION_KEYS: readonly string[] = [
+  ...RUN_REPLICATIONS_OPTION_KEYS.filter((k) => k !== 'params' && k !== 'stopping'),
+  'scenarios',
+  'commonRandomNumbers',
+];
 
 /** Options of {@link compareScenarios}: those of runReplications, with one parameter set per scenario. */
 export interface CompareScenariosOptions<P, M>
@@ -76,6 +83,12 @@ export async function compareScenarios<P, M>(
   options: CompareScenariosOptions<P, M>,
 ): Promise<ScenarioComparisonResults> {
   const api = 'compareScenarios(model, options)';
+  rejectUnknownKeys(
+    api,
+    options,
+    COMPARE_SCENARIOS_OPTION_KEYS,
+    '{ scenarios: { a: {...}, b: {...} }, replications: 20, outputs: (sim) => ({ ... }) }',
+  );
   const names = Object.keys(options?.scenarios ?? {});
   if (names.length < 2) {
     throw invalidArgument(

@@ -5,6 +5,7 @@ import {
   formatValue,
   invalidArgument,
   type ModelDefinition,
+  rejectUnknownKeys,
   requireInteger,
   type Simulation,
   type SimulationSnapshot,
@@ -206,8 +207,31 @@ export async function runReplications<P, M>(
   model: ModelDefinition<P, M>,
   options: RunReplicationsOptions<P, M>,
 ): Promise<ReplicationResults> {
+  rejectUnknownKeys(
+    'runReplications(model, options)',
+    options,
+    RUN_REPLICATIONS_OPTION_KEYS,
+    '{ replications: 30, until: 1000, outputs: (sim) => ({ ... }) }',
+  );
   return runReplicationsOn(model, options, null);
 }
+
+/** The keys of {@link RunReplicationsOptions}. @internal */
+export const RUN_REPLICATIONS_OPTION_KEYS: readonly string[] = [
+  'replications',
+  'seed',
+  'from',
+  'params',
+  'until',
+  'warmup',
+  'onWarmupEnd',
+  'outputs',
+  'workers',
+  'onProgress',
+  'confidence',
+  'stopping',
+  'blockSize',
+];
 
 /**
  * Worker threads that load one model's module, kept for several runs (the scenarios of a study):
@@ -313,6 +337,11 @@ export async function runReplicationsOn<P, M>(
     options.onWarmupEnd === undefined ? undefined : functionSource(options.onWarmupEnd, 'onWarmupEnd');
   let stopper: SequentialStopper | null = null;
   if (options.stopping !== undefined) {
+    rejectUnknownKeys(`${api.slice(0, -8)}{ stopping })`, options.stopping, [
+      'output',
+      'relativePrecision',
+      'minReplications',
+    ]);
     stopper = new SequentialStopper({
       relativePrecision: options.stopping.relativePrecision,
       minReplications: Math.min(options.stopping.minReplications ?? 10, cap),

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core';
 import { readCovariance } from '../gaussian-filter/gaussian-filter';
 import {
   cholesky,
@@ -57,6 +57,7 @@ function isMatrixList(value: MatrixLike | readonly MatrixLike[]): value is reado
  */
 export function rtsSmooth(input: RtsSmootherInput): RtsSmootherResult {
   const api = 'rtsSmooth(input)';
+  rejectUnknownKeys(api, input, ['means', 'covariances', 'F', 'Q'], '{ means, covariances, F, Q }');
   const N = input?.means?.length ?? 0;
   if (N === 0)
     throw invalidArgument(api, 'means must hold at least one step', input?.means, 'Pass the filtered means.');

@@ -1,4 +1,4 @@
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 import {
   type ConfidenceInterval,
   checkConfidence,
@@ -202,6 +202,7 @@ export function pairwiseComparisons(
   options: { confidence?: number; paired?: boolean } = {},
 ): { familyConfidence: number; perComparisonConfidence: number; comparisons: ScenarioComparison[] } {
   const api = 'pairwiseComparisons(samples, options)';
+  rejectUnknownKeys(api, options, ['confidence', 'paired'], '{ paired: true }');
   const names = Object.keys(samples);
   if (names.length < 2) {
     throw invalidArgument(

@@ -1,4 +1,4 @@
-import { invalidArgument, requireInteger } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core';
 import {
   type ConfidenceInterval,
   checkConfidence,
@@ -64,6 +64,12 @@ export class SequentialStopper {
   /** Creates a stopper. */
   constructor(options: SequentialStoppingOptions) {
     const api = 'SequentialStopper(options)';
+    rejectUnknownKeys(
+      api,
+      options,
+      ['relativePrecision', 'confidence', 'minReplications', 'maxReplications'],
+      '{ relativePrecision: 0.05, maxReplications: 200 }',
+    );
     const gamma = options?.relativePrecision;
     if (typeof gamma !== 'number' || !(gamma > 0) || !Number.isFinite(gamma)) {
       throw invalidArgument(

@@ -1,6 +1,19 @@
-import { formatValue, invalidArgument, requireInteger, type Simulation, TwinkitError } from '@twinkit/core';
-import { lookupSensor, requireRandomStream } from '../gaussian-filter/filter-options';
-import { readCovariance } from '../gaussian-filter/gaussian-filter';
+import {
+  formatValue,
+  invalidArgument,
+  rejectUnknownKeys,
+  requireInteger,
+  type Simulation,
+  TwinkitError,
+} from '@twinkit/core';
+import {
+  checkSensorKeys,
+  lookupSensor,
+  outputLengthChanged,
+  readSensorNoise,
+  requireRandomStream,
+  sizeFromFunction,
+} from '../gaussian-filter/filter-options';
 import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import type { ParticleUpdateResult } from '../particle-filter/particle-filter';
@@ -46,6 +59,19 @@ export interface SimulationParticleFilterOptions<M> {
   replicationBase?: number;
 }
 
+const SIMULATION_PF_OPTION_KEYS: readonly string[] = [
+  'particles',
+  'states',
+  'rng',
+  'h',
+  'R',
+  'sensors',
+  'initial',
+  'resampling',
+  'resampleThreshold',
+  'replicationBase',
+];
+
 interface CompiledSensor<M> {
   m: number;
   logLikelihood: (z: Float64Array, sim: Simulation<M>) => number;
@@ -89,6 +115,7 @@ export class SimulationParticleFilter<M = unknown> {
   /** Creates the particles as forks of `sim` (which is left untouched). */
   constructor(sim: Simulation<M>, options: SimulationParticleFilterOptions<M>) {
     const api = 'SimulationParticleFilter(sim, options)';
+    rejectUnknownKeys(api, options, SIMULATION_PF_OPTION_KEYS);
     this.count = requireInteger(
       api,
       'particles',
@@ -131,8 +158,10 @@ export class SimulationParticleFilter<M = unknown> {
     }
     if (options.h !== undefined)
       this.sensors.set('default', this.compileSensor(api, 'default', { h: options.h, R: options.R! }));
-    for (const [name, sensor] of Object.entries(options.sensors ?? {}))
+    for (const [name, sensor] of Object.entries(options.sensors ?? {})) {
+      checkSensorKeys(api, name, sensor, ['h', 'R', 'logLikelihood']);
       this.sensors.set(name, this.compileSensor(api, name, sensor));
+    }
     this.weights = new Float64Array(this.count).fill(1 / this.count);
     this.logWeights = new Float64Array(this.count);
     this.indices = new Int32Array(this.count);
@@ -144,8 +173,10 @@ export class SimulationParticleFilter<M = unknown> {
     if (!('h' in sensor) || typeof sensor.h !== 'function')
       throw invalidArgument(api, `sensor '${name}' must have h and R, or logLikelihood`, sensor);
     const h = sensor.h;
-    const m = readVector(api, `h(sim) of sensor '${name}'`, h(this.sims[0]!)).length;
-    const R = readCovariance(api, name === 'default' ? 'R' : `sensors.${name}.R`, sensor.R, m, true);
+    const call = `h(sim) of sensor '${name}'`;
+    const m = readVector(api, call, h(this.sims[0]!)).length;
+    const rName = name === 'default' ? 'R' : `sensors.${name}.R`;
+    const R = readSensorNoise(api, rName, sensor.R, m, sizeFromFunction(call, 'h', m));
     const L = new Float64Array(m * m);
     cholesky(R, m, L);
     const constant = -0.5 * (m * LOG_2PI + logDetFromCholesky(L, m));
@@ -154,7 +185,11 @@ export class SimulationParticleFilter<M = unknown> {
     return {
       m,
       logLikelihood: (z, sim) => {
-        const hx = readVector(api, `h(sim) of sensor '${name}'`, h(sim), m);
+        const out = h(sim);
+        if (out?.length !== m) {
+          throw outputLengthChanged('SimulationParticleFilter.update(z)', 'h(sim)', out, m, name, sim.now);
+        }
+        const hx = readVector('SimulationParticleFilter.update(z)', call, out, m);
         for (let i = 0; i < m; i++) y[i] = z[i]! - hx[i]!;
         return constant - 0.5 * mahalanobisFromCholesky(L, m, y, work);
       },
@@ -219,6 +254,7 @@ export class SimulationParticleFilter<M = unknown> {
   /** Weights the particles by the likelihood of z (null keeps them) and resamples when the ESS falls below the threshold. */
   update(z: VectorLike | null, options: { sensor?: string } = {}): ParticleUpdateResult {
     const api = 'SimulationParticleFilter.update(z)';
+    rejectUnknownKeys('SimulationParticleFilter.update(z, options)', options, ['sensor']);
     const sensorName = options.sensor ?? 'default';
     const sensor = lookupSensor(api, this.sensors, sensorName);
     const time = this.time;

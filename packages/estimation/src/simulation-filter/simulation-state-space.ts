@@ -1,4 +1,4 @@
-import { invalidArgument, type Simulation, type StateSelection } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, type Simulation, type StateSelection } from '@twinkit/core';
 import type { TransitionFunction } from '../extended-kalman-filter/extended-kalman-filter';
 import { readVector, type VectorLike } from '../linear-algebra/matrix-like';
 
@@ -38,6 +38,7 @@ export class SimulationStateSpace {
   /** Wraps `sim`; every name must exist in its state vector and be writable. */
   constructor(sim: Simulation<unknown>, options: SimulationStateSpaceOptions) {
     const api = 'SimulationStateSpace(sim, options)';
+    rejectUnknownKeys(api, options, ['states'], "{ states: ['machine.health'] }");
     if (!Array.isArray(options?.states) || options.states.length === 0) {
       throw invalidArgument(
         api,

@@ -1,4 +1,10 @@
-import { invalidArgument, requireFinite, requireNonNegative, requirePositive } from '@twinkit/core';
+import {
+  invalidArgument,
+  rejectUnknownKeys,
+  requireFinite,
+  requireNonNegative,
+  requirePositive,
+} from '@twinkit/core';
 import { choleskySemidefinite } from '../linear-algebra/dense';
 
 /** Weights of a sigma-point set: for the mean (`Wm`) and for the covariance (`Wc`). */
@@ -83,6 +89,7 @@ export class MerweScaledSigmaPoints implements SigmaPointScheme {
   /** Creates the scheme; defaults alpha = 1, beta = 2, kappa = 0 (no negative weights). */
   constructor(options: MerweScaledOptions = {}) {
     const api = 'MerweScaledSigmaPoints(options)';
+    rejectUnknownKeys(api, options, ['alpha', 'beta', 'kappa'], '{ alpha: 0.1, beta: 2, kappa: 1 }');
     this.alpha = requirePositive(api, 'alpha', options.alpha ?? 1);
     this.beta = requireFinite(api, 'beta', options.beta ?? 2);
     this.kappa = requireFinite(api, 'kappa', options.kappa ?? 0);
@@ -139,6 +146,7 @@ export class JulierSigmaPoints implements SigmaPointScheme {
 
   /** Creates the scheme; default kappa = 0. */
   constructor(options: JulierOptions = {}) {
+    rejectUnknownKeys('JulierSigmaPoints(options)', options, ['kappa'], '{ kappa: 1 }');
     this.kappa = requireFinite('JulierSigmaPoints(options)', 'kappa', options.kappa ?? 0);
   }
 

@@ -1,14 +1,21 @@
-import { invalidArgument, requirePositive } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requirePositive } from '@twinkit/core';
 import type {
   MeasurementFunction,
   TransitionFunction,
 } from '../extended-kalman-filter/extended-kalman-filter';
-import { lookupSensor, registerSensors } from '../gaussian-filter/filter-options';
+import {
+  lookupSensor,
+  outputLengthChanged,
+  readSensorNoise,
+  registerSensors,
+  sizeFromFunction,
+} from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   GaussianFilter,
   NO_UPDATE_OPTIONS,
   readCovariance,
+  UPDATE_OPTION_KEYS,
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
@@ -45,6 +52,8 @@ export interface UnscentedKalmanFilterOptions {
   /** Time step used when `predict()` is called without one; default 1. */
   dt?: number;
 }
+
+const UKF_OPTION_KEYS: readonly string[] = ['x0', 'P0', 'f', 'Q', 'h', 'R', 'sensors', 'sigmaPoints', 'dt'];
 
 interface CompiledUnscentedSensor {
   m: number;
@@ -90,6 +99,7 @@ export class UnscentedKalmanFilter extends GaussianFilter {
 
   /** Creates a filter from its model and initial estimate. */
   constructor(options: UnscentedKalmanFilterOptions) {
+    rejectUnknownKeys('UnscentedKalmanFilter(options)', options, UKF_OPTION_KEYS);
     super('UnscentedKalmanFilter', options?.x0, options?.P0);
     const api = 'UnscentedKalmanFilter(options)';
     const n = this.dimension;
@@ -124,6 +134,7 @@ export class UnscentedKalmanFilter extends GaussianFilter {
       () => ({ h: options.h!, R: options.R! }),
       (name, sensor) => this.compileSensor(api, name, sensor),
       this.sensors,
+      ['h', 'R'],
     );
   }
 
@@ -131,8 +142,9 @@ export class UnscentedKalmanFilter extends GaussianFilter {
     const label = name === DEFAULT_SENSOR ? '' : `sensors.${name}.`;
     if (typeof sensor?.h !== 'function')
       throw invalidArgument(api, `${label}h must be a function x => z`, sensor?.h);
-    const z = readVector(api, `${label}h(x0)`, sensor.h(new Float64Array(this.mean)));
-    return { m: z.length, h: sensor.h, R: readCovariance(api, `${label}R`, sensor.R, z.length, true) };
+    const m = readVector(api, `${label}h(x0)`, sensor.h(new Float64Array(this.mean))).length;
+    const size = sizeFromFunction(`${label}h(x0)`, `${label}h`, m);
+    return { m, h: sensor.h, R: readSensorNoise(api, `${label}R`, sensor.R, m, size) };
   }
 
   private drawSigmas(api: string, what: string): void {
@@ -178,6 +190,9 @@ export class UnscentedKalmanFilter extends GaussianFilter {
 
   /** Corrects the estimate with measurement z of a sensor, or keeps the prior when z is null. */
   update(z: VectorLike | null, options: UpdateOptions = NO_UPDATE_OPTIONS): UpdateResult {
+    if (options !== NO_UPDATE_OPTIONS) {
+      rejectUnknownKeys('UnscentedKalmanFilter.update(z, options)', options, UPDATE_OPTION_KEYS);
+    }
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
     const api = 'UnscentedKalmanFilter.update(z)';
     const sensor = lookupSensor(api, this.sensors, sensorName);
@@ -192,7 +207,9 @@ export class UnscentedKalmanFilter extends GaussianFilter {
     const Z = new Float64Array(this.count * m);
     for (let k = 0; k < this.count; k++) {
       this.point.set(this.sigmas.subarray(k * n, (k + 1) * n));
-      Z.set(readVector(api, `h(x) of sensor '${sensorName}'`, sensor.h(this.point), m), k * m);
+      const hx = sensor.h(this.point);
+      if (hx?.length !== m) throw outputLengthChanged(api, 'h(x)', hx, m, sensorName, this.clock);
+      Z.set(readVector(api, `h(x) of sensor '${sensorName}'`, hx, m), k * m);
     }
     weightedMean(Z, this.Wm, this.count, m, s.hx);
     s.S.set(s.R);

@@ -1,4 +1,4 @@
-import { invalidArgument, requireInteger } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core';
 
 /** Options of {@link welchWarmup}. */
 export interface WelchWarmupOptions {
@@ -39,6 +39,7 @@ export function welchWarmup(
   options: WelchWarmupOptions = {},
 ): WelchWarmup {
   const api = 'welchWarmup(replications, options)';
+  rejectUnknownKeys(api, options, ['window', 'tolerance'], '{ window: 5 }');
   if (!Array.isArray(replications) || replications.length === 0) {
     throw invalidArgument(
       api,
