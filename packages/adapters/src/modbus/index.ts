@@ -1,2 +1,17 @@
-// Modbus TCP source on modbus-serial: see modbus-source.ts.
-export {};
+export type { BackoffOptions } from './backoff';
+export {
+  type ModbusSource,
+  type ModbusSourceOptions,
+  type ModbusSourceStats,
+  modbusSource,
+  type PollFailure,
+} from './modbus-source';
+export {
+  decodeRegister,
+  MAX_REGISTERS_PER_READ,
+  type ModbusRegister,
+  type ModbusRequest,
+  type RegisterKind,
+  type RegisterType,
+  type WordOrder,
+} from './register-map';

@@ -1,0 +1,56 @@
+import { randomInt } from 'node:crypto';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core';
+
+/**
+ * How a source waits between reconnect attempts: `initialMs * factor^attempt`, at most `maxMs`,
+ * shortened by a random fraction of up to `jitter` so that many clients of one restarted device do
+ * not all reconnect in the same instant.
+ */
+export interface BackoffOptions {
+  /** The first wait, in ms (default 200). */
+  readonly initialMs?: number;
+  /** The longest wait, in ms (default 10,000). */
+  readonly maxMs?: number;
+  /** How much each wait grows (default 2). */
+  readonly factor?: number;
+  /** The largest fraction taken off a wait at random, in [0, 1] (default 0.5: waits fall in [d/2, d]). */
+  readonly jitter?: number;
+}
+
+/** Backoff options with every default filled in. @internal */
+export type Backoff = Required<BackoffOptions>;
+
+const KEYS = ['initialMs', 'maxMs', 'factor', 'jitter'] as const;
+
+/** Checks backoff options and fills in the defaults. @internal */
+export function resolveBackoff(api: string, options: BackoffOptions | undefined): Backoff {
+  rejectUnknownKeys(`${api}: backoff`, options, KEYS, '{ initialMs: 200, maxMs: 10000 }');
+  const backoff = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.5, ...options };
+  const positive = (key: 'initialMs' | 'maxMs') => {
+    const v = backoff[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw invalidArgument(api, `backoff.${key} must be a finite number > 0 (ms)`, v);
+  };
+  positive('initialMs');
+  positive('maxMs');
+  if (backoff.maxMs < backoff.initialMs)
+    throw invalidArgument(
+      api,
+      `backoff.maxMs must be >= backoff.initialMs (${backoff.initialMs})`,
+      backoff.maxMs,
+    );
+  if (typeof backoff.factor !== 'number' || !Number.isFinite(backoff.factor) || backoff.factor < 1)
+    throw invalidArgument(api, 'backoff.factor must be a finite number >= 1', backoff.factor);
+  if (typeof backoff.jitter !== 'number' || !(backoff.jitter >= 0 && backoff.jitter <= 1))
+    throw invalidArgument(api, 'backoff.jitter must be a number in [0, 1]', backoff.jitter);
+  return backoff;
+}
+
+/**
+ * The wait before reconnect attempt `attempt` (0 for the first). The jitter is drawn from
+ * node:crypto, not a simulation stream: it only spreads clients apart and needs no seed. @internal
+ */
+export function backoffDelay(attempt: number, backoff: Backoff): number {
+  const nominal = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** attempt);
+  return nominal * (1 - backoff.jitter * (randomInt(0, 1_000_000) / 1_000_000));
+}
