@@ -149,6 +149,11 @@ describe('a model created without the params its definition reads', () => {
     expect(reads.create({ params: { rate: 2 } }).model).toEqual({ rate: 2 });
     const withDefaults = defineModel((_sim, p: { rate: number }) => p.rate, { defaults: { rate: 4 } });
     expect(withDefaults.create().model).toBe(4);
+    // A default value of the parameter still applies: the build function gets undefined.
+    const defaulted = defineModel((_sim, p: { rate: number } = { rate: 6 }) => p.rate);
+    expect(defaulted.create().model).toBe(6);
+    const optional = defineModel((_sim, p?: { rate: number }) => p?.rate ?? 7);
+    expect(() => optional.create()).toThrow(/reads params\.rate/); // declared without a default: guarded
   });
 
   it('snapshots and forks a simulation without params that never reads them', () => {

@@ -138,6 +138,12 @@ export class ModelDefinition<P = undefined, M = void> {
    * live.run({ until: 100 });
    * const whatIf = live.fork({ replication: 1 });
    * ```
+   *
+   * @throws TwinkitError for an unknown option, and, when the simulation has no params (none given,
+   * no `defaults`), as soon as the definition reads one (while building or later, in a process): the
+   * build function then gets a stand-in that refuses reads with an error saying how to pass them. A
+   * build function that declares `params` with a default value (`(sim, p = DEFAULTS) => ...`) or not
+   * at all gets undefined instead.
    */
   create(options: CreateOptions<P> = {}): Simulation<M> {
     rejectUnknownKeys(
@@ -157,7 +163,7 @@ export class ModelDefinition<P = undefined, M = void> {
     sim._inside++;
     let model: M;
     try {
-      model = this.build(sim, params === undefined ? this.missingParams(false) : params);
+      model = this.build(sim, params === undefined ? this.missingParams(this.build, false) : params);
     } finally {
       sim._inside--;
     }
@@ -254,7 +260,7 @@ export class ModelDefinition<P = undefined, M = void> {
     try {
       model = hooks.restore(
         sim,
-        (params === undefined ? this.missingParams(true) : params) as P,
+        (params === undefined ? this.missingParams(hooks.restore, true) : params) as P,
         structuredClone(snapshot.state),
       );
     } finally {
@@ -270,9 +276,12 @@ export class ModelDefinition<P = undefined, M = void> {
    * given, no defaults): an empty stand-in that refuses every property read with an error that says
    * how to pass them, instead of JavaScript's `Cannot read properties of undefined`. Spreading it
    * (`{ ...defaults, ...params }`) gives nothing, as spreading undefined does. `sim.params` stays
-   * undefined. `restored` says whether the restore hook gets it (the snapshot holds no params).
+   * undefined. A function that declares no `params` (`fn.length < 2`: `(sim) => ...`, or a default
+   * value, `(sim, params = DEFAULTS) => ...`) gets undefined, as before. `restored` says whether the
+   * restore hook gets it (the snapshot holds no params).
    */
-  private missingParams(restored: boolean): P {
+  private missingParams(fn: (...args: never[]) => unknown, restored: boolean): P {
+    if (fn.length < 2) return undefined as P;
     const name = this.name === undefined ? '' : ` ${JSON.stringify(this.name)}`;
     const refuse = (what: string): never => {
       throw new TwinkitError(
