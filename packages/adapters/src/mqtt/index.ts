@@ -1,2 +1,10 @@
-// MQTT source and sink on MQTT.js: see mqtt-source.ts and mqtt-sink.ts.
-export {};
+// @twinkit/adapters/mqtt: the MQTT source and sink on MQTT.js, and an embedded broker on aedes.
+export type { MqttBackoffOptions, MqttConnectionOptions, MqttTlsOptions } from './connection';
+export {
+  type EmbeddedBroker,
+  type EmbeddedBrokerOptions,
+  startEmbeddedBroker,
+} from './embedded-broker';
+export { qosForFilter } from './filters';
+export { type MqttSink, type MqttSinkOptions, type MqttSinkStats, mqttSink } from './mqtt-sink';
+export { type MqttSource, type MqttSourceOptions, type MqttSourceStats, mqttSource } from './mqtt-source';
