@@ -476,14 +476,19 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
     }
   }
 
-  /** @internal Checks that an event belongs to this resource. */
-  protected checkOwn(api: string, event: unknown, cls: abstract new (...args: never[]) => unknown): void {
+  /** @internal Checks that an event belongs to this resource (`clsName`: the class's name in messages, a literal). */
+  protected checkOwn(
+    api: string,
+    event: unknown,
+    cls: abstract new (...args: never[]) => unknown,
+    clsName: string,
+  ): void {
     if (!(event instanceof cls)) {
-      throw invalidArgument(api, `the argument must be a ${cls.name} returned by this ${this.kind}`, event);
+      throw invalidArgument(api, `the argument must be a ${clsName} returned by this ${this.kind}`, event);
     }
     if ((event as AnyResourceEvent).resource !== this) {
       throw new TwinkitError(
-        `${api}: the ${cls.name} was made to ${formatValue((event as AnyResourceEvent).resource.name)}, not to ${formatValue(this.name)}. Release it to the resource it came from.`,
+        `${api}: the ${clsName} was made to ${formatValue((event as AnyResourceEvent).resource.name)}, not to ${formatValue(this.name)}. Release it to the resource it came from.`,
         { code: 'INVALID_ARGUMENT' },
       );
     }

@@ -225,7 +225,7 @@ export class Resource extends BaseResource<Request, never> {
   release(request: Request): void {
     if (request?.resource !== this || request._status !== 'granted') {
       const api = `${this.kind}.release(request)`;
-      this.checkOwn(api, request, Request);
+      this.checkOwn(api, request, Request, 'Request');
       throw this.notHeld(api, request);
     }
     this.releaseHeld(request);
