@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,14 +12,20 @@ const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```\n\n```text\n([\s\S]*?)``
   expected: m[2]!,
 }));
 
+// Programs run from a folder of their own, as a user runs them: `SIR.xmile` is copied beside them.
+const scratch = resolve(packageRoot, 'node_modules/.docs-examples');
+mkdirSync(scratch, { recursive: true });
+copyFileSync(resolve(packageRoot, '../../fixtures/sd-test-models/samples/SIR/SIR.xmile'), resolve(scratch, 'SIR.xmile'));
+
 describe('docs/sd.md', () => {
   it('has runnable examples', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(3);
   });
   blocks.forEach(({ code, expected }, i) => {
     it(`example ${i + 1} prints what the guide says`, () => {
-      const r = spawnSync('npx', ['tsx', '--conditions=@twinkit/source', '-e', code], {
-        cwd: packageRoot,
+      const tsx = resolve(packageRoot, '../../node_modules/.bin/tsx');
+      const r = spawnSync(tsx, ['--conditions=@twinkit/source', '-e', code], {
+        cwd: scratch,
         encoding: 'utf8',
       });
       expect(r.stderr.replace(/npm warn[^\n]*\n/g, '')).toBe('');

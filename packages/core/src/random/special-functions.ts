@@ -1,7 +1,7 @@
 /**
  * Special functions the samplers need: the standard normal quantile and log(k!).
  *
- * @internal
+ * Internal to the package. (Not tagged internal: on a file comment that tag strips the next import.)
  */
 
 // Coefficients of Wichura's algorithm AS 241 (PPND16), Applied Statistics 37(3), 1988: rational

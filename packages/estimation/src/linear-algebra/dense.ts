@@ -9,7 +9,7 @@
  * `benchmarks/src/estimation/kalman.bench.ts` measures all of them in one run. ml-matrix is still
  * accepted as input wherever a matrix is expected.
  *
- * @internal
+ * Internal to the package. (Not tagged internal: on a file comment that tag strips the next import.)
  */
 import { TwinkitError } from '@twinkit/core';
 

@@ -1,7 +1,7 @@
 /**
  * Draws from a multivariate normal through a RandomStream.
  *
- * @internal
+ * Internal to the package. (Not tagged internal: on a file comment that tag strips the next import.)
  */
 import type { RandomStream } from '@twinkit/core';
 

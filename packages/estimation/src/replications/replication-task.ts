@@ -2,7 +2,7 @@
  * One block of replications, run the same way on the main thread and on worker threads, so that
  * results do not depend on the number of workers.
  *
- * @internal
+ * Internal to the package. (Not tagged internal: on a file comment that tag strips the next import.)
  */
 
 import type { ModelDefinition, Simulation, SimulationSnapshot } from '@twinkit/core';

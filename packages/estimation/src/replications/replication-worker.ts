@@ -2,7 +2,7 @@
  * The worker-thread side of runReplications (loaded by piscina): imports the model definition from
  * its module once, then runs the blocks of replications it is sent.
  *
- * @internal
+ * Internal to the package. (Not tagged internal: on a file comment that tag strips the next import.)
  */
 import type { ModelDefinition, Simulation } from '@twinkit/core';
 import { TwinkitError } from '@twinkit/core';

@@ -1,6 +1,6 @@
 /**
  * Helpers the generated model code calls: tables, time functions, fixed delays and random draws.
- * @internal
+ * Internal to the package. (Not tagged internal: on a file comment that tag strips the next import.)
  */
 import type { EquationFunction, GraphicalType } from '../model';
 
