@@ -412,11 +412,11 @@ describe('mqttSource credentials (aedes with a password)', () => {
     expect(error2?.message).toMatch(
       /could not connect to mqtt:\/\/127.0.0.1:1 within startTimeoutMs 300 \(last error: .*ECONNREFUSED/,
     );
-    let parseError: Error | undefined;
+    let parseError: (Error & { details?: unknown }) | undefined;
     try {
       mqttSource({ url: `mqtt://twin:${PASSWORD}@127.0.0.1:x`, topics: ['a'] });
     } catch (e) {
-      parseError = e as Error;
+      parseError = e as Error & { details?: unknown };
     }
     expect(parseError?.message).toMatch(/url must be a URL.*\*\*\*@/);
     for (const e of [error, error2, parseError]) {
