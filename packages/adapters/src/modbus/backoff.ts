@@ -23,13 +23,24 @@ export type Backoff = Required<BackoffOptions>;
 const KEYS = ['initialMs', 'maxMs', 'factor', 'jitter'] as const;
 
 /** Checks backoff options and fills in the defaults. @internal */
-export function resolveBackoff(api: string, options: BackoffOptions | undefined): Backoff {
-  rejectUnknownKeys(`${api}: backoff`, options, KEYS, '{ initialMs: 200, maxMs: 10000 }');
-  const backoff = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.5, ...options };
+export function resolveBackoff(
+  api: string,
+  options: BackoffOptions | undefined,
+  option = 'backoff',
+  extraKeys: readonly string[] = [],
+): Backoff {
+  rejectUnknownKeys(
+    `${api}: ${option}`,
+    options,
+    [...KEYS, ...extraKeys],
+    '{ initialMs: 200, maxMs: 10000 }',
+  );
+  const { initialMs = 200, maxMs = 10_000, factor = 2, jitter = 0.5 } = (options ?? {}) as BackoffOptions;
+  const backoff = { initialMs, maxMs, factor, jitter };
   const positive = (key: 'initialMs' | 'maxMs') => {
     const v = backoff[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
-      throw invalidArgument(api, `backoff.${key} must be a finite number > 0 (ms)`, v);
+      throw invalidArgument(api, `${option}.${key} must be a finite number > 0 (ms)`, v);
   };
   positive('initialMs');
   positive('maxMs');
@@ -40,9 +51,9 @@ export function resolveBackoff(api: string, options: BackoffOptions | undefined)
       backoff.maxMs,
     );
   if (typeof backoff.factor !== 'number' || !Number.isFinite(backoff.factor) || backoff.factor < 1)
-    throw invalidArgument(api, 'backoff.factor must be a finite number >= 1', backoff.factor);
+    throw invalidArgument(api, `${option}.factor must be a finite number >= 1`, backoff.factor);
   if (typeof backoff.jitter !== 'number' || !(backoff.jitter >= 0 && backoff.jitter <= 1))
-    throw invalidArgument(api, 'backoff.jitter must be a number in [0, 1]', backoff.jitter);
+    throw invalidArgument(api, `${option}.jitter must be a number in [0, 1]`, backoff.jitter);
   return backoff;
 }
 

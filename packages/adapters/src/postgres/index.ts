@@ -1,2 +1,8 @@
-// PostgreSQL sink on pg: see postgres-sink.ts.
-export {};
+export {
+  type PostgresSink,
+  type PostgresSinkOptions,
+  type PostgresSinkStats,
+  postgresSink,
+  type RetryOptions,
+  type Storage,
+} from './postgres-sink';
