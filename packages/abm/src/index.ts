@@ -1,3 +1,9 @@
+/**
+ * twinkit agent-based modelling: agents, grid/continuous/network spaces, A*, data collection, on
+ * the shared clock.
+ *
+ * @module @twinkit/abm
+ */
 export * from './activation';
 export * from './agent-model';
 export * from './agent-set';

@@ -1,3 +1,9 @@
+/**
+ * twinkit core: one clock and event calendar, processes, seeded RNG streams and distributions, the
+ * state vector, statistics, fork.
+ *
+ * @module @twinkit/core
+ */
 export * from './errors';
 export * from './events';
 export * from './model';

@@ -1,3 +1,9 @@
+/**
+ * twinkit discrete-event simulation: resources, containers, stores with built-in statistics, on the
+ * shared clock.
+ *
+ * @module @twinkit/des
+ */
 export * from './base-resource';
 export * from './container';
 export * from './resource';

@@ -1,3 +1,9 @@
+/**
+ * twinkit estimation: Kalman (KF/EKF/UKF), particle and ensemble filters, Monte Carlo experiments
+ * with confidence intervals.
+ *
+ * @module @twinkit/estimation
+ */
 export * from './batch-means';
 export * from './confidence-interval';
 export * from './consistency-monitor';

@@ -1,3 +1,9 @@
+/**
+ * twinkit system dynamics: XMILE import, compiled equations, Euler/RK/adaptive integration, coupled
+ * to events.
+ *
+ * @module @twinkit/sd
+ */
 export * from './compiler';
 export * from './coupling';
 export * from './expression';

@@ -178,7 +178,7 @@ export class Event<T = unknown> {
 
   /**
    * Adds a callback that runs when the event is processed. If the event was already processed the
-   * callback is not called; check {@link Event.processed} first.
+   * callback is not called; check `event.processed` first.
    *
    * @throws TwinkitError if the event was already processed.
    */
@@ -207,7 +207,7 @@ export class Event<T = unknown> {
     }
   }
 
-  /** Removes a callback added with {@link Event.addCallback}; returns whether it was present. */
+  /** Removes a callback added with `addCallback`; returns whether it was present. */
   removeCallback(callback: EventCallback<T>): boolean;
   /** @internal A process stops waiting on this event. */
   removeCallback(callback: Waiter): boolean;

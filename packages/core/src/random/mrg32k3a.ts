@@ -254,7 +254,7 @@ export class Mrg32k3a {
     return [...this.streamStart] as unknown as Mrg32k3aState;
   }
 
-  /** Continues from `state` (as returned by {@link state}) without changing stream or substream starts. */
+  /** Continues from `state` (as returned by {@link Mrg32k3a.state}) without changing stream or substream starts. */
   setState(state: Mrg32k3aState): void {
     checkSeed('Mrg32k3a.setState(state)', state);
     this.load(state);

@@ -62,7 +62,7 @@ export class Request extends ResourceEvent<undefined> {
 }
 
 /**
- * The cause of the {@link Interrupt} a preempted user's process receives: which request took the unit,
+ * The cause of the `Interrupt` a preempted user's process receives: which request took the unit,
  * since when the user held it, and for how long.
  */
 export class Preempted {
@@ -323,6 +323,7 @@ export class PriorityResource extends Resource {
     return req;
   }
 
+  /** @internal Details of a request for traces: its priority (and preemption). */
   protected override describeRequest(request: Request): Record<string, number | string | boolean> {
     return { priority: request.priority };
   }
@@ -400,6 +401,7 @@ export class PreemptiveResource extends PriorityResource {
     if (process?.isAlive) process.interrupt(cause);
   }
 
+  /** @internal Details of a request for traces: its priority (and preemption). */
   protected override describeRequest(request: Request): Record<string, number | string | boolean> {
     return { priority: request.priority, preempt: request.preempt };
   }

@@ -35,8 +35,16 @@ export type ParticleTransition = (
 
 /** A particle-filter sensor: Gaussian (`h` and `R`) or any log-likelihood log p(z | x). */
 export type ParticleSensor =
-  | { h: MeasurementFunction; R: MatrixLike }
-  | { logLikelihood: (z: Float64Array, x: Float64Array) => number };
+  | {
+      /** Maps a particle's state to the predicted measurement. */
+      h: MeasurementFunction;
+      /** Gaussian measurement-noise covariance. */
+      R: MatrixLike;
+    }
+  | {
+      /** Log-likelihood of measurement `z` given a particle's state `x` (any noise model). */
+      logLikelihood: (z: Float64Array, x: Float64Array) => number;
+    };
 
 /** Options of {@link ParticleFilter}. */
 export interface ParticleFilterOptions {

@@ -29,8 +29,16 @@ const LOG_2PI = Math.log(2 * Math.PI);
 
 /** A sensor of the simulation particle filter: Gaussian on a function of the state, or any log-likelihood. */
 export type SimulationSensor<M> =
-  | { h: (sim: Simulation<M>) => VectorLike; R: MatrixLike }
-  | { logLikelihood: (z: Float64Array, sim: Simulation<M>) => number };
+  | {
+      /** Reads the predicted measurement from a particle (a fork of the simulation). */
+      h: (sim: Simulation<M>) => VectorLike;
+      /** Gaussian measurement-noise covariance. */
+      R: MatrixLike;
+    }
+  | {
+      /** Log-likelihood of measurement `z` given a particle (any noise model). */
+      logLikelihood: (z: Float64Array, sim: Simulation<M>) => number;
+    };
 
 /** Options of {@link SimulationParticleFilter}. */
 export interface SimulationParticleFilterOptions<M> {

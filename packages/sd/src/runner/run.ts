@@ -75,6 +75,16 @@ const E5 = -17253 / 339200;
 const E6 = 22 / 525;
 const E7 = -1 / 40;
 
+/** A variable of a run resolved once (see {@link SdRun.variable}). */
+export interface SdVariableHandle {
+  /** The variable's name as the model spells it. */
+  readonly name: string;
+  /** Reads the variable at the run's current time. */
+  get(): number;
+  /** Writes a stock or a constant, as {@link SdRun.set} does. */
+  set(value: number): void;
+}
+
 /**
  * One run of a compiled model: its state, its clock and its saved rows. Runs to the stop time
  * ({@link SdRun.run}) or lazily to any time ({@link SdRun.advanceTo}, used when coupled to a
@@ -90,15 +100,6 @@ const E7 = -1 / 40;
  * const results = run.run();       // continues to the stop time
  * ```
  */
-/** A variable of a run resolved once (see {@link SdRun.variable}). */
-export interface SdVariableHandle {
-  /** The variable's name as the model spells it. */
-  readonly name: string;
-  /** Reads the variable at the run's current time. */
-  get(): number;
-  /** Writes a stock or a constant, as {@link SdRun.set} does. */
-  set(value: number): void;
-}
 
 export class SdRun {
   /** The compiled model. */
