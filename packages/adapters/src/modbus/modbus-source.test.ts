@@ -263,6 +263,29 @@ describe(`modbusSource against pymodbus ${pymodbus.ok ? pymodbus.version : ''}`,
     expect(stats.failedPolls).toBe(0);
   });
 
+  it('polls back to back with pollMs 0: consecutive poll numbers, none missed', async () => {
+    const source = modbusSource({
+      host: '127.0.0.1',
+      port: device.port,
+      addressing: 0,
+      pollMs: 0,
+      sensors,
+      registers: [{ sensor: 'SEVEN', address: 19, type: 'uint16' }],
+    });
+    const readings = await take(source, (r) => r.length === 50);
+    expect(readings.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(source.stats()).toMatchObject({ missedPolls: 0, failedPolls: 0 });
+    expect(() =>
+      modbusSource({
+        host: '127.0.0.1',
+        addressing: 0,
+        pollMs: 0.5,
+        sensors,
+        registers: [{ sensor: 'SEVEN', address: 19, type: 'uint16' }],
+      }),
+    ).toThrow(/pollMs must be a finite number >= 1 \(ms\) \(or 0: back to back\), got 0\.5/);
+  });
+
   it('lets a slow consumer hold back the polls: nothing is dropped, the due polls it delays are counted as missed', async () => {
     const source = modbusSource({
       host: '127.0.0.1',

@@ -22,7 +22,10 @@ export interface ModbusSourceOptions {
   readonly port?: number;
   /** The Modbus unit id (slave id) to address, 0-255 (default 1). */
   readonly unitId?: number;
-  /** The poll period in ms (default 1000, at least 1); polls are due at fixed times `start + k * pollMs`. */
+  /**
+   * The poll period in ms (default 1000): polls are due at fixed times `start + k * pollMs`. At least
+   * 1 (Node's timers count whole ms), or 0 to poll back to back, as fast as the device answers.
+   */
   readonly pollMs?: number;
   /** The register map: one register per sensor. */
   readonly registers: readonly ModbusRegister[];
@@ -216,7 +219,7 @@ class ModbusPoller implements ModbusSource {
         o.addressing,
         'There is no safe default: a wrong guess reads every value one register off, without an error. Check the device manual.',
       );
-    this.pollMs = finiteAtLeast('pollMs', o.pollMs ?? 1000, 1);
+    this.pollMs = o.pollMs === 0 ? 0 : finiteAtLeast('pollMs', o.pollMs ?? 1000, 1, ' (or 0: back to back)');
     this.timeoutMs = finiteAtLeast('timeoutMs', o.timeoutMs ?? 1000, 1);
     const sensors = o.sensors;
     if (
@@ -328,11 +331,12 @@ class ModbusPoller implements ModbusSource {
     const t0 = performance.now();
     let tick = 0;
     while (!this.closed) {
-      await this.sleepUntil(t0 + tick * this.pollMs);
+      if (this.pollMs > 0) await this.sleepUntil(t0 + tick * this.pollMs);
       if (this.closed) return;
       tick += 1;
       const failure = await this.poll(tick);
       if (failure !== undefined && failure !== 'exception') await this.reconnect();
+      if (this.pollMs === 0) continue; // back to back: no schedule, so no poll is ever missed
       const due = Math.ceil((performance.now() - t0) / this.pollMs);
       if (due > tick) {
         this.missedPolls += due - tick;
@@ -599,8 +603,8 @@ function integerIn(name: string, value: unknown, low: number, high: number): num
   return value;
 }
 
-function finiteAtLeast(name: string, value: unknown, low: number): number {
+function finiteAtLeast(name: string, value: unknown, low: number, or = ''): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < low)
-    throw invalidArgument(API, `${name} must be a finite number >= ${low} (ms)`, value);
+    throw invalidArgument(API, `${name} must be a finite number >= ${low} (ms)${or}`, value);
   return value;
 }
