@@ -28,10 +28,14 @@ for (const guideName of ['estimation', 'experiments']) {
         mkdirSync(scratch, { recursive: true });
         const file = resolve(scratch, `${guideName}-${i + 1}.mts`);
         writeFileSync(file, code);
-        const r = spawnSync('npx', ['tsx', '--conditions=@twinkit/source', file], {
-          cwd: packageRoot,
-          encoding: 'utf8',
-        });
+        const r = spawnSync(
+          resolve(packageRoot, '../../node_modules/.bin/tsx'),
+          ['--conditions=@twinkit/source', file],
+          {
+            cwd: packageRoot,
+            encoding: 'utf8',
+          },
+        );
         expect(r.stderr.replace(/npm warn[^\n]*\n/g, '')).toBe('');
         expect(r.status).toBe(0);
         expect(r.stdout).toBe(expected);

@@ -10,10 +10,14 @@ const repoRoot = resolve(here, '../../../..');
 const suite = resolve(repoRoot, 'fixtures/sd-test-models');
 
 function cli(...args: string[]) {
-  const r = spawnSync('npx', ['tsx', '--conditions=@twinkit/source', resolve(here, 'main.ts'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    resolve(repoRoot, 'node_modules/.bin/tsx'),
+    ['--conditions=@twinkit/source', resolve(here, 'main.ts'), ...args],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/npm warn[^\n]*\n/g, '') };
 }
 
