@@ -245,6 +245,7 @@ describe.each([
     const proxy = await startTcpProxy({ targetPort: broker.port });
     const sink = mqttSink({ url: proxy.url, statusTopic: false, reconnect: FAST });
     for (let i = 0; i < 10; i++) await sink.write({ kind: 'reading', reading: reading(stat, 'HEALTH', i) });
+    await sink.flush(); // acknowledged: none of these is in flight when the broker dies
     await waitFor(() => seqs.HEALTH?.size === 10, 5_000, '10 readings before the restart');
 
     await broker.stop();

@@ -86,7 +86,8 @@ const DONE = 2;
 
 interface Entry {
   readonly topic: string;
-  readonly payload: Buffer;
+  /** Emptied when the entry is done, so a tombstone waiting to be compacted holds no payload. */
+  payload: Buffer;
   readonly qos: 0 | 1 | 2;
   readonly retain: boolean;
   readonly bytes: number;
@@ -100,6 +101,7 @@ interface Waiter {
 }
 
 const RESOLVED = Promise.resolve();
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Makes a {@link Sink} that publishes a twin's readings (on `reading.source`), events (on their
@@ -537,6 +539,7 @@ class MqttSinkImpl implements MqttSink {
     }
     if (entry.state === INFLIGHT) this.inflightEntries.delete(entry);
     entry.state = DONE;
+    entry.payload = EMPTY;
     this.buffered -= 1;
     this.bufferedBytes -= entry.bytes;
   }
