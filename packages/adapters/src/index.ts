@@ -1,3 +1,4 @@
+export * from './file';
 export * from './quality';
 export * from './reading';
 export * from './sensors';
