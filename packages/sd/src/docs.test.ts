@@ -15,7 +15,10 @@ const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```\n\n```text\n([\s\S]*?)``
 // Programs run from a folder of their own, as a user runs them: `SIR.xmile` is copied beside them.
 const scratch = resolve(packageRoot, 'node_modules/.docs-examples');
 mkdirSync(scratch, { recursive: true });
-copyFileSync(resolve(packageRoot, '../../fixtures/sd-test-models/samples/SIR/SIR.xmile'), resolve(scratch, 'SIR.xmile'));
+copyFileSync(
+  resolve(packageRoot, '../../fixtures/sd-test-models/samples/SIR/SIR.xmile'),
+  resolve(scratch, 'SIR.xmile'),
+);
 
 describe('docs/sd.md', () => {
   it('has runnable examples', () => {

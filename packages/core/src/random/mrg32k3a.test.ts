@@ -25,10 +25,7 @@ interface Reference {
 }
 
 const reference = JSON.parse(
-  readFileSync(
-    new URL('../../../../fixtures/rng/mrg32k3a_reference.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../../../../fixtures/rng/mrg32k3a_reference.json', import.meta.url), 'utf8'),
 ) as Reference;
 
 const draw = (g: Mrg32k3a, n: number) => Array.from({ length: n }, () => g.next());

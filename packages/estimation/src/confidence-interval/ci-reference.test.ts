@@ -3,6 +3,7 @@
  * Welch comparisons, Bonferroni, batch means and the sequential relative-precision rule.
  */
 import { describe, expect, it } from 'vitest';
+import { compareAll, readJsonFixture } from '../../test/support/fixtures';
 import { batchMeans, lag1Autocorrelation } from '../batch-means/batch-means';
 import {
   bonferroniConfidence,
@@ -10,7 +11,6 @@ import {
   welchComparison,
 } from '../scenario-statistics/scenario-statistics';
 import { SequentialStopper } from '../sequential-stopping/sequential-stopping';
-import { compareAll, readJsonFixture } from '../../test/support/fixtures';
 import { confidenceInterval } from './confidence-interval';
 
 interface Ci {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { KalmanFilter } from '../kalman-filter/kalman-filter';
 import { cv, testStream } from '../../test/support/cv1d';
 import { compareAll } from '../../test/support/fixtures';
+import { KalmanFilter } from '../kalman-filter/kalman-filter';
 import { ConsistencyMonitor, chiSquareBand } from './consistency-monitor';
 
 describe('chiSquareBand', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { KalmanFilter } from '../kalman-filter/kalman-filter';
 import { readCsvFixture } from '../../test/support/fixtures';
 import {
   comparePendulum,
@@ -10,6 +9,7 @@ import {
   pendulumInputs,
   pendulumJacobian,
 } from '../../test/support/pendulum';
+import { KalmanFilter } from '../kalman-filter/kalman-filter';
 import { ExtendedKalmanFilter } from './extended-kalman-filter';
 
 describe('ExtendedKalmanFilter against FilterPy (pendulum)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KalmanFilter } from '../kalman-filter/kalman-filter';
 import { cv, cvInputs, distance, g0, g1, kalmanRun, steps, testStream } from '../../test/support/cv1d';
+import { KalmanFilter } from '../kalman-filter/kalman-filter';
 import { ParticleFilter } from './particle-filter';
 
 function particleRun(

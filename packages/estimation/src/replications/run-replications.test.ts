@@ -1,9 +1,9 @@
 import { defineModel, TwinkitError } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
+import { arrivals, mm1, unexported } from '../../test/support/test-models';
 import { confidenceInterval } from '../confidence-interval/confidence-interval';
 import { compareScenarios } from './compare-scenarios';
 import { runReplications } from './run-replications';
-import { arrivals, mm1, unexported } from '../../test/support/test-models';
 
 const rho = 0.5;
 const base = { arrivalRate: rho, serviceRate: 1, customers: 200, stationaryStart: true };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KalmanFilter } from '../kalman-filter/kalman-filter';
 import { compareAll, readCsvFixture, readJsonFixture } from '../../test/support/fixtures';
+import { KalmanFilter } from '../kalman-filter/kalman-filter';
 import { rtsSmooth } from './rts-smoother';
 
 const meta = readJsonFixture<{

@@ -9,8 +9,8 @@
  */
 import { TwinkitError } from '@twinkit/core';
 import type { Expr, Subscript } from '../expression';
-import type { DimensionDef, EquationDef, VariableDef } from '../model/model';
 import type { EquationFunction, SdModel, SimSpecs } from '../model';
+import type { DimensionDef, EquationDef, VariableDef } from '../model/model';
 import { canonicalName } from '../names';
 import { lookupTable, type RuntimeContext } from './runtime';
 

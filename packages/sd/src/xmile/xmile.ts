@@ -8,7 +8,13 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 import { EquationSyntaxError, type Expr, isBlankEquation, parseEquation } from '../expression/parser';
-import { type GraphicalFunction, type GraphicalType, type IntegrationMethod, SdModel, type SimSpecs } from '../model';
+import {
+  type GraphicalFunction,
+  type GraphicalType,
+  type IntegrationMethod,
+  SdModel,
+  type SimSpecs,
+} from '../model';
 import { type EquationDef, type VariableDef, validateGraphical } from '../model/model';
 import { canonicalName, displayName } from '../names';
 import { child, children, parseXml, type XmlElement } from './xml';
