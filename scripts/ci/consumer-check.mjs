@@ -6,8 +6,17 @@
 // READMEs verbatim there, comparing what each prints with the ```text block that follows it.
 //
 // Run after `npm run build`: node scripts/ci/consumer-check.mjs [--keep] [--only docs/sd.md]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
@@ -19,7 +28,11 @@ const failures = [];
 const log = (line) => process.stdout.write(`${line}\n`);
 const run = (cmd, args, options = {}) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8', ...options, env: { ...process.env, ...options.env } });
-  return { code: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '').replace(/npm warn[^\n]*\n/g, '') };
+  return {
+    code: r.status,
+    stdout: r.stdout ?? '',
+    stderr: (r.stderr ?? '').replace(/npm warn[^\n]*\n/g, ''),
+  };
 };
 const check = (label, ok, detail = '') => {
   log(`${ok ? 'ok  ' : 'FAIL'} ${label}`);
@@ -94,7 +107,9 @@ for (const spec of entryPoints) {
     { cwd: app },
   );
   check(`import('${spec}') as ESM`, esm.code === 0 && Number(esm.stdout) > 0, esm.stderr);
-  const cjs = run('node', ['-e', `const m = require('${spec}'); console.log(Object.keys(m).length);`], { cwd: app });
+  const cjs = run('node', ['-e', `const m = require('${spec}'); console.log(Object.keys(m).length);`], {
+    cwd: app,
+  });
   check(`require('${spec}') as CommonJS`, cjs.code === 0 && Number(cjs.stdout) > 0, cjs.stderr);
   const where = run('node', ['-e', `console.log(require.resolve('${spec}'))`], { cwd: app });
   check(`${spec} resolves inside the consumer`, where.stdout.startsWith(app), where.stdout);
@@ -151,14 +166,28 @@ console.log(means.length === 4 && Number.isFinite(ci.mean) && ci.mean > 0 ? 'ok'
 `,
 );
 const tsc = run('npx', ['tsc', '-p', '.'], { cwd: app });
-check('a TypeScript consumer type-checks (NodeNext, strict, library declarations checked)', tsc.code === 0, tsc.stdout + tsc.stderr);
+check(
+  'a TypeScript consumer type-checks (NodeNext, strict, library declarations checked)',
+  tsc.code === 0,
+  tsc.stdout + tsc.stderr,
+);
 const tiny = run('npx', ['tsx', 'consumer.ts'], { cwd: app });
-check('a tiny model runs from the installed packages', tiny.code === 0 && tiny.stdout.trim() === 'ok', tiny.stdout + tiny.stderr);
+check(
+  'a tiny model runs from the installed packages',
+  tiny.code === 0 && tiny.stdout.trim() === 'ok',
+  tiny.stdout + tiny.stderr,
+);
 
 // 5. The twinkit-sd command, as docs/sd.md gives it.
 cpSync(join(repo, 'fixtures/sd-test-models/samples/SIR/SIR.xmile'), join(app, 'SIR.xmile'));
-const sdCli = run('npx', ['twinkit-sd', 'run', 'SIR.xmile', '--method', 'rk4', '--out', 'sir.csv'], { cwd: app });
-check('npx twinkit-sd run SIR.xmile', sdCli.code === 0 && existsSync(join(app, 'sir.csv')), sdCli.stdout + sdCli.stderr);
+const sdCli = run('npx', ['twinkit-sd', 'run', 'SIR.xmile', '--method', 'rk4', '--out', 'sir.csv'], {
+  cwd: app,
+});
+check(
+  'npx twinkit-sd run SIR.xmile',
+  sdCli.code === 0 && existsSync(join(app, 'sir.csv')),
+  sdCli.stdout + sdCli.stderr,
+);
 
 // 6. Every ```ts program of the docs, verbatim, in the consumer project. A block that starts with
 // an import is a program; a block fenced ```ts fragment is a shape, not a program, and is skipped.
@@ -180,7 +209,11 @@ for (const page of pages) {
     const line = text.slice(0, match.index).split('\n').length;
     const label = `${page}:${line} runs verbatim${expected !== undefined ? ' and prints what the page says' : ''}`;
     if (!code.startsWith('import ')) {
-      check(label, false, 'a ```ts block must be a whole program that starts with its imports (or be fenced ```ts fragment)');
+      check(
+        label,
+        false,
+        'a ```ts block must be a whole program that starts with its imports (or be fenced ```ts fragment)',
+      );
       return;
     }
     programs += 1;
@@ -189,7 +222,11 @@ for (const page of pages) {
     // Programs run from the project's folder, as a user runs them; paths in them are relative to it.
     const r = run('npx', ['tsx', file], { cwd: app, timeout: 180_000 });
     const ok = r.code === 0 && r.stderr === '' && (expected === undefined || r.stdout === expected);
-    check(label, ok, `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- expected\n${expected ?? '(any)'}`);
+    check(
+      label,
+      ok,
+      `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- expected\n${expected ?? '(any)'}`,
+    );
   });
 }
 check(`docs hold runnable programs (${programs} found)`, programs >= (only ? 1 : 20));

@@ -9,10 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { compileModel, loadXmile, SdModel, SdRun } from '@twinkit/sd';
 import { type BenchCase, compareRates, rateResult } from '../harness';
 
-const suite = resolve(
-  fileURLToPath(new URL('.', import.meta.url)),
-  '../../../fixtures/sd-test-models',
-);
+const suite = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../fixtures/sd-test-models');
 const SUITE = 'sd';
 
 /** Teacup by hand: T' = -(T - room) / characteristic time; saves the 4 variables every step. */
