@@ -217,11 +217,12 @@ describe('qualityCheck: monotonic', () => {
     const check = qualityCheck(inner, { sensors: two, ...OFF, monotonic: true });
     const it = check[Symbol.asyncIterator]();
     inner.push(reading('TEMP-001', at(0), 1), reading('CUR-001', at(0.5), 2, { unit: 'A' }));
+    const first = it.next();
     // Nothing is out yet: both are held (pending) until the data clock passes them by 1 s.
     await new Promise((r) => setTimeout(r, 20));
     expect(check.stats()).toMatchObject({ received: 2, accepted: 0, pending: 2 });
     inner.push(reading('CUR-001', at(1.2), 3, { unit: 'A' }));
-    expect((await it.next()).value?.value).toBe(1);
+    expect((await first).value?.value).toBe(1);
     inner.push(reading('CUR-001', at(3), 4, { unit: 'A' }));
     expect((await it.next()).value?.value).toBe(2);
     expect((await it.next()).value?.value).toBe(3);
@@ -308,7 +309,12 @@ describe('qualityCheck: forward-fill', () => {
       [10.4, 5, 'stale'],
       [11, 6, 'good'],
     ]);
-    expect(stats).toMatchObject({ received: 6, filled: 6, accepted: 12 });
+    expect(stats).toMatchObject({
+      received: 6,
+      filled: 6,
+      accepted: 12,
+      lastReadingTime: { 'TEMP-001': at(11) },
+    });
     expect(report.sensors['TEMP-001']).toMatchObject({ filled: 6, passed: 6 });
     expect(out[2]?.timestamp).toBe('2024-01-15T10:00:02.000Z');
   });
@@ -426,18 +432,18 @@ describe('qualityCheck: the source contract', () => {
     expect(out).toEqual([1, 2]);
   });
 
-  it('passes on the inner source events and waits for its consumer (bounded pending)', async () => {
+  it('passes on the inner source events, and pulls it only as its consumer takes (backpressure)', async () => {
     const inner = new ManualSource();
-    const check = qualityCheck(inner, { sensors, ...OFF, capacity: 4 });
+    const check = qualityCheck(inner, { sensors, ...OFF });
     const events: string[] = [];
     const off = check.onEvent((e) => events.push(e.event_type));
     for (let i = 0; i < 100; i++) inner.push(reading('TEMP-001', at(i), i));
     const it = check[Symbol.asyncIterator]();
     await it.next();
     await new Promise((r) => setTimeout(r, 10));
-    // 4 in the channel and at most one waiting to go in: the rest waits in the inner source.
-    expect(check.stats().pending).toBeLessThanOrEqual(5);
-    expect(check.stats().received).toBeLessThanOrEqual(6);
+    // The rest waits in the inner source.
+    expect(check.stats()).toMatchObject({ received: 1, accepted: 1, pending: 0 });
+    expect(inner.stats().pending).toBe(99);
     inner.emit({
       event_id: 'e1',
       timestamp: '',
@@ -458,6 +464,18 @@ describe('qualityCheck: the source contract', () => {
     expect(events).toEqual(['source_disconnected']);
     await check.close();
     expectAddsUp(check.stats());
+  });
+
+  it('has one consumer, and hands out readings to next() calls made without waiting, in order', async () => {
+    const inner = new ManualSource();
+    const check = qualityCheck(inner, { sensors, ...OFF });
+    const it = check[Symbol.asyncIterator]();
+    await expect(check[Symbol.asyncIterator]().next()).rejects.toThrow(/one consumer/);
+    const pending = [it.next(), it.next(), it.next()];
+    inner.push(reading('TEMP-001', at(0), 1), reading('TEMP-001', at(1), 2));
+    inner.end();
+    const got = await Promise.all(pending);
+    expect(got.map((r) => (r.done ? 'end' : r.value.value))).toEqual([1, 2, 'end']);
   });
 });
 

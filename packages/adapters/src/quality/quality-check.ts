@@ -1,7 +1,7 @@
 import { invalidArgument, TwinkitError } from '@twinkit/core';
 import { makeEvent, type Reading, type TwinEvent } from '../reading';
 import type { Sensor } from '../sensors';
-import { ReadingChannel, type Source, SourceCounters, type SourceStats } from '../source';
+import { type Source, SourceCounters, type SourceStats } from '../source';
 import { ReorderBuffer } from './reorder-buffer';
 import { type QualityRejection, type QualityRules, type QualitySettings, resolveRules } from './rules';
 import { SpikeWindow } from './spike';
@@ -64,6 +64,8 @@ class SensorState {
   lastReleased = Number.NEGATIVE_INFINITY;
   lastOut: Reading | undefined;
   lastSeen = Number.NEGATIVE_INFINITY;
+  /** Source time of the newest reading handed to the consumer. */
+  lastAccepted = Number.NEGATIVE_INFINITY;
   seen = false;
   stale = false;
   staleEvents = 0;
@@ -105,21 +107,27 @@ class SensorState {
   }
 }
 
-/** A FIFO of readings ready for the consumer's channel. */
+/** A FIFO of checked readings ready for the consumer, each with its sensor's state. */
 class Outbox {
   private items: Reading[] = [];
+  private owners: SensorState[] = [];
   private head = 0;
+  /** The state of the sensor of the reading the last `take` returned. */
+  lastOwner: SensorState | undefined;
   get size(): number {
     return this.items.length - this.head;
   }
-  push(reading: Reading): void {
+  push(reading: Reading, owner: SensorState): void {
     this.items.push(reading);
+    this.owners.push(owner);
   }
   take(): Reading {
     const r = this.items[this.head] as Reading;
+    this.lastOwner = this.owners[this.head];
     this.head += 1;
     if (this.head === this.items.length) {
       this.items.length = 0;
+      this.owners.length = 0;
       this.head = 0;
     }
     return r;
@@ -127,6 +135,7 @@ class Outbox {
   clear(): number {
     const n = this.size;
     this.items = [];
+    this.owners = [];
     this.head = 0;
     return n;
   }
@@ -136,7 +145,6 @@ class QualityCheckSource implements QualitySource {
   readonly name: string;
   private readonly settings: QualitySettings;
   private readonly counters = new SourceCounters();
-  private readonly channel: ReadingChannel;
   private readonly states = new Map<string, SensorState>();
   private readonly stateList: SensorState[] = [];
   private readonly buffer = new ReorderBuffer<SensorState>();
@@ -148,6 +156,7 @@ class QualityCheckSource implements QualitySource {
   private readonly heartbeatClock: 'source' | 'wall' | undefined;
   private readonly limitMs: number;
   private unknownSensor = 0;
+  private acceptedCount = 0;
   /** The newest source time seen among held readings: releases are measured on it. */
   private dataWatermark = Number.NEGATIVE_INFINITY;
   /** The newest source time seen from any sensor: the heartbeat's source clock. */
@@ -155,12 +164,17 @@ class QualityCheckSource implements QualitySource {
   private nextDeadline = Number.POSITIVE_INFINITY;
   private arrivals = 0;
   private arrivalsAtTick = -1;
-  private inFlight = 0;
-  private draining: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
-  private pumping: Promise<void> | undefined;
+  private innerIterator: AsyncIterator<Reading> | undefined;
+  /** A `next()` of the inner source is outstanding. */
+  private innerPending = false;
+  /** The consumer's `next()` waiting for a reading. */
+  private waiter: { resolve: (r: IteratorResult<Reading>) => void; reject: (e: unknown) => void } | undefined;
+  private iterating = false;
   private closed = false;
+  /** The inner source ended (with `failure`, if it failed); what is held is then handed on. */
   private ended = false;
+  private failure: unknown;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private idleTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -170,7 +184,6 @@ class QualityCheckSource implements QualitySource {
   ) {
     this.settings = resolveRules(rules);
     this.name = `quality(${inner.name})`;
-    this.channel = new ReadingChannel(this.counters, { capacity: this.settings.capacity });
     for (const sensor of rules.sensors.list()) {
       const state = new SensorState(sensor, this.settings);
       this.states.set(sensor.id, state);
@@ -203,16 +216,160 @@ class QualityCheckSource implements QualitySource {
       this.heartbeatTimer = setInterval(() => this.scanStale(Date.now()), heartbeat.checkEveryMs);
       this.heartbeatTimer.unref();
     }
-    // A fault of ours must reach the consumer, not leave it waiting.
-    this.pumping = this.pump().catch((error: unknown) => {
-      this.stopTimers();
-      this.channel.end(error);
-    });
+    this.innerIterator = this.inner[Symbol.asyncIterator]();
   }
 
+  /**
+   * Iterates the checked readings; one consumer. Pull-through rather than a pump filling a channel:
+   * each `next()` pulls the inner source only when nothing checked is ready, so backpressure is
+   * the inner source's own and a reading costs one promise hop here, not a hand-over between two
+   * loops (measured 0.45 us a reading with the pump and channel).
+   */
   [Symbol.asyncIterator](): AsyncIterator<Reading> {
-    this.start().catch((error: unknown) => this.channel.end(error));
-    return this.channel[Symbol.asyncIterator]();
+    const refuse = this.iterating;
+    let open = !refuse;
+    if (open) this.iterating = true;
+    const done: IteratorResult<Reading> = { value: undefined, done: true };
+    const finish = () => {
+      if (open) this.iterating = false;
+      open = false;
+    };
+    const next = (): Promise<IteratorResult<Reading>> => {
+      if (refuse)
+        return Promise.reject(
+          new TwinkitError(`${this.name}: a source has one consumer; it is already being iterated.`, {
+            code: 'INVALID_STATE',
+          }),
+        );
+      if (!open) return Promise.resolve(done);
+      if (this.outbox.size > 0) return Promise.resolve(this.hand(this.outbox.take()));
+      if (this.closed || this.ended) {
+        finish();
+        const failure = this.failure;
+        this.failure = undefined;
+        return failure === undefined ? Promise.resolve(done) : Promise.reject(failure);
+      }
+      // A next() while one waits queues behind it, as a generator's would.
+      if (this.waiter) return new Promise((resolve, reject) => this.queueBehind(resolve, reject, next));
+      return new Promise<IteratorResult<Reading>>((resolve, reject) => {
+        this.waiter = { resolve, reject };
+        this.pull();
+      });
+    };
+    const iterator: AsyncIterableIterator<Reading> = {
+      next,
+      return: () => {
+        finish();
+        return Promise.resolve(done);
+      },
+      throw: (error: unknown) => {
+        finish();
+        return Promise.reject(error);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  private queueBehind(
+    resolve: (r: IteratorResult<Reading>) => void,
+    reject: (e: unknown) => void,
+    next: () => Promise<IteratorResult<Reading>>,
+  ): void {
+    const ahead = this.waiter;
+    if (!ahead) {
+      next().then(resolve, reject);
+      return;
+    }
+    this.waiter = {
+      resolve: (r) => {
+        ahead.resolve(r);
+        next().then(resolve, reject);
+      },
+      reject: (e) => {
+        ahead.reject(e);
+        next().then(resolve, reject);
+      },
+    };
+  }
+
+  private hand(reading: Reading): IteratorResult<Reading> {
+    // Counted here rather than by SourceCounters.accepted: a field per sensor, not a Map per reading.
+    this.acceptedCount += 1;
+    const state = this.outbox.lastOwner as SensorState;
+    if (reading.time > state.lastAccepted) state.lastAccepted = reading.time;
+    return { value: reading, done: false };
+  }
+
+  /** Asks the inner source for its next reading, unless a request is out already. */
+  private pull(): void {
+    if (this.innerPending || this.closed || this.ended) return;
+    const it = this.innerIterator;
+    if (it === undefined) {
+      this.innerPending = true;
+      this.start().then(
+        () => {
+          this.innerPending = false;
+          this.pull();
+        },
+        (error: unknown) => {
+          this.innerPending = false;
+          this.endOfStream(error);
+        },
+      );
+      return;
+    }
+    this.innerPending = true;
+    it.next().then(this.onInner, this.onInnerError);
+  }
+
+  private readonly onInner = (result: IteratorResult<Reading>): void => {
+    this.innerPending = false;
+    if (this.closed) return;
+    if (result.done) {
+      this.endOfStream(undefined);
+      return;
+    }
+    this.arrivals += 1;
+    try {
+      this.ingest(result.value);
+    } catch (error) {
+      // A fault of ours must reach the consumer, not leave it waiting.
+      this.endOfStream(error);
+      return;
+    }
+    this.serve();
+  };
+
+  private readonly onInnerError = (error: unknown): void => {
+    this.innerPending = false;
+    if (!this.closed) this.endOfStream(error);
+  };
+
+  /** End of the inner stream: what is held is handed on in order, then the end (or the error). */
+  private endOfStream(error: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = error;
+    this.stopTimers();
+    this.releaseUpTo(Number.POSITIVE_INFINITY);
+    this.serve();
+  }
+
+  /** Gives the waiting consumer a reading, or the end, or pulls again. */
+  private serve(): void {
+    const waiter = this.waiter;
+    if (waiter === undefined) return;
+    if (this.outbox.size > 0) {
+      this.waiter = undefined;
+      waiter.resolve(this.hand(this.outbox.take()));
+    } else if (this.ended || this.closed) {
+      this.waiter = undefined;
+      const failure = this.failure;
+      this.failure = undefined;
+      if (failure === undefined) waiter.resolve({ value: undefined, done: true });
+      else waiter.reject(failure);
+    } else this.pull();
   }
 
   async close(): Promise<void> {
@@ -224,16 +381,22 @@ class QualityCheckSource implements QualitySource {
       state.dropped += 1;
     });
     this.counters.dropped('closed', held + this.outbox.clear());
-    this.channel.discard('closed');
+    this.failure = undefined;
+    this.serve();
     await this.inner.close();
-    await this.pumping;
   }
 
   stats(): SourceStats {
-    const own = this.counters.snapshot(
-      this.buffer.size + this.outbox.size + this.inFlight + this.channel.size,
-    );
-    return { ...own, reconnects: this.inner.stats().reconnects };
+    const own = this.counters.snapshot(this.buffer.size + this.outbox.size);
+    const lastReadingTime: Record<string, number> = {};
+    for (const s of this.stateList)
+      if (s.lastAccepted > Number.NEGATIVE_INFINITY) lastReadingTime[s.id] = s.lastAccepted;
+    return {
+      ...own,
+      accepted: this.acceptedCount,
+      lastReadingTime,
+      reconnects: this.inner.stats().reconnects,
+    };
   }
 
   onEvent(listener: (event: TwinEvent) => void): () => void {
@@ -271,54 +434,6 @@ class QualityCheckSource implements QualitySource {
       };
     }
     return { sensors, unknownSensor: this.unknownSensor, settings: this.settings };
-  }
-
-  // --- the pump: pulls the inner source, applies the rules, fills the consumer's channel ---
-
-  private async pump(): Promise<void> {
-    let failure: unknown;
-    try {
-      for await (const reading of this.inner) {
-        if (this.closed) break;
-        this.arrivals += 1;
-        this.ingest(reading);
-        if (this.outbox.size > 0) {
-          const pending = this.drain();
-          if (pending) await pending;
-        }
-      }
-    } catch (error) {
-      failure = error;
-    }
-    if (this.closed) return;
-    // End of stream: what is held is handed on in order, then the end (or the inner's error).
-    this.releaseUpTo(Number.POSITIVE_INFINITY);
-    const pending = this.drain();
-    if (pending) await pending;
-    this.ended = true;
-    this.stopTimers();
-    this.channel.end(failure);
-  }
-
-  /** Moves the outbox into the channel: synchronously while there is room, else waiting (backpressure). */
-  private drain(): Promise<void> | undefined {
-    if (this.draining) return this.draining;
-    const capacity = this.settings.capacity;
-    while (this.outbox.size > 0 && this.channel.size < capacity) this.channel.offer(this.outbox.take());
-    if (this.outbox.size === 0) return undefined;
-    this.draining = this.drainWaiting().finally(() => {
-      this.draining = undefined;
-    });
-    return this.draining;
-  }
-
-  private async drainWaiting(): Promise<void> {
-    while (this.outbox.size > 0 && !this.closed) {
-      const reading = this.outbox.take();
-      this.inFlight = 1;
-      await this.channel.put(reading);
-      this.inFlight = 0;
-    }
   }
 
   private reject(state: SensorState, reason: QualityRejection): void {
@@ -412,7 +527,7 @@ class QualityCheckSource implements QualitySource {
     if (state.periodMs > 0 && last !== undefined) this.fill(state, last, r);
     state.lastOut = r;
     state.passed += 1;
-    this.outbox.push(r);
+    this.outbox.push(r, state);
   }
 
   private fill(state: SensorState, last: Reading, next: Reading): void {
@@ -422,16 +537,19 @@ class QualityCheckSource implements QualitySource {
     const n = Math.min(missing, this.maxFill);
     for (let k = 1; k <= n; k++) {
       const time = Math.round(last.time + k * period);
-      this.outbox.push({
-        timestamp: new Date(time).toISOString(),
-        time,
-        source: last.source,
-        value: last.value,
-        unit: last.unit,
-        quality: 'stale',
-        sensor_id: state.id,
-        receivedAt: next.receivedAt,
-      });
+      this.outbox.push(
+        {
+          timestamp: new Date(time).toISOString(),
+          time,
+          source: last.source,
+          value: last.value,
+          unit: last.unit,
+          quality: 'stale',
+          sensor_id: state.id,
+          receivedAt: next.receivedAt,
+        },
+        state,
+      );
     }
     state.filled += n;
     this.counters.filled(n);
@@ -511,10 +629,10 @@ class QualityCheckSource implements QualitySource {
       this.idleTimer = undefined;
       return;
     }
-    // Silent for a whole tick while waiting on the inner source (not on our consumer): hand on.
-    if (this.arrivals === this.arrivalsAtTick && this.draining === undefined) {
+    // Silent for a whole tick while waiting on the inner source (not on a slow consumer): hand on.
+    if (this.arrivals === this.arrivalsAtTick && this.innerPending) {
       this.releaseUpTo(Number.POSITIVE_INFINITY);
-      this.drain();
+      this.serve();
     }
     this.arrivalsAtTick = this.arrivals;
   }

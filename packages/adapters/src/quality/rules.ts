@@ -87,8 +87,6 @@ export interface QualityRules {
   readonly forwardFill?: boolean | ForwardFillRuleOptions;
   /** Marks silent sensors stale and raises `sensor_stale` events. */
   readonly heartbeat?: boolean | HeartbeatRuleOptions;
-  /** How many checked readings wait for the consumer at most (then the inner source waits); default 1024. */
-  readonly capacity?: number;
 }
 
 /** The names of the rules, as {@link QualityRules} keys them. */
@@ -113,11 +111,10 @@ export interface QualitySettings {
   readonly heartbeat:
     | false
     | { readonly limitMs: number; readonly clock: 'source' | 'wall'; readonly checkEveryMs: number };
-  readonly capacity: number;
 }
 
 const API = 'qualityCheck(source, rules)';
-const RULE_KEYS = ['sensors', 'units', 'range', 'monotonic', 'spike', 'forwardFill', 'heartbeat', 'capacity'];
+const RULE_KEYS = ['sensors', 'units', 'range', 'monotonic', 'spike', 'forwardFill', 'heartbeat'];
 
 function ruleOptions(
   name: string,
@@ -299,9 +296,5 @@ export function resolveRules(rules: QualityRules): QualitySettings {
     heartbeat = { limitMs, clock, checkEveryMs };
   }
 
-  const capacity = rules.capacity ?? 1024;
-  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1)
-    throw invalidArgument(API, 'rules.capacity must be an integer >= 1', capacity);
-
-  return { units, range, monotonic, spike, forwardFill, heartbeat, capacity };
+  return { units, range, monotonic, spike, forwardFill, heartbeat };
 }
