@@ -160,6 +160,7 @@ class ModbusPoller implements ModbusSource {
   private readonly signal: AbortSignal | undefined;
   private readonly counters = new SourceCounters();
   private readonly channel: ReadingChannel;
+  private readonly capacity: number;
 
   private client: ModbusRTU | undefined;
   private starting: Promise<void> | undefined;
@@ -253,7 +254,10 @@ class ModbusPoller implements ModbusSource {
     if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0))
       throw invalidArgument(API, 'name must be a non-empty string', o.name);
     this.name = o.name ?? `modbus ${this.host}:${this.port}/${this.unitId}`;
-    this.channel = new ReadingChannel(this.counters, { capacity });
+    this.capacity = capacity;
+    // drop-newest: offer is only called with room to spare, so it never drops; were it ever called
+    // without, the reading would be counted (queue_full), never a held one lost.
+    this.channel = new ReadingChannel(this.counters, { capacity, overflow: 'drop-newest' });
     this.signal = o.signal;
     if (this.signal?.aborted) this.closed = true;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -279,8 +283,11 @@ class ModbusPoller implements ModbusSource {
     }
     this.startedAt = Date.now();
     this.loop = this.run().catch((error: unknown) => {
-      // A bug of ours, not a device failure: end the iteration with it rather than hang.
+      // A bug of ours, not a device failure: end the iteration with it rather than hang, and let go
+      // of the device.
       this.channel.end(error);
+      this.closed = true;
+      this.dropClient();
     });
   }
 
@@ -316,14 +323,26 @@ class ModbusPoller implements ModbusSource {
     return this.counters.onEvent(listener);
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Reading> {
-    await this.start();
-    try {
-      for await (const reading of this.channel) yield reading;
-    } finally {
-      // The one consumer is gone (it broke out of its loop, or the stream ended): release the device.
-      await this.close();
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Reading> {
+    // The channel's own iterator, not a generator around it: one async hop per reading, not two
+    // (this is the hot path; see benchmarks/src/adapters/modbus-poll.bench.ts).
+    const inner = this.channel[Symbol.asyncIterator]();
+    let started = false;
+    return {
+      next: () => {
+        if (started) return inner.next();
+        return this.start().then(() => {
+          started = true;
+          return inner.next();
+        });
+      },
+      // The one consumer is gone (it broke out of its loop): release the device.
+      return: async () => {
+        await this.close();
+        await inner.return?.();
+        return { done: true, value: undefined };
+      },
+    };
   }
 
   /** Polls at `startedAt + k * pollMs`; a poll that overruns skips the ticks it covered (counted). */
@@ -353,7 +372,9 @@ class ModbusPoller implements ModbusSource {
     this.polls += 1;
     const time = Date.now();
     const timestamp = new Date(time).toISOString();
-    const readings: Reading[] = [];
+    // Readings for which the channel had no room: put (which waits) after the poll's requests, so a
+    // slow consumer delays the next poll, not the rest of this one.
+    const overflow: Reading[] = [];
     let failure: { reason: PollFailure; error: unknown } | undefined;
     for (const request of this.requestsPlanned) {
       let words: number[];
@@ -372,8 +393,8 @@ class ModbusPoller implements ModbusSource {
         break;
       }
       const receivedAt = Date.now();
+      this.counters.received(request.registers.length);
       for (const register of request.registers) {
-        this.counters.received();
         const value =
           decodeRegister(words, register.at, register.type, register.wordOrder) * register.scale +
           register.offset;
@@ -382,7 +403,7 @@ class ModbusPoller implements ModbusSource {
           continue;
         }
         const sensor = register.sensor;
-        readings.push({
+        const reading: Reading = {
           timestamp,
           time,
           source: sensor.source,
@@ -392,12 +413,17 @@ class ModbusPoller implements ModbusSource {
           sensor_id: sensor.id,
           receivedAt,
           seq,
-        });
-        this.awaitingPut += 1;
+        };
+        // offer never drops while there is room, and does not wait.
+        if (overflow.length === 0 && this.channel.size < this.capacity) this.channel.offer(reading);
+        else {
+          overflow.push(reading);
+          this.awaitingPut += 1;
+        }
       }
     }
     // Values that arrived are handed on even when a later request of the poll failed.
-    for (const reading of readings) {
+    for (const reading of overflow) {
       await this.channel.put(reading);
       this.awaitingPut -= 1;
     }
@@ -524,15 +550,22 @@ class ModbusPoller implements ModbusSource {
 
   private read(client: ModbusRTU, request: PlannedRequest): Promise<number[]> {
     this.requests += 1;
+    const reply =
+      request.kind === 'holding'
+        ? client.readHoldingRegisters(request.address, request.count)
+        : client.readInputRegisters(request.address, request.count);
     return new Promise<number[]>((resolve, reject) => {
       this.interrupt = reject;
-      const reply =
-        request.kind === 'holding'
-          ? client.readHoldingRegisters(request.address, request.count)
-          : client.readInputRegisters(request.address, request.count);
-      reply.then((result) => resolve(result.data), reject);
-    }).finally(() => {
-      this.interrupt = undefined;
+      reply.then(
+        (result) => {
+          this.interrupt = undefined;
+          resolve(result.data);
+        },
+        (error: unknown) => {
+          this.interrupt = undefined;
+          reject(error);
+        },
+      );
     });
   }
 
