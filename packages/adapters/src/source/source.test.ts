@@ -124,7 +124,11 @@ describe('ReadingChannel', () => {
               if (blocks) {
                 waitingPuts += 1;
                 mostWaiting = Math.max(mostWaiting, waitingPuts);
-                puts.push(put.then(() => void (waitingPuts -= 1)));
+                puts.push(
+                  put.then(() => {
+                    waitingPuts -= 1;
+                  }),
+                );
               } else puts.push(put);
             } else if (o === 'take') {
               takes.push(
