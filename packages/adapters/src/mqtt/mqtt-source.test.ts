@@ -196,6 +196,9 @@ describe.each([
       await done;
       expect(readings.map((r) => r.seq)).toEqual([...Array(20).keys()]);
       expect(second.stats()).toMatchObject({ received: 20, accepted: 20, seqGaps: 0 });
+      // Leaving the loop closed the source (and its connection).
+      expect(second.stats().connected).toBe(false);
+      await expect(second.start()).rejects.toThrow(/start\(\) after close\(\)/);
     } finally {
       await forgetSession(url(), clientId);
     }

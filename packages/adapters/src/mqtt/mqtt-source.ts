@@ -269,13 +269,36 @@ class MqttSourceImpl implements MqttSource {
     return this.counters.onEvent(listener);
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Reading> {
-    await this.start();
-    try {
-      yield* this.channel;
-    } finally {
+  [Symbol.asyncIterator](): AsyncIterator<Reading> {
+    // The channel's own iterator, started on the first next() and closing the source when the
+    // loop is left: no generator of ours between the two (it cost a resumption per reading).
+    const inner = this.channel[Symbol.asyncIterator]();
+    let first: Promise<void> | undefined;
+    const leave = async (): Promise<IteratorResult<Reading>> => {
+      await inner.return?.(undefined);
       // Leaving the loop (break, return, throw) ends the source, as it ends a Node stream.
       await this.close();
-    }
+      return { value: undefined, done: true };
+    };
+    return {
+      next: () => {
+        if (first === undefined) {
+          first = this.start();
+          return first.then(
+            () => inner.next(),
+            async (error: unknown) => {
+              await this.close();
+              throw error;
+            },
+          );
+        }
+        return inner.next();
+      },
+      return: leave,
+      throw: async (error: unknown) => {
+        await leave();
+        throw error;
+      },
+    };
   }
 }
