@@ -14,9 +14,10 @@ let mathjs: typeof MathJs | undefined;
  */
 function math(): typeof MathJs {
   if (mathjs === undefined) {
-    // CommonJS builds have `require`; ESM ones make one from their own URL.
-    const load = typeof require === 'function' ? require : createRequire(import.meta.url);
-    mathjs = load('mathjs/lib/browser/math.js') as typeof MathJs;
+    // A require resolved from this module: by its file in the CommonJS build, by its URL in ESM.
+    // (Not the `require` identifier: bundled into ESM it becomes a shim that throws.)
+    const here = typeof __filename === 'string' ? __filename : import.meta.url;
+    mathjs = createRequire(here)('mathjs/lib/browser/math.js') as typeof MathJs;
   }
   return mathjs;
 }
@@ -77,10 +78,12 @@ export function affineConversion(from: string, to: string): AffineConversion | U
   } catch (e) {
     return { problem: 'unknown', detail: (e as Error).message };
   }
+  // The factor over a wide span: convert(1) - convert(0) would lose digits to the offset's
+  // cancellation (212 degF gave 100.00000000000034 degC; over 1e6 it gives 100, as mathjs does).
   const offset = convert(0);
-  const factor = convert(1) - offset;
-  const probe = convert(1000);
-  const expected = offset + 1000 * factor;
+  const factor = (convert(1e6) - offset) / 1e6;
+  const probe = convert(1);
+  const expected = offset + factor;
   if (!(Math.abs(probe - expected) <= 1e-9 * Math.max(1, Math.abs(expected))))
     return { problem: 'incompatible', detail: `the conversion ${from} -> ${to} is not affine` };
   return { factor, offset };
