@@ -106,6 +106,51 @@ describe('decodeReading', () => {
     expect(!r.ok && r.detail).toBe('value must be a finite number, got "abc"');
   });
 
+  it('parses timestamps exactly as Date.parse does (property)', () => {
+    const stamp = fc.oneof(
+      // The common form, with 0 to 3 fraction digits.
+      fc
+        .tuple(
+          fc.date({
+            min: new Date('0100-01-01T00:00:00Z'),
+            max: new Date('9999-12-31T23:59:59Z'),
+            noInvalidDate: true,
+          }),
+          fc.nat(3),
+        )
+        .map(([d, keep]) => {
+          const iso = d.toISOString();
+          return keep === 3 ? iso : `${iso.slice(0, keep === 0 ? 19 : 20 + keep)}Z`;
+        }),
+      // Anything the pattern takes: odd days, hours, offsets, long fractions, no seconds.
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 9999 }),
+          fc.integer({ min: 0, max: 99 }),
+          fc.integer({ min: 0, max: 99 }),
+          fc.integer({ min: 0, max: 99 }),
+          fc.integer({ min: 0, max: 99 }),
+          fc.option(fc.integer({ min: 0, max: 99 }), { nil: undefined }),
+          fc.option(fc.stringMatching(/^\d{1,7}$/), { nil: undefined }),
+          fc.constantFrom('Z', '+01:00', '-0530', '+00:00'),
+        )
+        .map(([y, mo, d, h, mi, s, f, z]) => {
+          const p = (v: number, w = 2) => String(v).padStart(w, '0');
+          const seconds = s === undefined ? '' : `:${p(s)}${f === undefined ? '' : `.${f}`}`;
+          return `${p(y, 4)}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}${seconds}${z}`;
+        }),
+    );
+    fc.assert(
+      fc.property(stamp, (timestamp) => {
+        const r = decodeReading({ ...good, timestamp }, { receivedAt: 0 });
+        const expected = Date.parse(timestamp);
+        if (Number.isFinite(expected)) expect(r.ok && r.reading.time).toBe(expected);
+        else expect(!r.ok && r.reason).toBe('invalid_timestamp');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('never throws and never makes a reading with a non-finite value or time (property)', () => {
     fc.assert(
       fc.property(

@@ -80,7 +80,7 @@ export function decodeReading(input: unknown, context: DecodeContext): DecodeRes
   const timestamp = o.timestamp;
   if (typeof timestamp !== 'string' || !ISO_WITH_ZONE.test(timestamp))
     return fail('invalid_timestamp', `timestamp must be ISO-8601 with a zone, got ${describe(timestamp)}`);
-  const time = Date.parse(timestamp);
+  const time = parseTime(timestamp);
   if (!Number.isFinite(time)) return fail('invalid_timestamp', `timestamp ${timestamp} is not a real date`);
 
   let quality: Quality = 'good';
@@ -158,6 +158,37 @@ export function decodePayload(payload: string | Uint8Array, context: DecodeConte
     return fail('malformed_json', `${(e as Error).message} in ${JSON.stringify(text.slice(0, 60))}`);
   }
   return decodeReading(parsed, context);
+}
+
+/**
+ * `Date.parse` of a timestamp the ISO pattern accepted. `Date.parse` is most of a reading's decoding
+ * time (~0.2 us of ~0.35); the common form, `YYYY-MM-DDTHH:MM:SS[.f|.ff|.fff]Z` with a day up to 28,
+ * is computed with `Date.UTC` instead, which gives the same number; every other form (offsets, more
+ * digits, days 29 to 31, years before 100, leap seconds) goes to `Date.parse` itself.
+ */
+function parseTime(t: string): number {
+  const n = t.length;
+  if (n < 20 || n > 24 || n === 21 || t.charCodeAt(n - 1) !== 90 /* Z */ || t.charCodeAt(16) !== 58 /* : */)
+    return Date.parse(t);
+  if (n > 20 && t.charCodeAt(19) !== 46 /* . */) return Date.parse(t);
+  const year = digits(t, 0, 4);
+  const month = digits(t, 5, 2);
+  const day = digits(t, 8, 2);
+  const hour = digits(t, 11, 2);
+  const minute = digits(t, 14, 2);
+  const second = digits(t, 17, 2);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 28 || hour > 23 || minute > 59 || second > 59)
+    return Date.parse(t);
+  const ms =
+    n === 20 ? 0 : n === 22 ? digits(t, 20, 1) * 100 : n === 23 ? digits(t, 20, 2) * 10 : digits(t, 20, 3);
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/** The decimal number of the `count` digits at `at` (the pattern has checked they are digits). */
+function digits(t: string, at: number, count: number): number {
+  let v = 0;
+  for (let i = at; i < at + count; i++) v = v * 10 + t.charCodeAt(i) - 48;
+  return v;
 }
 
 function describe(value: unknown): string {
