@@ -351,6 +351,7 @@ export class MqttLink {
   private downSince = 0;
   private closing = false;
   private starting: Promise<void> | undefined;
+  private abortStart: (() => void) | undefined;
 
   constructor(
     private readonly api: string,
@@ -373,6 +374,7 @@ export class MqttLink {
       const fail = (error: TwinkitError): void => {
         if (settled) return;
         settled = true;
+        this.abortStart = undefined;
         clearTimeout(deadline);
         this.closing = true;
         this.client?.end(true);
@@ -387,6 +389,12 @@ export class MqttLink {
           ),
         );
       }, c.startTimeoutMs);
+      this.abortStart = () =>
+        fail(
+          new TwinkitError(`${this.api}: closed before the first connection to ${c.url} was made.`, {
+            code: 'INVALID_STATE',
+          }),
+        );
 
       const client = connect(c.url, {
         ...c.clientOptions,
@@ -443,6 +451,7 @@ export class MqttLink {
               this.attempts = 0;
               if (wasFirst) {
                 settled = true;
+                this.abortStart = undefined;
                 clearTimeout(deadline);
                 // After a first success, a refusal (a broker restarting) is retried like any loss.
                 client.options.reconnectOnConnackError = true;
@@ -474,6 +483,8 @@ export class MqttLink {
    */
   async close(force = false): Promise<void> {
     this.closing = true;
+    // A start still trying ends now (its deadline timer would keep the process alive).
+    this.abortStart?.();
     const client = this.client;
     if (!client) return;
     const polite = client.connected && !force;

@@ -402,4 +402,16 @@ describe('mqttSink with no broker', () => {
     await sink.close();
     expect(addsUp(sink.stats())).toBe(true);
   });
+
+  it('close() before the first connection ends the attempt at once and counts what was held', async () => {
+    const sink = mqttSink({ url: 'mqtt://127.0.0.1:1', startTimeoutMs: 60_000, closeTimeoutMs: 50 });
+    await sink.write({ kind: 'kpi', topic: 'a/simulation/kpi', payload: 1 });
+    await sink.close();
+    expect(sink.stats()).toMatchObject({ written: 1, buffered: 0, dropped: { closed: 1 } });
+    expect(addsUp(sink.stats())).toBe(true);
+    const source = mqttSource({ url: 'mqtt://127.0.0.1:1', topics: ['a/#'], startTimeoutMs: 60_000 });
+    const started = source.start();
+    await source.close();
+    await expect(started).rejects.toThrow(/closed before the first connection to mqtt:\/\/127.0.0.1:1/);
+  }, 5_000); // far below startTimeoutMs: the attempt must end with close(), not time out
 });
