@@ -57,24 +57,40 @@ for (const pkg of readdirSync('packages')) {
           );
         if (m[2])
           problems.push(`${file}: imports ${spec}; import the package entry point @twinkit/${m[1]} only`);
-      } else if (
-        spec.startsWith('.') &&
-        !resolve(dirname(file), spec).startsWith(resolve('packages', pkg, 'src'))
-      ) {
-        problems.push(
-          `${file}: relative import ${spec} leaves packages/${pkg}/src; import @twinkit/<name> instead`,
-        );
+      } else if (spec.startsWith('.')) {
+        // Shipped code stays in src/; a test may also use its package's test support (test/,
+        // test-support/), which is not shipped, but nothing of another package.
+        const target = resolve(dirname(file), spec);
+        const isTest = /\.test\.ts$/.test(file);
+        const root = resolve('packages', pkg, isTest ? '' : 'src');
+        if (!target.startsWith(`${root}/`)) {
+          problems.push(
+            `${file}: relative import ${spec} leaves packages/${pkg}${isTest ? '' : '/src'}; import @twinkit/<name> instead`,
+          );
+        }
       }
     }
   }
 }
+// A package's public entry points are the subpaths its package.json exports (`@twinkit/adapters/mqtt`).
+const exportedSubpath = (spec) => {
+  const m = /^@twinkit\/([^/]+)\/(.+)$/.exec(spec);
+  if (!m) return false;
+  const manifest = join('packages', m[1], 'package.json');
+  if (!existsSync(manifest)) return false;
+  const exports = JSON.parse(readFileSync(manifest, 'utf8')).exports ?? {};
+  return Object.hasOwn(exports, `./${m[2]}`);
+};
 for (const dir of ['examples', 'benchmarks']) {
   if (!existsSync(dir)) continue;
   for (const file of files(dir)) {
     const text = stripComments(readFileSync(file, 'utf8'));
     for (const match of text.matchAll(importRe)) {
       const spec = match[1] ?? match[2] ?? match[3];
-      if (/^@twinkit\/[^/]+\/(?!package\.json)/.test(spec) || /packages\/[a-z]+\/src/.test(spec)) {
+      if (
+        (/^@twinkit\/[^/]+\/(?!package\.json)/.test(spec) && !exportedSubpath(spec)) ||
+        /packages\/[a-z]+\/src/.test(spec)
+      ) {
         problems.push(
           `${file}: imports ${spec}; examples and benchmarks use the public entry points (@twinkit/<name>) only`,
         );
