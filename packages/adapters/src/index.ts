@@ -1,3 +1,10 @@
+/**
+ * twinkit adapters: readings, sensor registry, data-quality checks, and MQTT, Modbus TCP, file and
+ * PostgreSQL sources and sinks that connect a twin to a plant.
+ *
+ * @module @twinkit/adapters
+ */
+
 export * from './file';
 export * from './quality';
 export * from './reading';
