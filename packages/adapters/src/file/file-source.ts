@@ -139,9 +139,25 @@ class FileReplay implements FileSource {
     );
   }
 
+  /** Iterates the readings; leaving the loop early (break, return, throw) closes the source, as it ends a Node stream. */
   [Symbol.asyncIterator](): AsyncIterator<Reading> {
     this.start().catch((error: unknown) => this.channel.end(error));
-    return this.channel[Symbol.asyncIterator]();
+    const inner = this.channel[Symbol.asyncIterator]();
+    const iterator: AsyncIterableIterator<Reading> = {
+      next: inner.next.bind(inner),
+      return: async () => {
+        await inner.return?.();
+        await this.close();
+        return { value: undefined, done: true };
+      },
+      throw: async (error: unknown) => {
+        await inner.return?.();
+        await this.close();
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   async close(): Promise<void> {

@@ -403,6 +403,22 @@ describe('qualityCheck: heartbeat', () => {
 });
 
 describe('qualityCheck: the source contract', () => {
+  it('closes itself and its inner source when the loop is left early', async () => {
+    const inner = new ManualSource();
+    const check = qualityCheck(inner, { sensors, ...OFF, monotonic: true });
+    inner.push(reading('TEMP-001', at(0), 1), reading('TEMP-001', at(2), 2), reading('TEMP-001', at(2.5), 3));
+    for await (const r of check) {
+      expect(r.value).toBe(1);
+      break;
+    }
+    expect(inner.closed).toBe(true);
+    // 0 s went out when 2 s came; 2 s was held (dropped now); 2.5 s was never pulled.
+    const s = check.stats();
+    expect(s).toMatchObject({ received: 2, accepted: 1, pending: 0, dropped: { closed: 1 } });
+    expect(inner.stats().dropped).toEqual({ closed: 1 });
+    expectAddsUp(s);
+  });
+
   it('counts held readings as dropped when closed, and closes the inner source', async () => {
     const inner = new ManualSource();
     const check = qualityCheck(inner, { sensors, ...OFF, monotonic: { idleFlushMs: false } });
@@ -411,6 +427,7 @@ describe('qualityCheck: the source contract', () => {
     expect((await it.next()).value?.value).toBe(1);
     await check.close();
     expect(inner.closed).toBe(true);
+    // 2 s released 0 and 0.5 s; 0.5 s (ready) and 2 s (held) are dropped by the close.
     const s = check.stats();
     expect(s).toMatchObject({ received: 3, accepted: 1, pending: 0, dropped: { closed: 2 } });
     expectAddsUp(s);

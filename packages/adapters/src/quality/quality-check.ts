@@ -220,7 +220,8 @@ class QualityCheckSource implements QualitySource {
   }
 
   /**
-   * Iterates the checked readings; one consumer. Pull-through rather than a pump filling a channel:
+   * Iterates the checked readings; one consumer; leaving the loop early closes the check and its
+   * inner source. Pull-through rather than a pump filling a channel:
    * each `next()` pulls the inner source only when nothing checked is ready, so backpressure is
    * the inner source's own and a reading costs one promise hop here, not a hand-over between two
    * loops (measured 0.45 us a reading with the pump and channel).
@@ -258,13 +259,17 @@ class QualityCheckSource implements QualitySource {
     };
     const iterator: AsyncIterableIterator<Reading> = {
       next,
-      return: () => {
+      // Leaving the loop early (break, return, throw) closes the check and its inner source, as
+      // it ends a Node stream.
+      return: async () => {
         finish();
-        return Promise.resolve(done);
+        await this.close();
+        return done;
       },
-      throw: (error: unknown) => {
+      throw: async (error: unknown) => {
         finish();
-        return Promise.reject(error);
+        await this.close();
+        throw error;
       },
       [Symbol.asyncIterator]: () => iterator,
     };
