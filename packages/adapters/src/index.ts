@@ -5,6 +5,7 @@
  * @module @twinkit/adapters
  */
 
+export type { BackoffOptions } from './backoff';
 export * from './file';
 export * from './quality';
 export * from './reading';

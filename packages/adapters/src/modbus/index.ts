@@ -1,4 +1,4 @@
-export type { BackoffOptions } from './backoff';
+export type { BackoffOptions } from '../backoff/backoff';
 export {
   type ModbusSource,
   type ModbusSourceOptions,

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 import ModbusRTU from 'modbus-serial';
+import { type Backoff, type BackoffOptions, backoffDelay, resolveBackoff } from '../backoff/backoff';
 import { makeEvent, type Reading, type TwinEvent } from '../reading';
 import type { SensorRegistry } from '../sensors';
 import { ReadingChannel, type Source, SourceCounters, type SourceStats } from '../source';
-import { type Backoff, type BackoffOptions, backoffDelay, resolveBackoff } from './backoff';
 import {
   decodeRegister,
   MAX_REGISTERS_PER_READ,
@@ -235,7 +235,7 @@ class ModbusPoller implements ModbusSource {
         sensors,
         'Readings take their unit and topic from it.',
       );
-    this.backoff = resolveBackoff(API, o.backoff);
+    this.backoff = resolveBackoff(API, o.backoff, 'backoff', { initialMs: 200, maxMs: 10_000 });
     const maxGap = integerIn('maxGap', o.maxGap ?? 0, 0, MAX_REGISTERS_PER_READ - 2);
     const maxPerRequest = integerIn('maxPerRequest', o.maxPerRequest ?? MAX_REGISTERS_PER_READ, 1, 125);
     const capacity = integerIn('capacity', o.capacity ?? 1000, 1, Number.MAX_SAFE_INTEGER);

@@ -3,10 +3,11 @@
  * `TWINKIT_MQTT_*` variables, never logged), and one connection to it that reconnects by itself
  * with exponential backoff and jitter around MQTT.js's own reconnect.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { invalidArgument, TwinkitError } from '@twinkit/core';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
+import { type Backoff, type BackoffOptions, backoffDelay, resolveBackoff } from '../backoff/backoff';
 
 /**
  * TLS settings of an `mqtts://` connection. PEM text or file paths (read once, when the source or
@@ -29,22 +30,6 @@ export interface MqttTlsOptions {
   readonly rejectUnauthorized?: boolean;
   /** The name to verify the broker's certificate against, when it differs from the URL's host. */
   readonly servername?: string;
-}
-
-/**
- * How the source and sink retry a lost connection: the n-th consecutive attempt waits
- * `min(maxDelayMs, initialDelayMs * factor^n) * (1 - jitter * u)` with `u` uniform in [0, 1), so
- * many clients that lost the same broker do not all come back at the same instant.
- */
-export interface MqttBackoffOptions {
-  /** The first delay, ms; default 500. */
-  readonly initialDelayMs?: number;
-  /** The longest delay, ms; default 30,000. */
-  readonly maxDelayMs?: number;
-  /** The growth per failed attempt; default 2. */
-  readonly factor?: number;
-  /** The share of each delay drawn at random, in [0, 1]; default 0.5. */
-  readonly jitter?: number;
 }
 
 /** The connection options the MQTT source and sink share. */
@@ -71,8 +56,8 @@ export interface MqttConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** How long `start()` keeps trying before it fails, ms; default 10,000. */
   readonly startTimeoutMs?: number;
-  /** The reconnect backoff. */
-  readonly reconnect?: MqttBackoffOptions;
+  /** The reconnect backoff; default `{ initialMs: 500, maxMs: 30000, factor: 2, jitter: 0.5 }`. */
+  readonly reconnect?: BackoffOptions;
 }
 
 /** The keys of {@link MqttConnectionOptions}, for `rejectUnknownKeys`. */
@@ -89,7 +74,6 @@ export const CONNECTION_KEYS = [
 ] as const;
 
 const TLS_KEYS = ['ca', 'cert', 'key', 'caFile', 'certFile', 'keyFile', 'rejectUnauthorized', 'servername'];
-const BACKOFF_KEYS = ['initialDelayMs', 'maxDelayMs', 'factor', 'jitter'];
 const SCHEMES = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']);
 const SECURE_SCHEMES = new Set(['mqtts:', 'ssl:', 'wss:']);
 
@@ -106,7 +90,7 @@ export interface ResolvedConnection {
   readonly keepaliveSeconds: number;
   readonly connectTimeoutMs: number;
   readonly startTimeoutMs: number;
-  readonly backoff: Required<MqttBackoffOptions>;
+  readonly backoff: Backoff;
 }
 
 function positive(api: string, name: string, value: unknown, fallback: number): number {
@@ -258,26 +242,7 @@ export function resolveConnection(
     if (tls.servername !== undefined) clientOptions.servername = tls.servername;
   }
 
-  const reconnect = options.reconnect ?? {};
-  if (reconnect === null || typeof reconnect !== 'object')
-    throw invalidArgument(api, 'reconnect must be an object', reconnect);
-  for (const key of Object.keys(reconnect))
-    if (!BACKOFF_KEYS.includes(key))
-      throw invalidArgument(
-        api,
-        `unknown reconnect option '${key}'`,
-        key,
-        `Known: ${BACKOFF_KEYS.join(', ')}.`,
-      );
-  const initialDelayMs = positive(api, 'reconnect.initialDelayMs', reconnect.initialDelayMs, 500);
-  const maxDelayMs = positive(api, 'reconnect.maxDelayMs', reconnect.maxDelayMs, 30_000);
-  if (maxDelayMs < initialDelayMs)
-    throw invalidArgument(api, 'reconnect.maxDelayMs must be >= reconnect.initialDelayMs', maxDelayMs);
-  const factor = positive(api, 'reconnect.factor', reconnect.factor, 2);
-  if (factor < 1) throw invalidArgument(api, 'reconnect.factor must be >= 1', factor);
-  const jitter = reconnect.jitter ?? 0.5;
-  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1))
-    throw invalidArgument(api, 'reconnect.jitter must be a number in [0, 1]', jitter);
+  const backoff = resolveBackoff(api, options.reconnect, 'reconnect', { initialMs: 500, maxMs: 30_000 });
 
   const persistent = options.clientId !== undefined;
   return {
@@ -290,7 +255,7 @@ export function resolveConnection(
     keepaliveSeconds: positive(api, 'keepaliveSeconds', options.keepaliveSeconds, 30),
     connectTimeoutMs: positive(api, 'connectTimeoutMs', options.connectTimeoutMs, 10_000),
     startTimeoutMs: positive(api, 'startTimeoutMs', options.startTimeoutMs, 10_000),
-    backoff: { initialDelayMs, maxDelayMs, factor, jitter },
+    backoff,
   };
 }
 
@@ -299,15 +264,6 @@ export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
   return out;
-}
-
-/** The delay before reconnect attempt `attempt` (0 for the first after a loss). */
-export function backoffDelay(backoff: Required<MqttBackoffOptions>, attempt: number): number {
-  const base = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * backoff.factor ** attempt);
-  // Jitter needs no reproducibility (it only spreads reconnecting clients), hence node:crypto and
-  // not a simulation stream.
-  const u = randomInt(0, 1_000_000) / 1_000_000;
-  return Math.max(1, Math.round(base * (1 - backoff.jitter * u)));
 }
 
 /** What a {@link MqttLink} tells its owner. */
@@ -403,7 +359,7 @@ export class MqttLink {
         protocolVersion: 4,
         keepalive: c.keepaliveSeconds,
         connectTimeout: c.connectTimeoutMs,
-        reconnectPeriod: backoffDelay(c.backoff, 0),
+        reconnectPeriod: backoffDelay(0, c.backoff),
         // Resubscription is ours (we know whether the session was kept); QoS 0 never waits in
         // MQTT.js's unbounded offline queue (the sink buffers, bounded, while the link is down).
         resubscribe: false,
@@ -429,7 +385,7 @@ export class MqttLink {
       client.prependListener('close', () => {
         if (this.closing) return;
         this.attempts = client.connected || this.up ? 0 : this.attempts + 1;
-        client.options.reconnectPeriod = backoffDelay(c.backoff, Math.min(this.attempts, 30));
+        client.options.reconnectPeriod = backoffDelay(Math.min(this.attempts, 30), c.backoff);
       });
       client.on('close', () => {
         if (this.closing || !this.up) return;

@@ -1,5 +1,6 @@
 // @twinkit/adapters/mqtt: the MQTT source and sink on MQTT.js, and an embedded broker on aedes.
-export type { MqttBackoffOptions, MqttConnectionOptions, MqttTlsOptions } from './connection';
+export type { BackoffOptions } from '../backoff/backoff';
+export type { MqttConnectionOptions, MqttTlsOptions } from './connection';
 export {
   type EmbeddedBroker,
   type EmbeddedBrokerOptions,

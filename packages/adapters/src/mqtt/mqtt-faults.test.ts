@@ -13,7 +13,7 @@ const MOSQUITTO_PORT = 1883;
 const MOSQUITTO = `mqtt://127.0.0.1:${MOSQUITTO_PORT}`;
 const root = () => `tk${randomBytes(4).toString('hex')}`;
 const sum = (o: Readonly<Record<string, number>>) => Object.values(o).reduce((a, b) => a + b, 0);
-const FAST = { initialDelayMs: 100, maxDelayMs: 400 };
+const FAST = { initialMs: 100, maxMs: 400 };
 
 function reading(source: string, sensor: string, seq: number): Reading {
   const time = Date.UTC(2024, 0, 15) + seq * 10;

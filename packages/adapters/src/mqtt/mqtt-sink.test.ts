@@ -177,7 +177,7 @@ describe('mqttSink buffer (Mosquitto behind a cut link)', () => {
       url: proxy.url,
       maxBuffered: 5,
       statusTopic: false,
-      reconnect: { initialDelayMs: 50, maxDelayMs: 100 },
+      reconnect: { initialMs: 50, maxMs: 100 },
     });
     await sink.start();
     proxy.cut();
@@ -277,7 +277,7 @@ describe('mqttSink buffer (Mosquitto behind a cut link)', () => {
       maxBuffered,
       maxBufferedBytes,
       statusTopic: false,
-      reconnect: { initialDelayMs: 50, maxDelayMs: 100 },
+      reconnect: { initialMs: 50, maxMs: 100 },
     });
     await sink.start();
     proxy.cut();
@@ -388,7 +388,7 @@ describe('mqttSink with no broker', () => {
     const sink = mqttSink({
       url: 'mqtt://127.0.0.1:1',
       startTimeoutMs: 200,
-      reconnect: { initialDelayMs: 20 },
+      reconnect: { initialMs: 20 },
     });
     const write = sink.write({ kind: 'kpi', topic: 'a/simulation/kpi', payload: 1 });
     await expect(write).resolves.toBeUndefined(); // accepted into the buffer

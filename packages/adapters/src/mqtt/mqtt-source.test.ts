@@ -99,8 +99,8 @@ describe('mqttSource options', () => {
     expect(() => mqttSource({ url: MOSQUITTO, topics: ['a'], tls: { caFile: '/x' } })).toThrow(
       /tls options need an mqtts:\/\/ .*Use mqtts:\/\/127.0.0.1:1883/,
     );
-    expect(() => mqttSource({ url: MOSQUITTO, topics: ['a'], reconnect: { initialMs: 5 } as never })).toThrow(
-      /unknown reconnect option 'initialMs'/,
+    expect(() => mqttSource({ url: MOSQUITTO, topics: ['a'], reconnect: { initalMs: 5 } as never })).toThrow(
+      /reconnect: unknown option 'initalMs'.*Did you mean 'initialMs'\?/,
     );
   });
 
@@ -406,7 +406,7 @@ describe('mqttSource credentials (aedes with a password)', () => {
       username: 'twin',
       topics: ['a/#'],
       startTimeoutMs: 300,
-      reconnect: { initialDelayMs: 50 },
+      reconnect: { initialMs: 50 },
     });
     const error2 = await unreachable.start().then(
       () => undefined,

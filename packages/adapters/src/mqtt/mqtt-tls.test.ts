@@ -148,7 +148,7 @@ describe('MQTT over TLS with a password (a private Mosquitto)', () => {
       password: PASSWORD,
       topics: ['tls/#'],
       startTimeoutMs: 500,
-      reconnect: { initialDelayMs: 100 },
+      reconnect: { initialMs: 100 },
     });
     // No CA given: the test CA is not among the system's, so the handshake fails every time.
     await expect(source.start()).rejects.toThrow(

@@ -1,6 +1,6 @@
 import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 import { DatabaseError, escapeIdentifier, Pool } from 'pg';
-import { type Backoff, type BackoffOptions, backoffDelay, resolveBackoff } from '../modbus/backoff';
+import { type Backoff, type BackoffOptions, backoffDelay, resolveBackoff } from '../backoff/backoff';
 import type { TwinEvent } from '../reading';
 import { type Sink, SinkCounters, type SinkMessage, type SinkStats } from '../sink';
 
@@ -233,7 +233,7 @@ class PostgresTableSink implements PostgresSink {
       throw invalidArgument(API, "whenFull must be 'wait' or 'error'", o.whenFull);
     this.whenFull = whenFull;
     const { attempts, ...backoff } = o.retry ?? {};
-    this.backoff = resolveBackoff(API, { initialMs: 100, maxMs: 5000, ...backoff }, 'retry', ['attempts']);
+    this.backoff = resolveBackoff(API, backoff, 'retry', { initialMs: 100, maxMs: 5000 }, ['attempts']);
     this.retryAttempts = integerIn('retry.attempts', attempts ?? 3, 0, 100);
     const hypertable = o.hypertable ?? 'auto';
     if (hypertable !== 'auto' && hypertable !== 'require' && hypertable !== 'off')

@@ -2,14 +2,16 @@ import { randomInt } from 'node:crypto';
 import { invalidArgument, rejectUnknownKeys } from '@twinkit/core';
 
 /**
- * How a source waits between reconnect attempts: `initialMs * factor^attempt`, at most `maxMs`,
- * shortened by a random fraction of up to `jitter` so that many clients of one restarted device do
- * not all reconnect in the same instant.
+ * How a source or sink waits between reconnect (or retry) attempts: `initialMs * factor^attempt`,
+ * at most `maxMs`, shortened by a random fraction of up to `jitter` so that many clients of one
+ * restarted broker, device or database do not all come back in the same instant. The defaults of
+ * `initialMs` and `maxMs` are each adapter's own (MQTT 500 ms to 30 s, Modbus 200 ms to 10 s,
+ * PostgreSQL retries 100 ms to 5 s); `factor` 2 and `jitter` 0.5 everywhere.
  */
 export interface BackoffOptions {
-  /** The first wait, in ms (default 200). */
+  /** The first wait, in ms. */
   readonly initialMs?: number;
-  /** The longest wait, in ms (default 10,000). */
+  /** The longest wait, in ms. */
   readonly maxMs?: number;
   /** How much each wait grows (default 2). */
   readonly factor?: number;
@@ -22,20 +24,29 @@ export type Backoff = Required<BackoffOptions>;
 
 const KEYS = ['initialMs', 'maxMs', 'factor', 'jitter'] as const;
 
-/** Checks backoff options and fills in the defaults. @internal */
+/**
+ * Checks backoff options (named `option` in messages: `'backoff'`, `'reconnect'`, `'retry'`) and
+ * fills in the defaults. @internal
+ */
 export function resolveBackoff(
   api: string,
   options: BackoffOptions | undefined,
-  option = 'backoff',
+  option: string,
+  defaults: { readonly initialMs: number; readonly maxMs: number },
   extraKeys: readonly string[] = [],
 ): Backoff {
   rejectUnknownKeys(
     `${api}: ${option}`,
     options,
     [...KEYS, ...extraKeys],
-    '{ initialMs: 200, maxMs: 10000 }',
+    `{ initialMs: ${defaults.initialMs}, maxMs: ${defaults.maxMs} }`,
   );
-  const { initialMs = 200, maxMs = 10_000, factor = 2, jitter = 0.5 } = (options ?? {}) as BackoffOptions;
+  const {
+    initialMs = defaults.initialMs,
+    maxMs = defaults.maxMs,
+    factor = 2,
+    jitter = 0.5,
+  } = (options ?? {}) as BackoffOptions;
   const backoff = { initialMs, maxMs, factor, jitter };
   const positive = (key: 'initialMs' | 'maxMs') => {
     const v = backoff[key];
@@ -47,7 +58,7 @@ export function resolveBackoff(
   if (backoff.maxMs < backoff.initialMs)
     throw invalidArgument(
       api,
-      `backoff.maxMs must be >= backoff.initialMs (${backoff.initialMs})`,
+      `${option}.maxMs must be >= ${option}.initialMs (${backoff.initialMs})`,
       backoff.maxMs,
     );
   if (typeof backoff.factor !== 'number' || !Number.isFinite(backoff.factor) || backoff.factor < 1)
@@ -58,10 +69,11 @@ export function resolveBackoff(
 }
 
 /**
- * The wait before reconnect attempt `attempt` (0 for the first). The jitter is drawn from
- * node:crypto, not a simulation stream: it only spreads clients apart and needs no seed. @internal
+ * The wait before reconnect attempt `attempt` (0 for the first), in whole ms, at least 1 (MQTT.js
+ * reads a reconnect period of 0 as "never"). The jitter is drawn from node:crypto, not a
+ * simulation stream: it only spreads clients apart and needs no seed. @internal
  */
 export function backoffDelay(attempt: number, backoff: Backoff): number {
   const nominal = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** attempt);
-  return nominal * (1 - backoff.jitter * (randomInt(0, 1_000_000) / 1_000_000));
+  return Math.max(1, Math.round(nominal * (1 - backoff.jitter * (randomInt(0, 1_000_000) / 1_000_000))));
 }
