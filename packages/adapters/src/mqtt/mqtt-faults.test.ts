@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MosquittoProcess, startMosquitto } from '../../test-support/mosquitto';
+import { requireService } from '../../test-support/services';
 import { startTcpProxy } from '../../test-support/tcp-proxy';
 import { sleep, waitFor } from '../../test-support/wait-for';
 import { defineSensors, type Reading, type TwinEvent } from '../index';
 import { type MqttSource, mqttSink, mqttSource, startEmbeddedBroker } from './index';
+
+beforeAll(() => requireService('mosquitto'));
 
 // Faults on real links: a TCP proxy between a client and the real Mosquitto that cuts or stalls
 // the link, and brokers (aedes, and a private Mosquitto process) killed and restarted.

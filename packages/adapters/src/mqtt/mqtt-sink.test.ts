@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireService } from '../../test-support/services';
 import { startTcpProxy } from '../../test-support/tcp-proxy';
 import { sleep, waitFor } from '../../test-support/wait-for';
 import { defineSensors, makeEvent, type Reading, type SinkStats } from '../index';
 import { mqttSink, mqttSource } from './index';
+
+beforeAll(() => requireService('mosquitto'));
 
 // Real peer: the Mosquitto broker of this machine; a TCP proxy in between when the link must fail.
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';

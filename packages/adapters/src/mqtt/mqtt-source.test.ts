@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireService } from '../../test-support/services';
 import { waitFor } from '../../test-support/wait-for';
 import { type DecodeRejection, decodePayload, defineSensors, type Reading } from '../index';
 import { type EmbeddedBroker, mqttSink, mqttSource, qosForFilter, startEmbeddedBroker } from './index';
+
+beforeAll(() => requireService('mosquitto'));
 
 // Real peers: the Mosquitto broker of this machine and an embedded aedes broker. Every test uses
 // topics under a random root, so runs (and other test files) never see each other's messages.

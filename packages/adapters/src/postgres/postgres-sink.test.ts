@@ -4,10 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { TwinkitError } from '@twinkit/core';
 import { Pool } from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireService } from '../../test-support/services';
 import { makeEvent, type Reading } from '../reading';
 import type { SinkStats } from '../sink';
 import { postgresSink } from './postgres-sink';
+
+beforeAll(() => requireService('postgres'));
 
 const URL = process.env.TWINKIT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new Pool({ connectionString: URL, max: 2 });

@@ -77,10 +77,7 @@ describe('defineSensors', () => {
     const cases: [unknown, RegExp][] = [
       ['not an array', /specs must be an array of sensor specs, got "not an array"/],
       [[null], /sensor \[0\]: must be an object, got null/],
-      [
-        [{ ...base, rnage: [0, 1] }],
-        /sensor \[0\]: unknown key 'rnage'.*Known keys: id, source, unit, range/,
-      ],
+      [[{ ...base, rnage: [0, 1] }], /sensor \[0\]: unknown option 'rnage'.*Did you mean 'range'\?/],
       [[{ ...base, id: '' }], /id must be a non-empty string, got ""/],
       [[{ ...base, source: 5 }], /source must be a non-empty string, got 5/],
       [[{ source: topic('a'), unit: 'A' }], /id must be a non-empty string, got undefined/],

@@ -1,4 +1,4 @@
-import { formatValue, invalidArgument, TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 
 /**
  * One sensor of the plant, as the design document's sensor inventory (section 2.1) describes it.
@@ -42,7 +42,7 @@ export interface SensorRegistry extends Iterable<Sensor> {
   list(): readonly Sensor[];
 }
 
-const KNOWN_KEYS = new Set([
+const KNOWN_KEYS: readonly string[] = [
   'id',
   'source',
   'unit',
@@ -52,7 +52,7 @@ const KNOWN_KEYS = new Set([
   'protocol',
   'asset',
   'description',
-]);
+];
 
 /**
  * Defines the sensor inventory. Ids and topics must be unique; ranges `[low, high]` finite with
@@ -75,10 +75,12 @@ export function defineSensors(specs: readonly SensorSpec[]): SensorRegistry {
   specs.forEach((spec, i) => {
     const at = `${api}: sensor [${i}]`;
     if (spec === null || typeof spec !== 'object') throw invalidArgument(at, 'must be an object', spec);
-    for (const key of Object.keys(spec)) {
-      if (!KNOWN_KEYS.has(key))
-        throw invalidArgument(at, `unknown key '${key}'`, spec, `Known keys: ${[...KNOWN_KEYS].join(', ')}.`);
-    }
+    rejectUnknownKeys(
+      at,
+      spec,
+      KNOWN_KEYS,
+      "{ id: 'TEMP-001', source: 'factory/line1/machine1/telemetry/temperature', unit: 'degC' }",
+    );
     for (const key of ['id', 'source', 'unit'] as const) {
       if (typeof spec[key] !== 'string' || spec[key].length === 0)
         throw invalidArgument(at, `${key} must be a non-empty string`, spec[key]);
