@@ -6,7 +6,7 @@
 // READMEs verbatim there, comparing what each prints with the ```text block that follows it.
 //
 // Run after `npm run build`: node scripts/ci/consumer-check.mjs [--keep] [--only docs/sd.md]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -17,6 +17,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
@@ -198,6 +199,18 @@ const pages = [
     .map((f) => `docs/${f}`),
   ...packages.map(({ dir }) => relative(repo, join(dir, 'README.md'))),
 ].filter((page) => existsSync(join(repo, page)) && (!only || page === only));
+// The Modbus programs of docs/adapters.md poll a device on 127.0.0.1:5020: the pymodbus device of
+// the adapters' tests (Debian's python3-pymodbus; .ci/run installs it).
+const modbusDevice = spawn(
+  '/usr/bin/python3',
+  [join(repo, 'packages/adapters/test-support/modbus-server.py'), '5020'],
+  {
+    stdio: 'ignore',
+  },
+);
+process.on('exit', () => modbusDevice.kill('SIGKILL'));
+for (let i = 0; i < 100 && !(await portOpen(5020)); i++) await new Promise((r) => setTimeout(r, 100));
+check('the Modbus device of the docs listens on 127.0.0.1:5020', await portOpen(5020));
 const docsDir = join(app, 'docs-programs');
 mkdirSync(docsDir);
 let programs = 0;
@@ -232,6 +245,17 @@ for (const page of pages) {
 check(`docs hold runnable programs (${programs} found)`, programs >= (only ? 1 : 20));
 
 finish();
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 function finish() {
   if (!keep) rmSync(work, { recursive: true, force: true });

@@ -1,3 +1,8 @@
+/**
+ * twinkit adapters: Modbus TCP source on modbus-serial.
+ *
+ * @module @twinkit/adapters/modbus
+ */
 export type { BackoffOptions } from '../backoff/backoff';
 export {
   type ModbusSource,

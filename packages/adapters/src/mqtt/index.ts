@@ -1,4 +1,8 @@
-// @twinkit/adapters/mqtt: the MQTT source and sink on MQTT.js, and an embedded broker on aedes.
+/**
+ * twinkit adapters: MQTT source and sink on MQTT.js, and an embedded aedes broker.
+ *
+ * @module @twinkit/adapters/mqtt
+ */
 export type { BackoffOptions } from '../backoff/backoff';
 export type { MqttConnectionOptions, MqttTlsOptions } from './connection';
 export {

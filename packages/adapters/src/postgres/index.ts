@@ -1,3 +1,8 @@
+/**
+ * twinkit adapters: PostgreSQL sink on pg.
+ *
+ * @module @twinkit/adapters/postgres
+ */
 export {
   type PostgresSink,
   type PostgresSinkOptions,
