@@ -19,7 +19,7 @@ export interface BackoffOptions {
   readonly jitter?: number;
 }
 
-/** Backoff options with every default filled in. @internal */
+/** Backoff options with every default filled in (what the adapters work with). */
 export type Backoff = Required<BackoffOptions>;
 
 const KEYS = ['initialMs', 'maxMs', 'factor', 'jitter'] as const;
