@@ -1,7 +1,8 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { invalidArgument, TwinkitError } from '@twinkit/core';
 import { messageBody, type Sink, SinkCounters, type SinkMessage, type SinkStats } from '../sink';
 import { CSV_COLUMNS, csvField } from './csv';
+import { checkFileOptions } from './file-options';
 
 /** Options of {@link fileSink}. */
 export interface FileSinkOptions {
@@ -262,13 +263,7 @@ class FileWriter implements Sink {
  */
 export function fileSink(options: FileSinkOptions): Sink {
   const api = 'fileSink(options)';
-  rejectUnknownKeys(api, options, KNOWN, "{ path: 'out.jsonl', format: 'jsonl' }");
-  if (options === undefined)
-    throw invalidArgument(api, 'options are required', options, 'Pass { path, format }.');
-  if (typeof options.path !== 'string' || options.path.length === 0)
-    throw invalidArgument(api, 'path must be a non-empty string', options.path);
-  if (options.format !== 'jsonl' && options.format !== 'csv')
-    throw invalidArgument(api, "format must be 'jsonl' or 'csv'", options.format);
+  checkFileOptions(api, options, KNOWN, "{ path: 'out.jsonl', format: 'jsonl' }");
   for (const key of ['maxBufferedBytes', 'batchBytes'] as const) {
     const v = options[key];
     if (v !== undefined && !(Number.isInteger(v) && v >= 1))

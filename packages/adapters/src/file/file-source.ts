@@ -5,6 +5,7 @@ import { type DecodeContext, decodeReading, type Reading, type TwinEvent } from 
 import type { SensorRegistry } from '../sensors';
 import { ReadingChannel, type Source, SourceCounters, type SourceStats } from '../source';
 import { type CsvColumn, csvFields, csvHeader, csvRecord } from './csv';
+import { checkFileOptions } from './file-options';
 
 /** Options of {@link fileSource}. */
 export interface FileSourceOptions {
@@ -417,13 +418,7 @@ class FileReplay implements FileSource {
  */
 export function fileSource(options: FileSourceOptions): FileSource {
   const api = 'fileSource(options)';
-  rejectUnknownKeys(api, options, KNOWN, "{ path: 'telemetry.jsonl', format: 'jsonl' }");
-  if (options === undefined)
-    throw invalidArgument(api, 'options are required', options, 'Pass { path, format }.');
-  if (typeof options.path !== 'string' || options.path.length === 0)
-    throw invalidArgument(api, 'path must be a non-empty string', options.path);
-  if (options.format !== 'jsonl' && options.format !== 'csv')
-    throw invalidArgument(api, "format must be 'jsonl' or 'csv'", options.format);
+  checkFileOptions(api, options, KNOWN, "{ path: 'telemetry.jsonl', format: 'jsonl' }");
   const pace = options.pace;
   if (pace !== undefined && pace !== 'asap') {
     if (pace === null || typeof pace !== 'object')

@@ -1,6 +1,7 @@
 import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
 import { makeEvent, type TwinEvent } from '../reading';
 import { messageBody, type Sink, SinkCounters, type SinkMessage, type SinkStats } from '../sink';
+import { EventListeners } from '../source';
 import { qosFor, type TopicPolicy, type TopicPolicyRule } from '../topics';
 import { CONNECTION_KEYS, type MqttConnectionOptions, MqttLink, resolveConnection } from './connection';
 
@@ -154,7 +155,7 @@ class MqttSinkImpl implements MqttSink {
   private readonly api = 'mqttSink(options)';
   private readonly counters = new SinkCounters();
   private readonly link: MqttLink;
-  private readonly listeners = new Set<(event: TwinEvent) => void>();
+  private readonly listeners = new EventListeners();
   private readonly policyCache = new Map<string, TopicPolicy>();
   private readonly qos: 0 | 1 | 2 | undefined;
   private readonly retain: boolean | undefined;
@@ -288,18 +289,11 @@ class MqttSinkImpl implements MqttSink {
   }
 
   private emit(event: TwinEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A faulty listener must not stop publishing; it is the caller's code, not ours.
-      }
-    }
+    this.listeners.emit(event);
   }
 
   onEvent(listener: (event: TwinEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   start(): Promise<void> {

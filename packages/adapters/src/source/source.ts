@@ -51,6 +51,31 @@ export interface Source extends AsyncIterable<Reading> {
 }
 
 /**
+ * The listeners of a source's or a sink's events. A listener that throws does not stop the others,
+ * nor the ingestion or publishing that raised the event: it is the caller's code, not the adapter's.
+ */
+export class EventListeners {
+  private readonly listeners = new Set<(event: TwinEvent) => void>();
+
+  /** Adds a listener; returns the function that removes it. */
+  add(listener: (event: TwinEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Calls every listener with `event`. */
+  emit(event: TwinEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // Deliberately ignored: see the class comment.
+      }
+    }
+  }
+}
+
+/**
  * The bookkeeping every source shares: counters that add up, the last reading time per sensor, and
  * event listeners. Sources and quality checks build on it so their `stats()` agree.
  */
@@ -62,7 +87,7 @@ export class SourceCounters {
   private readonly rejectedBy = new Map<string, number>();
   private readonly droppedBy = new Map<string, number>();
   private readonly lastTime = new Map<string, number>();
-  private readonly listeners = new Set<(event: TwinEvent) => void>();
+  private readonly listeners = new EventListeners();
 
   /** Counts `n` inputs that arrived. */
   received(n = 1): void {
@@ -92,18 +117,11 @@ export class SourceCounters {
   }
   /** Tells every listener of an event; a listener that throws does not stop the others. */
   emit(event: TwinEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A faulty listener must not break ingestion; it is the caller's code, not ours.
-      }
-    }
+    this.listeners.emit(event);
   }
   /** Adds an event listener; returns the function that removes it. */
   onEvent(listener: (event: TwinEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
   /** Returns the counters, with `pending` as the caller holds it. */
   snapshot(pending: number): SourceStats {
