@@ -59,11 +59,12 @@ for (const pkg of readdirSync('packages')) {
           problems.push(`${file}: imports ${spec}; import the package entry point @twinkit/${m[1]} only`);
       } else if (spec.startsWith('.')) {
         // Shipped code stays in src/; a test may also use its package's test support (test/,
-        // test-support/), which is not shipped, but nothing of another package.
+        // test-support/) and the repository's test-support/, none shipped, but nothing of another package.
         const target = resolve(dirname(file), spec);
         const isTest = /\.test\.ts$/.test(file);
         const root = resolve('packages', pkg, isTest ? '' : 'src');
-        if (!target.startsWith(`${root}/`)) {
+        const sharedTestSupport = isTest && target.startsWith(`${resolve('test-support')}/`);
+        if (!target.startsWith(`${root}/`) && !sharedTestSupport) {
           problems.push(
             `${file}: relative import ${spec} leaves packages/${pkg}${isTest ? '' : '/src'}; import @twinkit/<name> instead`,
           );

@@ -1,7 +1,8 @@
 // Careless input as a new user would give it (issue 11): misspelt options of the ABM APIs are refused
 // naming the API, the key and the closest option, instead of being silently ignored.
-import { Simulation, TwinkitError } from '@twinkit/core';
+import { Simulation } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../test-support/thrown';
 import {
   Agent,
   AgentModel,
@@ -13,21 +14,11 @@ import {
   NetworkSpace,
 } from './index';
 
+const thrownInvalid = (fn: () => unknown) => thrown(fn, 'INVALID_ARGUMENT');
+
 class Sheep extends Agent {
   energy = 1;
   step(): void {}
-}
-
-/** The error `fn` throws, checked to be a TwinkitError with code INVALID_ARGUMENT. */
-function thrown(fn: () => unknown): TwinkitError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TwinkitError);
-    expect((error as TwinkitError).code).toBe('INVALID_ARGUMENT');
-    return error as TwinkitError;
-  }
-  throw new Error('expected an error');
 }
 
 describe('ABM options with a misspelt key', () => {
@@ -36,7 +27,7 @@ describe('ABM options with a misspelt key', () => {
   new Sheep(model);
 
   it('are refused naming the API, the key, its value and the closest option', () => {
-    expect(thrown(() => new GridSpace({ width: 4, height: 4, taurus: true } as never)).message).toBe(
+    expect(thrownInvalid(() => new GridSpace({ width: 4, height: 4, taurus: true } as never)).message).toBe(
       "GridSpace(options): unknown option 'taurus' (given true); the options are 'width', 'height', 'torus' and 'occupancy'. Did you mean 'torus'?",
     );
     const cases: [() => unknown, RegExp][] = [
@@ -104,7 +95,7 @@ describe('ABM options with a misspelt key', () => {
         /^DataTable\.toCSV\(options\): unknown option 'headers'.*Did you mean 'header'\?$/,
       ],
     ];
-    for (const [call, message] of cases) expect(thrown(call).message).toMatch(message);
+    for (const [call, message] of cases) expect(thrownInvalid(call).message).toMatch(message);
   });
 
   it('leave well-spelt options and predicates alone', () => {

@@ -1,8 +1,9 @@
 // Careless input as a new user would give it (issue 11): misspelt options of the DES resources are
 // refused naming the API, the key and the closest option, and messages show the public class name
 // even when a bundler renames the class.
-import { Simulation, TwinkitError } from '@twinkit/core';
+import { Simulation } from '@twinkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { thrown } from '../../../test-support/thrown';
 import {
   Container,
   FilterStore,
@@ -15,23 +16,13 @@ import {
   startTrace,
 } from './index';
 
-/** The error `fn` throws, checked to be a TwinkitError with code INVALID_ARGUMENT. */
-function thrown(fn: () => unknown): TwinkitError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TwinkitError);
-    expect((error as TwinkitError).code).toBe('INVALID_ARGUMENT');
-    return error as TwinkitError;
-  }
-  throw new Error('expected an error');
-}
+const thrownInvalid = (fn: () => unknown) => thrown(fn, 'INVALID_ARGUMENT');
 
 describe('DES options with a misspelt key', () => {
   const sim = new Simulation();
 
   it('are refused naming the API, the key, its value and the closest option', () => {
-    expect(thrown(() => new Container(sim, { capacity: 5, init: 3 } as never)).message).toBe(
+    expect(thrownInvalid(() => new Container(sim, { capacity: 5, init: 3 } as never)).message).toBe(
       "new Container(sim, options): unknown option 'init' (given 3); the options are 'capacity', 'initial', 'name' and 'queueCapacity'. Did you mean 'initial'?",
     );
     const cases: [() => unknown, RegExp][] = [
@@ -72,7 +63,7 @@ describe('DES options with a misspelt key', () => {
         /^new Container\(sim, options\): options must be an object .*, got 5\. Pass for example \{ capacity: 100, initial: 50 \}\.$/,
       ],
     ];
-    for (const [call, message] of cases) expect(thrown(call).message).toMatch(message);
+    for (const [call, message] of cases) expect(thrownInvalid(call).message).toMatch(message);
   });
 
   it('leaves well-spelt options alone', () => {

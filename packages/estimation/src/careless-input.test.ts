@@ -1,8 +1,9 @@
 // Careless input as a new user would give it (issue 11): misspelt options of the estimation APIs are
 // refused naming the API, the key and the closest option, and a measurement function whose output
 // does not fit R is blamed for what it is (the mismatch of the two), not as a bad R.
-import { createStream, defineModel, TwinkitError } from '@twinkit/core';
+import { createStream, defineModel } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../test-support/thrown';
 import {
   batchMeans,
   ConsistencyMonitor,
@@ -23,17 +24,7 @@ import {
   welchWarmup,
 } from './index';
 
-/** The error `fn` throws, checked to be a TwinkitError with code INVALID_ARGUMENT. */
-function thrown(fn: () => unknown): TwinkitError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TwinkitError);
-    expect((error as TwinkitError).code).toBe('INVALID_ARGUMENT');
-    return error as TwinkitError;
-  }
-  throw new Error('expected an error');
-}
+const thrownInvalid = (fn: () => unknown) => thrown(fn, 'INVALID_ARGUMENT');
 
 const rng = () => createStream({ seed: 1, name: 'careless', replication: 0, forkPath: '' });
 const walk = ([x]: Float64Array) => [x!];
@@ -54,7 +45,7 @@ const level = defineModel(
 describe('estimation options with a misspelt key', () => {
   it('are refused naming the API, the key, its value and the closest option', () => {
     expect(
-      thrown(
+      thrownInvalid(
         () => new KalmanFilter({ ...common, F: [[1]], H: [[1]], R: [[1]], covariance: 'simple' } as never),
       ).message,
     ).toBe(
@@ -159,7 +150,7 @@ describe('estimation options with a misspelt key', () => {
         /^SimulationParticleFilter\(sim, options\): unknown option 'replicationbase'.*Did you mean 'replicationBase'\?$/,
       ],
     ];
-    for (const [call, message] of cases) expect(thrown(call).message).toMatch(message);
+    for (const [call, message] of cases) expect(thrownInvalid(call).message).toMatch(message);
   });
 
   it('are refused by runReplications and compareScenarios before anything runs', async () => {
@@ -199,7 +190,9 @@ describe('a measurement function whose output does not fit R', () => {
   const two = ([x]: Float64Array) => [x!, 2 * x!];
 
   it('is blamed on h and R together by the EKF, UKF, EnKF and particle filters', () => {
-    expect(thrown(() => new ExtendedKalmanFilter({ ...common, f: walk, h: two, R: [[1]] })).message).toBe(
+    expect(
+      thrownInvalid(() => new ExtendedKalmanFilter({ ...common, f: walk, h: two, R: [[1]] })).message,
+    ).toBe(
       'ExtendedKalmanFilter(options): h(x0) returned 2 values but R is 1x1 (R says the measurement has 1 component); make h return 1 value or give R 2x2.',
     );
     expect(() => new UnscentedKalmanFilter({ ...common, f: walk, h: two, R: [[1]] })).toThrow(

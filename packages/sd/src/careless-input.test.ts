@@ -1,20 +1,11 @@
 // Careless input as a new user would give it (issue 11): misspelt options of the SD APIs are refused
 // naming the API, the key and the closest option, instead of being silently ignored.
-import { Simulation, TwinkitError } from '@twinkit/core';
+import { Simulation } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../test-support/thrown';
 import { attach, readXmile, SdModel, SdRun, simulate } from './index';
 
-/** The error `fn` throws, checked to be a TwinkitError with code INVALID_ARGUMENT. */
-function thrown(fn: () => unknown): TwinkitError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TwinkitError);
-    expect((error as TwinkitError).code).toBe('INVALID_ARGUMENT');
-    return error as TwinkitError;
-  }
-  throw new Error('expected an error');
-}
+const thrownInvalid = (fn: () => unknown) => thrown(fn, 'INVALID_ARGUMENT');
 
 function tank(): SdModel {
   const m = new SdModel({ start: 0, stop: 2, dt: 0.5 });
@@ -26,7 +17,7 @@ function tank(): SdModel {
 
 describe('SD options with a misspelt key', () => {
   it('are refused naming the API, the key, its value and the closest option', () => {
-    expect(thrown(() => simulate(tank(), { metod: 'rk4' } as never)).message).toBe(
+    expect(thrownInvalid(() => simulate(tank(), { metod: 'rk4' } as never)).message).toBe(
       "simulate(model, options): unknown option 'metod' (given \"rk4\"); the options are 'method', 'dt', 'rtol', 'atol', 'random', 'parameters' and 'record'. Did you mean 'method'?",
     );
     const m = tank();
@@ -79,7 +70,7 @@ describe('SD options with a misspelt key', () => {
         /^readXmile\(source, options\): unknown option 'filename'.*Did you mean 'file'\?$/,
       ],
     ];
-    for (const [call, message] of cases) expect(thrown(call).message).toMatch(message);
+    for (const [call, message] of cases) expect(thrownInvalid(call).message).toMatch(message);
   });
 
   it('leave well-spelt options alone, including attach passing its run options on', () => {

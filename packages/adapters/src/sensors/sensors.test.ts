@@ -1,5 +1,5 @@
-import { TwinkitError } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../../test-support/thrown';
 import { defineSensors, type SensorSpec } from './sensors';
 
 const topic = (m: string) => `factory/production/line1/machine/telemetry/${m}`;
@@ -34,16 +34,6 @@ const INVENTORY: SensorSpec[] = [
     protocol: 'modbus-tcp',
   },
 ];
-
-function thrown(fn: () => unknown): TwinkitError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TwinkitError);
-    return e as TwinkitError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('defineSensors', () => {
   it('looks sensors up by id and by topic, in the order defined, frozen', () => {

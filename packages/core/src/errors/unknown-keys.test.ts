@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TwinkitError } from './errors';
+import { thrown } from '../../../../test-support/thrown';
 import { closestMatch, rejectUnknownKeys } from './unknown-keys';
 
 const KNOWN = ['capacity', 'initial', 'name', 'queueCapacity'] as const;
 const API = 'new Container(sim, options)';
-
-/** The error `fn` throws (fails the test when it throws none or not a TwinkitError). */
-function thrown(fn: () => void): TwinkitError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TwinkitError);
-    return error as TwinkitError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('rejectUnknownKeys', () => {
   it('accepts known keys, an empty object and undefined', () => {

@@ -2,21 +2,10 @@
 // the params it reads, and hand-edited snapshots. Each must be refused with a message that names the
 // API, the rule, the value and the remedy.
 import { describe, expect, it } from 'vitest';
-import { TwinkitError } from '../errors';
+import { thrown } from '../../../../test-support/thrown';
 import { Simulation, type SimulationSnapshot } from '../simulation';
 import { TimeSeries } from '../statistics';
 import { defineModel } from './define-model';
-
-/** The error `fn` throws, checked to be a TwinkitError. */
-function thrown(fn: () => unknown): TwinkitError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TwinkitError);
-    return error as TwinkitError;
-  }
-  throw new Error('expected an error');
-}
 
 const counter = defineModel(
   (sim, p: { rate: number }) => {
