@@ -7,6 +7,7 @@ import {
 } from '../scenario-statistics/scenario-statistics';
 import {
   createReplicationPool,
+  poolOf,
   type ReplicationPool,
   type ReplicationResults,
   RUN_REPLICATIONS_OPTION_KEYS,
@@ -108,13 +109,22 @@ export async function compareScenarios<P, M>(
     );
   }
   const seed = options.seed ?? 0;
-  const { scenarios, commonRandomNumbers: _crn, onProgress, ...common } = options;
+  const { scenarios, commonRandomNumbers: _crn, onProgress, pool: given, ...common } = options;
   const results: Record<string, ReplicationResults> = {};
   // One pool of worker threads for every scenario: starting threads and compiling the model in them
   // costs about a second per pool.
+  // A pool the caller keeps (`pool`) is used for every scenario and left running.
   const workers = options.workers ?? 1;
+  if (given !== undefined && options.workers !== undefined)
+    throw invalidArgument(
+      api,
+      'workers must be omitted with pool: the pool has its threads',
+      options.workers,
+      'Leave workers out, or leave pool out.',
+    );
+  const kept = given === undefined ? null : poolOf(api, model, given);
   const pool: ReplicationPool | null =
-    Number.isInteger(workers) && workers > 1 ? createReplicationPool(api, model, workers) : null;
+    kept ?? (Number.isInteger(workers) && workers > 1 ? createReplicationPool(api, model, workers) : null);
   try {
     for (const name of names) {
       results[name] = await runReplicationsOn(
@@ -122,6 +132,7 @@ export async function compareScenarios<P, M>(
         {
           ...common,
           params: scenarios[name],
+          ...(given === undefined ? {} : { workers: given.workers }),
           // Without CRN every scenario draws from its own seed: independent streams. From a
           // snapshot, the snapshot's seed serves every scenario.
           ...(options.from === undefined ? { seed: crn ? seed : `${seed}/${name}` } : {}),
@@ -131,7 +142,7 @@ export async function compareScenarios<P, M>(
       );
     }
   } finally {
-    await pool?.destroy();
+    if (kept === null) await pool?.destroy();
   }
   const outputNames = Object.keys(results[names[0]!]!.outputs);
   const outputs: Record<string, OutputComparison> = {};

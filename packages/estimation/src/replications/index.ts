@@ -9,7 +9,8 @@ export type {
   OutputSummary,
   ReplicationProgress,
   ReplicationResults,
+  ReplicationWorkers,
   RunReplicationsOptions,
   StoppingRule,
 } from './run-replications';
-export { runReplications } from './run-replications';
+export { runReplications, startReplicationWorkers } from './run-replications';

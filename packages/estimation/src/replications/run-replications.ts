@@ -86,6 +86,18 @@ export interface RunReplicationsOptions<P, M> {
   stopping?: StoppingRule;
   /** Replications per task sent to a worker; default chosen from the replications and workers. */
   blockSize?: number;
+  /**
+   * Index of the first replication (default 0): the run is replications `firstReplication` to
+   * `firstReplication + replications − 1`, each the same as in a run from 0. A study can so be
+   * extended in rounds without running a replication twice.
+   */
+  firstReplication?: number;
+  /**
+   * Worker threads kept by the caller ({@link startReplicationWorkers}): the replications run
+   * there (never on this thread, even with one worker), and the threads stay up for the next run.
+   * `workers` must then be omitted.
+   */
+  pool?: ReplicationWorkers;
 }
 
 /** Results of one output over the replications. */
@@ -231,6 +243,8 @@ export const RUN_REPLICATIONS_OPTION_KEYS: readonly string[] = [
   'confidence',
   'stopping',
   'blockSize',
+  'firstReplication',
+  'pool',
 ];
 
 /**
@@ -274,6 +288,77 @@ export function createReplicationPool<P, M>(
   return { piscina, tsxApi, destroy: () => piscina.destroy() };
 }
 
+const POOLS = new WeakMap<
+  ReplicationWorkers,
+  { pool: ReplicationPool; model: ModelDefinition<never, never> }
+>();
+
+/**
+ * Worker threads for the replications of one model, kept up between runs (see
+ * {@link startReplicationWorkers}): pass it as `pool` to {@link runReplications} or
+ * {@link compareScenarios}; `close()` stops the threads.
+ */
+export interface ReplicationWorkers {
+  /** The number of worker threads. */
+  readonly workers: number;
+  /** Stops the threads (a run in progress fails). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts worker threads that load `model` from its module, for several runs: a live twin asks
+ * what-ifs now and then and must never run them on its own thread, nor pay a second of thread
+ * start-up for each. The model must be defined with its export name and module URL.
+ *
+ * @example
+ * ```ts
+ * const pool = startReplicationWorkers(queue, { workers: 1 });
+ * try {
+ *   const a = await runReplications(queue, { replications: 10, until: 100, pool, outputs: (sim) => ({ w: sim.model.waits.mean }) });
+ * } finally {
+ *   await pool.close();
+ * }
+ * ```
+ */
+export function startReplicationWorkers<P, M>(
+  model: ModelDefinition<P, M>,
+  options: { readonly workers: number },
+): ReplicationWorkers {
+  const api = 'startReplicationWorkers(model, options)';
+  rejectUnknownKeys(api, options, ['workers'], '{ workers: 1 }');
+  const workers = requireInteger(api, 'workers', options?.workers, 1);
+  const pool = createReplicationPool(api, model, workers);
+  let closing: Promise<void> | undefined;
+  const handle: ReplicationWorkers = {
+    workers,
+    close: () => {
+      closing ??= pool.destroy();
+      return closing;
+    },
+  };
+  POOLS.set(handle, { pool, model: model as unknown as ModelDefinition<never, never> });
+  return handle;
+}
+
+/** The pool behind a {@link ReplicationWorkers} handle, checked against the model. @internal */
+export function poolOf<P, M>(
+  api: string,
+  model: ModelDefinition<P, M>,
+  handle: ReplicationWorkers,
+): ReplicationPool {
+  const entry = POOLS.get(handle);
+  if (entry === undefined)
+    throw invalidArgument(api, 'pool must come from startReplicationWorkers(model, { workers })', handle);
+  if (entry.model !== (model as unknown))
+    throw invalidArgument(
+      api,
+      'pool was started for another model',
+      model.name ?? '(unnamed definition)',
+      'Start the pool with the model you run.',
+    );
+  return entry.pool;
+}
+
 /**
  * {@link runReplications} on a pool of worker threads that the caller keeps (`shared`), or on its
  * own pool (or this thread) when `shared` is null.
@@ -312,7 +397,21 @@ export async function runReplicationsOn<P, M>(
     );
   }
   const cap = requireInteger(api, 'replications', options.replications, 2);
-  const workers = requireInteger(api, 'workers', options.workers ?? 1, 1, 'Pass 1 to run on this thread.');
+  const offset = requireInteger(api, 'firstReplication', options.firstReplication ?? 0, 0);
+  if (options.pool !== undefined) {
+    if (options.workers !== undefined)
+      throw invalidArgument(
+        api,
+        'workers must be omitted with pool: the pool has its threads',
+        options.workers,
+        'Leave workers out, or leave pool out.',
+      );
+    shared ??= poolOf(api, model, options.pool);
+  }
+  const workers =
+    options.pool !== undefined
+      ? options.pool.workers
+      : requireInteger(api, 'workers', options.workers ?? 1, 1, 'Pass 1 to run on this thread.');
   const confidence = checkConfidence(api, options.confidence ?? 0.95);
   const from = options.from;
   if (from !== undefined) checkFrom(api, model, options);
@@ -362,7 +461,7 @@ export async function runReplicationsOn<P, M>(
   let stopAt: number | null = null;
   let stoppedBy: ReplicationResults['stoppedBy'] = 'replications';
   const accept = (block: ReplicationRecord[]) => {
-    for (const record of block) records[record.index] = record.values;
+    for (const record of block) records[record.index - offset] = record.values;
     completed += block.length;
     while (stopAt === null && contiguous < cap && records[contiguous] !== undefined) {
       contiguous++;
@@ -387,7 +486,7 @@ export async function runReplicationsOn<P, M>(
     options.onProgress?.({ completed: Math.min(completed, cap), total: cap });
   };
 
-  if (workers === 1) {
+  if (workers === 1 && shared === null) {
     const plan: ReplicationPlan<P, M> = {
       model,
       seed,
@@ -400,7 +499,8 @@ export async function runReplicationsOn<P, M>(
     };
     for (let first = 0; first < cap && stopAt === null; first += blockSize) {
       const block: ReplicationRecord[] = [];
-      for (let i = first; i < Math.min(cap, first + blockSize); i++) block.push(runReplication(plan, i));
+      for (let i = first; i < Math.min(cap, first + blockSize); i++)
+        block.push(runReplication(plan, offset + i));
       accept(block);
       // Let timers and I/O (progress bars, sockets) run between blocks.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -417,7 +517,7 @@ export async function runReplicationsOn<P, M>(
       from,
       until: options.until,
       warmup: options.warmup,
-      first,
+      first: offset + first,
       count,
       outputsSource,
       warmupSource,
