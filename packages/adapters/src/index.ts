@@ -1,6 +1,6 @@
 /**
  * twinkit adapters: readings, sensor registry, data-quality checks, and MQTT, Modbus TCP, file and
- * PostgreSQL sources and sinks that connect a twin to a plant.
+ * PostgreSQL sources and sinks that connect a twin to a plant, and the live-twin runtime (`createTwin`).
  *
  * @module @twinkit/adapters
  */
@@ -13,3 +13,4 @@ export * from './sensors';
 export * from './sink';
 export * from './source';
 export * from './topics';
+export * from './twin';

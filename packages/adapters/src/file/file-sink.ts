@@ -26,6 +26,8 @@ const CSV_HEADER = CSV_COLUMNS.join(',');
 
 class FileWriter implements Sink {
   readonly name: string;
+  /** A CSV file takes readings only; JSON Lines every kind. */
+  readonly kinds: readonly SinkMessage['kind'][] | undefined;
   private readonly counters = new SinkCounters();
   private readonly maxBytes: number;
   private readonly batchBytes: number;
@@ -42,6 +44,7 @@ class FileWriter implements Sink {
 
   constructor(private readonly options: FileSinkOptions) {
     this.name = `file ${options.path}`;
+    this.kinds = options.format === 'csv' ? ['reading'] : undefined;
     this.maxBytes = options.maxBufferedBytes ?? 1 << 20;
     this.batchBytes = Math.min(options.batchBytes ?? 1 << 16, this.maxBytes);
     this.interval = options.flushIntervalMs ?? 1000;

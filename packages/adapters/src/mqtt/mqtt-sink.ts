@@ -429,12 +429,13 @@ class MqttSinkImpl implements MqttSink {
       case 'state':
       case 'kpi':
       case 'prediction':
+      case 'command':
         topic = checkTopicName(api, message.topic, `the topic of a ${message.kind} message`);
         break;
       default:
         throw invalidArgument(
           api,
-          "message.kind must be 'reading', 'event', 'state', 'kpi' or 'prediction'",
+          "message.kind must be 'reading', 'event', 'state', 'kpi', 'prediction' or 'command'",
           (message as { kind?: unknown }).kind,
         );
     }

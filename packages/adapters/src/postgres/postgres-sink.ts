@@ -142,6 +142,8 @@ export function postgresSink(options: PostgresSinkOptions): PostgresSink {
 
 class PostgresTableSink implements PostgresSink {
   readonly name: string;
+  /** A table takes readings and events (events only with `events: true`); a twin sends it nothing else. */
+  readonly kinds: readonly SinkMessage['kind'][];
   readonly table: string;
   readonly eventsTable: string | undefined;
   private readonly batchSize: number;
@@ -257,6 +259,7 @@ class PostgresTableSink implements PostgresSink {
         'SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) ' +
         'ON CONFLICT (event_id) DO NOTHING'
       : undefined;
+    this.kinds = this.quotedEvents ? ['reading', 'event'] : ['reading'];
 
     this.pool = new Pool({
       connectionString: o.connectionString,

@@ -2,13 +2,14 @@ import type { Reading, TwinEvent } from '../reading';
 
 /**
  * What a twin sends out: a reading (published on its `source` topic), an event, or a payload on a
- * named topic (the synchronized state, KPIs, predictions).
+ * named topic (the synchronized state, KPIs, predictions, and commands to an asset on its
+ * `.../command/<action>` topic, QoS 2 on MQTT by the topic policy).
  */
 export type SinkMessage =
   | { readonly kind: 'reading'; readonly reading: Reading }
   | { readonly kind: 'event'; readonly event: TwinEvent; readonly topic?: string }
   | {
-      readonly kind: 'state' | 'kpi' | 'prediction';
+      readonly kind: 'state' | 'kpi' | 'prediction' | 'command';
       readonly topic: string;
       readonly payload: unknown;
       /** Simulation or source time of the payload, epoch ms. */
@@ -50,6 +51,11 @@ export interface SinkStats {
 export interface Sink {
   /** A short name for logs and errors. */
   readonly name: string;
+  /**
+   * The kinds of message the sink takes, when it takes only some (a table of readings and events,
+   * a CSV file of readings); a twin writes it nothing else. Omitted: every kind.
+   */
+  readonly kinds?: readonly SinkMessage['kind'][];
   /** Accepts a message for delivery. */
   write(message: SinkMessage): Promise<void>;
   /** Resolves when every message written so far is delivered, dropped or failed. */

@@ -29,6 +29,13 @@ export interface TwinWallClock {
   readonly speed?: number;
   /** The calendar instant (epoch ms) the twin is at when it starts (default: `Date.now()`). */
   readonly start?: number;
+  /**
+   * Wall milliseconds the twin's clock stays behind `start + elapsed × speed` (default 250): it
+   * holds at `start` for this long, then runs at `speed`. A reading stamped at the calendar's
+   * present that takes up to this long to arrive is still ahead of the twin, waits, and is
+   * assimilated at its own time; later ones are late (see {@link LateReadingPolicy}).
+   */
+  readonly delayMs?: number;
 }
 
 /**
@@ -98,8 +105,17 @@ export interface Estimate {
 export interface TwinContext<M> {
   /** The twin's simulation, already advanced to the reading's time. */
   readonly sim: Simulation<M>;
-  /** Records an asset's estimate (what `state()` returns and `state/sync` publishes). */
-  setEstimate(asset: string, variables: Readonly<Record<string, Estimate>>): void;
+  /**
+   * Records an asset's estimate (what `state()` returns and `state/sync` publishes). With
+   * `varianceGrowth` (per variable, variance added per unit of simulated time), the reported sd
+   * grows from this estimate to the twin's present: `sd² + growth × (now − then)`, as a filter's
+   * prediction does while no reading comes (a sensor gone stale).
+   */
+  setEstimate(
+    asset: string,
+    variables: Readonly<Record<string, Estimate>>,
+    options?: { readonly varianceGrowth?: Readonly<Record<string, number>> },
+  ): void;
   /** Feeds a filter update to the asset's NIS drift monitor (raises `model_drift` when out of band). */
   observe(asset: string, update: UpdateResult): void;
   /** Raises an event: published on the asset's status topic and delivered to `twin.events`. */
@@ -234,9 +250,18 @@ export interface TwinUpdates {
   subscribe(listener: (update: TwinUpdate) => void): () => void;
 }
 
+/** p50, p99 and the maximum of a latency over a sliding window (milliseconds). */
+export interface LatencySummary {
+  /** Samples in the window (at most 4096, the most recent). */
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
 /**
  * A twin's counters. For readings they add up:
- * `received = assimilated + Σ skipped + late(dropped) + duplicate + waiting`.
+ * `received = assimilated + Σ skipped + (late − lateApplied) + duplicate + waiting`.
  */
 export interface TwinStats {
   readonly readings: {
@@ -248,6 +273,8 @@ export interface TwinStats {
     readonly skipped: Readonly<Record<string, number>>;
     /** Readings stamped before the twin's present (see {@link LateReadingPolicy}). */
     readonly late: number;
+    /** Of the late readings, those assimilated at the twin's present (`late: 'apply-now'`); they are counted under `assimilated` or `skipped` too. */
+    readonly lateApplied: number;
     /** Readings of a sensor repeating its last timestamp. */
     readonly duplicate: number;
     /** Readings stamped ahead of the wall clock, waiting. */
@@ -265,8 +292,28 @@ export interface TwinStats {
     readonly kpis: number;
     readonly events: number;
     readonly scenarios: number;
+    readonly commands: number;
+    /** Sink writes that failed (the sink refused or reported an error); the twin went on. */
+    readonly failed: number;
+    /** Messages not written because a sink already had 10,000 writes waiting (a sink that blocks). */
+    readonly dropped: number;
   };
-  /** Simulated time, events processed, and the longest pause of ingestion seen (wall ms). */
+  /**
+   * Latencies over the last 4096 samples: `state`, wall ms from a reading's `receivedAt` to the
+   * publication of the first state that includes it; `step`, the simulation's advance plus the
+   * assimilation of one reading; `sinkWrite`, from `sink.write` to its acceptance.
+   */
+  readonly latency: {
+    readonly state: LatencySummary;
+    readonly step: LatencySummary;
+    readonly sinkWrite: LatencySummary;
+  };
+  /** Assimilation functions that threw and sources that failed: how many, and the last message. */
+  readonly errors: { readonly count: number; readonly last: string | null };
+  /**
+   * Simulated time, events processed, and the longest pause of ingestion seen: the longest wall
+   * time a received reading waited while the twin was not handling another one (ms).
+   */
   readonly simulation: { readonly time: number; readonly events: number; readonly longestPauseMs: number };
   /** Scenario requests by status. */
   readonly scenarios: { readonly running: number; readonly completed: number; readonly failed: number };

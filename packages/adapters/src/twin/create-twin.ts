@@ -1,0 +1,996 @@
+/**
+ * The live-twin runtime: sources (checked by the quality rules) feed readings; the simulation
+ * advances to each reading's time (data clock) or with the wall clock; the assimilation corrects
+ * the state; the corrected state, KPIs, events and predictions go to the sinks and subscribers.
+ */
+
+import { availableParallelism } from 'node:os';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import {
+  closestMatch,
+  formatValue,
+  invalidArgument,
+  type ModelDefinition,
+  rejectUnknownKeys,
+  type Simulation,
+  TwinkitError,
+} from '@twinkit/core';
+import { type QualityRules, type QualitySource, qualityCheck } from '../quality';
+import { makeEvent, type Reading, type TwinEvent } from '../reading';
+import type { Sensor } from '../sensors';
+import type { Sink, SinkMessage } from '../sink';
+import type { Source } from '../source';
+import { DeclarativeAssimilation, DriftMonitor, driftOptions } from './assimilation';
+import { LatencyWindow, Ring } from './latency';
+import { checkRequest, lazyPool, runScenario } from './scenario-runner';
+import type {
+  AssimilateFunction,
+  AssimilationMapping,
+  CreateTwinOptions,
+  Estimate,
+  LateReadingPolicy,
+  ScenarioJob,
+  ScenarioRequest,
+  ScenarioResult,
+  Twin,
+  TwinAsset,
+  TwinContext,
+  TwinState,
+  TwinStats,
+  TwinUpdate,
+} from './types';
+
+const API = 'createTwin(options)';
+const OPTION_KEYS = [
+  'model',
+  'params',
+  'seed',
+  'sources',
+  'quality',
+  'assimilate',
+  'sinks',
+  'clock',
+  'time',
+  'late',
+  'publish',
+  'kpis',
+  'assets',
+  'scenarios',
+  'history',
+];
+/** Writes a sink may have in flight before the twin drops further messages to it (counted). */
+const MAX_PENDING_WRITES = 10_000;
+/** Longest wall wait of the wall-clock loop between looks at the clock and the waiting readings. */
+const SLICE_MS = 10;
+/** KPI publications kept for `kpiHistory()`. */
+const KPI_HISTORY = 1000;
+
+interface ResolvedClock {
+  mode: 'data' | 'wall';
+  speed: number;
+  start: number | undefined;
+  delayMs: number;
+}
+
+function resolveClock(clock: CreateTwinOptions<unknown, unknown>['clock']): ResolvedClock {
+  const api = `${API}: clock`;
+  if (clock === undefined || clock === 'data')
+    return { mode: 'data', speed: 1, start: undefined, delayMs: 0 };
+  if (clock === 'wall') return { mode: 'wall', speed: 1, start: undefined, delayMs: 250 };
+  if (clock === null || typeof clock !== 'object' || clock.mode !== 'wall')
+    throw invalidArgument(api, "must be 'data', 'wall' or { mode: 'wall', speed?, start?, delayMs? }", clock);
+  rejectUnknownKeys(api, clock, ['mode', 'speed', 'start', 'delayMs'], "{ mode: 'wall', speed: 60 }");
+  const speed = clock.speed ?? 1;
+  if (!(typeof speed === 'number' && Number.isFinite(speed) && speed > 0))
+    throw invalidArgument(api, 'speed (calendar time per wall time) must be a finite number > 0', speed);
+  if (clock.start !== undefined && !(typeof clock.start === 'number' && Number.isFinite(clock.start)))
+    throw invalidArgument(api, 'start must be a calendar instant in epoch milliseconds', clock.start);
+  const delayMs = clock.delayMs ?? 250;
+  if (!(typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0))
+    throw invalidArgument(api, 'delayMs must be a finite number >= 0', delayMs);
+  return { mode: 'wall', speed, start: clock.start, delayMs };
+}
+
+function positive(api: string, name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0))
+    throw invalidArgument(api, `${name} must be a finite number > 0`, value);
+  return value;
+}
+
+function isSource(s: unknown): s is Source {
+  return (
+    s !== null &&
+    typeof s === 'object' &&
+    typeof (s as Source).start === 'function' &&
+    typeof (s as Source).close === 'function' &&
+    typeof (s as Source).stats === 'function' &&
+    typeof (s as Source)[Symbol.asyncIterator] === 'function'
+  );
+}
+
+function isSink(s: unknown): s is Sink {
+  return (
+    s !== null &&
+    typeof s === 'object' &&
+    typeof (s as Sink).write === 'function' &&
+    typeof (s as Sink).flush === 'function' &&
+    typeof (s as Sink).close === 'function'
+  );
+}
+
+/** The asset prefix of a sensor's topic: what comes before `/telemetry/`. */
+function assetTopicOf(source: string): string | undefined {
+  const i = source.indexOf('/telemetry/');
+  return i > 0 ? source.slice(0, i) : undefined;
+}
+
+/** The assets: as given, else the quality registry's sensors grouped by `sensor.asset`. */
+function resolveAssets(
+  given: readonly TwinAsset[] | undefined,
+  rules: QualityRules | undefined,
+): TwinAsset[] {
+  if (given !== undefined) {
+    if (!Array.isArray(given))
+      throw invalidArgument(`${API}: assets`, 'must be an array of { id, sensors }', given);
+    const seen = new Set<string>();
+    return given.map((a, i) => {
+      const where = `${API}: assets[${i}]`;
+      if (a === null || typeof a !== 'object')
+        throw invalidArgument(where, 'must be { id, sensors, name?, type?, topic? }', a);
+      rejectUnknownKeys(where, a, ['id', 'name', 'type', 'topic', 'sensors'], "{ id: 'M1', sensors: [...] }");
+      if (typeof a.id !== 'string' || a.id === '')
+        throw invalidArgument(where, 'id must be a non-empty string', a.id);
+      if (seen.has(a.id)) throw invalidArgument(where, `asset id '${a.id}' is given twice`, a.id);
+      seen.add(a.id);
+      if (!Array.isArray(a.sensors))
+        throw invalidArgument(where, 'sensors must be an array of sensors', a.sensors);
+      return a;
+    });
+  }
+  if (rules === undefined) return [];
+  const byAsset = new Map<string, Sensor[]>();
+  for (const sensor of rules.sensors) {
+    if (sensor.asset === undefined) continue;
+    const list = byAsset.get(sensor.asset) ?? [];
+    list.push(sensor);
+    byAsset.set(sensor.asset, list);
+  }
+  return [...byAsset].map(([id, sensors]) => {
+    const topic = sensors.map((s) => assetTopicOf(s.source)).find((t) => t !== undefined);
+    return { id, sensors, ...(topic !== undefined ? { topic } : {}) };
+  });
+}
+
+/**
+ * Creates a live twin: the model runs in step with the readings of its sources, each reading
+ * corrects its state through `assimilate`, and the synchronized state, KPIs, events and scenario
+ * results go to the sinks with the design document's topics (`<root>/simulation/state/sync`,
+ * `<root>/simulation/kpis`, `<asset topic>/status/events`, `<root>/simulation/predictions/scenarios`).
+ *
+ * Nothing a source delivers is lost uncounted: `stats().readings` adds up (see {@link TwinStats}).
+ * A source that fails, a sink that is down and an assimilation that throws are counted and
+ * reported; none of them stops the simulation.
+ *
+ * @example
+ * ```ts fragment
+ * const twin = createTwin({
+ *   model: tank, params: { inflow: 2 }, seed: 1,
+ *   sources: [fileSource({ path: 'level.jsonl', format: 'jsonl' })],
+ *   assimilate: { assets: { T1: { state: ['tank.level'], Q: [[0.01]], sensors: { 'LVL-001': { h: (x) => [x[0]], R: 0.5 } } } } },
+ *   time: { unitMs: 1000 },
+ * });
+ * await twin.start();
+ * await twin.drained();
+ * console.log(twin.state().assets.T1?.variables['tank.level']);
+ * await twin.stop();
+ * ```
+ */
+export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument(API, 'options must be an object { model, sources, ... }', options);
+  rejectUnknownKeys(API, options, OPTION_KEYS, '{ model, params, seed, sources, assimilate, sinks }');
+  const model = options.model as ModelDefinition<P, M>;
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    typeof (model as { create?: unknown }).create !== 'function'
+  )
+    throw invalidArgument(API, 'model must be a model definition (made by defineModel)', model);
+  if (!Array.isArray(options.sources) || options.sources.length === 0)
+    throw invalidArgument(
+      API,
+      'sources must be a non-empty array of sources',
+      options.sources,
+      'Pass [fileSource(...)] or [mqttSource(...)].',
+    );
+  options.sources.forEach((s, i) => {
+    if (!isSource(s))
+      throw invalidArgument(API, `sources[${i}] must be a source (start, close, stats, async iteration)`, s);
+  });
+  const sinks = options.sinks ?? [];
+  if (!Array.isArray(sinks)) throw invalidArgument(API, 'sinks must be an array of sinks', sinks);
+  sinks.forEach((s, i) => {
+    if (!isSink(s)) throw invalidArgument(API, `sinks[${i}] must be a sink (write, flush, close)`, s);
+  });
+  const clock = resolveClock(options.clock);
+  const timeApi = `${API}: time`;
+  if (options.time !== undefined) {
+    if (options.time === null || typeof options.time !== 'object')
+      throw invalidArgument(timeApi, 'must be { epoch?, unitMs? }', options.time);
+    rejectUnknownKeys(
+      timeApi,
+      options.time,
+      ['epoch', 'unitMs'],
+      '{ epoch: Date.UTC(2026, 0, 5), unitMs: 60_000 }',
+    );
+    if (options.time.epoch !== undefined && !Number.isFinite(options.time.epoch))
+      throw invalidArgument(
+        timeApi,
+        'epoch must be a calendar instant in epoch milliseconds',
+        options.time.epoch,
+      );
+  }
+  const unitMs = positive(
+    timeApi,
+    'unitMs (milliseconds per unit of simulated time)',
+    options.time?.unitMs,
+    1000,
+  );
+  const latePolicy: LateReadingPolicy = options.late ?? 'drop';
+  if (latePolicy !== 'drop' && latePolicy !== 'apply-now')
+    throw invalidArgument(`${API}: late`, "must be 'drop' or 'apply-now'", latePolicy);
+  const publishApi = `${API}: publish`;
+  const publish = options.publish ?? {};
+  if (publish === null || typeof publish !== 'object')
+    throw invalidArgument(publishApi, 'must be { stateEveryS?, kpisEveryS?, root?, readings? }', publish);
+  rejectUnknownKeys(
+    publishApi,
+    publish,
+    ['stateEveryS', 'kpisEveryS', 'root', 'readings'],
+    '{ stateEveryS: 10 }',
+  );
+  const stateEveryMs = positive(publishApi, 'stateEveryS', publish.stateEveryS, 10) * 1000;
+  const kpisEveryMs = positive(publishApi, 'kpisEveryS', publish.kpisEveryS, 60) * 1000;
+  const root = publish.root ?? 'factory';
+  if (typeof root !== 'string' || root === '' || /[#+]/.test(root))
+    throw invalidArgument(publishApi, 'root must be a topic prefix without wildcards', root);
+  const forwardReadings = publish.readings === true;
+  const historySize = options.history ?? 1000;
+  if (!Number.isInteger(historySize) || historySize < 1)
+    throw invalidArgument(
+      `${API}: history`,
+      'must be an integer >= 1 (readings kept per sensor)',
+      historySize,
+    );
+  if (options.kpis !== undefined && typeof options.kpis !== 'function')
+    throw invalidArgument(`${API}: kpis`, 'must be a function (sim) => { name: number }', options.kpis);
+  const scenarioOptions = options.scenarios;
+  if (scenarioOptions !== undefined) {
+    if (scenarioOptions === null || typeof scenarioOptions !== 'object')
+      throw invalidArgument(
+        `${API}: scenarios`,
+        'must be { outputs, primary?, prepare?, workers? }',
+        scenarioOptions,
+      );
+    rejectUnknownKeys(
+      `${API}: scenarios`,
+      scenarioOptions,
+      ['outputs', 'primary', 'prepare', 'workers'],
+      '{ outputs: (sim) => ({ ... }) }',
+    );
+    if (typeof scenarioOptions.outputs !== 'function')
+      throw invalidArgument(
+        `${API}: scenarios`,
+        'outputs must be a function (sim) => { name: number }',
+        scenarioOptions.outputs,
+      );
+    if (
+      scenarioOptions.workers !== undefined &&
+      !(Number.isInteger(scenarioOptions.workers) && scenarioOptions.workers >= 1)
+    )
+      throw invalidArgument(`${API}: scenarios`, 'workers must be an integer >= 1', scenarioOptions.workers);
+  }
+
+  const sim = model.create({
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.params !== undefined ? { params: options.params } : {}),
+  }) as Simulation<M>;
+
+  // ---------------------------------------------------------------- assimilation and assets
+  const assimilate = options.assimilate;
+  let declarative: DeclarativeAssimilation | undefined;
+  let assimilateFn: AssimilateFunction<M> | undefined;
+  let functionDrift: false | { window?: number; confidence?: number } = {};
+  if (typeof assimilate === 'function') assimilateFn = assimilate;
+  else if (assimilate !== undefined)
+    declarative = new DeclarativeAssimilation(assimilate as AssimilationMapping, sim as Simulation<unknown>);
+  if (declarative === undefined) functionDrift = driftOptions(undefined);
+  const driftSettings = declarative?.drift ?? functionDrift;
+
+  const assets = resolveAssets(options.assets, options.quality);
+  const assetById = new Map(assets.map((a) => [a.id, a]));
+  for (const id of declarative?.assets.keys() ?? []) {
+    if (!assetById.has(id)) {
+      const asset: TwinAsset = { id, sensors: [] };
+      assets.push(asset);
+      assetById.set(id, asset);
+    }
+  }
+  const assetOfSensor = new Map<string, string>();
+  for (const a of assets) for (const s of a.sensors) assetOfSensor.set(s.id, a.id);
+  for (const [sensor, asset] of declarative?.assetOfSensor ?? [])
+    if (!assetOfSensor.has(sensor)) assetOfSensor.set(sensor, asset);
+
+  // ---------------------------------------------------------------- sources
+  const sources: Source[] = options.sources.map((s) =>
+    options.quality ? qualityCheck(s, options.quality) : s,
+  );
+  const names = new Set<string>();
+  const sourceNames = sources.map((s, i) => {
+    let name = s.name;
+    if (names.has(name)) name = `${name} #${i + 1}`;
+    names.add(name);
+    return name;
+  });
+
+  // ---------------------------------------------------------------- counters
+  let epoch = options.time?.epoch;
+  let received = 0;
+  let assimilated = 0;
+  const skipped = new Map<string, number>();
+  let late = 0;
+  let lateApplied = 0;
+  let duplicate = 0;
+  const published = { state: 0, kpis: 0, events: 0, scenarios: 0, commands: 0, failed: 0, dropped: 0 };
+  const errors = { count: 0, last: null as string | null };
+  const stateLatency = new LatencyWindow();
+  const stepLatency = new LatencyWindow();
+  const sinkLatency = new LatencyWindow();
+  const lastTimeOfSensor = new Map<string, number>();
+  const history = new Map<string, Ring<Reading>>();
+  const kpiLog = new Ring<{ time: string; kpis: Record<string, number> }>(KPI_HISTORY);
+  const lastUpdateOfAsset = new Map<string, number>();
+  const estimates = new Map<
+    string,
+    { variables: Record<string, Estimate>; at: number; growth: Readonly<Record<string, number>> | undefined }
+  >();
+  const driftMonitors = new Map<string, DriftMonitor>();
+  const listeners = new Set<(update: TwinUpdate) => void>();
+  const pendingWrites = new Map<Sink, number>();
+  const jobs = new Map<string, ScenarioJob & { status: ScenarioJob['status']; error?: string }>();
+  let jobCounter = 0;
+  const scenarioCounts = { running: 0, completed: 0, failed: 0 };
+  /** Readings stamped ahead of the wall clock, ordered by time. */
+  const waiting: Reading[] = [];
+  let nextStateAt = Number.NaN;
+  let nextKpisAt = Number.NaN;
+  let loopDelay: IntervalHistogram | undefined;
+  let started = false;
+  let stopped = false;
+  const abort = new AbortController();
+  let loops: Promise<void>[] = [];
+  let pacer: Promise<void> | undefined;
+  let waitingDrained: (() => void) | undefined;
+  const workers = scenarioOptions?.workers ?? Math.max(1, availableParallelism() - 1);
+  const pool = lazyPool(model, workers);
+
+  const toSim = (ms: number) => (ms - (epoch as number)) / unitMs;
+  const toCalendar = (t: number) => (epoch as number) + t * unitMs;
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  // ---------------------------------------------------------------- publishing
+  const tell = (update: TwinUpdate) => {
+    for (const listener of listeners) {
+      try {
+        listener(update);
+      } catch {
+        // A subscriber's error is its own: it does not stop the twin (see TwinUpdates.subscribe).
+      }
+    }
+  };
+
+  const send = (message: SinkMessage): Promise<void>[] => {
+    const writes: Promise<void>[] = [];
+    for (const sink of sinks) {
+      if (sink.kinds !== undefined && !sink.kinds.includes(message.kind)) continue;
+      const pending = pendingWrites.get(sink) ?? 0;
+      if (pending >= MAX_PENDING_WRITES) {
+        published.dropped += 1;
+        continue;
+      }
+      pendingWrites.set(sink, pending + 1);
+      const t0 = performance.now();
+      let write: Promise<void>;
+      try {
+        write = Promise.resolve(sink.write(message));
+      } catch (error) {
+        write = Promise.reject(error);
+      }
+      writes.push(
+        write.then(
+          () => {
+            sinkLatency.add(performance.now() - t0);
+            pendingWrites.set(sink, (pendingWrites.get(sink) ?? 1) - 1);
+          },
+          (error: unknown) => {
+            published.failed += 1;
+            errors.count += 1;
+            errors.last = `${sink.name}: ${(error as Error)?.message ?? String(error)}`;
+            pendingWrites.set(sink, (pendingWrites.get(sink) ?? 1) - 1);
+            throw error;
+          },
+        ),
+      );
+    }
+    // Publishing never waits for a sink: a failure is counted above; this catch keeps it handled.
+    for (const w of writes) w.catch(() => {});
+    return writes;
+  };
+
+  const eventTopic = (event: TwinEvent): string => {
+    const asset = assetById.get(event.source) ?? assetById.get(assetOfSensor.get(event.source) ?? '');
+    if (asset === undefined) return `${root}/simulation/events`;
+    return `${asset.topic ?? `${root}/${asset.id}`}/status/events`;
+  };
+
+  const raise = (event: TwinEvent) => {
+    published.events += 1;
+    send({ kind: 'event', event, topic: eventTopic(event) });
+    tell({ type: 'event', event });
+  };
+
+  const assetState = (id: string) => {
+    let variables: Record<string, Estimate> = {};
+    const filter = declarative?.assets.get(id);
+    if (filter !== undefined) variables = filter.estimate(sim as Simulation<unknown>);
+    else {
+      const e = estimates.get(id);
+      if (e !== undefined) {
+        const dt = Math.max(0, sim.now - e.at);
+        variables = {};
+        for (const [name, v] of Object.entries(e.variables)) {
+          const g = e.growth?.[name] ?? 0;
+          variables[name] = { mean: v.mean, sd: g > 0 ? Math.sqrt(v.sd * v.sd + g * dt) : v.sd };
+        }
+      }
+    }
+    const last = lastUpdateOfAsset.get(id);
+    return { variables, lastUpdate: last === undefined ? null : iso(last), stale: isStale(id) };
+  };
+
+  const staleSensors = (): Set<string> => {
+    const out = new Set<string>();
+    for (const s of sources) {
+      const q = s as Partial<QualitySource>;
+      if (typeof q.staleSensors === 'function') for (const id of q.staleSensors()) out.add(id);
+    }
+    return out;
+  };
+
+  const isStale = (asset: string, stale = staleSensors()): boolean => {
+    for (const id of stale) if (assetOfSensor.get(id) === asset) return true;
+    return false;
+  };
+
+  const state = (): TwinState => {
+    const time = sim.now;
+    const ids = new Set<string>([...assets.map((a) => a.id), ...estimates.keys()]);
+    const out: TwinState['assets'] = {};
+    for (const id of ids) (out as Record<string, unknown>)[id] = assetState(id);
+    return { time, timestamp: epoch === undefined ? iso(Date.now()) : iso(toCalendar(time)), assets: out };
+  };
+
+  const kpis = (): Record<string, number> => (options.kpis ? options.kpis(sim) : {});
+
+  const publishState = () => {
+    const s = state();
+    published.state += 1;
+    send({ kind: 'state', topic: `${root}/simulation/state/sync`, payload: s, time: toCalendar(s.time) });
+    tell({ type: 'state', state: s });
+  };
+
+  const publishKpis = () => {
+    if (options.kpis === undefined) return;
+    const values = kpis();
+    const time = iso(toCalendar(sim.now));
+    published.kpis += 1;
+    kpiLog.push({ time, kpis: values });
+    send({
+      kind: 'kpi',
+      topic: `${root}/simulation/kpis`,
+      payload: { timestamp: time, kpis: values },
+      time: toCalendar(sim.now),
+    });
+    tell({ type: 'kpis', time, kpis: values });
+  };
+
+  /** Publishes the state and KPIs whose period has come (once per call, however many periods passed). */
+  const maybePublish = () => {
+    if (epoch === undefined) return;
+    const now = toCalendar(sim.now);
+    // On the calendar's grid of each period (every 10 s: at :00, :10, :20, ...), once per crossing.
+    if (Number.isNaN(nextStateAt)) nextStateAt = (Math.floor(now / stateEveryMs) + 1) * stateEveryMs;
+    if (Number.isNaN(nextKpisAt)) nextKpisAt = (Math.floor(now / kpisEveryMs) + 1) * kpisEveryMs;
+    if (now >= nextStateAt) {
+      publishState();
+      nextStateAt = (Math.floor(now / stateEveryMs) + 1) * stateEveryMs;
+    }
+    if (now >= nextKpisAt) {
+      publishKpis();
+      nextKpisAt = (Math.floor(now / kpisEveryMs) + 1) * kpisEveryMs;
+    }
+  };
+
+  // ---------------------------------------------------------------- assimilation of one reading
+  const skip = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+
+  const monitorOf = (asset: string): DriftMonitor | undefined => {
+    if (driftSettings === false) return undefined;
+    let m = driftMonitors.get(asset);
+    if (m === undefined) {
+      m = new DriftMonitor(driftSettings);
+      driftMonitors.set(asset, m);
+    }
+    return m;
+  };
+
+  const observe = (asset: string, update: Parameters<TwinContext<M>['observe']>[1]) => {
+    const excursion = monitorOf(asset)?.observe(update);
+    if (excursion === undefined) return;
+    raise(
+      makeEvent('model_drift', 'warning', asset, toCalendar(sim.now), {
+        averageNis: excursion.averageNis,
+        lower: excursion.lower,
+        upper: excursion.upper,
+        state: excursion.state,
+        window: excursion.samples,
+      }),
+    );
+  };
+
+  let skipReason: string | undefined;
+  const context: TwinContext<M> = {
+    sim,
+    setEstimate: (asset, variables, opts) => {
+      if (typeof asset !== 'string' || asset === '')
+        throw invalidArgument(
+          'twin.setEstimate(asset, variables)',
+          'asset must be a non-empty string',
+          asset,
+        );
+      for (const [name, v] of Object.entries(variables)) {
+        if (!(Number.isFinite(v?.mean) && Number.isFinite(v?.sd) && v.sd >= 0))
+          throw invalidArgument(
+            'twin.setEstimate(asset, variables)',
+            `variables['${name}'] must be { mean, sd } with finite numbers and sd >= 0`,
+            v,
+          );
+      }
+      estimates.set(asset, { variables: { ...variables }, at: sim.now, growth: opts?.varianceGrowth });
+    },
+    observe,
+    emit: raise,
+    skip: (reason) => {
+      skipReason = String(reason);
+    },
+  };
+
+  /** Corrects the state with one reading at the twin's present; returns whether it was assimilated. */
+  const apply = (r: Reading): boolean => {
+    if (r.quality === 'bad') {
+      skip('bad');
+      return false;
+    }
+    if (declarative !== undefined) {
+      if (r.quality !== 'good') {
+        skip(r.quality);
+        return false;
+      }
+      const target = declarative.filterOf(r.sensor_id);
+      if (target === undefined) {
+        skip('unmapped');
+        return false;
+      }
+      let update: ReturnType<typeof target.filter.assimilate>;
+      try {
+        update = target.filter.assimilate(sim as Simulation<unknown>, r);
+      } catch (error) {
+        failed(error, `assimilating ${r.sensor_id}`);
+        skip('error');
+        return false;
+      }
+      lastUpdateOfAsset.set(target.asset, r.time);
+      observe(target.asset, update);
+      return true;
+    }
+    if (assimilateFn === undefined) {
+      skip('unmapped');
+      return false;
+    }
+    skipReason = undefined;
+    try {
+      assimilateFn(context, r);
+    } catch (error) {
+      failed(error, `assimilate(twin, reading) on ${r.sensor_id}`);
+      skip('error');
+      return false;
+    }
+    if (skipReason !== undefined) {
+      skip(skipReason);
+      return false;
+    }
+    const asset = assetOfSensor.get(r.sensor_id);
+    if (asset !== undefined) lastUpdateOfAsset.set(asset, r.time);
+    return true;
+  };
+
+  const failed = (error: unknown, where: string) => {
+    errors.count += 1;
+    errors.last = `${where}: ${(error as Error)?.message ?? String(error)}`;
+  };
+
+  /** Advances to `t` (when ahead) and applies the reading, timing both. */
+  const step = (r: Reading, t: number) => {
+    const t0 = performance.now();
+    if (t > sim.now) sim.advanceTo(t, 'createTwin: advancing to a reading');
+    const ok = apply(r);
+    stepLatency.add(performance.now() - t0);
+    if (ok) {
+      assimilated += 1;
+      stateLatency.add(Math.max(0, Date.now() - r.receivedAt));
+    }
+    maybePublish();
+  };
+
+  const insertWaiting = (r: Reading) => {
+    let lo = 0;
+    let hi = waiting.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((waiting[mid] as Reading).time <= r.time) lo = mid + 1;
+      else hi = mid;
+    }
+    waiting.splice(lo, 0, r);
+  };
+
+  /** What the twin does with each reading a source hands it. */
+  const handle = (r: Reading) => {
+    received += 1;
+    let ring = history.get(r.sensor_id);
+    if (ring === undefined) {
+      ring = new Ring<Reading>(historySize);
+      history.set(r.sensor_id, ring);
+    }
+    ring.push(r);
+    tell({ type: 'telemetry', reading: r });
+    if (forwardReadings) send({ kind: 'reading', reading: r });
+    if (epoch === undefined) epoch = r.time;
+    const last = lastTimeOfSensor.get(r.sensor_id);
+    if (last === r.time) {
+      duplicate += 1;
+      return;
+    }
+    if (last === undefined || r.time > last) lastTimeOfSensor.set(r.sensor_id, r.time);
+    const t = toSim(r.time);
+    if (t < sim.now) {
+      late += 1;
+      if (latePolicy === 'drop') return;
+      lateApplied += 1;
+      step(r, sim.now);
+      return;
+    }
+    if (clock.mode === 'wall') {
+      insertWaiting(r);
+      return;
+    }
+    step(r, t);
+  };
+
+  // ---------------------------------------------------------------- loops
+  const ingest = async (source: Source) => {
+    try {
+      for await (const r of source) {
+        if (stopped) break;
+        try {
+          handle(r);
+        } catch (error) {
+          // advanceTo refusing, a model event throwing: counted, and the twin goes on.
+          failed(error, `handling ${r.sensor_id}`);
+          skip('error');
+        }
+      }
+    } catch (error) {
+      if (!stopped) {
+        failed(error, source.name);
+        raise(
+          makeEvent('source_failed', 'critical', source.name, Date.now(), {
+            message: (error as Error)?.message ?? String(error),
+          }),
+        );
+      }
+    }
+  };
+
+  const pace = async () => {
+    const wall0 = performance.now();
+    const start = epoch as number;
+    const calendarNow = () => start + Math.max(0, performance.now() - wall0 - clock.delayMs) * clock.speed;
+    while (!stopped) {
+      const target = toSim(calendarNow());
+      while (waiting.length > 0 && toSim((waiting[0] as Reading).time) <= target) {
+        const r = waiting.shift() as Reading;
+        try {
+          step(r, Math.max(sim.now, toSim(r.time)));
+        } catch (error) {
+          failed(error, `handling ${r.sensor_id}`);
+          skip('error');
+        }
+      }
+      if (waiting.length === 0) waitingDrained?.();
+      if (target > sim.now) {
+        try {
+          sim.advanceTo(target, 'createTwin: wall clock');
+        } catch (error) {
+          failed(error, 'advancing with the wall clock');
+        }
+        maybePublish();
+      }
+      const next = waiting.length > 0 ? (waiting[0] as Reading).time : Number.POSITIVE_INFINITY;
+      const wallNext = wall0 + clock.delayMs + (next - start) / clock.speed;
+      const sleep = Math.min(SLICE_MS, Math.max(0, wallNext - performance.now()));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, sleep);
+        abort.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+  };
+
+  // ---------------------------------------------------------------- scenarios
+  const scenario = (request: ScenarioRequest<P>): ScenarioJob => {
+    if (scenarioOptions === undefined)
+      throw invalidArgument(
+        'twin.scenario(request)',
+        'the twin was created without scenario options',
+        undefined,
+        'Pass createTwin({ scenarios: { outputs: (sim) => ({ ... }) } }).',
+      );
+    const named = checkRequest(request);
+    if (options.params !== undefined && typeof options.params === 'object') {
+      const known = Object.keys(options.params as object);
+      for (const [name, p] of Object.entries(named))
+        for (const key of Object.keys(p as object))
+          if (!known.includes(key)) {
+            const near = closestMatch(key, known);
+            throw invalidArgument(
+              'twin.scenario(request)',
+              `${name === 'scenario' ? 'params' : `scenarios['${name}']`} names a parameter the model does not have`,
+              key,
+              near !== undefined ? `Did you mean '${near}'?` : `The parameters are: ${known.join(', ')}.`,
+            );
+          }
+    }
+    // The present, on the twin's thread: a fork prepared for the what-if, or the twin itself.
+    let snapshot: ReturnType<Simulation<M>['snapshot']>;
+    if (scenarioOptions.prepare) {
+      const present = sim.fork();
+      scenarioOptions.prepare(present);
+      snapshot = present.snapshot();
+    } else snapshot = sim.snapshot();
+    jobCounter += 1;
+    const at = new Date();
+    const id = `scen_${at.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '_')}_${String(jobCounter).padStart(3, '0')}`;
+    const from = epoch === undefined ? at.toISOString() : iso(toCalendar(snapshot.time));
+    scenarioCounts.running += 1;
+    const result = runScenario(
+      { model, options: scenarioOptions, params: options.params, snapshot, from, unitMs, pool: pool.get },
+      request,
+      named,
+      id,
+    );
+    const job = {
+      id,
+      status: 'running' as ScenarioJob['status'],
+      requestedAt: at.toISOString(),
+      result,
+    } as ScenarioJob & { status: ScenarioJob['status']; error?: string };
+    jobs.set(id, job);
+    result.then(
+      (res: ScenarioResult) => {
+        job.status = 'completed';
+        scenarioCounts.running -= 1;
+        scenarioCounts.completed += 1;
+        published.scenarios += 1;
+        send({
+          kind: 'prediction',
+          topic: `${root}/simulation/predictions/scenarios`,
+          payload: res,
+          time: Date.now(),
+        });
+        tell({ type: 'scenario', result: res });
+      },
+      (error: unknown) => {
+        job.status = 'failed';
+        job.error = (error as Error)?.message ?? String(error);
+        scenarioCounts.running -= 1;
+        scenarioCounts.failed += 1;
+        failed(error, `scenario ${id}`);
+      },
+    );
+    return job;
+  };
+
+  // ---------------------------------------------------------------- the twin
+  const twin: Twin<P, M> = {
+    sim,
+    async start() {
+      if (started)
+        throw new TwinkitError('twin.start(): the twin is started already; a twin starts once.', {
+          code: 'INVALID_STATE',
+        });
+      started = true;
+      if (clock.mode === 'wall') epoch ??= clock.start ?? Date.now();
+      loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
+      sources.forEach((s) => {
+        s.onEvent((event) => raise(event));
+      });
+      await Promise.all(sources.map((s) => s.start()));
+      loops = sources.map((s) => ingest(s));
+      if (clock.mode === 'wall') {
+        if (epoch !== undefined && sim.now === 0 && options.time?.epoch === undefined) {
+          // The wall clock's start is simulated time 0.
+        }
+        pacer = pace();
+      }
+    },
+    async stop() {
+      if (!started || stopped) return;
+      stopped = true;
+      abort.abort();
+      await Promise.allSettled(sources.map((s) => s.close()));
+      await Promise.allSettled(loops);
+      await pacer;
+      // Readings still waiting for the wall clock are not assimilated: counted as skipped.
+      if (waiting.length > 0) {
+        skipped.set('stopped', (skipped.get('stopped') ?? 0) + waiting.length);
+        waiting.length = 0;
+      }
+      if (epoch !== undefined) publishState();
+      await Promise.allSettled(sinks.map((s) => s.flush()));
+      await Promise.allSettled(sinks.map((s) => s.close()));
+      await Promise.allSettled([...jobs.values()].map((j) => j.result));
+      await pool.close();
+      loopDelay?.disable();
+    },
+    async drained() {
+      if (!started)
+        throw new TwinkitError('twin.drained(): start the twin first (await twin.start()).', {
+          code: 'INVALID_STATE',
+        });
+      await Promise.allSettled(loops);
+      if (waiting.length > 0 && !stopped) await new Promise<void>((resolve) => (waitingDrained = resolve));
+      waitingDrained = undefined;
+    },
+    state,
+    kpis,
+    kpiHistory: () => kpiLog.toArray(),
+    readings(filter = {}) {
+      const api = 'twin.readings(filter)';
+      rejectUnknownKeys(api, filter, ['asset', 'sensor', 'since', 'limit'], "{ asset: 'M1', limit: 100 }");
+      let ids: string[];
+      if (filter.sensor !== undefined) ids = [filter.sensor];
+      else if (filter.asset !== undefined) {
+        const asset = assetById.get(filter.asset);
+        if (asset === undefined) throw unknownAsset(api, filter.asset);
+        ids = [...assetOfSensor].filter(([, a]) => a === filter.asset).map(([s]) => s);
+      } else ids = [...history.keys()];
+      const since = filter.since ?? Number.NEGATIVE_INFINITY;
+      const out = ids.flatMap((id) => history.get(id)?.toArray() ?? []).filter((r) => r.time >= since);
+      out.sort((a, b) => a.time - b.time);
+      const limit = filter.limit;
+      if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+        throw invalidArgument(api, 'limit must be an integer >= 1', limit);
+      return limit !== undefined && out.length > limit ? out.slice(out.length - limit) : out;
+    },
+    assets: () => assets,
+    scenario,
+    scenarioJob: (id) => jobs.get(id),
+    async command(asset, action, payload) {
+      const api = 'twin.command(asset, action, payload)';
+      const a = assetById.get(asset);
+      if (a === undefined) throw unknownAsset(api, asset);
+      if (typeof action !== 'string' || !/^[A-Za-z0-9_-]+$/.test(action))
+        throw invalidArgument(
+          api,
+          'action must be one topic level of letters, digits, _ or - (maintenance)',
+          action,
+        );
+      if (payload === null || typeof payload !== 'object')
+        throw invalidArgument(api, 'payload must be an object', payload);
+      const topic = `${a.topic ?? `${root}/${a.id}`}/command/${action}`;
+      const now = Date.now();
+      const writes = send({
+        kind: 'command',
+        topic,
+        payload: { ...payload, action, asset, timestamp: iso(now) },
+        time: now,
+      });
+      if (writes.length === 0)
+        throw new TwinkitError(
+          `${api}: no sink takes commands (${formatValue(sinks.map((s) => s.name))}). Give the twin an MQTT sink: createTwin({ sinks: [mqttSink(...)] }).`,
+          { code: 'INVALID_STATE' },
+        );
+      published.commands += 1;
+      await Promise.all(writes);
+    },
+    events: {
+      subscribe(listener) {
+        if (typeof listener !== 'function')
+          throw invalidArgument('twin.events.subscribe(listener)', 'listener must be a function', listener);
+        listeners.add(listener);
+        return () => {
+          listeners.delete(listener);
+        };
+      },
+    },
+    stats(): TwinStats {
+      const sourceStats: Record<string, TwinStats['sources'][string]> = {};
+      sources.forEach((s, i) => {
+        const q = s as Partial<QualitySource>;
+        sourceStats[sourceNames[i] as string] = {
+          stats: s.stats(),
+          ...(typeof q.qualityReport === 'function' ? { quality: q.qualityReport() } : {}),
+        };
+      });
+      const sinkStats: Record<string, TwinStats['sinks'][string]> = {};
+      for (const s of sinks) sinkStats[s.name] = s.stats();
+      return {
+        readings: {
+          received,
+          assimilated,
+          skipped: Object.fromEntries(skipped),
+          late,
+          lateApplied,
+          duplicate,
+          waiting: waiting.length,
+        },
+        sources: sourceStats,
+        sinks: sinkStats,
+        published: { ...published },
+        latency: {
+          state: stateLatency.summary(),
+          step: stepLatency.summary(),
+          sinkWrite: sinkLatency.summary(),
+        },
+        errors: { ...errors },
+        simulation: {
+          time: sim.now,
+          events: sim.eventsProcessed,
+          longestPauseMs: loopDelay === undefined ? 0 : loopDelay.max / 1e6,
+        },
+        scenarios: { ...scenarioCounts },
+      };
+    },
+  };
+
+  const unknownAsset = (api: string, id: string) => {
+    const known = assets.map((a) => a.id);
+    const near = closestMatch(String(id), known);
+    return invalidArgument(
+      api,
+      'names an asset the twin does not have',
+      id,
+      near !== undefined ? `Did you mean '${near}'?` : `The assets are: ${known.join(', ') || 'none'}.`,
+    );
+  };
+
+  return twin;
+}

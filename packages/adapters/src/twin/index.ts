@@ -1,0 +1,2 @@
+export { createTwin } from './create-twin';
+export type * from './types';
