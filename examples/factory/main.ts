@@ -2,12 +2,12 @@
  * `npm run factory`: the hybrid factory twin end to end.
  *
  * 1. runs the "physical plant" (hidden truth, seeded) and writes its telemetry (JSON Lines);
- * 2. runs the twin over that telemetry with an EKF per machine health;
+ * 2. runs the twin over that telemetry (createTwin over a fileSource) with an EKF per machine health;
  * 3. forks the synchronized twin to predict the next days;
  * 4. compares technician counts (common random numbers, worker threads);
  * 5. prints a summary and writes out/report.html.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
@@ -16,12 +16,11 @@ import { parseOptions, USAGE } from './params';
 import { createProgress, progressEnabled } from './progress';
 import { recommendationText, renderReport } from './report';
 import {
-  parseTelemetry,
   predict,
   presentState,
   recommend,
   runPlant,
-  synchronize,
+  synchronizeFile,
   telemetryJsonl,
   whatIf,
 } from './twin';
@@ -69,13 +68,12 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   writeFileSync(telemetryPath, telemetryJsonl(plant.readings));
   lap('plant');
 
-  // 2. The twin reads the file back (it sees only the telemetry) and synchronizes.
+  // 2. The twin reads the file back (it sees only the telemetry) and synchronizes: the live-twin
+  // runtime (createTwin) over a fileSource, with the data clock.
   progress.update('2/4 synchronizing the twin (EKF)', 0);
-  const readings = parseTelemetry(readFileSync(telemetryPath, 'utf8'));
-  const sync = synchronize(params, readings, {
+  const sync = await synchronizeFile(params, telemetryPath, {
     seed: settings.seed + 1,
     truth: plant.readings.map((r) => r.truth),
-    onProgress: (f) => progress.update('2/4 synchronizing the twin (EKF)', f),
   });
   const within =
     sync.estimates.filter((e) => Math.abs(e.estimate - e.truth) <= 2 * e.sd).length / sync.estimates.length;
@@ -150,7 +148,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   );
   lines.push(`   initial health (hidden): ${plant.initialHealth.map((h) => h.toFixed(1)).join(', ')}`);
   lines.push(
-    `2. Twin synchronized with ${readings.length} readings: ${sync.counts.used} used; skipped: ${sync.counts.uncertain} flagged uncertain, ${sync.counts.whileDown} taken while the twin's machine was down; state reports: ${sync.counts.failureReports} failures, ${sync.counts.otherStateReports} others`,
+    `2. Twin synchronized with ${sync.stats.readings.received} readings (createTwin over the file): ${sync.counts.used} used; skipped: ${sync.counts.uncertain} flagged uncertain, ${sync.counts.whileDown} taken while the twin's machine was down; state reports: ${sync.counts.failureReports} failures, ${sync.counts.otherStateReports} others`,
   );
   lines.push(
     `   estimate within its ±2 sd band ${(100 * within).toFixed(1)}% of the time (about 95% expected); RMSE ${rmse.toFixed(3)} health points`,

@@ -3,6 +3,15 @@
  * synchronize a twin with that telemetry (an EKF per machine health); fork the synchronized twin
  * to predict the next days; compare technician counts over many replications.
  */
+
+import {
+  type AssimilateFunction,
+  createTwin,
+  fileSource,
+  makeEvent,
+  type TwinContext,
+  type TwinStats,
+} from '@twinkit/adapters';
 import {
   createStream,
   invalidArgument,
@@ -206,12 +215,204 @@ export interface SyncResult {
   final: { estimate: number; sd: number }[];
 }
 
+/** The twin's own parameters: machines start at the prior mean health and fail when reported. */
+export function twinParams(params: FactoryParams): FactoryParams {
+  const priorMean = (params.failureThreshold + 100) / 2;
+  return {
+    ...params,
+    initialHealth: Array(params.machines).fill(priorMean),
+    failures: 'reported',
+    record: false,
+  };
+}
+
+/** The asset id of machine `i` (0-based) in the twin, its state and its service: `M1`, `M2`, ... */
+export const assetId = (i: number): string => `M${i + 1}`;
+
+/** The sensor id of a machine's sensor, as the telemetry carries it: `VIB-001`, `TEMP-002`, `PLC-003`. */
+export const sensorId = (kind: SensorKind, i: number): string =>
+  `${SENSOR_PREFIX[kind]}-${String(i + 1).padStart(3, '0')}`;
+
+const SENSOR_ID = /^(VIB|TEMP|PLC)-(\d{3})$/;
+const KIND_OF_PREFIX: Record<string, SensorKind> = { VIB: 'vibration', TEMP: 'temperature', PLC: 'state' };
+
+/** The factory twin's assimilation: the function `createTwin` calls, and what it counted. */
+export interface FactoryAssimilation {
+  /** The assimilation function: an EKF per machine health, failures from the PLC's state reports. */
+  readonly assimilate: AssimilateFunction<Factory>;
+  /** What became of every reading it was given (the fields add up to their number). */
+  readonly counts: SyncCounts;
+  /** One point per reading the filters used (when `keepEstimates`). */
+  readonly estimates: EstimatePoint[];
+  /** Brings every running machine of the twin to its latest estimate; returns the last estimates. */
+  finish(twin: Simulation<Factory>): { estimate: number; sd: number }[];
+}
+
 /**
- * Runs the twin over the telemetry: the twin's clock follows the readings; each machine's health
- * is estimated by an EKF whose prediction is the twin's own wear since the last correction and
- * whose measurement model is the sensors' physics; each posterior is written back into the twin
- * (`sim.state.set`, journaled, so forks replay it). Failures come from the plant's state reports.
- * `truth` (aligned with `readings`) is used only to record the error, never by the filter.
+ * The factory twin's assimilation, for `createTwin({ assimilate })` and {@link synchronize}: each
+ * machine's health is estimated by an EKF whose prediction is the twin's own wear since the last
+ * correction and whose measurement model is the sensors' physics; each posterior is written back
+ * into the twin (`sim.state.set`, journaled, so forks replay it), at most every `writeInterval`
+ * minutes. Failures come from the PLC's state reports. `truth(k)` (the hidden health at the k-th
+ * reading given) is used only to record the error, never by the filter.
+ */
+export function factoryAssimilation(
+  params: FactoryParams,
+  options: { writeInterval?: number; truth?: (index: number) => number; keepEstimates?: boolean } = {},
+): FactoryAssimilation {
+  const writeInterval = options.writeInterval ?? 60;
+  const keep = options.keepEstimates ?? true;
+  const threshold = params.failureThreshold;
+  const priorMean = (threshold + 100) / 2;
+  const priorVariance = (100 - threshold) ** 2 / 12; // the spread of the plant's uniform start
+  const q = healthProcessNoise(params);
+  const estimates: EstimatePoint[] = [];
+  const counts: SyncCounts = { used: 0, uncertain: 0, whileDown: 0, failureReports: 0, otherStateReports: 0 };
+  let index = -1;
+  let wired: ReturnType<typeof wire> | undefined;
+
+  function wire(twin: Simulation<Factory>) {
+    const m = twin.model;
+    // The twin's own wear since the last correction, per machine: the EKF's transition is
+    // x' = x − wear (its Jacobian is 1), so the twin's simulated load drives the prediction.
+    const pendingWear = m.machines.map(() => 0);
+    const makeFilter = (i: number, x: number, variance: number) =>
+      new ExtendedKalmanFilter({
+        x0: [x],
+        P0: [[variance]],
+        f: (h) => [h[0]! - pendingWear[i]!],
+        F: [[1]],
+        Q: (dt) => [[q * dt]],
+        sensors: {
+          vibration: {
+            h: (h) => [vibrationOf(h[0]!)],
+            H: (h) => [[vibrationSlope(h[0]!)]],
+            R: [[params.vibrationNoise ** 2]],
+          },
+          temperature: {
+            h: (h) => [temperatureOf(h[0]!)],
+            H: (h) => [[temperatureSlope(h[0]!)]],
+            R: [[params.temperatureNoise ** 2]],
+          },
+        },
+      });
+    return {
+      pendingWear,
+      filters: m.machines.map((_, i) => makeFilter(i, priorMean, priorVariance)),
+      lastTime: m.machines.map(() => 0),
+      lastSeen: m.machines.map(() => priorMean), // the twin's health after the previous step
+      lastWrite: m.machines.map(() => Number.NEGATIVE_INFINITY),
+      repairsSeen: m.machines.map(() => 0),
+    };
+  }
+
+  const assimilate: AssimilateFunction<Factory> = (ctx, reading) => {
+    index++;
+    const twin = ctx.sim;
+    wired ??= wire(twin);
+    const { pendingWear, filters, lastTime, lastSeen, lastWrite, repairsSeen } = wired;
+    const m = twin.model;
+    const id = SENSOR_ID.exec(reading.sensor_id);
+    const i = id === null ? -1 : Number(id[2]) - 1;
+    const machine = m.machines[i];
+    if (id === null || machine === undefined)
+      throw invalidArgument(
+        'factoryAssimilation: reading.sensor_id',
+        `must be VIB-, TEMP- or PLC- and a machine number 001..${String(m.machines.length).padStart(3, '0')}`,
+        reading.sensor_id,
+        'Run the twin with as many machines as the plant (--machines).',
+      );
+    const kind = KIND_OF_PREFIX[id[1]!]!;
+    const asset = assetId(i);
+    if (kind === 'state') {
+      // The plant's controller reports a stop: the twin's machine fails now and the twin's own
+      // technicians repair it, so a restart report needs nothing (it is counted).
+      if (reading.value === 0 && !machine.down) {
+        twin.input('failure', { machine: i });
+        counts.failureReports++;
+        ctx.emit(
+          makeEvent('machine_failure', 'critical', asset, reading.time, { reportedBy: reading.sensor_id }),
+        );
+      } else {
+        counts.otherStateReports++;
+        ctx.skip('state_report');
+      }
+      return;
+    }
+    if (reading.quality !== 'good') {
+      counts.uncertain++;
+      ctx.skip('uncertain');
+      return;
+    }
+    if (machine.down) {
+      counts.whileDown++;
+      ctx.skip('while_down');
+      return;
+    }
+    const filter = filters[i]!;
+    const repairs = machine.failures;
+    if (repairs !== repairsSeen[i]) {
+      // The twin repaired the machine since the last reading: health is 100 again, exactly.
+      repairsSeen[i] = repairs;
+      filter.reset([machine.health], [[0.01]]);
+      lastSeen[i] = machine.health;
+      lastTime[i] = twin.now;
+    }
+    pendingWear[i] = lastSeen[i]! - machine.health;
+    filter.predict(Math.max(twin.now - lastTime[i]!, 1e-9));
+    const update = filter.update([reading.value], { sensor: kind });
+    const x = filter.x[0]!;
+    // The correction reaches the model at most every `writeInterval` minutes: every write is
+    // journaled and replayed by each fork, so fewer writes make forks cheaper; the filter itself
+    // runs on every reading (it needs only the twin's wear, not its level).
+    if (twin.now - lastWrite[i]! >= writeInterval) {
+      twin.state.set(machine.healthName, x);
+      lastWrite[i] = twin.now;
+    }
+    lastSeen[i] = machine.health;
+    lastTime[i] = twin.now;
+    counts.used++;
+    const sd = Math.sqrt(filter.P[0]![0]!);
+    ctx.setEstimate(asset, { health: { mean: x, sd } }, { varianceGrowth: { health: q } });
+    ctx.observe(asset, update);
+    if (keep)
+      estimates.push({
+        t: twin.now,
+        machine: i,
+        estimate: x,
+        sd,
+        truth: options.truth?.(index) ?? Number.NaN,
+      });
+  };
+
+  return {
+    assimilate,
+    counts,
+    estimates,
+    finish(twin) {
+      const m = twin.model;
+      if (wired === undefined)
+        return m.machines.map(() => ({ estimate: priorMean, sd: Math.sqrt(priorVariance) }));
+      const { filters, lastWrite } = wired;
+      // Bring every running machine of the twin to its latest estimate before it is forked.
+      m.machines.forEach((machine, i) => {
+        if (!machine.down && lastWrite[i]! < twin.now && Number.isFinite(lastWrite[i]!)) {
+          twin.state.set(machine.healthName, filters[i]!.x[0]!);
+        }
+      });
+      return filters.map((f, i) =>
+        m.machines[i]!.down
+          ? { estimate: m.machines[i]!.health, sd: 0 }
+          : { estimate: f.x[0]!, sd: Math.sqrt(f.P[0]![0]!) },
+      );
+    },
+  };
+}
+
+/**
+ * Runs the twin over telemetry held in memory (the notebooks' path): the twin's clock follows the
+ * readings and {@link factoryAssimilation} corrects it. `truth` (aligned with `readings`) is used
+ * only to record the error. {@link synchronizeFile} does the same through `createTwin` and a file.
  */
 export function synchronize(
   params: FactoryParams,
@@ -223,7 +424,6 @@ export function synchronize(
     writeInterval?: number;
   },
 ): SyncResult {
-  const writeInterval = options.writeInterval ?? 60;
   if (options.truth !== undefined && options.truth.length !== readings.length) {
     throw invalidArgument(
       'synchronize(params, readings, { truth })',
@@ -231,125 +431,86 @@ export function synchronize(
       options.truth.length,
     );
   }
-  const threshold = params.failureThreshold;
-  const priorMean = (threshold + 100) / 2;
-  const priorVariance = (100 - threshold) ** 2 / 12; // the spread of the plant's uniform start
-  const twin = factory.create({
-    seed: options.seed,
-    params: {
-      ...params,
-      initialHealth: Array(params.machines).fill(priorMean),
-      failures: 'reported',
-      record: false,
-    },
+  const twin = factory.create({ seed: options.seed, params: twinParams(params) });
+  const truth = options.truth;
+  const sync = factoryAssimilation(params, {
+    ...(options.writeInterval !== undefined ? { writeInterval: options.writeInterval } : {}),
+    ...(truth !== undefined ? { truth: (k: number) => truth[k]! } : {}),
   });
-  const m = twin.model;
-  // The twin's own wear since the last correction, per machine: the EKF's transition is
-  // x' = x − wear (its Jacobian is 1), so the twin's simulated load drives the prediction.
-  const pendingWear = m.machines.map(() => 0);
-  const q = healthProcessNoise(params);
-  const makeFilter = (i: number, x: number, variance: number) =>
-    new ExtendedKalmanFilter({
-      x0: [x],
-      P0: [[variance]],
-      f: (h) => [h[0]! - pendingWear[i]!],
-      F: [[1]],
-      Q: (dt) => [[q * dt]],
-      sensors: {
-        vibration: {
-          h: (h) => [vibrationOf(h[0]!)],
-          H: (h) => [[vibrationSlope(h[0]!)]],
-          R: [[params.vibrationNoise ** 2]],
-        },
-        temperature: {
-          h: (h) => [temperatureOf(h[0]!)],
-          H: (h) => [[temperatureSlope(h[0]!)]],
-          R: [[params.temperatureNoise ** 2]],
-        },
-      },
-    });
-  const filters = m.machines.map((_, i) => makeFilter(i, priorMean, priorVariance));
-  const lastTime = m.machines.map(() => 0);
-  const lastSeen = m.machines.map(() => priorMean); // the twin's health after the previous step
-  const lastWrite = m.machines.map(() => Number.NEGATIVE_INFINITY);
-  const repairsSeen = m.machines.map(() => 0);
-  const estimates: EstimatePoint[] = [];
-  const counts: SyncCounts = { used: 0, uncertain: 0, whileDown: 0, failureReports: 0, otherStateReports: 0 };
+  const ctx: TwinContext<Factory> = {
+    sim: twin,
+    setEstimate: () => {},
+    observe: () => {},
+    emit: () => {},
+    skip: () => {},
+  };
   let lastReport = 0;
   readings.forEach((r, index) => {
     if (r.t > twin.now) twin.advanceTo(r.t);
-    const machine = m.machines[r.machine];
-    if (machine === undefined)
+    if (r.machine < 0 || r.machine >= params.machines)
       throw invalidArgument(
         'synchronize(params, readings)',
-        `readings must come from machines 1..${m.machines.length}`,
+        `readings must come from machines 1..${params.machines}`,
         r.machine + 1,
         'Run the twin with as many machines as the plant (--machines).',
       );
-    if (r.kind === 'state') {
-      // The plant's controller reports a stop: the twin's machine fails now and the twin's own
-      // technicians repair it, so a restart report needs nothing (it is counted).
-      if (r.value === 0 && !machine.down) {
-        twin.input('failure', { machine: r.machine });
-        counts.failureReports++;
-      } else counts.otherStateReports++;
-      return;
-    }
-    if (r.quality !== 'good') {
-      counts.uncertain++;
-      return;
-    }
-    if (machine.down) {
-      counts.whileDown++;
-      return;
-    }
-    const filter = filters[r.machine]!;
-    const repairs = machine.failures;
-    if (repairs !== repairsSeen[r.machine]) {
-      // The twin repaired the machine since the last reading: health is 100 again, exactly.
-      repairsSeen[r.machine] = repairs;
-      filter.reset([machine.health], [[0.01]]);
-      lastSeen[r.machine] = machine.health;
-      lastTime[r.machine] = twin.now;
-    }
-    pendingWear[r.machine] = lastSeen[r.machine]! - machine.health;
-    filter.predict(Math.max(twin.now - lastTime[r.machine]!, 1e-9));
-    filter.update([r.value], { sensor: r.kind });
-    const x = filter.x[0]!;
-    // The correction reaches the model at most every `writeInterval` minutes: every write is
-    // journaled and replayed by each fork, so fewer writes make forks cheaper; the filter itself
-    // runs on every reading (it needs only the twin's wear, not its level).
-    if (twin.now - lastWrite[r.machine]! >= writeInterval) {
-      twin.state.set(machine.healthName, x);
-      lastWrite[r.machine] = twin.now;
-    }
-    lastSeen[r.machine] = machine.health;
-    lastTime[r.machine] = twin.now;
-    counts.used++;
-    estimates.push({
-      t: twin.now,
-      machine: r.machine,
-      estimate: x,
-      sd: Math.sqrt(filter.P[0]![0]!),
-      truth: options.truth?.[index] ?? Number.NaN,
+    const time = EPOCH + r.t * 60_000;
+    sync.assimilate(ctx, {
+      timestamp: new Date(time).toISOString(),
+      time,
+      source: '',
+      value: r.value,
+      unit: SENSOR_UNITS[r.kind],
+      quality: r.quality === 'good' ? 'good' : 'uncertain',
+      sensor_id: sensorId(r.kind, r.machine),
+      receivedAt: 0,
     });
     if (options.onProgress && index - lastReport >= 2000) {
       lastReport = index;
       options.onProgress(index / readings.length);
     }
   });
-  // Bring every running machine of the twin to its latest estimate before it is forked.
-  m.machines.forEach((machine, i) => {
-    if (!machine.down && lastWrite[i]! < twin.now && Number.isFinite(lastWrite[i]!)) {
-      twin.state.set(machine.healthName, filters[i]!.x[0]!);
-    }
+  const final = sync.finish(twin);
+  return { twin, estimates: sync.estimates, counts: sync.counts, final };
+}
+
+/**
+ * Runs the twin over a telemetry file through the live-twin runtime: `createTwin` with a
+ * `fileSource` and the data clock (the simulation advances to each reading's time, as fast as the
+ * file is read), {@link factoryAssimilation} as its assimilation. The same runtime, fed by MQTT and
+ * Modbus and paced by the wall clock, is the live twin (`npm run factory -- --live`).
+ */
+export async function synchronizeFile(
+  params: FactoryParams,
+  path: string,
+  options: { seed: number; truth?: readonly number[]; writeInterval?: number },
+): Promise<SyncResult & { stats: TwinStats }> {
+  const truth = options.truth;
+  const sync = factoryAssimilation(params, {
+    ...(options.writeInterval !== undefined ? { writeInterval: options.writeInterval } : {}),
+    ...(truth !== undefined ? { truth: (k: number) => truth[k]! } : {}),
   });
-  const final = filters.map((f, i) =>
-    m.machines[i]!.down
-      ? { estimate: m.machines[i]!.health, sd: 0 }
-      : { estimate: f.x[0]!, sd: Math.sqrt(f.P[0]![0]!) },
-  );
-  return { twin, estimates, counts, final };
+  const twin = createTwin({
+    model: factory,
+    params: twinParams(params),
+    seed: options.seed,
+    sources: [fileSource({ path, format: 'jsonl' })],
+    assimilate: sync.assimilate,
+    time: { epoch: EPOCH, unitMs: 60_000 },
+    assets: Array.from({ length: params.machines }, (_, i) => ({ id: assetId(i), sensors: [] })),
+  });
+  await twin.start();
+  await twin.drained();
+  const stats = twin.stats();
+  await twin.stop();
+  const { received, late, duplicate } = stats.readings;
+  if (late + duplicate > 0 || (truth !== undefined && received !== truth.length))
+    throw new TwinkitError(
+      `synchronizeFile: ${path} holds readings out of time order or repeated (${late} late, ${duplicate} duplicate of ${received}); the truth cannot be aligned with them. Write the telemetry in time order (telemetryJsonl does).`,
+      { code: 'INVALID_ARGUMENT' },
+    );
+  const final = sync.finish(twin.sim);
+  return { twin: twin.sim, estimates: sync.estimates, counts: sync.counts, final, stats };
 }
 
 /** The prediction of the next days for one machine. */
