@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type FactoryParams } from './params';
 import { handWiredSynchronize } from './test/hand-wired';
-import { parseTelemetry, runPlant, synchronize, synchronizeFile, telemetryJsonl } from './twin';
+import {
+  factorySensors,
+  liveTopic,
+  parseTelemetry,
+  runPlant,
+  synchronize,
+  synchronizeFile,
+  telemetryJsonl,
+} from './twin';
 
 const SMALL: FactoryParams = { ...DEFAULTS, machines: 3, technicians: 2 };
 
@@ -43,5 +51,20 @@ describe('the factory twin on the live-twin runtime', () => {
       late: 0,
       duplicate: 0,
     });
+  });
+});
+
+describe('the live factory’s sensors', () => {
+  it('puts every machine’s sensors on the design document’s topics and on its asset', () => {
+    const sensors = factorySensors({ machines: 2 });
+    expect(sensors.list().map((s) => [s.id, s.source, s.asset])).toEqual([
+      ['VIB-001', 'factory/production/line1/machine1/telemetry/vibration', 'M1'],
+      ['TEMP-001', 'factory/production/line1/machine1/telemetry/temperature', 'M1'],
+      ['PLC-001', 'factory/production/line1/machine1/status/state', 'M1'],
+      ['VIB-002', 'factory/production/line1/machine2/telemetry/vibration', 'M2'],
+      ['TEMP-002', 'factory/production/line1/machine2/telemetry/temperature', 'M2'],
+      ['PLC-002', 'factory/production/line1/machine2/status/state', 'M2'],
+    ]);
+    expect(sensors.bySource(liveTopic('temperature', 1))?.id).toBe('TEMP-002');
   });
 });

@@ -7,9 +7,12 @@
 import {
   type AssimilateFunction,
   createTwin,
+  defineSensors,
   fileSource,
   makeEvent,
+  type SensorRegistry,
   type TwinContext,
+  type TwinScenarioOptions,
   type TwinStats,
 } from '@twinkit/adapters';
 import {
@@ -235,6 +238,60 @@ export const sensorId = (kind: SensorKind, i: number): string =>
 
 const SENSOR_ID = /^(VIB|TEMP|PLC)-(\d{3})$/;
 const KIND_OF_PREFIX: Record<string, SensorKind> = { VIB: 'vibration', TEMP: 'temperature', PLC: 'state' };
+
+/** The live plant's topic of a machine's sensor, under the design document's hierarchy (5.2.2). */
+export function liveTopic(kind: SensorKind, i: number, root = 'factory'): string {
+  const machine = `${root}/production/line1/machine${i + 1}`;
+  return kind === 'state' ? `${machine}/status/state` : `${machine}/telemetry/${kind}`;
+}
+
+/**
+ * The live factory's sensor inventory: per machine a vibration and a temperature sensor and the
+ * PLC's run state, on the design document's topics, each on its asset `M<n>`. The units are the
+ * telemetry's own (`g` of acceleration, `celsius`, and `running` for the state, which mathjs does
+ * not know): check them with `units: false`.
+ */
+export function factorySensors(params: Pick<FactoryParams, 'machines'>, root = 'factory'): SensorRegistry {
+  return defineSensors(
+    Array.from({ length: params.machines }, (_, i) =>
+      (['vibration', 'temperature', 'state'] as const).map((kind) => ({
+        id: sensorId(kind, i),
+        source: liveTopic(kind, i, root),
+        unit: SENSOR_UNITS[kind],
+        range: SENSOR_RANGES[kind],
+        asset: assetId(i),
+        protocol: 'mqtt',
+        description: `${kind === 'state' ? 'PLC run state (1 running, 0 stopped)' : kind} of machine ${i + 1}`,
+      })),
+    ).flat(),
+  );
+}
+
+/** Valid ranges of the readings: beyond them a sensor is broken, not the machine. */
+const SENSOR_RANGES: Record<SensorKind, readonly [number, number]> = {
+  vibration: [0, 20],
+  temperature: [-20, 200],
+  state: [0, 1],
+};
+
+/** The KPIs the live twin publishes: the model's own, since the twin started or since `reset-kpis`. */
+export function factoryKpis(sim: Simulation<Factory>): Record<string, number> {
+  return { ...sim.model.kpis() };
+}
+
+/**
+ * How the live twin runs its what-ifs: from a fork of its present whose machines fail from their
+ * own health and whose KPI counters restart now; every KPI of the model is an output, total cost
+ * the one a target half-width refers to.
+ */
+export const factoryScenarioOptions: TwinScenarioOptions<Factory> = {
+  outputs: (sim) => ({ ...sim.model.kpis() }),
+  primary: 'totalCost',
+  prepare: (present) => {
+    present.input('failure-source', 'health');
+    present.input('reset-kpis');
+  },
+};
 
 /** The factory twin's assimilation: the function `createTwin` calls, and what it counted. */
 export interface FactoryAssimilation {
