@@ -69,14 +69,15 @@ interface ResolvedClock {
   mode: 'data' | 'wall';
   speed: number;
   start: number | undefined;
-  delayMs: number;
+  /** Undefined until the sources are known: the default covers their reorder window. */
+  delayMs: number | undefined;
 }
 
 function resolveClock(clock: CreateTwinOptions<unknown, unknown>['clock']): ResolvedClock {
   const api = `${API}: clock`;
   if (clock === undefined || clock === 'data')
     return { mode: 'data', speed: 1, start: undefined, delayMs: 0 };
-  if (clock === 'wall') return { mode: 'wall', speed: 1, start: undefined, delayMs: 250 };
+  if (clock === 'wall') return { mode: 'wall', speed: 1, start: undefined, delayMs: undefined };
   if (clock === null || typeof clock !== 'object' || clock.mode !== 'wall')
     throw invalidArgument(api, "must be 'data', 'wall' or { mode: 'wall', speed?, start?, delayMs? }", clock);
   rejectUnknownKeys(api, clock, ['mode', 'speed', 'start', 'delayMs'], "{ mode: 'wall', speed: 60 }");
@@ -85,8 +86,8 @@ function resolveClock(clock: CreateTwinOptions<unknown, unknown>['clock']): Reso
     throw invalidArgument(api, 'speed (calendar time per wall time) must be a finite number > 0', speed);
   if (clock.start !== undefined && !(typeof clock.start === 'number' && Number.isFinite(clock.start)))
     throw invalidArgument(api, 'start must be a calendar instant in epoch milliseconds', clock.start);
-  const delayMs = clock.delayMs ?? 250;
-  if (!(typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0))
+  const delayMs = clock.delayMs;
+  if (delayMs !== undefined && !(typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0))
     throw invalidArgument(api, 'delayMs must be a finite number >= 0', delayMs);
   return { mode: 'wall', speed, start: clock.start, delayMs };
 }
@@ -326,6 +327,24 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
   const sources: Source[] = options.sources.map((s) =>
     options.quality ? qualityCheck(s, options.quality) : s,
   );
+  if (clock.mode === 'wall') {
+    // The quality check's monotonic rule holds each reading up to its reorder window: the wall
+    // clock must stay that far behind, or every reading would arrive late.
+    let reorder = 0;
+    for (const s of sources) {
+      const q = s as Partial<QualitySource>;
+      const m = typeof q.qualityReport === 'function' ? q.qualityReport().settings.monotonic : false;
+      if (m !== false) reorder = Math.max(reorder, m.reorderWindowMs);
+    }
+    if (clock.delayMs === undefined) clock.delayMs = reorder + 250;
+    else if (clock.delayMs < reorder)
+      throw invalidArgument(
+        `${API}: clock`,
+        `delayMs must cover the quality check's reorder window (${reorder} ms): readings are held that long, and would all arrive late`,
+        clock.delayMs,
+        `Pass delayMs >= ${reorder} (or leave it out: ${reorder + 250}), or narrow quality.monotonic.reorderWindowMs.`,
+      );
+  }
   const names = new Set<string>();
   const sourceNames = sources.map((s, i) => {
     let name = s.name;
@@ -715,7 +734,8 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
   const pace = async () => {
     const wall0 = performance.now();
     const start = epoch as number;
-    const calendarNow = () => start + Math.max(0, performance.now() - wall0 - clock.delayMs) * clock.speed;
+    const delay = clock.delayMs ?? 0;
+    const calendarNow = () => start + Math.max(0, performance.now() - wall0 - delay) * clock.speed;
     while (!stopped) {
       const target = toSim(calendarNow());
       while (waiting.length > 0 && toSim((waiting[0] as Reading).time) <= target) {
@@ -737,7 +757,7 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
         maybePublish();
       }
       const next = waiting.length > 0 ? (waiting[0] as Reading).time : Number.POSITIVE_INFINITY;
-      const wallNext = wall0 + clock.delayMs + (next - start) / clock.speed;
+      const wallNext = wall0 + delay + (next - start) / clock.speed;
       const sleep = Math.min(SLICE_MS, Math.max(0, wallNext - performance.now()));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, sleep);

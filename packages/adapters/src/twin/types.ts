@@ -30,7 +30,8 @@ export interface TwinWallClock {
   /** The calendar instant (epoch ms) the twin is at when it starts (default: `Date.now()`). */
   readonly start?: number;
   /**
-   * Wall milliseconds the twin's clock stays behind `start + elapsed × speed` (default 250): it
+   * Wall milliseconds the twin's clock stays behind `start + elapsed × speed` (default 250 plus the
+   * quality check's reorder window, which holds each reading that long; a smaller value is refused): it
    * holds at `start` for this long, then runs at `speed`. A reading stamped at the calendar's
    * present that takes up to this long to arrive is still ahead of the twin, waits, and is
    * assimilated at its own time; later ones are late (see {@link LateReadingPolicy}).
