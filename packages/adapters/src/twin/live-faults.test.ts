@@ -125,3 +125,46 @@ describe('createTwin on a live MQTT link that is cut and restored', () => {
     }
   }, 30_000);
 });
+
+describe('twin.command over MQTT', () => {
+  it("publishes on the asset's command topic at QoS 2, and KPIs on <root>/simulation/kpis", async () => {
+    const p = `tk${randomBytes(4).toString('hex')}`;
+    const sensors = defineSensors([
+      { id: 'HLT-001', source: `${p}/production/line1/m1/telemetry/health`, unit: '1', asset: 'M1' },
+    ]);
+    const got: { topic: string; qos: number; body: Record<string, unknown> }[] = [];
+    await watcher.subscribeAsync([`${p}/production/line1/m1/command/#`, `${p}/simulation/kpis`], { qos: 2 });
+    watcher.on('message', (topic, payload, packet) => {
+      if (topic.startsWith(p)) got.push({ topic, qos: packet.qos, body: JSON.parse(payload.toString()) });
+    });
+    const twin = createTwin({
+      model: wearingMachine,
+      params: { initial: 100, wearRate: 1, wearNoise: 0 },
+      sources: [mqttSource({ url: MOSQUITTO, sensors })],
+      quality: { sensors },
+      sinks: [mqttSink({ url: MOSQUITTO, statusTopic: false })],
+      clock: { mode: 'wall', speed: 100 },
+      publish: { root: p, kpisEveryS: 10 },
+      kpis: (sim) => ({ health: sim.model.health() }),
+    });
+    await twin.start();
+    try {
+      await twin.command('M1', 'maintenance', { window: 'next-shift' });
+      await waitFor(() => got.some((m) => m.topic.endsWith('/command/maintenance')), 5000, 'the command');
+      const command = got.find((m) => m.topic.endsWith('/command/maintenance'))!;
+      expect(command.topic).toBe(`${p}/production/line1/m1/command/maintenance`);
+      expect(command.qos).toBe(2);
+      expect(command.body).toMatchObject({ action: 'maintenance', asset: 'M1', window: 'next-shift' });
+      expect(twin.stats().published.commands).toBe(1);
+      // At 100× a KPI period of 10 s is 0.1 s of wall time.
+      await waitFor(() => got.filter((m) => m.topic.endsWith('/kpis')).length >= 2, 5000, 'KPIs');
+      const kpis = got
+        .filter((m) => m.topic.endsWith('/kpis'))
+        .map((m) => m.body as { kpis: { health: number } });
+      expect(kpis[1]!.kpis.health).toBeLessThan(kpis[0]!.kpis.health);
+      expect(twin.kpiHistory().length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await twin.stop();
+    }
+  }, 20_000);
+});
