@@ -364,6 +364,7 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
   const published = { state: 0, kpis: 0, events: 0, scenarios: 0, commands: 0, failed: 0, dropped: 0 };
   const errors = { count: 0, last: null as string | null };
   const stateLatency = new LatencyWindow();
+  const sourceLatency = new LatencyWindow();
   const stepLatency = new LatencyWindow();
   const sinkLatency = new LatencyWindow();
   const lastTimeOfSensor = new Map<string, number>();
@@ -657,7 +658,9 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
     stepLatency.add(performance.now() - t0);
     if (ok) {
       assimilated += 1;
-      stateLatency.add(Math.max(0, Date.now() - r.receivedAt));
+      const now = Date.now();
+      stateLatency.add(Math.max(0, now - r.receivedAt));
+      sourceLatency.add(now - r.time);
     }
     maybePublish();
   };
@@ -987,6 +990,7 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
         published: { ...published },
         latency: {
           state: stateLatency.summary(),
+          source: sourceLatency.summary(),
           step: stepLatency.summary(),
           sinkWrite: sinkLatency.summary(),
         },

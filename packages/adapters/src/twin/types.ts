@@ -300,12 +300,16 @@ export interface TwinStats {
     readonly dropped: number;
   };
   /**
-   * Latencies over the last 4096 samples: `state`, wall ms from a reading's `receivedAt` to the
-   * publication of the first state that includes it; `step`, the simulation's advance plus the
-   * assimilation of one reading; `sinkWrite`, from `sink.write` to its acceptance.
+   * Latencies over the last 4096 samples, wall milliseconds: `state`, from a reading's `receivedAt`
+   * (this process got it) to the moment the twin's state includes it; `source`, from the reading's
+   * own timestamp (the sensor measured it) to that moment, the end-to-end latency, meaningful when
+   * the source's clock is synchronized with this machine's (design document 2.5); `step`, the
+   * simulation's advance plus the assimilation of one reading; `sinkWrite`, from `sink.write` to
+   * its acceptance.
    */
   readonly latency: {
     readonly state: LatencySummary;
+    readonly source: LatencySummary;
     readonly step: LatencySummary;
     readonly sinkWrite: LatencySummary;
   };
