@@ -15,15 +15,7 @@ import { TwinkitError } from '@twinkit/core';
 import { parseOptions, USAGE } from './params';
 import { createProgress, progressEnabled } from './progress';
 import { recommendationText, renderReport } from './report';
-import {
-  predict,
-  presentState,
-  recommend,
-  runPlant,
-  synchronizeFile,
-  telemetryJsonl,
-  whatIf,
-} from './twin';
+import { predict, presentState, recommend, runPlant, synchronizeFile, telemetryJsonl, whatIf } from './twin';
 
 /** Streams and environment of a run (replaceable in tests). */
 export interface MainIo {
