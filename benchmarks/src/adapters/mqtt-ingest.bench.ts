@@ -18,10 +18,11 @@ import { defineSensors, qualityCheck } from '@twinkit/adapters';
 import { mqttSource } from '@twinkit/adapters/mqtt';
 import { connectAsync } from 'mqtt';
 import { type BenchCase, type BenchResult, cpuMs, rateResult } from '../harness';
+import { brokerDown, MOSQUITTO_URL, skippedForBroker } from './mosquitto';
 
 const SUITE = 'adapters';
 const CASE = 'mqtt-ingest';
-const URL = 'mqtt://127.0.0.1:1883';
+const URL = MOSQUITTO_URL;
 const SENSORS = 10;
 
 // The publisher: a plain MQTT.js client in its own process. On "publish <root> <count>" it sends
@@ -218,37 +219,13 @@ async function bareRound(publisher: Publisher, count: number): Promise<Round> {
   return round;
 }
 
-async function brokerUp(): Promise<string | undefined> {
-  try {
-    const client = await connectAsync(URL, { reconnectPeriod: 0, connectTimeout: 2000 });
-    await client.endAsync();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
 export const cases: BenchCase[] = [
   {
     suite: SUITE,
     name: CASE,
     async run({ quick }): Promise<BenchResult[]> {
-      const down = await brokerUp();
-      if (down !== undefined) {
-        // Said in the table and in latest.json, not hidden: the case could not run here.
-        return [
-          {
-            suite: SUITE,
-            case: CASE,
-            metric: 'SKIPPED: no MQTT broker on 127.0.0.1:1883',
-            value: 0,
-            unit: '-',
-            reference: null,
-            ratio: null,
-            note: `skipped: ${down}`,
-          },
-        ];
-      }
+      const down = await brokerDown();
+      if (down !== undefined) return skippedForBroker(SUITE, CASE, down);
       const publisher = startPublisher();
       try {
         const count = quick ? 10_000 : 100_000;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../../../../test-support/thrown';
+import { KeepingSink } from '../../test-support/keeping-sink';
 import { wearingMachine } from '../../test-support/twin-models';
 import { sleep, waitFor } from '../../test-support/wait-for';
 
@@ -13,7 +14,6 @@ import { fileSource } from '../file';
 import { ManualSource, reading } from '../quality/manual-source';
 import { makeEvent, type Reading } from '../reading';
 import { defineSensors } from '../sensors';
-import { type Sink, SinkCounters, type SinkMessage } from '../sink';
 import { createTwin } from './create-twin';
 import type { TwinStats, TwinUpdate } from './types';
 
@@ -23,34 +23,6 @@ const sensors = defineSensors([
   { id: 'HLT-001', source: SRC, unit: '1', range: [0, 120], asset: 'M1' },
   { id: 'HLT-002', source: 'plant/line1/m1/telemetry/health2', unit: '1', range: [0, 120], asset: 'M1' },
 ]);
-
-/** A sink that keeps what it is given, as a test's eyes on what the twin publishes. */
-class KeepingSink implements Sink {
-  readonly name: string;
-  readonly messages: SinkMessage[] = [];
-  private readonly counters = new SinkCounters();
-  fail = false;
-  constructor(name = 'keeping') {
-    this.name = name;
-  }
-  async write(message: SinkMessage): Promise<void> {
-    this.counters.written();
-    if (this.fail) {
-      this.counters.failed();
-      throw new Error('sink is down');
-    }
-    this.messages.push(message);
-    this.counters.delivered();
-  }
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
-  stats() {
-    return this.counters.snapshot(0, 0);
-  }
-  of(kind: SinkMessage['kind']) {
-    return this.messages.filter((m) => m.kind === kind);
-  }
-}
 
 /** Readings add up: every one received is assimilated, skipped, late-dropped, duplicate or waiting. */
 function addsUp(s: TwinStats['readings']): number {

@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { KeepingSink } from '../../test-support/keeping-sink';
 import { wearingMachine } from '../../test-support/twin-models';
 import { sleep, waitFor } from '../../test-support/wait-for';
 import { ManualSource, reading } from '../quality/manual-source';
-import { type Sink, SinkCounters, type SinkMessage } from '../sink';
 import { createTwin } from './create-twin';
 
 const T0 = Date.UTC(2026, 0, 5, 6);
 const SRC = 'plant/line1/m1/telemetry/health';
-
-class KeepingSink implements Sink {
-  readonly name = 'keeping';
-  readonly messages: SinkMessage[] = [];
-  private readonly counters = new SinkCounters();
-  async write(message: SinkMessage): Promise<void> {
-    this.counters.written();
-    this.messages.push(message);
-    this.counters.delivered();
-  }
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
-  stats() {
-    return this.counters.snapshot(0, 0);
-  }
-}
 
 describe('twin.scenario: what-ifs from the present, on worker threads, while ingesting', () => {
   it('forks the present: intervals hold the analytic mean, CRN makes the paired difference exact, ingestion goes on', async () => {
