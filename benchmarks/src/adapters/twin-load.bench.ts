@@ -50,13 +50,17 @@ for (;;) {
   const rate = Number(rateText), seconds = Number(secondsText), qos = Number(qosText);
   const topics = Array.from({ length: ${SENSORS} }, (_, k) => root + '/production/line1/m' + Math.floor(k / ${PER_MACHINE}) + '/telemetry/s' + k);
   const total = Math.round(rate * seconds);
+  const last = new Array(${SENSORS}).fill(0);
   const t0 = Date.now();
   let sent = 0;
   while (sent < total) {
     const due = Math.min(total, Math.floor(((Date.now() - t0) / 1000) * rate));
     for (; sent < due; sent++) {
       const k = sent % ${SENSORS};
-      const now = Date.now();
+      // A sensor never stamps two readings in one millisecond (the twin would count the second a
+      // duplicate): a burst after a stall moves a stamp on by 1 ms at most.
+      const now = Math.max(Date.now(), last[k] + 1);
+      last[k] = now;
       client.publish(topics[k], '{"timestamp":"' + new Date(now).toISOString() + '","value":' + (90 + (sent % 3) * 0.1) +
         ',"unit":"1","quality":"good","sensor_id":"S' + k + '","seq":' + Math.floor(sent / ${SENSORS}) + '}', { qos });
     }
