@@ -286,6 +286,60 @@ describe(`modbusSource against pymodbus ${pymodbus.ok ? pymodbus.version : ''}`,
     ).toThrow(/pollMs must be a finite number >= 1 \(ms\) \(or 0: back to back\), got 0\.5/);
   });
 
+  it('stamps readings with the clock option (a plant at a speed-up), polling on the wall clock', async () => {
+    // A plant that runs 600 times faster than real time from a calendar instant of its own.
+    const start = Date.UTC(2026, 0, 5, 6);
+    const wallStart = Date.now();
+    const clock = () => start + (Date.now() - wallStart) * 600;
+    const source = modbusSource({
+      host: '127.0.0.1',
+      port: device.port,
+      addressing: 0,
+      pollMs: 50,
+      sensors,
+      clock,
+      registers: [{ sensor: 'SEVEN', address: 19, type: 'uint16' }],
+    });
+    const readings = await take(source, (r) => r.length === 4);
+    for (const r of readings) {
+      expect(r.timestamp).toBe(new Date(r.time).toISOString());
+      // Stamped by the plant's calendar: days before this machine's clock, and never ahead of the plant's.
+      expect(r.time).toBeGreaterThanOrEqual(start);
+      expect(r.time).toBeLessThanOrEqual(clock());
+      expect(r.receivedAt).toBeGreaterThanOrEqual(wallStart);
+    }
+    // 50 ms apart on the wall clock (the poll schedule) are 30 s apart on the plant's (50 × 600).
+    const steps = readings.slice(1).map((r, i) => r.time - readings[i]!.time);
+    for (const step of steps) expect(step).toBeGreaterThanOrEqual(25_000);
+    const wallSpan = readings.at(-1)!.receivedAt - readings[0]!.receivedAt;
+    expect(readings.at(-1)!.time - readings[0]!.time).toBeGreaterThan(wallSpan * 500);
+  });
+
+  it('refuses a clock that is not a function, and fails the iteration naming a clock that returns no time', async () => {
+    expect(() =>
+      modbusSource({
+        host: '127.0.0.1',
+        addressing: 0,
+        sensors,
+        clock: 12 as never,
+        registers: [{ sensor: 'SEVEN', address: 19, type: 'uint16' }],
+      }),
+    ).toThrow(/clock must be a function returning the time in epoch ms, got 12/);
+    const source = modbusSource({
+      host: '127.0.0.1',
+      port: device.port,
+      addressing: 0,
+      pollMs: 20,
+      sensors,
+      clock: () => Number.NaN,
+      registers: [{ sensor: 'SEVEN', address: 19, type: 'uint16' }],
+    });
+    await expect(take(source, () => true)).rejects.toThrow(
+      /options\.clock returned NaN, not a time in epoch ms\. Return a finite number of milliseconds since 1970/,
+    );
+    await source.close();
+  });
+
   it('lets a slow consumer hold back the polls: nothing is dropped, the due polls it delays are counted as missed', async () => {
     const source = modbusSource({
       host: '127.0.0.1',

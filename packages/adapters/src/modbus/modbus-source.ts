@@ -55,6 +55,14 @@ export interface ModbusSourceOptions {
   readonly name?: string;
   /** Closes the source when aborted. */
   readonly signal?: AbortSignal;
+  /**
+   * The clock that stamps readings (`time` and `timestamp`), in epoch ms (default `Date.now`). Give
+   * the device's own calendar when it is not this machine's wall clock, e.g. a simulated plant
+   * running at a speed-up (`() => start + (Date.now() - wallStart) * speed`). It is called once per
+   * poll, when the poll starts. The poll schedule, the outage gaps and the source's events stay on
+   * this machine's wall clock.
+   */
+  readonly clock?: () => number;
 }
 
 /** Why a poll failed: no answer in time, the link broke, the device answered with a Modbus exception, or a garbled answer. */
@@ -109,6 +117,7 @@ const OPTION_KEYS = [
   'capacity',
   'name',
   'signal',
+  'clock',
 ] as const;
 
 const API = 'modbusSource(options)';
@@ -122,7 +131,7 @@ class Interrupted extends Error {
 
 /**
  * Polls holding and input registers of a Modbus TCP device on `modbus-serial` and yields each value
- * as a {@link Reading} (time: when its poll started; quality `'good'`; unit and topic from the
+ * as a {@link Reading} (time: when its poll started, by `options.clock`; quality `'good'`; unit and topic from the
  * registry; `seq`: the poll's number from 1, so gaps show the polls that brought nothing).
  *
  * What it adds to modbus-serial: registers grouped into as few requests as the 125-register limit
@@ -161,6 +170,7 @@ class ModbusPoller implements ModbusSource {
   private readonly counters = new SourceCounters();
   private readonly channel: ReadingChannel;
   private readonly capacity: number;
+  private readonly clock: () => number;
 
   private client: ModbusRTU | undefined;
   private starting: Promise<void> | undefined;
@@ -258,6 +268,14 @@ class ModbusPoller implements ModbusSource {
     // drop-newest: offer is only called with room to spare, so it never drops; were it ever called
     // without, the reading would be counted (queue_full), never a held one lost.
     this.channel = new ReadingChannel(this.counters, { capacity, overflow: 'drop-newest' });
+    if (o.clock !== undefined && typeof o.clock !== 'function')
+      throw invalidArgument(
+        API,
+        'clock must be a function returning the time in epoch ms',
+        o.clock,
+        "Example: clock: () => Date.now(). Leave it out to stamp readings with this machine's clock.",
+      );
+    this.clock = o.clock ?? Date.now;
     this.signal = o.signal;
     if (this.signal?.aborted) this.closed = true;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -370,7 +388,8 @@ class ModbusPoller implements ModbusSource {
     const client = this.client;
     if (!client) return 'connection';
     this.polls += 1;
-    const time = Date.now();
+    const wall = Date.now();
+    const time = this.stamp();
     const timestamp = new Date(time).toISOString();
     // Readings for which the channel had no room: put (which waits) after the poll's requests, so a
     // slow consumer delays the next poll, not the rest of this one.
@@ -432,8 +451,19 @@ class ModbusPoller implements ModbusSource {
       this.pollFailed(failure.reason, failure.error);
       return failure.reason;
     }
-    this.pollSucceeded(time);
+    this.pollSucceeded(wall);
     return undefined;
+  }
+
+  /** The poll's time from the clock option, refused (the poll fails) when it is not a finite epoch ms. */
+  private stamp(): number {
+    const time = this.clock();
+    if (typeof time !== 'number' || !Number.isFinite(time) || Math.abs(time) > 8.64e15)
+      throw new TwinkitError(
+        `${this.name}: options.clock returned ${String(time)}, not a time in epoch ms. Return a finite number of milliseconds since 1970 (Date.now() is one).`,
+        { code: 'INVALID_ARGUMENT' },
+      );
+    return time;
   }
 
   private pollFailed(reason: PollFailure, error: unknown): void {
