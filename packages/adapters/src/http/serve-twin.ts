@@ -206,6 +206,33 @@ export async function serveTwin<P, M>(
   const principals = new WeakMap<FastifyRequest, Principal>();
   const principalOf = (request: FastifyRequest): Principal => principals.get(request) as Principal;
 
+  // Registered first: its onRequest hook marks upgrade requests, so that a refused one (401) has
+  // its socket destroyed after the answer, before the authentication hook below runs.
+  await app.register(websocket, {
+    // Closing: the live clients get 1001 (going away), then the WebSocket server closes.
+    preClose: async () => {
+      closing = true;
+      feed.close();
+      const wss = app.websocketServer;
+      for (const socket of wss.clients) socket.close(1001, 'the service is closing');
+      // A client that does not answer the close within a second is cut.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          for (const socket of wss.clients) socket.terminate();
+        }, 1000);
+        wss.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+    options: {
+      maxPayload: 64 * 1024,
+      // A browser passing its token as a subprotocol (`new WebSocket(url, ['bearer', token])`) must get one back.
+      handleProtocols: (protocols: Set<string>) => (protocols.has('bearer') ? 'bearer' : false),
+    },
+  });
+
   // ------------------------------------------------------------------ authentication
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -257,14 +284,6 @@ export async function serveTwin<P, M>(
       `no route ${request.method} ${pathOf(request.url)}; the API is under /v1 (GET /v1/assets, GET /v1/simulation/state, ...)`,
     ),
   );
-
-  await app.register(websocket, {
-    options: {
-      maxPayload: 64 * 1024,
-      // A browser passing its token as a subprotocol (`new WebSocket(url, ['bearer', token])`) must get one back.
-      handleProtocols: (protocols: Set<string>) => (protocols.has('bearer') ? 'bearer' : false),
-    },
-  });
 
   const operator: { config: RouteConfig } = { config: { role: 'operator' } };
   const engineer: { config: RouteConfig } = { config: { role: 'engineer' } };
@@ -525,18 +544,10 @@ export async function serveTwin<P, M>(
       reply.header('content-length', found.size);
       reply.header('last-modified', found.modified.toUTCString());
       reply.header('cache-control', 'no-cache');
-      if (request.method === 'HEAD') {
-        await found.handle.close();
-        return reply.send();
-      }
+      // HEAD too: Fastify's HEAD route reads the stream away and keeps the length.
       return reply.send(found.handle.createReadStream());
     });
   }
-
-  app.addHook('preClose', async () => {
-    closing = true;
-    feed.close();
-  });
 
   let address: string;
   try {
