@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   at,
@@ -174,6 +175,23 @@ describe('serveTwin: roles', () => {
   it('takes a token in the query string only on the WebSocket route', async () => {
     const res = await inject('none', 'GET', `/v1/assets?token=${tokens.admin}`);
     expect(res.status).toBe(401);
+  });
+
+  it('verifies RS256 tokens of an identity provider with its public key', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const s = await serveTwin(fixture.twin, { port: 0, auth: { publicKey: await exportSPKI(publicKey) } });
+    try {
+      const token = await new SignJWT({ role: 'engineer' })
+        .setProtectedHeader({ alg: 'RS256' })
+        .setSubject('erik')
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      const ask = (t: string) => s.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${t}` } });
+      expect((await ask(token)).statusCode).toBe(200);
+      expect((await ask(tokens.admin)).statusCode).toBe(401);
+    } finally {
+      await s.close();
+    }
   });
 
   it('checks issuer and audience when configured', async () => {
