@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -339,6 +340,42 @@ describe('serveTwin: routes', () => {
     });
     expect(Date.parse(line.time)).toBeGreaterThan(Date.now() - 60_000);
     expect(JSON.stringify(lines)).not.toContain(tokens.operator);
+  });
+
+  it('sends no command whose audit line cannot be written', async () => {
+    if (!existsSync('/dev/full')) return; // Linux: every write to /dev/full fails (ENOSPC)
+    const s = await serveTwin(fixture.twin, { port: 0, auth: { secret: SECRET }, audit: '/dev/full' });
+    try {
+      const before = fixture.sink.of('command').length;
+      const res = await s.app.inject({
+        method: 'POST',
+        url: '/v1/assets/M1/commands',
+        headers: { authorization: `Bearer ${tokens.operator}` },
+        payload: { action: 'stop' },
+      });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: 'internal', message: 'the service failed to answer; see its log' });
+      expect(fixture.sink.of('command').length).toBe(before);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses an audit log it cannot open', async () => {
+    const e = await serveTwin(fixture.twin, {
+      port: 0,
+      auth: { secret: SECRET },
+      audit: join(dir, 'no-such-dir', 'audit.jsonl'),
+    }).catch((err) => err);
+    expect(e.message).toContain('audit must be a file the service can append to');
+  });
+
+  it('tells a plain GET of /v1/live that it is a WebSocket', async () => {
+    const res = await inject('operator', 'GET', '/v1/live');
+    expect(res.status).toBe(426);
+    expect(res.body.error).toBe('upgrade_required');
+    expect(res.headers.upgrade).toBe('websocket');
+    expect((await inject('none', 'GET', '/v1/live')).status).toBe(401);
   });
 
   it('answers 409 when the twin has no sink that takes commands', async () => {

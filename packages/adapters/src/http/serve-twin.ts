@@ -118,6 +118,7 @@ const ERROR_NAMES: Readonly<Record<number, string>> = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  426: 'upgrade_required',
   429: 'too_many_requests',
   503: 'unavailable',
 };
@@ -186,7 +187,18 @@ export async function serveTwin<P, M>(
   }
   if (options.audit !== undefined && (typeof options.audit !== 'string' || options.audit === ''))
     throw invalidArgument(API, 'audit must be the path of a file', options.audit);
-  const audit = options.audit === undefined ? undefined : await AuditLog.open(options.audit);
+  let audit: AuditLog | undefined;
+  if (options.audit !== undefined) {
+    try {
+      audit = await AuditLog.open(options.audit);
+    } catch (error) {
+      throw invalidArgument(
+        API,
+        `audit must be a file the service can append to (${(error as Error).message})`,
+        options.audit,
+      );
+    }
+  }
 
   const metrics = new ServiceMetrics();
   const feed = new LiveFeed(twin as Twin<unknown, unknown>, metrics, live, root);
@@ -522,13 +534,23 @@ export async function serveTwin<P, M>(
   });
 
   // ------------------------------------------------------------------ live feed
-  app.get(
-    '/v1/live',
-    { config: { role: 'operator', wsToken: true } satisfies RouteConfig, websocket: true },
-    (socket, request) => {
+  app.route({
+    method: 'GET',
+    url: '/v1/live',
+    config: { role: 'operator', wsToken: true } satisfies RouteConfig,
+    // A plain GET (no upgrade) is told what the route is.
+    handler: (_request, reply) => {
+      reply.header('upgrade', 'websocket');
+      return problem(
+        reply,
+        426,
+        'GET /v1/live is a WebSocket: connect with ws:// (or wss://) and send {"type":"subscribe"}',
+      );
+    },
+    wsHandler: (socket, request) => {
       feed.attach(socket, principalOf(request));
     },
-  );
+  });
 
   // ------------------------------------------------------------------ dashboard
   if (dashboard !== undefined) {
