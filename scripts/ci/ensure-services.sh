@@ -65,3 +65,16 @@ ensure_postgres() {
     psql -w -h 127.0.0.1 -U postgres -d postgres -c 'CREATE DATABASE test' >/dev/null
   fi
 }
+
+# Redis on 127.0.0.1:6379 for the BullMQ tests (they also start private redis-servers of their own on
+# free ports, so the redis-server binary must be there even when a Redis already listens).
+ensure_redis() {
+  if ! command -v redis-server >/dev/null 2>&1; then
+    step "installing redis-server"
+    apt_install redis-server
+  fi
+  if port_open 6379; then return 0; fi
+  step "starting redis-server"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null
+  wait_port 6379 redis-server
+}

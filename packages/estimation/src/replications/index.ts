@@ -4,9 +4,10 @@ export type {
   ScenarioComparisonResults,
 } from './compare-scenarios';
 export { compareScenarios } from './compare-scenarios';
-export type { OutputFunction } from './replication-task';
+export type { OutputFunction, ReplicationRecord, ReplicationTask } from './replication-task';
 export type {
   OutputSummary,
+  ReplicationExecutor,
   ReplicationProgress,
   ReplicationResults,
   ReplicationWorkers,

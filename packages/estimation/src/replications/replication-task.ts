@@ -14,26 +14,43 @@ export type OutputFunction<M> = (sim: Simulation<M>) => Record<string, number>;
 /** Marks a worker thread that imports model modules (global symbol, set before the import). */
 export const INSIDE_REPLICATION_WORKER: unique symbol = Symbol.for('twinkit.estimation.replicationWorker');
 
-/** What a worker needs to run a block of replications. */
+/**
+ * A block of replications as plain data: what a worker thread, or a worker process on another
+ * machine, needs to run it. The model is named by its module and export; the functions travel as
+ * source text.
+ */
 export interface ReplicationTask {
-  /** URL of tsx's ESM API, when the model module is TypeScript. */
+  /** URL of tsx's ESM API, when the model module is TypeScript (worker threads of this process only). */
   tsxApi: string | undefined;
+  /** The model's module (`import.meta.url` of its definition, or a package specifier). */
   module: string;
+  /** The name the module exports the definition under. */
   exportName: string;
+  /** Master seed. */
   seed: number | string;
+  /** The parameters (structured-cloneable). */
   params: unknown;
+  /** The snapshot every replication starts from, if any. */
   from: SimulationSnapshot | undefined;
+  /** Run until this time (undefined: until the calendar is empty). */
   until: number | undefined;
+  /** Warm-up end, if any. */
   warmup: number | undefined;
+  /** Index of the block's first replication. */
   first: number;
+  /** Replications in the block. */
   count: number;
+  /** Source text of the outputs function. */
   outputsSource: string;
+  /** Source text of the warm-up hook, if any. */
   warmupSource: string | undefined;
 }
 
 /** The outputs of replication `index`. */
 export interface ReplicationRecord {
+  /** The replication's index. */
   index: number;
+  /** Its outputs by name. */
   values: Record<string, number>;
 }
 

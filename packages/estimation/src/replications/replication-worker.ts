@@ -90,6 +90,20 @@ export default async function runTask(task: ReplicationTask): Promise<Replicatio
     outputs,
   };
   const records: ReplicationRecord[] = [];
-  for (let i = 0; i < task.count; i++) records.push(runReplication(plan, task.first + i));
+  for (let i = 0; i < task.count; i++) {
+    const index = task.first + i;
+    try {
+      records.push(runReplication(plan, index));
+    } catch (error) {
+      // The error names the replication that raised it, wherever it ran.
+      if (error instanceof TwinkitError && error.details?.replication === index) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new TwinkitError(`replication ${index} threw: ${message}`, {
+        code: 'UNHANDLED_FAILURE',
+        cause: error,
+        details: { replication: index },
+      });
+    }
+  }
   return records;
 }

@@ -98,6 +98,39 @@ export interface RunReplicationsOptions<P, M> {
    * `workers` must then be omitted.
    */
   pool?: ReplicationWorkers;
+  /**
+   * Where the blocks of replications run instead of this process's threads: an executor such as
+   * `bullmqExecutor(...)` of `@twinkit/estimation/bullmq`, which sends them to worker processes on
+   * any machine through a queue. Results are the same as on this thread, whatever runs them.
+   * `workers` and `pool` must then be omitted; `blockSize` defaults to the executor's `batchSize`.
+   */
+  executor?: ReplicationExecutor;
+  /**
+   * Cancels the run: no further block is started, the blocks not yet running are withdrawn (an
+   * executor removes the experiment's pending jobs), and the run rejects with `signal.reason`.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Where blocks of replications run: implemented by `bullmqExecutor` (`@twinkit/estimation/bullmq`);
+ * by default they run on this process's worker threads. A block is a {@link ReplicationTask}: plain
+ * data naming the model by module and export, so any process that can import the module runs it.
+ */
+export interface ReplicationExecutor {
+  /** A short name for errors (`'bullmq queue twinkit at redis://127.0.0.1:6379'`). */
+  readonly name: string;
+  /** How many blocks a run keeps in flight at once. */
+  readonly inFlight: number;
+  /** Replications per block (the default `blockSize` of a run on this executor). */
+  readonly batchSize: number;
+  /**
+   * Runs one block; resolves with its records in replication order, or rejects with the error of
+   * the replication that failed. With `signal` aborted, withdraws the block if it has not started.
+   */
+  run(task: ReplicationTask, options: { readonly signal?: AbortSignal }): Promise<ReplicationRecord[]>;
+  /** Releases the executor's connections (its workers elsewhere keep running). */
+  close(): Promise<void>;
 }
 
 /** Results of one output over the replications. */
@@ -118,7 +151,13 @@ export interface ReplicationResults {
   outputs: Record<string, OutputSummary>;
 }
 
-function workerSetup(moduleUrl: string): {
+/**
+ * How to start worker threads that can import `moduleUrl`: the worker file next to this module and,
+ * for TypeScript (the twinkit sources, or a .ts model), tsx's loader and ESM API.
+ *
+ * @internal Shared with the BullMQ worker process.
+ */
+export function workerSetup(moduleUrl: string): {
   filename: string;
   execArgv: string[];
   tsxApi: string | undefined;
@@ -245,6 +284,8 @@ export const RUN_REPLICATIONS_OPTION_KEYS: readonly string[] = [
   'blockSize',
   'firstReplication',
   'pool',
+  'executor',
+  'signal',
 ];
 
 /**
@@ -408,10 +449,41 @@ export async function runReplicationsOn<P, M>(
       );
     shared ??= poolOf(api, model, options.pool);
   }
+  const executor = options.executor;
+  if (executor !== undefined) {
+    if (
+      executor === null ||
+      typeof executor !== 'object' ||
+      typeof executor.run !== 'function' ||
+      !(Number.isInteger(executor.inFlight) && executor.inFlight >= 1)
+    )
+      throw invalidArgument(api, 'executor must be an executor such as bullmqExecutor(...)', executor);
+    for (const key of ['workers', 'pool'] as const)
+      if (options[key] !== undefined)
+        throw invalidArgument(
+          api,
+          `${key} must be omitted with executor: the executor decides where the replications run`,
+          options[key],
+          `Leave ${key} out, or leave executor out.`,
+        );
+    if (typeof model.module !== 'string' || typeof model.name !== 'string')
+      throw invalidArgument(
+        api,
+        'with an executor the model must be defined with its export name and module URL',
+        { name: model.name, module: model.module },
+        "Define and export it as: export const queue = defineModel(build, { name: 'queue', module: import.meta.url }).",
+      );
+  }
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw invalidArgument(api, 'signal must be an AbortSignal', signal, 'Pass new AbortController().signal.');
+  signal?.throwIfAborted();
   const workers =
-    options.pool !== undefined
-      ? options.pool.workers
-      : requireInteger(api, 'workers', options.workers ?? 1, 1, 'Pass 1 to run on this thread.');
+    executor !== undefined
+      ? executor.inFlight
+      : options.pool !== undefined
+        ? options.pool.workers
+        : requireInteger(api, 'workers', options.workers ?? 1, 1, 'Pass 1 to run on this thread.');
   const confidence = checkConfidence(api, options.confidence ?? 0.95);
   const from = options.from;
   if (from !== undefined) checkFrom(api, model, options);
@@ -451,7 +523,9 @@ export async function runReplicationsOn<P, M>(
   const blockSize = requireInteger(
     api,
     'blockSize',
-    options.blockSize ?? Math.max(1, Math.min(stopper ? 4 : 64, Math.floor(cap / (workers * 4)))),
+    options.blockSize ??
+      executor?.batchSize ??
+      Math.max(1, Math.min(stopper ? 4 : 64, Math.floor(cap / (workers * 4)))),
     1,
   );
 
@@ -486,7 +560,7 @@ export async function runReplicationsOn<P, M>(
     options.onProgress?.({ completed: Math.min(completed, cap), total: cap });
   };
 
-  if (workers === 1 && shared === null) {
+  if (workers === 1 && shared === null && executor === undefined) {
     const plan: ReplicationPlan<P, M> = {
       model,
       seed,
@@ -498,6 +572,7 @@ export async function runReplicationsOn<P, M>(
       outputs: options.outputs,
     };
     for (let first = 0; first < cap && stopAt === null; first += blockSize) {
+      signal?.throwIfAborted();
       const block: ReplicationRecord[] = [];
       for (let i = first; i < Math.min(cap, first + blockSize); i++)
         block.push(runReplication(plan, offset + i));
@@ -506,8 +581,15 @@ export async function runReplicationsOn<P, M>(
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } else {
-    const own = shared === null ? createReplicationPool(api, model, workers) : null;
-    const { piscina: pool, tsxApi } = own ?? shared!;
+    const own = shared === null && executor === undefined ? createReplicationPool(api, model, workers) : null;
+    const threads = own ?? shared;
+    const tsxApi = threads?.tsxApi;
+    // Twice as many blocks in flight as threads (or the executor's window): none waits for the next.
+    const inFlight = executor !== undefined ? executor.inFlight : workers * 2;
+    const runBlock = (t: ReplicationTask): Promise<ReplicationRecord[]> =>
+      executor !== undefined
+        ? executor.run(t, signal === undefined ? {} : { signal })
+        : (threads as ReplicationPool).piscina.run(t, signal === undefined ? {} : { signal });
     const task = (first: number, count: number): ReplicationTask => ({
       tsxApi,
       module: model.module!,
@@ -529,16 +611,17 @@ export async function runReplicationsOn<P, M>(
         let failure: unknown = null;
         const settle = () => {
           if (active > 0) return;
-          if (failure !== null) reject(failure);
+          if (signal?.aborted) reject(signal.reason);
+          else if (failure !== null) reject(failure);
           else if (stopAt !== null || next >= cap) resolve();
         };
         const launch = () => {
-          while (failure === null && stopAt === null && next < cap && active < workers * 2) {
+          while (failure === null && stopAt === null && next < cap && active < inFlight && !signal?.aborted) {
             const first = next;
             const count = Math.min(blockSize, cap - first);
             next += count;
             active++;
-            pool.run(task(first, count)).then(
+            runBlock(task(first, count)).then(
               (block: ReplicationRecord[]) => {
                 active--;
                 if (failure === null) {
@@ -559,16 +642,21 @@ export async function runReplicationsOn<P, M>(
             );
           }
         };
+        signal?.addEventListener('abort', settle, { once: true });
         launch();
         settle();
       });
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       if (error instanceof TwinkitError) throw error;
       const message = error instanceof Error ? error.message : formatValue(error);
-      throw new TwinkitError(`runReplications: a worker failed: ${message}`, {
-        code: 'UNHANDLED_FAILURE',
-        cause: error,
-      });
+      throw new TwinkitError(
+        `runReplications: ${executor !== undefined ? executor.name : 'a worker'} failed: ${message}`,
+        {
+          code: 'UNHANDLED_FAILURE',
+          cause: error,
+        },
+      );
     } finally {
       await own?.destroy();
     }

@@ -122,3 +122,15 @@ export const arrivals = defineModel(
 
 /** A model defined without a module, which worker threads cannot load. */
 export const unexported = defineModel(() => ({ value: 1 }));
+
+/** A model whose replication `p.failAt` throws while running (the others give their index). */
+export const failing = defineModel(
+  (sim, p: { failAt: number }) => {
+    const result = { index: sim.replication };
+    sim.schedule(1, () => {
+      if (sim.replication === p.failAt) throw new Error(`the pump model broke in replication ${p.failAt}`);
+    });
+    return result;
+  },
+  { name: 'failing', module: import.meta.url },
+);
