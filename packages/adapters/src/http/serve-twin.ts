@@ -53,9 +53,9 @@ export interface ServeTwinOptions {
   /** The twin's topic root, as in `createTwin({ publish: { root } })`, for the topics of live messages (default `'factory'`). */
   readonly root?: string;
   /**
-   * Whether the twin is ready for traffic, for `GET /ready`. Give it when the twin starts after
-   * the service (`() => started && !stopped`). Default: ready while the service is open and
-   * `twin.stats()` answers.
+   * Whether the twin is ready for traffic, for `GET /ready`, when more than the twin's own state
+   * decides it. Default: ready while the service is open and the twin is running
+   * (`twin.stats().status === 'running'`).
    */
   readonly ready?: () => boolean;
   /** The live feed's limits. */
@@ -338,8 +338,8 @@ export async function serveTwin<P, M>(
     let ready = !closing;
     if (ready) {
       try {
-        twin.stats();
-        ready = options.ready ? options.ready() === true : true;
+        const running = twin.stats().status === 'running';
+        ready = options.ready ? options.ready() === true : running;
       } catch {
         ready = false;
       }

@@ -766,6 +766,7 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
       const sinkStats: Record<string, TwinStats['sinks'][string]> = {};
       for (const s of sinks) sinkStats[s.name] = s.stats();
       return {
+        status: stopped ? 'stopped' : started ? 'running' : 'created',
         readings: {
           received,
           assimilated,

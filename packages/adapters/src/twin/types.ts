@@ -265,6 +265,8 @@ export interface LatencySummary {
  * `received = assimilated + Σ skipped + (late − lateApplied) + duplicate + waiting`.
  */
 export interface TwinStats {
+  /** `'created'` before `start()`, `'running'` from then, `'stopped'` once `stop()` began. */
+  readonly status: 'created' | 'running' | 'stopped';
   readonly readings: {
     /** Readings handed to the twin by its (checked) sources. */
     readonly received: number;
