@@ -87,4 +87,44 @@ describe('npm run factory', () => {
     expect(error?.stderr).toMatch(/^factory options \(--technicians\): must be an integer >= 1, got -1\./);
     expect(error?.stderr).toContain('npm run factory -- [options]');
   });
+  it('--redis runs the what-if study on a BullMQ queue (two twinkit-worker processes) with the numbers of the threads', async () => {
+    const queue = `factory-test-${process.pid}`;
+    const common = [
+      '--machines',
+      '3',
+      '--technicians',
+      '2',
+      '--days',
+      '1',
+      '--horizon-days',
+      '1',
+      '--forks',
+      '2',
+    ];
+    const study = ['--what-if-days', '1', '--replications', '6', '--scenarios', '1,2'];
+    const whatIf = (stdout: string) =>
+      stdout
+        .split('\n')
+        .filter((line) => /technicians?: downtime|paired, CRN|Cheapest/.test(line))
+        .join('\n');
+    const threads = await factory([
+      ...common,
+      ...study,
+      '--out',
+      mkdtempSync(join(tmpdir(), 'factory-out-')),
+    ]);
+    const queued = await factory([
+      ...common,
+      ...study,
+      '--redis',
+      'redis://127.0.0.1:6379',
+      '--queue',
+      queue,
+      '--out',
+      mkdtempSync(join(tmpdir(), 'factory-out-')),
+    ]);
+    expect(queued.stdout).toMatch(new RegExp(`BullMQ queue '${queue}' at redis://127\\.0\\.0\\.1:6379`));
+    expect(whatIf(queued.stdout)).not.toBe('');
+    expect(whatIf(queued.stdout)).toBe(whatIf(threads.stdout));
+  }, 120_000);
 });

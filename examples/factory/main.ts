@@ -14,6 +14,7 @@ import { isMainThread } from 'node:worker_threads';
 import { TwinkitError } from '@twinkit/core';
 import { parseOptions, USAGE } from './params';
 import { createProgress, progressEnabled } from './progress';
+import { startFactoryQueue } from './queue';
 import { recommendationText, renderReport } from './report';
 import { predict, presentState, recommend, runPlant, synchronizeFile, telemetryJsonl, whatIf } from './twin';
 
@@ -78,6 +79,15 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   // The what-if starts from the synchronized twin's present state (health, machines down, parts
   // in the buffers, technicians on their jobs), each scenario with its own crew.
   const present = presentState(sync.twin);
+  // With --redis the study runs on a BullMQ queue, on twinkit-worker processes.
+  const queue =
+    settings.redis === null || settings.redis === undefined
+      ? undefined
+      : await startFactoryQueue(
+          settings.redis,
+          settings.queue ?? 'twinkit-factory',
+          settings.redisWorkers ?? 2,
+        );
   let whatIfDone = 0;
   let forksDone = 0;
   const total = settings.scenarios.length * settings.replications;
@@ -92,6 +102,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
       show();
     },
     present,
+    queue?.executor,
   );
   const forkStarted = performance.now();
   const prediction = await predict(sync.twin, {
@@ -102,7 +113,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     },
   });
   timings.forecast = performance.now() - forkStarted;
-  const comparison = await study;
+  const comparison = await study.finally(() => queue?.close());
   const recommendation = recommend(comparison);
   timings['what-if'] = performance.now() - whatIfStarted;
   mark = performance.now();
@@ -160,7 +171,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     );
   }
   lines.push(
-    `4. What-if, ${settings.whatIfDays} days x ${settings.replications} replications (CRN, ${settings.workers} workers): mean [95% CI]`,
+    `4. What-if, ${settings.whatIfDays} days x ${settings.replications} replications (CRN, ${settings.redis ? `BullMQ queue '${settings.queue}' at ${settings.redis}` : `${settings.workers} workers`}): mean [95% CI]`,
   );
   const kpiNames: [string, string, number][] = [
     ['downtimeHours', 'downtime h/machine', 3],

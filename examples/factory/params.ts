@@ -103,6 +103,12 @@ export interface RunSettings {
   workers: number;
   /** Output folder. */
   out: string;
+  /** Run the what-if study on a BullMQ queue on this Redis (a URL) instead of worker threads; null: threads. */
+  redis?: string | null;
+  /** The queue's name (with `redis`). */
+  queue?: string;
+  /** twinkit-worker processes started here for the run (with `redis`; 0: workers run elsewhere). */
+  redisWorkers?: number;
 }
 
 /** The default run settings. */
@@ -116,6 +122,9 @@ export const DEFAULT_SETTINGS: RunSettings = {
   scenarios: [4, 5, 6],
   workers: 2,
   out: 'examples/factory/out',
+  redis: null,
+  queue: 'twinkit-factory',
+  redisWorkers: 2,
 };
 
 const API = 'factory options';
@@ -307,6 +316,16 @@ export function validateSettings(settings: RunSettings): RunSettings {
   positive('whatIfDays', settings.whatIfDays);
   integer('replications', settings.replications, 2);
   integer('workers', settings.workers, 1);
+  if (settings.redis !== undefined && settings.redis !== null && !/^rediss?:\/\/./.test(settings.redis))
+    fail('redis', 'must be a Redis URL', settings.redis, 'Pass e.g. --redis redis://127.0.0.1:6379.');
+  if (settings.queue !== undefined && !/^[A-Za-z0-9_.-]+$/.test(settings.queue))
+    fail(
+      'queue',
+      'must be a name of letters, digits, _, . or -',
+      settings.queue,
+      'Pass e.g. --queue twinkit-factory.',
+    );
+  if (settings.redisWorkers !== undefined) integer('redisWorkers', settings.redisWorkers, 0);
   if (!Array.isArray(settings.scenarios) || settings.scenarios.length < 2) {
     fail(
       'scenarios',
@@ -345,7 +364,7 @@ function parseValue(key: string, text: string): unknown {
   if (key === 'scenarios' || key === 'initialHealth') {
     return text.split(',').map((part) => parseNumber(key, part));
   }
-  if (key === 'out') return text;
+  if (key === 'out' || key === 'redis' || key === 'queue') return text;
   if (key === 'processingTime') {
     try {
       return JSON.parse(text) as unknown;
@@ -495,6 +514,9 @@ Run:
   --replications N          what-if replications per scenario (${DEFAULT_SETTINGS.replications})
   --scenarios 4,5,6         technician counts compared (${DEFAULT_SETTINGS.scenarios.join(',')})
   --workers N               worker threads for the what-if study (${DEFAULT_SETTINGS.workers})
+  --redis URL               run the what-if study on a BullMQ queue on this Redis instead
+  --queue NAME              the queue's name (${DEFAULT_SETTINGS.queue})
+  --redis-workers N         twinkit-worker processes started for the run; 0 if they run elsewhere (${DEFAULT_SETTINGS.redisWorkers})
   --out DIR                 output folder (${DEFAULT_SETTINGS.out})
   --config FILE             JSON file of any of these options (camelCase keys); flags win
 `;

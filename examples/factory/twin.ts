@@ -26,6 +26,7 @@ import {
   compareScenarios,
   confidenceInterval,
   ExtendedKalmanFilter,
+  type ReplicationExecutor,
   type ScenarioComparisonResults,
 } from '@twinkit/estimation';
 import {
@@ -644,13 +645,15 @@ export function presentState(twin: Simulation<Factory>): SimulationSnapshot {
  * With `from` (see {@link presentState}) every scenario starts from the twin's present state,
  * restored with its crew (`restore(from, { params })`: machines down stay down, technicians carry on
  * with their jobs, parts stay in the buffers), and runs `whatIfDays` from there. Without it, every
- * scenario starts a new factory whose machines have `params.initialHealth`.
+ * scenario starts a new factory whose machines have `params.initialHealth`. With `executor` (a
+ * `bullmqExecutor`) the replications run on queue workers instead of threads, with the same results.
  */
 export async function whatIf(
   params: FactoryParams,
   settings: Pick<RunSettings, 'scenarios' | 'replications' | 'whatIfDays' | 'workers' | 'seed'>,
   onProgress?: (done: number, total: number) => void,
   from?: SimulationSnapshot,
+  executor?: ReplicationExecutor,
 ): Promise<ScenarioComparisonResults> {
   const total = settings.scenarios.length * settings.replications;
   const scenarios: Record<string, FactoryParams> = {};
@@ -668,7 +671,7 @@ export async function whatIf(
     replications: settings.replications,
     ...(from === undefined ? { seed: settings.seed } : { from }),
     until: (from?.time ?? 0) + settings.whatIfDays * 1440,
-    workers: settings.workers,
+    ...(executor === undefined ? { workers: settings.workers } : { executor }),
     outputs: (sim) => ({ ...sim.model.kpis() }),
     onProgress: (p) => onProgress?.(names.indexOf(p.scenario) * settings.replications + p.completed, total),
   });
