@@ -20,6 +20,8 @@ function workerCommand(): string[] {
 /** The queue of a run: the executor and the worker processes started for it. */
 export interface FactoryQueue {
   readonly executor: BullmqExecutor;
+  /** The process ids of the local workers. */
+  pids(): number[];
   /** Stops the executor and the local workers. */
   close(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function startFactoryQueue(
   const executor = bullmqExecutor({ connection: redis, queue, batchSize: 5 });
   return {
     executor,
+    pids: () => children.map((c) => c.pid).filter((pid): pid is number => pid !== undefined),
     async close() {
       await executor.close();
       await Promise.all(
