@@ -78,3 +78,15 @@ ensure_redis() {
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null
   wait_port 6379 redis-server
 }
+
+# Debian's chromium for the dashboard test (headless, driven by playwright-core at /usr/bin/chromium;
+# playwright's own browser download is not used). No service to start: the test launches it.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  step "installing chromium"
+  apt_install chromium
+  [ -x /usr/bin/chromium ] || {
+    echo "chromium is not at /usr/bin/chromium after installing Debian's chromium package" >&2
+    return 1
+  }
+}

@@ -8,11 +8,11 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Reading } from '@twinkit/adapters';
 import { type MqttSink, mqttSink } from '@twinkit/adapters/mqtt';
-import { invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
+import { createStream, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
 import { ServerTCP } from 'modbus-serial';
 import { type Factory, factory, type PlantReading } from '../model';
 import type { FactoryParams } from '../params';
-import { SENSOR_UNITS, type SensorKind } from '../sensors';
+import { SENSOR_UNITS, type SensorKind, temperatureOf, vibrationOf } from '../sensors';
 import { liveTopic, plantInitialHealth, sensorId } from '../twin';
 
 /**
@@ -115,7 +115,19 @@ export async function startVirtualPlant(options: VirtualPlantOptions): Promise<V
   const m = sim.model;
 
   // ------------------------------------------------------------------ Modbus: machine 1's PLC
-  const registers = [1, 0, 0];
+  // At power-on the PLC holds a first scan of its sensors (its own noise, drawn from a stream of
+  // its own: the model's streams, and so the plant's truth, are untouched).
+  const powerOn = createStream({ seed, name: 'plant/plc-power-on', replication: 0, forkPath: '' });
+  const h0 = initialHealth[0] as number;
+  const registers = [
+    1,
+    clamp(Math.round((vibrationOf(h0) + powerOn.normal(0, params.vibrationNoise)) * 1000), 0, 0xffff),
+    clamp(
+      Math.round((temperatureOf(h0) + powerOn.normal(0, params.temperatureNoise)) * 100),
+      -0x8000,
+      0x7fff,
+    ) & 0xffff,
+  ];
   let modbusReads = 0;
   let modbusRefused = 0;
   const refuse = (address: number) => {

@@ -249,8 +249,8 @@ export function createLiveTwin(options: LiveTwinOptions): LiveTwin {
     sinks: [sink],
     clock: { mode: 'wall', speed, start },
     time: { epoch: start, unitMs: 60_000 },
-    // About once a wall second for the state and every five for the KPIs, whatever the speed.
-    publish: { root: ROOT, stateEveryS: Math.max(10, speed), kpisEveryS: Math.max(60, 5 * speed) },
+    // About once a wall second for the state and every two for the KPIs, whatever the speed.
+    publish: { root: ROOT, stateEveryS: Math.max(10, speed), kpisEveryS: Math.max(60, 2 * speed) },
     kpis: factoryKpis,
     assets,
     scenarios: factoryScenarioOptions,
