@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { TwinkitError } from '@twinkit/core';
+import { runLive } from './live/main';
 import { parseOptions, USAGE } from './params';
 import { createProgress, progressEnabled } from './progress';
 import { startFactoryQueue } from './queue';
@@ -27,6 +28,8 @@ export interface MainIo {
 
 /** Runs the whole example; returns the process exit code (0 ok, 2 bad options). */
 export async function main(argv: readonly string[], io: MainIo): Promise<number> {
+  // `--live`: the same twin runtime fed by MQTT and Modbus, with its service and dashboard.
+  if (argv.includes('--live')) return runLive(argv, io);
   let options: ReturnType<typeof parseOptions>;
   try {
     options = parseOptions(argv);

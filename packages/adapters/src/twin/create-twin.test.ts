@@ -390,6 +390,10 @@ describe('createTwin: drift, the function form, sinks that fail', () => {
 
 describe('createTwin: the wall clock', () => {
   it('waits for readings stamped ahead, assimilates them at their time, and counts the late ones', async () => {
+    // The pacer sleeps every 10 ms: it must not pile up listeners (Node warns past 10 on one signal).
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
     const source = new ManualSource();
     const start = Date.now();
     const twin = createTwin({
@@ -432,6 +436,8 @@ describe('createTwin: the wall clock', () => {
     expect(s).toMatchObject({ received: 2, assimilated: 1, late: 1, waiting: 0 });
     expect(addsUp(s)).toBe(2);
     await twin.stop();
+    process.off('warning', onWarning);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 });
 

@@ -553,15 +553,16 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
       const wallNext = wall0 + delay + (next - start) / clock.speed;
       const sleep = Math.min(SLICE_MS, Math.max(0, wallNext - performance.now()));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, sleep);
-        abort.signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
+        // One listener per sleep, removed when the sleep ends: the loop sleeps every 10 ms.
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          abort.signal.removeEventListener('abort', wake);
+          resolve();
+        }, sleep);
+        abort.signal.addEventListener('abort', wake, { once: true });
       });
     }
   };
