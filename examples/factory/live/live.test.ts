@@ -1,10 +1,15 @@
 // `npm run factory -- --live` end to end on this machine only (127.0.0.1): the embedded broker, the
 // virtual plant at 600x (10 plant minutes per wall second), the twin over MQTT and Modbus TCP, and
 // its service; then a clean stop by --for.
+import type { Reading, TwinContext } from '@twinkit/adapters';
 import { connectAsync } from 'mqtt';
 import { describe, expect, it } from 'vitest';
+import { type Factory, factory } from '../model';
+import { DEFAULTS } from '../params';
+import { EPOCH, twinParams } from '../twin';
 import { type LiveRunning, runLive } from './main';
 import { LIVE_USAGE, parseLiveOptions } from './options';
+import { liveAssimilation, liveSensors, PLC_REGISTER_MAP } from './twin';
 
 function capture() {
   const out = { stdout: '', stderr: '' };
@@ -172,5 +177,85 @@ describe('npm run factory -- --live', () => {
       seed: 1,
       help: false,
     });
+  });
+});
+
+describe('liveAssimilation', () => {
+  const params = { ...DEFAULTS, machines: 2 };
+  const setup = () => {
+    const sim = factory.create({ seed: 2, params: twinParams(params) });
+    const skipped: string[] = [];
+    const events: string[] = [];
+    const ctx: TwinContext<Factory> = {
+      sim,
+      setEstimate: () => {},
+      observe: () => {},
+      emit: (e) => events.push(e.event_type),
+      skip: (reason) => skipped.push(reason),
+    };
+    const live = liveAssimilation(params, new Set(PLC_REGISTER_MAP.map((r) => r.sensor)));
+    let n = 0;
+    const feed = (sensor_id: string, value: number, minutes = 1) => {
+      sim.advanceTo(sim.now + minutes);
+      const time = EPOCH + sim.now * 60_000;
+      const reading: Reading = {
+        timestamp: new Date(time).toISOString(),
+        time,
+        source: '',
+        value,
+        unit: '',
+        quality: 'good',
+        sensor_id,
+        receivedAt: 0,
+        seq: ++n,
+      };
+      live.assimilate(ctx, reading);
+    };
+    return { sim, skipped, events, live, feed };
+  };
+
+  it('takes a PLC state as a report only when it changes: one failure per stop, repeats counted', () => {
+    const { sim, skipped, events, live, feed } = setup();
+    feed('PLC-002', 1);
+    feed('PLC-002', 1);
+    feed('PLC-002', 0);
+    expect(sim.model.machines[1]!.down).toBe(true);
+    feed('PLC-002', 0);
+    feed('PLC-002', 0);
+    expect(events).toEqual(['machine_failure']);
+    expect(live.inner.counts.failureReports).toBe(1);
+    expect(skipped).toEqual(['state_report', 'state_unchanged', 'state_unchanged', 'state_unchanged']);
+  });
+
+  it('takes a polled register as a sample when its value changes, not its first value, and flags samples taken while the PLC reports a stop', () => {
+    const { skipped, live, feed } = setup();
+    feed('VIB-001', 0.9); // what the register held when the twin came
+    feed('VIB-001', 0.9);
+    feed('VIB-001', 0.95);
+    expect(live.inner.counts.used).toBe(1);
+    feed('PLC-001', 0); // machine 1 stops
+    feed('VIB-001', 1.2, 200);
+    expect(live.inner.counts.uncertain).toBe(1);
+    // MQTT sensors (machine 2) are taken as they come: every reading is a sample.
+    feed('VIB-002', 0.8);
+    feed('VIB-002', 0.8);
+    expect(live.inner.counts.used).toBe(3);
+    expect(skipped).toEqual(['register_unchanged', 'register_unchanged', 'uncertain']);
+  });
+
+  it('reads machine 1 over Modbus and the others over MQTT', () => {
+    const sensors = liveSensors({ machines: 3 });
+    expect(sensors.list().map((s) => [s.id, s.protocol])).toEqual([
+      ['VIB-001', 'modbus'],
+      ['TEMP-001', 'modbus'],
+      ['PLC-001', 'modbus'],
+      ['VIB-002', 'mqtt'],
+      ['TEMP-002', 'mqtt'],
+      ['PLC-002', 'mqtt'],
+      ['VIB-003', 'mqtt'],
+      ['TEMP-003', 'mqtt'],
+      ['PLC-003', 'mqtt'],
+    ]);
+    expect(PLC_REGISTER_MAP.map((r) => r.sensor)).toEqual(['PLC-001', 'VIB-001', 'TEMP-001']);
   });
 });
