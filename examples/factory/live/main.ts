@@ -24,7 +24,7 @@ import type { MainIo } from '../main';
 import { DEFAULTS, type FactoryParams, validateParams } from '../params';
 import { LIVE_USAGE, type LiveOptions, parseLiveOptions } from './options';
 import { startVirtualPlant, type VirtualPlant } from './plant';
-import { createLiveTwin, type LiveTwin, ROOT } from './twin';
+import { createLiveTwin, LAG_MS, type LiveTwin, ROOT } from './twin';
 
 /** The dashboard directory the service serves at `/`. */
 export const DASHBOARD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../dashboard');
@@ -263,7 +263,7 @@ function banner(b: {
     `  plant calendar from ${new Date(b.start).toISOString()} (plant time 0 = now)`,
     `  MQTT broker      ${b.mqtt}${b.embedded ? ' (embedded aedes)' : ''}: telemetry on ${ROOT}/production/line1/machine<n>/telemetry/{vibration,temperature}, PLC state on .../status/state`,
     `  Modbus TCP       ${plant.modbus.host}:${plant.modbus.port}, unit ${plant.modbus.unitId}: machine 1's PLC (holding registers 0 state, 1 vibration mg, 2 temperature 0.01 °C), polled every ${live.pollMs} ms`,
-    `  twin             machine 1 over Modbus, machines 2-${params.machines} over MQTT; state on ${ROOT}/simulation/state/sync`,
+    `  twin             machine 1 over Modbus, machines 2-${params.machines} over MQTT, ${LAG_MS / 1000} wall s behind the plant; state on ${ROOT}/simulation/state/sync`,
     `  service          ${service.url}  (REST ${service.url}/v1, WebSocket ${service.url.replace(/^http/, 'ws')}/v1/live)`,
     '',
     `Dashboard: ${service.url}/`,

@@ -34,6 +34,9 @@ import { PLC_REGISTERS, PLC_UNIT_ID } from './plant';
 /** The topic root of the plant and the twin. */
 export const ROOT = 'factory';
 
+/** Wall milliseconds the twin's clock stays behind the plant's (see `createTwin`'s `clock.delayMs`). */
+export const LAG_MS = 1000;
+
 /**
  * Machine 1's PLC registers as the twin reads them (0-based protocol addresses, holding
  * registers): the run state, vibration in milli-g and temperature in hundredths of a degree.
@@ -247,7 +250,10 @@ export function createLiveTwin(options: LiveTwinOptions): LiveTwin {
     sources: [checkedMqtt, checkedModbus],
     assimilate: assimilation.assimilate,
     sinks: [sink],
-    clock: { mode: 'wall', speed, start },
+    // The twin runs a wall second behind the plant's calendar: a reading stamped now that takes up
+    // to that long to arrive (the broker, a poll, a busy event loop) still finds the twin before
+    // its time; later ones are counted late.
+    clock: { mode: 'wall', speed, start, delayMs: LAG_MS },
     time: { epoch: start, unitMs: 60_000 },
     // About once a wall second for the state and every two for the KPIs, whatever the speed.
     publish: { root: ROOT, stateEveryS: Math.max(10, speed), kpisEveryS: Math.max(60, 2 * speed) },
