@@ -32,6 +32,7 @@ describe('@twinkit/estimation exports', () => {
       'resample',
       'rtsSmooth',
       'runReplications',
+    'startReplicationWorkers',
       'tCdf',
       'tQuantile',
       'welchComparison',
