@@ -1,6 +1,7 @@
 // `npm run factory -- --live` end to end on this machine only (127.0.0.1): the embedded broker, the
 // virtual plant at 600x (10 plant minutes per wall second), the twin over MQTT and Modbus TCP, and
 // its service; then a clean stop by --for.
+import { type AddressInfo, createServer } from 'node:net';
 import type { Reading, TwinContext } from '@twinkit/adapters';
 import { connectAsync } from 'mqtt';
 import { describe, expect, it } from 'vitest';
@@ -162,6 +163,24 @@ describe('npm run factory -- --live', () => {
       expect(out.stderr).toContain(LIVE_USAGE);
       expect(out.stdout).toBe('');
     }
+  });
+
+  it('says which port is taken and what to pass instead, and exits 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as AddressInfo).port;
+    const { out, io } = capture();
+    try {
+      expect(await runLive(['--port', String(port), '--for', '1', '--machines', '2'], io)).toBe(1);
+    } finally {
+      blocker.close();
+    }
+    expect(out.stderr).toMatch(
+      new RegExp(
+        `cannot listen on 127\\.0\\.0\\.1:${port} .*EADDRINUSE.*Pass --port N for another port, or --port 0 for any free one\\.`,
+      ),
+    );
+    expect(out.stdout).toBe('');
   });
 
   it('prints the usage with --help, and takes the defaults of the issue (60x, port 8080, an embedded broker)', async () => {

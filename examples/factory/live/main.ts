@@ -151,6 +151,13 @@ export async function runLive(
       auth: { secret },
       root: ROOT,
       ready: () => !stop.signal.aborted,
+    }).catch((error: unknown) => {
+      if (error instanceof TwinkitError && error.code === 'IO')
+        throw new TwinkitError(
+          `${error.message}. Pass --port N for another port, or --port 0 for any free one.`,
+          { code: 'IO', cause: error },
+        );
+      throw error;
     });
     cleanup.push({ what: 'the twin service', run: () => service.close() });
     const tokens = {} as Record<Role, string>;
