@@ -35,29 +35,34 @@ function checkMatrix(api: string, name: string, m: unknown, n: number): Matrix {
 }
 
 /**
- * A drift monitor over one asset's filter updates: raises once when the NIS average leaves its
- * band, and again only after it came back into the band.
+ * A drift monitor over one asset's filter updates: raises once when the NIS average rises above its
+ * band (innovations larger than the filter believes: the model no longer explains the data), and
+ * again only after it came back into the band. An average below the band (a filter too pessimistic
+ * about itself) is not drift and raises nothing. The band's default confidence is 0.99: a twin
+ * watches many windows a day, and at 0.95 one in twenty consistent windows would raise an alarm.
  */
 export class DriftMonitor {
   private readonly monitor: ConsistencyMonitor;
   private out = false;
 
   constructor(options: { window?: number; confidence?: number }) {
-    this.monitor = new ConsistencyMonitor(options);
+    this.monitor = new ConsistencyMonitor({ confidence: DRIFT_CONFIDENCE, ...options });
   }
 
   /** Adds an update; returns the status when this update starts an excursion, else undefined. */
   observe(update: UpdateResult): ConsistencyStatus | undefined {
     const status = this.monitor.observe(update);
-    const outside = status.state === 'too-large' || status.state === 'too-small';
-    if (outside && !this.out) {
+    if (status.state === 'too-large' && !this.out) {
       this.out = true;
       return status;
     }
-    if (status.state === 'consistent') this.out = false;
+    if (status.state !== 'too-large') this.out = false;
     return undefined;
   }
 }
+
+/** The drift band's default confidence. */
+export const DRIFT_CONFIDENCE = 0.99;
 
 /** Checks the drift option of a mapping or of the function form. */
 export function driftOptions(
@@ -67,7 +72,7 @@ export function driftOptions(
   if (drift === undefined) return {};
   if (drift === null || typeof drift !== 'object')
     throw invalidArgument(`${API}.drift`, 'must be false or { window?, confidence? }', drift);
-  rejectUnknownKeys(`${API}.drift`, drift, ['window', 'confidence'], '{ window: 20, confidence: 0.95 }');
+  rejectUnknownKeys(`${API}.drift`, drift, ['window', 'confidence'], '{ window: 20, confidence: 0.99 }');
   // Let the monitor check the values now, at configuration.
   new ConsistencyMonitor(drift);
   return drift;

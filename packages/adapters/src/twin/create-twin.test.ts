@@ -11,6 +11,7 @@ const until = (condition: () => boolean, timeoutMs = 5000) =>
   waitFor(condition, timeoutMs, condition.toString());
 
 import { fileSource } from '../file';
+import { qualityCheck } from '../quality';
 import { ManualSource, reading } from '../quality/manual-source';
 import { makeEvent, type Reading } from '../reading';
 import { defineSensors } from '../sensors';
@@ -302,6 +303,35 @@ describe('createTwin: drift, the function form, sinks that fail', () => {
     await twin.stop();
   });
 
+  it('raises nothing when the filter is only too pessimistic (NIS below its band is not drift)', async () => {
+    const source = new ManualSource();
+    const twin = createTwin({
+      model: wearingMachine,
+      params: still,
+      sources: [source],
+      time: { epoch: T0 },
+      assimilate: {
+        assets: {
+          M1: { state: ['M1.health'], Q: [[0.001]], sensors: { 'HLT-001': { h: (x) => [x[0]!], R: 1 } } },
+        },
+        drift: { window: 10 },
+      },
+    });
+    const events: string[] = [];
+    twin.events.subscribe((u) => {
+      if (u.type === 'event') events.push(u.event.event_type);
+    });
+    await twin.start();
+    // Readings exactly at the prior: every innovation 0, NIS 0, far below the band.
+    for (let t = 1; t <= 50; t++)
+      source.push(reading('HLT-001', T0 + t * 1000, 80, { source: SRC, unit: '1' }));
+    source.end();
+    await twin.drained();
+    expect(twin.stats().readings.assimilated).toBe(50);
+    expect(events).toEqual([]);
+    await twin.stop();
+  });
+
   it('runs an assimilation function: its estimates grow in uncertainty while no reading comes; its skips and errors are counted', async () => {
     const source = new ManualSource();
     const twin = createTwin({
@@ -476,6 +506,44 @@ describe('createTwin: careless input', () => {
     ],
   ])('refuses %#', (options, message) => {
     expect(thrown(() => createTwin(options as never)).message).toMatch(message);
+  });
+
+  it('checks several sources each against its own sensors, never all against one registry', async () => {
+    const a = new ManualSource();
+    const b = new ManualSource();
+    // With the heartbeat (on by default) each check would find the other source's sensors silent.
+    expect(thrown(() => createTwin({ ...base, sources: [a, b], quality: { sensors } })).message).toMatch(
+      /the heartbeat and forwardFill rules would check each of the 2 sources against every sensor.*Check each source against its own sensors/,
+    );
+    // Sources checked already are taken as they are (not checked twice); the registry names the assets.
+    const one = defineSensors([{ id: 'HLT-001', source: SRC, unit: '1', asset: 'M1' }]);
+    const two = defineSensors([
+      { id: 'HLT-002', source: 'plant/line1/m1/telemetry/health2', unit: '1', asset: 'M1' },
+    ]);
+    const twin = createTwin({
+      ...base,
+      sources: [qualityCheck(a, { sensors: one }), qualityCheck(b, { sensors: two })],
+      quality: { sensors, heartbeat: false, forwardFill: false },
+    });
+    expect(Object.keys(twin.stats().sources)).toEqual(['quality(manual)', 'quality(manual) #2']);
+    expect(twin.assets().map((x) => x.id)).toEqual(['M1']);
+  });
+
+  it('starts the wall clock at clock.start, and refuses a start before the epoch', async () => {
+    const epoch = Date.UTC(2026, 0, 1);
+    const early = createTwin({ ...base, clock: { mode: 'wall', start: epoch - 1000 }, time: { epoch } });
+    await expect(early.start()).rejects.toThrow(/clock\.start .* must not be before time\.epoch/);
+    const later = createTwin({
+      ...base,
+      sources: [new ManualSource()],
+      clock: { mode: 'wall', start: epoch + 3_600_000, delayMs: 0 },
+      time: { epoch },
+    });
+    await later.start();
+    await sleep(50);
+    expect(later.sim.now).toBeGreaterThanOrEqual(3600);
+    expect(later.sim.now).toBeLessThan(3601);
+    await later.stop();
   });
 
   it('refuses a scenario without scenario options, and unknown assets in commands and readings', async () => {

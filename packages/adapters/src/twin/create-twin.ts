@@ -114,9 +114,25 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
     if (!assetOfSensor.has(sensor)) assetOfSensor.set(sensor, asset);
 
   // ---------------------------------------------------------------- sources
+  // A source that is checked already (qualityCheck(source, itsRules)) is taken as it is; the
+  // others are checked against `quality`.
+  const isChecked = (s: Source) => typeof (s as Partial<QualitySource>).qualityReport === 'function';
   const sources: Source[] = options.sources.map((s) =>
-    options.quality ? qualityCheck(s, options.quality) : s,
+    options.quality && !isChecked(s) ? qualityCheck(s, options.quality) : s,
   );
+  const wrapped = sources.filter((s, i) => s !== options.sources[i]) as QualitySource[];
+  if (wrapped.length > 1) {
+    // Silence is per source: each check would find the other sources' sensors silent.
+    const settings = wrapped[0]!.qualityReport().settings;
+    const silent = (['heartbeat', 'forwardFill'] as const).filter((rule) => settings[rule] !== false);
+    if (silent.length > 0)
+      throw invalidArgument(
+        `${API}: quality`,
+        `the ${silent.join(' and ')} rule${silent.length > 1 ? 's' : ''} would check each of the ${wrapped.length} sources against every sensor of the registry, and find the sensors of the others silent`,
+        silent,
+        'Check each source against its own sensors: sources: [qualityCheck(mqtt, { sensors: mqttSensors, heartbeat: true }), qualityCheck(modbus, { sensors: modbusSensors, heartbeat: true })], and keep quality for the registry of assets ({ sensors, heartbeat: false }) or leave it out.',
+      );
+  }
   if (clock.mode === 'wall') {
     // The quality check's monotonic rule holds each reading up to its reorder window: the wall
     // clock must stay that far behind, or every reading would arrive late.
@@ -178,6 +194,8 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
   let loopDelay: IntervalHistogram | undefined;
   let started = false;
   let stopped = false;
+  /** With the wall clock: the calendar instant of the start. */
+  let wallStart: number | undefined;
   const abort = new AbortController();
   let loops: Promise<void>[] = [];
   let pacer: Promise<void> | undefined;
@@ -526,7 +544,7 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
 
   const pace = async () => {
     const wall0 = performance.now();
-    const start = epoch as number;
+    const start = wallStart as number;
     const delay = clock.delayMs ?? 0;
     const calendarNow = () => start + Math.max(0, performance.now() - wall0 - delay) * clock.speed;
     while (!stopped) {
@@ -649,8 +667,19 @@ export function createTwin<P, M>(options: CreateTwinOptions<P, M>): Twin<P, M> {
         throw new TwinkitError('twin.start(): the twin is started already; a twin starts once.', {
           code: 'INVALID_STATE',
         });
+      if (clock.mode === 'wall') {
+        // The calendar instant the twin is at when it starts; simulated time 0 is `epoch`.
+        wallStart = clock.start ?? Date.now();
+        epoch ??= wallStart;
+        if (wallStart < epoch)
+          throw invalidArgument(
+            'twin.start()',
+            `clock.start (${iso(wallStart)}) must not be before time.epoch (${iso(epoch)}): simulated time would start below 0`,
+            wallStart,
+            'Leave clock.start out (the twin starts at the wall clock) or give an epoch at or before it.',
+          );
+      }
       started = true;
-      if (clock.mode === 'wall') epoch ??= clock.start ?? Date.now();
       loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       sources.forEach((s) => {

@@ -89,7 +89,10 @@ export interface AssimilationMapping {
   readonly filter?: 'kf' | 'ekf' | 'ukf';
   /** Per asset id. */
   readonly assets: Readonly<Record<string, AssetMapping>>;
-  /** Drift monitor: NIS window and band confidence (defaults 20 and 0.95); `false` turns it off. */
+  /**
+   * Drift monitor: NIS window and band confidence (defaults 20 and 0.99); `false` turns it off.
+   * `model_drift` is raised when the window's NIS average rises above the band.
+   */
   readonly drift?: false | { readonly window?: number; readonly confidence?: number };
 }
 
