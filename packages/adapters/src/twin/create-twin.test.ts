@@ -181,7 +181,7 @@ describe('createTwin: the data clock over a recorded file', () => {
     for (const seen of results) for (const [i, v] of seen.entries()) expect(v).toBeCloseTo(expected[i]!, 9);
   });
 
-  it('counts readings that are bad, uncertain, forward-filled, unmapped, duplicated and late, and they add up', async () => {
+  it('counts readings that are bad, uncertain, stale (forward-filled), unmapped, duplicated and late, and they add up', async () => {
     const source = new ManualSource();
     const twin = createTwin({
       model: wearingMachine,
@@ -201,6 +201,7 @@ describe('createTwin: the data clock over a recorded file', () => {
       reading('HLT-001', at(1), 80, { source: SRC, unit: '1' }),
       reading('HLT-001', at(2), 80, { source: SRC, unit: '1', quality: 'bad' }),
       reading('HLT-001', at(3), 80, { source: SRC, unit: '1', quality: 'uncertain' }),
+      reading('HLT-001', at(3.5), 80, { source: SRC, unit: '1', quality: 'stale' }), // forward-filled
       reading('HLT-002', at(4), 80, { source: 'plant/line1/m1/telemetry/health2', unit: '1' }), // unmapped
       reading('HLT-001', at(5), 80, { source: SRC, unit: '1' }),
       reading('HLT-001', at(5), 80, { source: SRC, unit: '1' }), // duplicate
@@ -212,9 +213,9 @@ describe('createTwin: the data clock over a recorded file', () => {
     await twin.drained();
     const s = twin.stats();
     expect(s.readings).toEqual({
-      received: 7,
+      received: 8,
       assimilated: 2,
-      skipped: { bad: 1, uncertain: 1, unmapped: 1 },
+      skipped: { bad: 1, uncertain: 1, stale: 1, unmapped: 1 },
       late: 1,
       lateApplied: 0,
       duplicate: 1,
