@@ -32,7 +32,7 @@ describe('@twinkit/estimation exports', () => {
       'resample',
       'rtsSmooth',
       'runReplications',
-    'startReplicationWorkers',
+      'startReplicationWorkers',
       'tCdf',
       'tQuantile',
       'welchComparison',
