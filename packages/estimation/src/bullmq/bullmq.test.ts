@@ -98,6 +98,34 @@ describe('bullmqExecutor with twinkit-worker processes', () => {
     }
   }, 60_000);
 
+  it('keeps two experiments that share a queue at once apart (two executors, as two twins would)', async () => {
+    const a = bullmqExecutor({ connection: REDIS, queue, batchSize: 3 });
+    const b = bullmqExecutor({ connection: REDIS, queue, batchSize: 2 });
+    try {
+      const [ra, rb] = await Promise.all([
+        runReplications(mm1, { replications: 12, seed: 21, params: base, outputs, executor: a }),
+        runReplications(mm1, {
+          replications: 12,
+          seed: 22,
+          params: { ...base, serviceRate: 2 },
+          outputs,
+          executor: b,
+        }),
+      ]);
+      expect(ra).toEqual(await runReplications(mm1, { replications: 12, seed: 21, params: base, outputs }));
+      expect(rb).toEqual(
+        await runReplications(mm1, {
+          replications: 12,
+          seed: 22,
+          params: { ...base, serviceRate: 2 },
+          outputs,
+        }),
+      );
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 60_000);
+
   it("fails with the model's error and the replication, not a timeout; another experiment on the queue is unaffected", async () => {
     const executor = bullmqExecutor({ connection: REDIS, queue, batchSize: 2 });
     try {
