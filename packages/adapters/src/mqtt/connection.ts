@@ -395,6 +395,9 @@ export class MqttLink {
       });
       client.on('connect', (connack) => {
         if (this.closing) return;
+        // Small packets go out at once: with Nagle's algorithm a QoS 0 publish waits for the
+        // broker's delayed ACK (40 ms on Linux) whenever an earlier one is unacknowledged.
+        (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
         const wasFirst = first;
         first = false;
         const attempts = this.attempts;
