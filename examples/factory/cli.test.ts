@@ -49,7 +49,15 @@ describe('npm run factory', () => {
     ];
     const { stdout, stderr } = await factory([...tiny, ...study]);
     expect(stderr).toBe(''); // no progress indicator when stderr is not a terminal (and CI is set)
-    expect(stdout).toMatch(/^Hybrid factory twin: 3 machines, 2 technicians, seed 2026/);
+    // The answer first (one paragraph), then the evidence.
+    const [decision, blank, header] = stdout.split('\n');
+    expect(decision).toMatch(/^Recommendation: [12] technicians?\. Over 2 days it costs [\d,]+ /);
+    expect(decision).toMatch(
+      /less than [12] technicians? \((95% paired interval -?[\d,]+ to -?[\d,]+|the same in every replication)\)/,
+    );
+    expect(decision).toContain('What would change it');
+    expect(blank).toBe('');
+    expect(header).toMatch(/^Hybrid factory twin: 3 machines, 2 technicians, seed 2026/);
     expect(stdout).toMatch(/2\. Twin synchronized with \d+ readings/);
     expect(stdout).toMatch(/3\. Next 1 days \(3 forks/);
     expect(stdout).toMatch(/1 technician: downtime h\/machine/);
@@ -68,6 +76,9 @@ describe('npm run factory', () => {
 
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html.startsWith('<!doctype html>')).toBe(true);
+    // The report opens with the same decision paragraph, right under its title.
+    const opening = /<h1>[^<]*<\/h1>\s*<p class="decision">([\s\S]*?)<\/p>/.exec(html)?.[1];
+    expect(opening?.replace(/<\/?b>/g, '')).toBe(decision);
     expect(html.match(/<svg /g)?.length).toBe(5);
     for (const heading of ['State estimation', 'Prediction', 'What-if', 'Technicians on the floor']) {
       expect(html).toContain(heading);

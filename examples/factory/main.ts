@@ -16,7 +16,7 @@ import { runLive } from './live/main';
 import { parseOptions, USAGE } from './params';
 import { createProgress, progressEnabled } from './progress';
 import { startFactoryQueue } from './queue';
-import { recommendationText, renderReport } from './report';
+import { decisionText, recommendationText, renderReport } from './report';
 import { predict, presentState, recommend, runPlant, synchronizeFile, telemetryJsonl, whatIf } from './twin';
 
 /** Streams and environment of a run (replaceable in tests). */
@@ -145,6 +145,9 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   const elapsed = (performance.now() - started) / 1000;
 
   const lines: string[] = [];
+  // The answer first, then the evidence.
+  lines.push(decisionText(recommendation, params, settings.whatIfDays));
+  lines.push('');
   lines.push(
     `Hybrid factory twin: ${params.machines} machines, ${params.technicians} technicians, seed ${settings.seed}`,
   );
