@@ -99,6 +99,28 @@ describe('attach: SD on the shared clock', () => {
     expect(sd.get('Health')).toBeCloseTo(Math.exp(-(5 - 3 * Math.log(5))), 6);
   });
 
+  it('watches a crossing up to a next event closer than the run\u2019s time tolerance (dt × 1e-9) without hanging', () => {
+    // The run treats times within dt × 1e-9 of its clock as reached; a crossing watch that had to
+    // integrate up to such a next event once looped forever (the hybrid factory's stressed plant:
+    // two events 3e-8 min apart with dt = 60).
+    const m = new SdModel({ start: 0, stop: 1000, dt: 60, method: 'euler' });
+    m.stock('Health', { initial: 100, outflows: ['wear'] });
+    m.flow('wear', 'rate');
+    m.constant('rate', 0.04);
+    const sim = new Simulation();
+    const sd = attach(sim, m, { prefix: 'machine' });
+    const fired: number[] = [];
+    sd.onCrossing('Health', 51, 'down', (t) => fired.push(t));
+    const seen: number[] = [];
+    sim.schedule(100, () => seen.push(sim.now));
+    sim.schedule(100 + 3e-8, () => seen.push(sim.now));
+    sim.run({ until: 2000 });
+    expect(seen).toEqual([100, 100 + 3e-8]);
+    // Euler with a constant rate is exact: 100 − 0.04 t reaches 51 at t = 1225.
+    expect(fired).toHaveLength(1);
+    expect(Math.abs(fired[0]! - 1225)).toBeLessThan(1e-5);
+  });
+
   it('distinguishes crossing directions and lets a watch be cancelled', () => {
     const m = new SdModel({ start: 0, stop: 10, dt: 0.01, method: 'rk4' });
     m.stock('x', { initial: 0, inflows: ['v'] });

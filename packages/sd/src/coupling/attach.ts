@@ -258,6 +258,9 @@ export class SdCoupling implements ContinuousModel {
       while (run.time < horizon) {
         const next = Math.min(run.nextGridTime(), horizon);
         run.advanceTo(next);
+        // A horizon within the run's time tolerance (dt × 1e-9) of its clock counts as reached: the
+        // run does not move for it, and the values cannot have crossed anything.
+        if (run.time < next) break;
         let crossedAny = false;
         for (let i = 0; i < n; i++) {
           const c = active[i]!;
