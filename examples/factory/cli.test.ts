@@ -40,6 +40,8 @@ describe('npm run factory', () => {
       '2',
       '--replications',
       '3',
+      '--crew-replications',
+      '3',
       '--scenarios',
       '1,2',
       '--workers',
@@ -49,18 +51,27 @@ describe('npm run factory', () => {
     ];
     const { stdout, stderr } = await factory([...tiny, ...study]);
     expect(stderr).toBe(''); // no progress indicator when stderr is not a terminal (and CI is set)
-    // The answer first (one paragraph), then the evidence.
+    // The answer first (one paragraph: crew, maintenance, plan, how sure, what would change it),
+    // then the evidence.
     const [decision, blank, header] = stdout.split('\n');
-    expect(decision).toMatch(/^Recommendation: [12] technicians?\. Over 2 days it costs [\d,]+ /);
-    expect(decision).toMatch(
-      /less than [12] technicians? \((95% paired interval -?[\d,]+ to -?[\d,]+|the same in every replication)\)/,
-    );
+    expect(decision).toMatch(/^Crew: [12] technicians?, the cheapest crew/);
+    expect(decision).toMatch(/Maintenance: /);
+    expect(decision).toMatch(/Plan: /);
     expect(decision).toContain('What would change it');
+    // Numbers a person reads: currency, no exponents, no degenerate intervals written out.
+    expect(decision).toMatch(/€[\d,]+/);
+    expect(stdout).not.toMatch(/\de[-+]\d/);
+    expect(stdout).not.toMatch(/\[([^,\]]+), \1\]/);
     expect(blank).toBe('');
     expect(header).toMatch(/^Hybrid factory twin: 3 machines, 2 technicians, seed 2026/);
     expect(stdout).toMatch(/2\. Twin synchronized with \d+ readings/);
-    expect(stdout).toMatch(/3\. Next 1 days \(3 forks/);
-    expect(stdout).toMatch(/1 technician: downtime h\/machine/);
+    expect(stdout).toMatch(/3\. Next 24 h from Wed 7 Jan 2026 06:00 UTC \(3 forks/);
+    expect(stdout).toMatch(/machine 1: (> [\d.]+ h \(95% of the forks run past the horizon\)|[\d.]+ h \[)/);
+    expect(stdout).toMatch(/4\. Maintenance \(3 replications/);
+    expect(stdout).toMatch(/5\. Crews on the plant as is, 2 days, 3 replications/);
+    expect(stdout).toMatch(/5\. Crews on the stressed plant \(wear 20× faster/);
+    expect(stdout).toMatch(/1 technician: €[\d,]+ \[€[\d,]+, €[\d,]+\]; downtime [\d.]+%/);
+    expect(stdout).toMatch(/6\. Production plans over 1 days/);
     expect(stdout).toMatch(/Done in [\d.]+ s/);
 
     const lines = readFileSync(join(out, 'telemetry.jsonl'), 'utf8').trimEnd().split('\n');
@@ -79,14 +90,30 @@ describe('npm run factory', () => {
     // The report opens with the same decision paragraph, right under its title.
     const opening = /<h1>[^<]*<\/h1>\s*<p class="decision">([\s\S]*?)<\/p>/.exec(html)?.[1];
     expect(opening?.replace(/<\/?b>/g, '')).toBe(decision);
-    expect(html.match(/<svg /g)?.length).toBe(5);
-    for (const heading of ['State estimation', 'Prediction', 'What-if', 'Technicians on the floor']) {
-      expect(html).toContain(heading);
-    }
+    for (const id of [
+      'decision',
+      'maintenance',
+      'crews',
+      'plans',
+      'forecast',
+      'sync',
+      'floor',
+      'glossary',
+      'appendix',
+    ])
+      expect(html).toContain(`id="${id}"`);
     // Self-contained: no scripts, stylesheets or images fetched from anywhere.
     expect(html).not.toMatch(/<script|<link|<img|src="http/);
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { forecasts: unknown[] };
-    expect(summary.forecasts.length).toBe(3);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      forecast: { life: unknown[] };
+      crews: { plant: string; comparisons: Record<string, { comparisons: unknown[] }> }[];
+      plans: { scenarios: Record<string, unknown> };
+    };
+    expect(summary.forecast.life.length).toBe(3);
+    // The full tables: every pair on every output, for both plants.
+    expect(summary.crews.map((c) => c.plant)).toEqual(['plant as is', 'stressed plant']);
+    expect(summary.crews[0]!.comparisons.totalCost!.comparisons.length).toBe(1);
+    expect(Object.keys(summary.plans.scenarios).length).toBe(2);
   });
 
   it('exits with code 2 and a clear message for a bad option', async () => {
@@ -112,11 +139,22 @@ describe('npm run factory', () => {
       '--forks',
       '2',
     ];
-    const study = ['--what-if-days', '1', '--replications', '6', '--scenarios', '1,2'];
+    const study = [
+      '--what-if-days',
+      '1',
+      '--replications',
+      '6',
+      '--crew-replications',
+      '6',
+      '--scenarios',
+      '1,2',
+    ];
+    // The studies' numbers (the line naming where they ran and the timings aside).
     const whatIf = (stdout: string) =>
       stdout
         .split('\n')
-        .filter((line) => /technicians?: downtime|paired, CRN|Cheapest/.test(line))
+        .filter((line) => /technicians?: €|run to failure − plan|throughput/.test(line))
+        .map((line) => line.replace(/\(\d+ replications, CRN, [^)]*\)/, ''))
         .join('\n');
     const threads = await factory([
       ...common,

@@ -3,21 +3,36 @@
  *
  * 1. runs the "physical plant" (hidden truth, seeded) and writes its telemetry (JSON Lines);
  * 2. runs the twin over that telemetry (createTwin over a fileSource) with an EKF per machine health;
- * 3. forks the synchronized twin to predict the next days;
- * 4. compares technician counts (common random numbers, worker threads);
- * 5. prints a summary and writes out/report.html.
+ * 3. from the synchronized twin's present: forecasts the next days (remaining life, health fan),
+ *    and studies three decisions (common random numbers, worker threads): maintenance, crews
+ *    (plant as is and a stressed plant), production plans;
+ * 4. prints the decision first, then the evidence, and writes out/report.html and out/summary.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { TwinkitError } from '@twinkit/core';
+import type { ScenarioComparisonResults } from '@twinkit/estimation';
+import {
+  crewName,
+  crewStudies,
+  type Decisions,
+  type Difference,
+  forecast,
+  type LifeQuantile,
+  maintenanceStudy,
+  planStudy,
+  type StudyContext,
+} from './decisions';
+import { dateOf, hours, instantOf, interval, money, percent, percentPoints, plain } from './format';
 import { runLive } from './live/main';
+import type { FactoryParams, RunSettings } from './params';
 import { parseOptions, USAGE } from './params';
 import { createProgress, progressEnabled } from './progress';
 import { startFactoryQueue } from './queue';
-import { decisionText, recommendationText, renderReport } from './report';
-import { predict, presentState, recommend, runPlant, synchronizeFile, telemetryJsonl, whatIf } from './twin';
+import { decisionText, renderReport } from './report';
+import { presentState, runPlant, synchronizeFile, telemetryJsonl } from './twin';
 
 /** Streams and environment of a run (replaceable in tests). */
 export interface MainIo {
@@ -78,11 +93,11 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   );
   lap('synchronization');
 
-  // 3 + 4. The what-if study runs on worker threads while this thread forks the twin.
-  // The what-if starts from the synchronized twin's present state (health, machines down, parts
-  // in the buffers, technicians on their jobs), each scenario with its own crew.
+  // 3. The decisions, each from the synchronized twin's present state (health, machines down, parts
+  // in the buffers, technicians on their jobs) with common random numbers. The crew studies run on
+  // worker threads (or a BullMQ queue with --redis) while this thread forks the twin for the
+  // forecast; the maintenance study needs the forecast, the production plans come last.
   const present = presentState(sync.twin);
-  // With --redis the study runs on a BullMQ queue, on twinkit-worker processes.
   const queue =
     settings.redis === null || settings.redis === undefined
       ? undefined
@@ -91,37 +106,51 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
           settings.queue ?? 'twinkit-factory',
           settings.redisWorkers ?? 2,
         );
-  let whatIfDone = 0;
-  let forksDone = 0;
-  const total = settings.scenarios.length * settings.replications;
-  const show = () =>
-    progress.update('3-4/4 forecasting and what-if', (forksDone / settings.forks + whatIfDone / total) / 2);
-  const whatIfStarted = performance.now();
-  const study = whatIf(
+  const studies = { crews: 0, forks: 0, maintenance: 0, plans: 0 };
+  const show = (label: string) =>
+    progress.update(
+      label,
+      (studies.forks / settings.forks + studies.crews + studies.maintenance + studies.plans) / 4,
+    );
+  const ctx = (key: 'crews' | 'maintenance' | 'plans', label: string): StudyContext => ({
     params,
     settings,
-    (done) => {
-      whatIfDone = done;
-      show();
-    },
     present,
-    queue?.executor,
-  );
-  const forkStarted = performance.now();
-  const prediction = await predict(sync.twin, {
-    ...settings,
-    onProgress: (k) => {
-      forksDone = k;
-      show();
+    ...(queue === undefined ? {} : { executor: queue.executor }),
+    onProgress: (done, total) => {
+      studies[key] = done / total / (key === 'crews' ? 2 : 1);
+      show(label);
     },
   });
-  timings.forecast = performance.now() - forkStarted;
-  const comparison = await study.finally(() => queue?.close());
-  const recommendation = recommend(comparison);
-  timings['what-if'] = performance.now() - whatIfStarted;
+  let decisions: Decisions;
+  try {
+    const crewsStarted = performance.now();
+    const crewsRun = crewStudies(ctx('crews', '3/4 crew studies and forecast'));
+    const forkStarted = performance.now();
+    const outlook = await forecast(sync.twin, {
+      ...settings,
+      health: sync.final,
+      onProgress: (k) => {
+        studies.forks = k;
+        show('3/4 crew studies and forecast');
+      },
+    });
+    timings.forecast = performance.now() - forkStarted;
+    const crews = await crewsRun;
+    timings.crews = performance.now() - crewsStarted;
+    const maintenanceStarted = performance.now();
+    const maintenance = await maintenanceStudy(ctx('maintenance', '4/4 maintenance and plans'), outlook);
+    timings.maintenance = performance.now() - maintenanceStarted;
+    const plansStarted = performance.now();
+    const plans = await planStudy(ctx('plans', '4/4 maintenance and plans'));
+    timings.plans = performance.now() - plansStarted;
+    decisions = { forecast: outlook, maintenance, crews, plans };
+  } finally {
+    await queue?.close();
+  }
   mark = performance.now();
 
-  // 5. Report.
+  // 4. Report.
   progress.update('writing the report', 1);
   const html = await renderReport({
     params,
@@ -132,9 +161,8 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     withinBand: within,
     rmse,
     syncCounts: sync.counts,
-    forecasts: prediction.forecasts,
-    whatIf: comparison,
-    recommendation,
+    decisions,
+    telemetry: plant.readings,
     walks: plant.walks,
     timings,
     telemetryLines: plant.readings.length,
@@ -146,7 +174,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
 
   const lines: string[] = [];
   // The answer first, then the evidence.
-  lines.push(decisionText(recommendation, params, settings.whatIfDays));
+  lines.push(decisionText(decisions, params, settings));
   lines.push('');
   lines.push(
     `Hybrid factory twin: ${params.machines} machines, ${params.technicians} technicians, seed ${settings.seed}`,
@@ -155,58 +183,25 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   lines.push(
     `1. Plant: ${settings.days} days, ${plant.kpis.failures} failures, ${plant.readings.length} telemetry lines -> ${telemetryPath}`,
   );
-  lines.push(`   initial health (hidden): ${plant.initialHealth.map((h) => h.toFixed(1)).join(', ')}`);
+  lines.push(`   initial health (hidden): ${plant.initialHealth.map((h) => `${h.toFixed(1)}%`).join(', ')}`);
   lines.push(
     `2. Twin synchronized with ${sync.stats.readings.received} readings (createTwin over the file): ${sync.counts.used} used; skipped: ${sync.counts.uncertain} flagged uncertain, ${sync.counts.whileDown} taken while the twin's machine was down; state reports: ${sync.counts.failureReports} failures, ${sync.counts.otherStateReports} others`,
   );
   lines.push(
-    `   estimate within its ±2 sd band ${(100 * within).toFixed(1)}% of the time (about 95% expected); RMSE ${rmse.toFixed(3)} health points`,
+    `   estimate within its ±2 sd band ${percent(within)} of the time (about 95% expected); RMSE ${plain(rmse)} health points`,
   );
   lines.push(
-    `   health now: ${sync.final.map((f, i) => `M${i + 1} ${f.estimate.toFixed(1)}±${(2 * f.sd).toFixed(1)}`).join(', ')}`,
+    `   health now: ${sync.final.map((f, i) => `M${i + 1} ${f.estimate.toFixed(1)}±${(2 * f.sd).toFixed(1)}%`).join(', ')}`,
   );
   lines.push(
-    `3. Next ${settings.horizonDays} days (${settings.forks} forks, ${prediction.forkMs.toFixed(0)} ms per fork):`,
+    ...evidenceLines(
+      decisions,
+      settings,
+      queue === undefined
+        ? `${settings.workers} workers`
+        : `BullMQ queue '${settings.queue}' at ${settings.redis}`,
+    ),
   );
-  for (const f of prediction.forecasts) {
-    const when = f.firstFailureHours
-      ? `first failure in ${f.firstFailureHours[1].toFixed(0)} h (90%: ${f.firstFailureHours[0].toFixed(0)}-${f.firstFailureHours[2].toFixed(0)} h)`
-      : 'no failure expected';
-    lines.push(
-      `   machine ${f.machine + 1}: failures ${f.failures.mean.toFixed(2)} [${f.failures.lower.toFixed(2)}, ${f.failures.upper.toFixed(2)}], P(fail) ${(100 * f.probability).toFixed(0)}%, ${when}`,
-    );
-  }
-  lines.push(
-    `4. What-if, ${settings.whatIfDays} days x ${settings.replications} replications (CRN, ${settings.redis ? `BullMQ queue '${settings.queue}' at ${settings.redis}` : `${settings.workers} workers`}): mean [95% CI]`,
-  );
-  const kpiNames: [string, string, number][] = [
-    ['downtimeHours', 'downtime h/machine', 3],
-    ['availability', 'availability', 5],
-    ['throughput', 'throughput/h', 4],
-    ['oee', 'OEE', 4],
-    ['failures', 'failures', 3],
-    ['technicianUtilization', 'technician util.', 3],
-    ['totalCost', 'cost', 4],
-  ];
-  for (const [name, run] of Object.entries(comparison.scenarios)) {
-    const cells = kpiNames.map(([k, label, d]) => {
-      const o = run.outputs[k]!;
-      const f = (v: number) => (k === 'totalCost' ? Math.round(v).toLocaleString('en-US') : v.toPrecision(d));
-      return `${label} ${f(o.mean)} [${f(o.lower)}, ${f(o.upper)}]`;
-    });
-    const uptime = run.outputs.uptimeHours!.values.reduce((a, b) => a + b, 0);
-    const failed = run.outputs.failures!.values.reduce((a, b) => a + b, 0);
-    const mtbf = failed > 0 ? `${(uptime / failed).toFixed(0)} h` : 'no failures';
-    lines.push(`   ${name}: ${cells.join('; ')}; MTBF (pooled) ${mtbf}`);
-  }
-  const downtime = comparison.outputs.downtimeHours!;
-  for (const c of downtime.comparisons) {
-    const minutes = (h: number) => (60 * h).toFixed(2);
-    lines.push(
-      `   downtime per machine, ${c.first} − ${c.second}: [${minutes(c.lower)}, ${minutes(c.upper)}] min (paired, CRN)`,
-    );
-  }
-  lines.push(`   ${recommendationText(recommendation, params, settings.whatIfDays)}`);
   lines.push(`Report: ${resolve(out, 'report.html')}`);
   lines.push(
     `Done in ${elapsed.toFixed(1)} s (${Object.entries(timings)
@@ -216,32 +211,152 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   io.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync(
     resolve(out, 'summary.json'),
-    JSON.stringify(
-      {
-        settings,
-        params,
-        plant: { initialHealth: plant.initialHealth, kpis: plant.kpis },
-        sync: { counts: sync.counts, withinBand: within, rmse, final: sync.final },
-        forecasts: prediction.forecasts,
-        recommendation,
-        whatIf: Object.fromEntries(
-          Object.entries(comparison.scenarios).map(([k, r]) => [
-            k,
-            Object.fromEntries(
-              Object.entries(r.outputs).map(([o, s]) => [
-                o,
-                { mean: s.mean, lower: s.lower, upper: s.upper },
-              ]),
-            ),
-          ]),
-        ),
-        timings,
-      },
-      null,
-      2,
-    ),
+    JSON.stringify(summary(decisions, { settings, params, plant, sync, within, rmse, timings }), null, 2),
   );
   return 0;
+}
+
+/** Mean and 95% interval of every output of every scenario of a study. */
+function scenarioTable(comparison: ScenarioComparisonResults) {
+  return Object.fromEntries(
+    Object.entries(comparison.scenarios).map(([k, r]) => [
+      k,
+      Object.fromEntries(
+        Object.entries(r.outputs).map(([o, s]) => [o, { mean: s.mean, lower: s.lower, upper: s.upper }]),
+      ),
+    ]),
+  );
+}
+
+/** Every paired comparison of a study (the appendix's table), by output. */
+function comparisonTable(comparison: ScenarioComparisonResults) {
+  return Object.fromEntries(
+    Object.entries(comparison.outputs).map(([o, c]) => [
+      o,
+      {
+        perComparisonConfidence: c.perComparisonConfidence,
+        comparisons: c.comparisons.map((x) => ({
+          first: x.first,
+          second: x.second,
+          mean: x.method === 'paired' ? x.mean : x.difference,
+          lower: x.lower,
+          upper: x.upper,
+        })),
+      },
+    ]),
+  );
+}
+
+/** `out/summary.json`: the answers, then every study's scenarios and full comparison tables. */
+function summary(
+  decisions: Decisions,
+  run: {
+    settings: RunSettings;
+    params: FactoryParams;
+    plant: { initialHealth: number[]; kpis: unknown };
+    sync: { counts: unknown; final: unknown };
+    within: number;
+    rmse: number;
+    timings: Record<string, number>;
+  },
+) {
+  const { forecast: outlook, maintenance, crews, plans } = decisions;
+  return {
+    settings: run.settings,
+    params: run.params,
+    plant: { initialHealth: run.plant.initialHealth, kpis: run.plant.kpis },
+    sync: { counts: run.sync.counts, withinBand: run.within, rmse: run.rmse, final: run.sync.final },
+    forecast: {
+      start: outlook.start,
+      horizonHours: outlook.horizonHours,
+      forks: outlook.forks,
+      life: outlook.life,
+    },
+    maintenance: {
+      risk: maintenance.risk,
+      plan: maintenance.plan.map((o) => ({ ...o, date: new Date(instantOf(o.at)).toISOString() })),
+      saving: maintenance.saving,
+      downtimeSaved: maintenance.downtimeSaved,
+      scenarios: scenarioTable(maintenance.comparison),
+      comparisons: comparisonTable(maintenance.comparison),
+    },
+    crews: crews.map((c) => ({
+      plant: c.plant,
+      description: c.description,
+      days: c.days,
+      recommendation: c.recommendation,
+      scenarios: scenarioTable(c.comparison),
+      comparisons: comparisonTable(c.comparison),
+    })),
+    plans: {
+      plans: plans.plans,
+      days: plans.days,
+      throughput: plans.throughput,
+      oee: plans.oee,
+      scenarios: scenarioTable(plans.comparison),
+      comparisons: comparisonTable(plans.comparison),
+    },
+    timings: run.timings,
+  };
+}
+
+/** A difference in words: its mean and 95% interval, or "the same in every replication". */
+function said(d: Difference, f: (v: number) => string): string {
+  return d.degenerate
+    ? `${f(d.mean)} (the same in every replication)`
+    : interval(d.mean, d.lower, d.upper, f);
+}
+
+/** The console's evidence after the decision: forecast, maintenance, crews, plans (hours, %, currency). */
+function evidenceLines(decisions: Decisions, settings: RunSettings, where: string): string[] {
+  const { forecast: outlook, maintenance, crews, plans } = decisions;
+  const cash = (v: number) => money(v, settings.currency);
+  const life = (q: LifeQuantile) => (q.censored ? `> ${hours(q.hours)}` : hours(q.hours));
+  const lines = [
+    `3. Next ${plain(outlook.horizonHours)} h from ${dateOf(outlook.start)} (${outlook.forks} forks, ${plain(outlook.forkMs)} ms per fork): remaining life, median [90% interval]`,
+  ];
+  for (const l of outlook.life) {
+    const window =
+      l.window === null
+        ? 'no maintenance needed within the horizon'
+        : `maintain by ${dateOf(outlook.start + l.window.to * 60)}`;
+    lines.push(
+      `   machine ${l.machine + 1}: ${l.q05.censored ? `${life(l.q05)} (95% of the forks run past the horizon)` : `${life(l.median)} [${life(l.q05)}, ${life(l.q95)}]`}, P(failure within ${plain(outlook.horizonHours)} h) ${percent(l.probability)}; ${window}`,
+    );
+  }
+  const plan = maintenance.plan.map((o) => `machine ${o.machine + 1} at ${dateOf(o.at)}`);
+  lines.push(
+    `4. Maintenance (${settings.replications} replications, CRN, ${where}): ${plan.length > 0 ? `plan ${plan.join(', ')}` : `no machine at risk (P(failure) ≥ ${percent(maintenance.risk)})`}; run to failure − plan: cost ${said(maintenance.saving, cash)}, downtime per machine ${said(maintenance.downtimeSaved, hours)}`,
+  );
+  for (const c of crews) {
+    const r = c.recommendation;
+    lines.push(
+      `5. Crews on the ${c.plant}${c.description ? ` (${c.description})` : ''}, ${plain(c.days)} days, ${settings.crewReplications} replications: mean cost [95% CI]; downtime % of time`,
+    );
+    for (const n of c.crews) {
+      const o = c.comparison.scenarios[crewName(n)]!.outputs;
+      const mark = n === r.crew ? '  <- recommended' : '';
+      lines.push(
+        `   ${crewName(n)}: ${interval(o.totalCost!.mean, o.totalCost!.lower, o.totalCost!.upper, cash)}; downtime ${percent(o.downtimeHours!.mean / (c.days * 24))}${mark}`,
+      );
+    }
+    const noise = r.against.filter((a) => !a.significant).map((a) => a.scenario);
+    lines.push(
+      `   ${r.scenario}: ${r.meetsTarget ? `cheapest crew down at most ${percent(r.target)} of the time` : `cheapest crew (no crew meets the ${percent(r.target)} downtime target)`}${noise.length > 0 ? `; no detectable difference in cost against ${noise.join(', ')}` : ''}`,
+    );
+  }
+  const [a, b] = plans.plans;
+  lines.push(`6. Production plans over ${plain(plans.days)} days: ${a!.name} vs ${b!.name}`);
+  for (const p of plans.plans) {
+    const o = plans.comparison.scenarios[p.name]!.outputs;
+    lines.push(
+      `   ${p.name}: throughput ${interval(o.throughput!.mean, o.throughput!.lower, o.throughput!.upper)} parts/h, OEE ${interval(o.oee!.mean, o.oee!.lower, o.oee!.upper, percent)}`,
+    );
+  }
+  lines.push(
+    `   difference: throughput ${plans.throughput.significant ? `${said(plans.throughput, plain)} parts/h` : 'no detectable difference'}, OEE ${plans.oee.significant ? said(plans.oee, percentPoints) : 'no detectable difference'}`,
+  );
+  return lines;
 }
 
 if (

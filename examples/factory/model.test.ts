@@ -180,6 +180,66 @@ describe('factory model invariants', () => {
   });
 });
 
+describe('planned maintenance', () => {
+  it('stops a machine at its order, services it in the maintenance time, renews its health, and counts no failure', () => {
+    const params: FactoryParams = {
+      ...FAST,
+      initialHealth: [90, 95, 99],
+      maintenanceMean: 20,
+      maintenanceSd: 0,
+      maintenancePlan: [{ machine: 1, at: 60 }],
+    };
+    const sim = factory.create({ seed: 3, params });
+    sim.run({ until: 59 });
+    expect(sim.model.machines[1]!.down).toBe(false);
+    sim.run({ until: 61 });
+    const m = sim.model.machines[1]!;
+    expect(m.down).toBe(true);
+    expect(m.stopCause).toBe('maintenance');
+    sim.run({ until: 200 });
+    expect(m.down).toBe(false);
+    const [stop] = m.stops;
+    expect(stop!.cause).toBe('maintenance');
+    expect(stop!.at).toBe(60);
+    // The technician walks from its post, then services for exactly maintenanceMean (sd 0).
+    expect(stop!.serviceAt!).toBeGreaterThan(60);
+    expect(stop!.end! - stop!.serviceAt!).toBeCloseTo(20, 9);
+    const k = sim.model.kpis();
+    expect(k.maintenances).toBe(1);
+    expect(m.failures).toBe(0);
+    // Renewed at the end of the service, then worn since.
+    const since = sim.now - stop!.end!;
+    expect(m.health).toBeLessThanOrEqual(100);
+    expect(m.health).toBeGreaterThanOrEqual(100 - params.busyWearRate * since - 1e-9);
+  });
+
+  it('carries out an order once across a snapshot, and refuses an order in the past of a restored factory', () => {
+    const params: FactoryParams = {
+      ...FAST,
+      initialHealth: [90, 95, 99],
+      maintenancePlan: [{ machine: 0, at: 30 }],
+    };
+    const sim = factory.create({ seed: 4, params });
+    sim.run({ until: 100 });
+    const restored = factory.restore(JSON.parse(JSON.stringify(sim.snapshot())));
+    restored.run({ until: 300 });
+    expect(restored.model.machines[0]!.maintenances).toBe(1);
+    const { maintenancePlan: _, ...plain } = params;
+    const unplanned = factory.create({ seed: 4, params: plain });
+    unplanned.run({ until: 100 });
+    expect(() =>
+      factory.restore(unplanned.snapshot(), {
+        params: { ...plain, maintenancePlan: [{ machine: 0, at: 50 }] },
+      }),
+    ).toThrow(
+      /maintenancePlan: an order not yet carried out must not be in the past of the factory \(now 100 min\)/,
+    );
+    expect(() =>
+      factory.create({ seed: 1, params: { ...plain, maintenancePlan: [{ machine: 7, at: 5 }] } }),
+    ).toThrow(/\(--maintenance-plan\[0\]\.machine\): must be a machine index 0\.\.2/);
+  });
+});
+
 describe('factory snapshot hooks', () => {
   /** What a run did after `since`, to the last bit: KPIs, events, walks, readings, positions, health. */
   function future(sim: ReturnType<typeof factory.create>, since: number): string {

@@ -85,8 +85,25 @@ export interface FactoryKpis {
   laborCost: number;
   /** Cost of the machines' downtime: machine-hours down × `downtimeCost`. */
   downtimeCost: number;
-  /** `laborCost + downtimeCost`. */
+  /** Planned maintenances carried out (started). */
+  maintenances: number;
+  /** Cost of the unplanned failures beyond their downtime: failures × `failureCost`. */
+  failureCost: number;
+  /** `laborCost + downtimeCost + failureCost`. */
   totalCost: number;
+}
+
+/** Why a machine stopped: an unplanned failure, or a planned maintenance. */
+export type StopCause = 'failure' | 'maintenance';
+
+/** One stop of a machine: when it stopped, when a technician started on it, when it ran again. */
+export interface StopRecord {
+  cause: StopCause;
+  at: number;
+  /** When the repair or maintenance began (null while waiting for a technician). */
+  serviceAt: number | null;
+  /** When the machine ran again (null while down). */
+  end: number | null;
 }
 
 /** Where a machine's process stands (what it waits for next). */
@@ -124,6 +141,12 @@ export class Machine {
   failures = 0;
   /** Times of this machine's failures (failures are rare: a few per month). */
   readonly failureTimes: number[] = [];
+  /** Planned maintenances started. */
+  maintenances = 0;
+  /** Why the machine is down (null while it runs). */
+  stopCause: StopCause | null = null;
+  /** Every stop, failures and maintenances (rare: kept always, for the machine-state chart). */
+  readonly stops: StopRecord[] = [];
   processed = 0;
   repaired: Event<void> | null = null;
   process: Process<never> | null = null;
@@ -188,14 +211,32 @@ export class Machine {
   /** Fails the machine now (no effect when it is already down). */
   fail(): void {
     if (this.down) return;
+    this.failures++;
+    this.failureTimes.push(this.factory.sim.now);
+    this.factory.log('fail', this.index);
+    this.factory.reading(this.index, 'state', 0, 'good');
+    this.stop('failure');
+  }
+
+  /**
+   * Stops the machine now for a planned maintenance (a part in process waits, as after a failure);
+   * returns false, doing nothing, when the machine is down already. (The plant's controller does not
+   * report planned stops: only what-if runs plan maintenance.)
+   */
+  maintain(): boolean {
+    if (this.down) return false;
+    this.maintenances++;
+    this.stop('maintenance');
+    return true;
+  }
+
+  private stop(cause: StopCause): void {
     const f = this.factory;
     this.down = true;
-    this.failures++;
-    this.failureTimes.push(f.sim.now);
+    this.stopCause = cause;
+    this.stops.push({ cause, at: f.sim.now, serviceAt: null, end: null });
     this.downSince = f.sim.now;
     this.repaired = f.sim.event<void>();
-    f.log('fail', this.index);
-    f.reading(this.index, 'state', 0, 'good');
     if (this.busy) {
       this.setBusy(false);
       this.process?.interrupt('failure');
@@ -209,6 +250,8 @@ export class Machine {
     const f = this.factory;
     f.sim.state.set(this.sdHealth, 100);
     this.down = false;
+    this.stopCause = null;
+    this.stops[this.stops.length - 1]!.end = f.sim.now;
     this.downTotal += f.sim.now - this.downSince;
     f.log('repaired', this.index);
     f.reading(this.index, 'state', 1, 'good');
@@ -327,6 +370,9 @@ export class Machine {
       busy: this.busy,
       failures: this.failures,
       failureTimes: [...this.failureTimes],
+      maintenances: this.maintenances,
+      stopCause: this.stopCause,
+      stops: this.stops.map((s) => ({ ...s })),
       processed: this.processed,
       downSince: this.downSince,
       busySince: this.busySince,
@@ -352,6 +398,8 @@ export class Machine {
       down: saved.down,
       busy: saved.busy,
       failures: saved.failures,
+      maintenances: saved.maintenances,
+      stopCause: saved.stopCause,
       processed: saved.processed,
       downSince: saved.downSince,
       busySince: saved.busySince,
@@ -360,6 +408,7 @@ export class Machine {
       busyTotal: saved.busyTotal,
     });
     this.failureTimes.push(...saved.failureTimes);
+    this.stops.push(...saved.stops.map((s) => ({ ...s })));
     if (this.down) this.repaired = this.factory.sim.event<void>();
   }
 }
@@ -429,6 +478,7 @@ export class Technician extends Agent<Factory> {
     const factory = this.model;
     const { sim, floor, params } = factory;
     const repairs = sim.rng('repairs');
+    const services = sim.rng('maintenance');
     // Walks the route from the cell reached, a cell at a time (diagonal steps take √2 as long);
     // returns early when `stop()` says so between cells.
     // (Delays and due times as in Machine.start: a fresh wait uses the drawn delay, a restored one
@@ -494,10 +544,17 @@ export class Technician extends Agent<Factory> {
             let wait = tech.repairEndsAt - sim.now;
             if (Number.isNaN(tech.repairEndsAt)) {
               factory.log('repair', machine.index);
-              let minutes = repairs.normal(params.repairMean, params.repairSd);
+              machine.stops[machine.stops.length - 1]!.serviceAt = sim.now;
+              // A planned maintenance has its own duration and its own stream, so that planning one
+              // leaves the repair times of the failures (common random numbers) as they were.
+              const [rng, mean, sd] =
+                machine.stopCause === 'maintenance'
+                  ? [services, params.maintenanceMean, params.maintenanceSd]
+                  : [repairs, params.repairMean, params.repairSd];
+              let minutes = rng.normal(mean, sd);
               // Truncation at zero by resampling: the repair time is Normal(45, 8) given that it is
               // positive. Clamping would put the whole tail mass on a zero-length repair instead.
-              while (minutes <= 0) minutes = repairs.normal(params.repairMean, params.repairSd);
+              while (minutes <= 0) minutes = rng.normal(mean, sd);
               tech.repairEndsAt = sim.now + minutes;
               wait = minutes;
             }
@@ -588,6 +645,9 @@ export interface MachineSnapshot {
   busy: boolean;
   failures: number;
   failureTimes: number[];
+  maintenances: number;
+  stopCause: StopCause | null;
+  stops: StopRecord[];
   processed: number;
   downSince: number;
   busySince: number;
@@ -641,6 +701,8 @@ export interface FactorySnapshot {
   telemetry: PlantReading[];
   trace: TraceEntry[];
   walks: WalkRecord[];
+  /** Orders of `params.maintenancePlan` carried out (in time order). */
+  planDone: number;
 }
 
 /** When a machine's sensors read next, and when those readings were scheduled (see {@link Factory.stamp}). */
@@ -658,6 +720,7 @@ interface Starter {
 interface KpiTotals {
   completed: number;
   failures: number;
+  maintenances: number;
   down: number;
   busy: number;
   processed: number[];
@@ -678,6 +741,8 @@ export class Factory extends AgentModel {
   readonly walks: WalkRecord[] = [];
   arrived = 0;
   completed = 0;
+  /** Orders of the maintenance plan carried out. */
+  planDone = 0;
   /** When the next part arrives. */
   nextArrivalAt = Number.NaN;
   /** Where failures come from now (see {@link FactoryParams.failures}). */
@@ -688,7 +753,15 @@ export class Factory extends AgentModel {
   /** @internal order in which the arrival's pending timeout was scheduled */
   arrivalSeq = 0;
   private kpiStart = 0;
-  private kpiBase: KpiTotals = { completed: 0, failures: 0, down: 0, busy: 0, processed: [], techBusy: 0 };
+  private kpiBase: KpiTotals = {
+    completed: 0,
+    failures: 0,
+    maintenances: 0,
+    down: 0,
+    busy: 0,
+    processed: [],
+    techBusy: 0,
+  };
 
   /**
    * Builds the factory in `sim`: new (health from `params.initialHealth`, technicians at their
@@ -758,6 +831,8 @@ export class Factory extends AgentModel {
     ];
     if (saved !== undefined) starters.sort((a, b) => a.seq - b.seq);
     for (const s of starters) s.start();
+    if (params.maintenancePlan !== undefined && params.maintenancePlan.length > this.planDone)
+      this.buildMaintenancePlan(params.maintenancePlan);
     sim.onInput<{ machine: number }>('failure', ({ machine }) => {
       const m = this.machines[machine];
       if (m === undefined) {
@@ -806,6 +881,7 @@ export class Factory extends AgentModel {
       telemetry: this.telemetry.map((r) => ({ ...r })),
       trace: this.trace.map((e) => ({ ...e })),
       walks: this.walks.map((w) => ({ ...w, cells: w.cells.map((c) => [...c] as [number, number]) })),
+      planDone: this.planDone,
     };
   }
 
@@ -827,6 +903,7 @@ export class Factory extends AgentModel {
     this.telemetry.push(...saved.telemetry);
     this.trace.push(...saved.trace);
     this.walks.push(...saved.walks);
+    this.planDone = saved.planDone;
   }
 
   private buildHealth(saved: SdCouplingState | undefined): void {
@@ -854,6 +931,31 @@ export class Factory extends AgentModel {
         if (this.failureSource === 'health') m.fail();
       });
     }
+  }
+
+  /** Carries out the maintenance plan's orders not yet done, in time order. */
+  private buildMaintenancePlan(plan: readonly { machine: number; at: number }[]): void {
+    const { sim } = this;
+    const orders = [...plan].sort((a, b) => a.at - b.at);
+    const first = orders[this.planDone]!;
+    if (first.at < sim.now) {
+      throw invalidArgument(
+        'factory params.maintenancePlan',
+        `an order not yet carried out must not be in the past of the factory (now ${sim.now} min)`,
+        first,
+        'Plan maintenance from the present on: at >= the snapshot time.',
+      );
+    }
+    const factory = this;
+    sim.process(function* () {
+      while (factory.planDone < orders.length) {
+        const order = orders[factory.planDone]!;
+        yield sim.timeout(order.at - sim.now);
+        factory.planDone++;
+        // A machine down already (failed) is not maintained: its repair restores it anyway.
+        factory.machines[order.machine]!.maintain();
+      }
+    });
   }
 
   private buildArrivals(): void {
@@ -1005,15 +1107,18 @@ export class Factory extends AgentModel {
     let down = 0;
     let busy = 0;
     let failures = 0;
+    let maintenances = 0;
     for (const m of this.machines) {
       const t = m.totals();
       down += t.down;
       busy += t.busy;
       failures += m.failures;
+      maintenances += m.maintenances;
     }
     return {
       completed: this.completed,
       failures,
+      maintenances,
       down,
       busy,
       processed: this.machines.map((m) => m.processed),
@@ -1038,18 +1143,22 @@ export class Factory extends AgentModel {
     });
     const laborCost = (this.technicians.length * span * this.params.technicianCost) / 60;
     const downtimeCost = (down * this.params.downtimeCost) / 60;
+    const failures = now.failures - base.failures;
+    const failureCost = failures * this.params.failureCost;
     return {
       throughput: ((now.completed - base.completed) / span) * 60,
       utilization: (now.busy - base.busy) / (n * span),
       downtimeHours: down / n / 60,
       availability: uptime / (n * span),
-      failures: now.failures - base.failures,
+      failures,
       uptimeHours: uptime / 60,
       oee,
       technicianUtilization: (now.techBusy - base.techBusy) / (this.technicians.length * span),
       laborCost,
       downtimeCost,
-      totalCost: laborCost + downtimeCost,
+      maintenances: now.maintenances - base.maintenances,
+      failureCost,
+      totalCost: laborCost + downtimeCost + failureCost,
     };
   }
 }

@@ -49,6 +49,21 @@ export interface FactoryParams {
   technicianCost: number;
   /** Cost of one machine being down for one hour (lost production, overtime); illustrative default. */
   downtimeCost: number;
+  /**
+   * Cost of one unplanned failure beyond its downtime (the part in the machine scrapped, emergency
+   * call-out, secondary damage); planned maintenance avoids it. Illustrative default.
+   */
+  failureCost: number;
+  /** Mean of the Normal duration of a planned maintenance, minutes (parts and tools prepared). */
+  maintenanceMean: number;
+  /** Standard deviation of the planned maintenance duration, minutes. */
+  maintenanceSd: number;
+  /**
+   * Planned maintenance orders: machine `machine` (index from 0) is stopped at simulated minute
+   * `at` and serviced by the next available technician (health back to 100). Orders in the past of
+   * a restored factory are not carried out again.
+   */
+  maintenancePlan?: { machine: number; at: number }[];
   /** Record sensor readings and an event trace in the model (the "physical plant" run). */
   record?: boolean;
   /** Where failures come from: the health crossing (`'health'`) or reports from outside (`'reported'`). */
@@ -81,6 +96,10 @@ export const DEFAULTS: FactoryParams = {
   // six parts an hour), to be replaced by the plant's own figures.
   technicianCost: 60,
   downtimeCost: 900,
+  failureCost: 2000,
+  // A planned stop is shorter than a repair: the technician comes with the parts, nothing is broken.
+  maintenanceMean: 30,
+  maintenanceSd: 5,
 };
 
 /** Settings of a `npm run factory` run (beyond the model's parameters). */
@@ -97,8 +116,22 @@ export interface RunSettings {
   whatIfDays: number;
   /** Replications per scenario in the what-if study. */
   replications: number;
-  /** Technician counts compared in the what-if study. */
+  /** Technician counts compared in the crew study (on the plant as it is and on a stressed plant). */
   scenarios: number[];
+  /** Replications per crew in the crew studies (12 scenarios: fewer than the other studies' `replications`). */
+  crewReplications: number;
+  /** Currency of the costs (an ISO 4217 code, for display). */
+  currency: string;
+  /** The crew study's downtime target: the largest fraction of time a machine may be down. */
+  downtimeTarget: number;
+  /** The stressed plant of the crew study wears this many times faster than the plant as is. */
+  stressWearFactor: number;
+  /** Mean repair time of the stressed plant, minutes (major repairs; sd a quarter of it). */
+  stressRepairMean: number;
+  /** A machine is at risk when it fails within the horizon in at least this fraction of the forks. */
+  maintainRisk: number;
+  /** The second production plan's order intake relative to the first (1.15: 15% more parts). */
+  planLoad: number;
   /** Worker threads for the what-if study. */
   workers: number;
   /** Output folder. */
@@ -119,7 +152,14 @@ export const DEFAULT_SETTINGS: RunSettings = {
   forks: 100,
   whatIfDays: 30,
   replications: 100,
-  scenarios: [4, 5, 6],
+  scenarios: [1, 2, 3, 4, 5, 6],
+  crewReplications: 50,
+  currency: 'EUR',
+  downtimeTarget: 0.02,
+  stressWearFactor: 20,
+  stressRepairMean: 240,
+  maintainRisk: 0.5,
+  planLoad: 1.15,
   workers: 2,
   out: 'examples/factory/out',
   redis: null,
@@ -289,6 +329,30 @@ export function validateParams(params: FactoryParams): FactoryParams {
   nonNegative('repairSd', params.repairSd);
   nonNegative('technicianCost', params.technicianCost);
   nonNegative('downtimeCost', params.downtimeCost);
+  nonNegative('failureCost', params.failureCost);
+  positive('maintenanceMean', params.maintenanceMean);
+  nonNegative('maintenanceSd', params.maintenanceSd);
+  if (params.maintenancePlan !== undefined) {
+    if (!Array.isArray(params.maintenancePlan))
+      fail('maintenancePlan', 'must be a list of { machine, at }', params.maintenancePlan, 'Give a list.');
+    params.maintenancePlan.forEach((order, i) => {
+      const o = order as { machine?: unknown; at?: unknown };
+      if (
+        typeof o !== 'object' ||
+        o === null ||
+        !Number.isInteger(o.machine) ||
+        (o.machine as number) < 0 ||
+        (o.machine as number) >= params.machines
+      )
+        fail(
+          `maintenancePlan[${i}].machine`,
+          `must be a machine index 0..${params.machines - 1}`,
+          o?.machine,
+          'Name a machine of this line (index from 0).',
+        );
+      nonNegative(`maintenancePlan[${i}].at`, o.at);
+    });
+  }
   positive('walkSpeed', params.walkSpeed);
   positive('vibrationInterval', params.vibrationInterval);
   positive('temperatureInterval', params.temperatureInterval);
@@ -315,6 +379,7 @@ export function validateSettings(settings: RunSettings): RunSettings {
   integer('forks', settings.forks, 2);
   positive('whatIfDays', settings.whatIfDays);
   integer('replications', settings.replications, 2);
+  integer('crewReplications', settings.crewReplications, 2);
   integer('workers', settings.workers, 1);
   if (settings.redis !== undefined && settings.redis !== null && !/^rediss?:\/\/./.test(settings.redis))
     fail('redis', 'must be a Redis URL', settings.redis, 'Pass e.g. --redis redis://127.0.0.1:6379.');
@@ -340,13 +405,34 @@ export function validateSettings(settings: RunSettings): RunSettings {
   if (new Set(settings.scenarios).size !== settings.scenarios.length) {
     fail('scenarios', 'must not repeat a technician count', settings.scenarios, 'List each count once.');
   }
+  if (typeof settings.currency !== 'string' || !/^[A-Z]{3}$/.test(settings.currency))
+    fail(
+      'currency',
+      'must be an ISO 4217 code of three capital letters',
+      settings.currency,
+      'Pass e.g. --currency EUR.',
+    );
+  const target = settings.downtimeTarget;
+  if (typeof target !== 'number' || !(target > 0 && target < 1))
+    fail(
+      'downtimeTarget',
+      'must be a fraction of time in (0, 1)',
+      target,
+      'Pass e.g. --downtime-target 0.02 (2%).',
+    );
+  positive('stressWearFactor', settings.stressWearFactor);
+  positive('stressRepairMean', settings.stressRepairMean);
+  const risk = settings.maintainRisk;
+  if (typeof risk !== 'number' || !(risk > 0 && risk <= 1))
+    fail('maintainRisk', 'must be a probability in (0, 1]', risk, 'Pass e.g. --maintain-risk 0.5.');
+  positive('planLoad', settings.planLoad);
   if (typeof settings.out !== 'string' || settings.out.length === 0) {
     fail('out', 'must be a folder path', settings.out, 'Pass e.g. --out examples/factory/out.');
   }
   return settings;
 }
 
-const PARAM_KEYS = new Set<string>(Object.keys(DEFAULTS).concat(['initialHealth']));
+const PARAM_KEYS = new Set<string>(Object.keys(DEFAULTS).concat(['initialHealth', 'maintenancePlan']));
 const SETTING_KEYS = new Set<string>(Object.keys(DEFAULT_SETTINGS));
 
 /** The parsed command line: model parameters and run settings, both validated. */
@@ -364,8 +450,8 @@ function parseValue(key: string, text: string): unknown {
   if (key === 'scenarios' || key === 'initialHealth') {
     return text.split(',').map((part) => parseNumber(key, part));
   }
-  if (key === 'out' || key === 'redis' || key === 'queue') return text;
-  if (key === 'processingTime') {
+  if (key === 'out' || key === 'redis' || key === 'queue' || key === 'currency') return text;
+  if (key === 'processingTime' || key === 'maintenancePlan') {
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -505,6 +591,8 @@ Model (time unit: minutes, health in percent):
   --vibration-noise G, --temperature-noise C          sensor noise sd (${DEFAULTS.vibrationNoise}, ${DEFAULTS.temperatureNoise})
   --technician-cost C       cost of a technician per hour (${DEFAULTS.technicianCost}, illustrative)
   --downtime-cost C         cost of a machine down per hour (${DEFAULTS.downtimeCost}, illustrative)
+  --failure-cost C          cost of an unplanned failure beyond its downtime (${DEFAULTS.failureCost}, illustrative)
+  --maintenance-mean M, --maintenance-sd S   Normal planned-maintenance time (${DEFAULTS.maintenanceMean}, ${DEFAULTS.maintenanceSd})
 Run:
   --seed S                  seed of the plant and the experiments (${DEFAULT_SETTINGS.seed})
   --days D                  days of plant history / telemetry (${DEFAULT_SETTINGS.days})
@@ -512,7 +600,14 @@ Run:
   --forks N                 forks of the synchronized twin for the prediction (${DEFAULT_SETTINGS.forks})
   --what-if-days D          days per what-if replication (${DEFAULT_SETTINGS.whatIfDays})
   --replications N          what-if replications per scenario (${DEFAULT_SETTINGS.replications})
-  --scenarios 4,5,6         technician counts compared (${DEFAULT_SETTINGS.scenarios.join(',')})
+  --crew-replications N     replications per crew in the crew studies (${DEFAULT_SETTINGS.crewReplications})
+  --scenarios 1,2,3         technician counts compared (${DEFAULT_SETTINGS.scenarios.join(',')})
+  --currency CODE           currency of the costs, ISO 4217 (${DEFAULT_SETTINGS.currency})
+  --downtime-target F       largest fraction of time a machine may be down (${DEFAULT_SETTINGS.downtimeTarget})
+  --stress-wear-factor K    the stressed plant wears K times faster (${DEFAULT_SETTINGS.stressWearFactor})
+  --stress-repair-mean M    the stressed plant's mean repair time, minutes (${DEFAULT_SETTINGS.stressRepairMean})
+  --maintain-risk P         maintain machines failing within the horizon in at least P of the forks (${DEFAULT_SETTINGS.maintainRisk})
+  --plan-load L             the second production plan's order intake relative to the first (${DEFAULT_SETTINGS.planLoad})
   --workers N               worker threads for the what-if study (${DEFAULT_SETTINGS.workers})
   --redis URL               run the what-if study on a BullMQ queue on this Redis instead
   --queue NAME              the queue's name (${DEFAULT_SETTINGS.queue})

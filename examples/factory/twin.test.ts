@@ -156,8 +156,14 @@ describe('determinism', () => {
     expect(sync.twin.model.failureSource).toBe('reported');
   });
 
-  it('prices labour by the clock and downtime by the hour, and recommends the cheapest crew', async () => {
-    const params = { ...SMALL, initialHealth: [52, 53, 54], technicianCost: 100, downtimeCost: 1000 };
+  it('prices labour by the clock, downtime by the hour and each failure, and recommends the cheapest crew', async () => {
+    const params = {
+      ...SMALL,
+      initialHealth: [52, 53, 54],
+      technicianCost: 100,
+      downtimeCost: 1000,
+      failureCost: 700,
+    };
     const study = await whatIf(params, {
       scenarios: [1, 3],
       replications: 6,
@@ -173,7 +179,8 @@ describe('determinism', () => {
         expect(labor).toBeCloseTo(crew * 48 * 100, 9);
         const down = o.downtimeHours!.values[i]! * params.machines; // machine-hours down
         expect(o.downtimeCost!.values[i]).toBeCloseTo(down * 1000, 6);
-        expect(o.totalCost!.values[i]).toBeCloseTo(labor + down * 1000, 6);
+        expect(o.failureCost!.values[i]).toBe(o.failures!.values[i]! * 700);
+        expect(o.totalCost!.values[i]).toBeCloseTo(labor + down * 1000 + o.failures!.values[i]! * 700, 6);
       });
       expect(o.failures!.mean).toBeGreaterThanOrEqual(3); // every machine starts just above its threshold
     }
