@@ -109,6 +109,29 @@ describe('the decision paragraph', () => {
     expect(text).toMatch(/raises throughput by 0\.8\d+ parts\/h \(95% paired interval/);
   });
 
+  it('says "now" of a maintenance due at the twin\'s present (its window opens before the next shift)', () => {
+    const d = fixtureDecisions(FIXTURE_PARAMS);
+    const due = { ...d, maintenance: { ...d.maintenance, plan: [{ machine: 0, at: d.forecast.start }] } };
+    const now = decisionText(due, FIXTURE_PARAMS, FIXTURE_SETTINGS);
+    expect(now).toContain('maintain machine 1 now (Mon 19 Jan 2026 07:40 UTC)');
+    expect(now).not.toContain('at now');
+  });
+
+  it('gives the number of replications behind the intervals, per study when they differ', () => {
+    expect(text).toContain('(paired intervals over 20 replications with common random numbers;');
+    const d = fixtureDecisions(FIXTURE_PARAMS);
+    const scenarios = Object.fromEntries(
+      Object.entries(d.maintenance.comparison.scenarios).map(([k, v]) => [k, { ...v, replications: 100 }]),
+    );
+    const more = {
+      ...d,
+      maintenance: { ...d.maintenance, comparison: { ...d.maintenance.comparison, scenarios } },
+    };
+    expect(decisionText(more, FIXTURE_PARAMS, FIXTURE_SETTINGS)).toContain(
+      '(paired intervals over 20 (the crews), 100 (maintenance) and 20 (the plans) replications',
+    );
+  });
+
   it('says how sure it is and what would change it', () => {
     expect(text).toContain('the maintenance saving, the throughput gain and the OEE change exclude zero');
     expect(text).toContain(

@@ -643,9 +643,9 @@ function listText(items: readonly string[]): string {
   return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
-/** When a planned maintenance starts, in words. */
+/** When a planned maintenance starts, in words with its preposition: `now (date)` or `at date`. */
 function whenText(at: number, now: number): string {
-  return at <= now ? `now (${dateOf(at)})` : dateOf(at);
+  return at <= now ? `now (${dateOf(at)})` : `at ${dateOf(at)}`;
 }
 
 /** Markers of the answers in the decision paragraph (private-use characters, bold in HTML). */
@@ -723,8 +723,8 @@ export function decisionText(
       const by =
         life?.window == null
           ? ''
-          : ` (95% of the forecasts still run until ${dateOf(f.start + life.window.to * 60)})`;
-      return `${strong(`machine ${o.machine + 1} at ${whenText(o.at, f.start)}`)}${by}`;
+          : `, before ${dateOf(f.start + life.window.to * 60)} (by then 5% of the forecasts have failed)`;
+      return `${strong(`machine ${o.machine + 1} ${whenText(o.at, f.start)}`)}${by}`;
     });
     let text = `Maintenance: maintain ${listText(orders)}. Over the next ${horizon} this `;
     text += !m.saving.significant
@@ -756,7 +756,14 @@ export function decisionText(
   }
 
   // How sure.
-  const n = replicationsOf(study.comparison);
+  const counts = [
+    { of: 'the crews', n: replicationsOf(study.comparison) },
+    { of: 'maintenance', n: replicationsOf(decisions.maintenance.comparison) },
+    { of: 'the plans', n: replicationsOf(decisions.plans.comparison) },
+  ];
+  const n = counts.every((c) => c.n === counts[0]!.n)
+    ? String(counts[0]!.n)
+    : listText(counts.map((c) => `${c.n} (${c.of})`));
   parts.push(
     `How sure: ${sure.length > 0 ? `the intervals of ${listText(sure)} exclude zero` : 'no interval excludes zero'}${
       unsure.length > 0 ? `; those of ${listText(unsure)} include zero (no detectable difference)` : ''
@@ -855,7 +862,7 @@ function maintenanceHtml(d: Decisions, params: FactoryParams, currency: string):
         l.window === null
           ? `not needed within ${hours(f.horizonHours)}`
           : `now to ${dateOf(f.start + l.window.to * 60)}`
-      }</td><td>${order === undefined ? 'run on' : `<b>maintain at ${whenText(order.at, f.start)}</b>`}</td></tr>`;
+      }</td><td>${order === undefined ? 'run on' : `<b>maintain ${whenText(order.at, f.start)}</b>`}</td></tr>`;
     })
     .join('\n');
   return `<p>From the synchronized twin's present, ${dateOf(f.start)}, ${f.forks} forecasts of the next ${hours(f.horizonHours)}, each on its own random numbers. A machine fails when its health falls to ${plain(params.failureThreshold)}%. A quantile written "&gt; ${hours(f.horizonHours)}" lies beyond the horizon (fewer forecasts than that fail within it): it is a lower bound.</p>
@@ -1007,7 +1014,7 @@ export async function renderReport(data: ReportData): Promise<string> {
   const f = decisions.forecast;
   const crewAsIs = plantAsIs(decisions).recommendation;
   const maintained = decisions.maintenance.plan
-    .map((o) => `machine ${o.machine + 1} at ${whenText(o.at, f.start)}`)
+    .map((o) => `machine ${o.machine + 1} ${whenText(o.at, f.start)}`)
     .join(', ');
   const [plan1, plan2] = decisions.plans.plans;
   const glance = [
