@@ -105,10 +105,12 @@ describe('npm run factory', () => {
     // Self-contained: no scripts, stylesheets or images fetched from anywhere.
     expect(html).not.toMatch(/<script|<link|<img|src="http/);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      decision: string;
       forecast: { life: unknown[] };
       crews: { plant: string; comparisons: Record<string, { comparisons: unknown[] }> }[];
       plans: { scenarios: Record<string, unknown> };
     };
+    expect(summary.decision).toBe(decision);
     expect(summary.forecast.life.length).toBe(3);
     // The full tables: every pair on every output, for both plants.
     expect(summary.crews.map((c) => c.plant)).toEqual(['plant as is', 'stressed plant']);

@@ -174,7 +174,8 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
 
   const lines: string[] = [];
   // The answer first, then the evidence.
-  lines.push(decisionText(decisions, params, settings));
+  const decision = decisionText(decisions, params, settings);
+  lines.push(decision);
   lines.push('');
   lines.push(
     `Hybrid factory twin: ${params.machines} machines, ${params.technicians} technicians, seed ${settings.seed}`,
@@ -211,7 +212,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   io.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync(
     resolve(out, 'summary.json'),
-    JSON.stringify(summary(decisions, { settings, params, plant, sync, within, rmse, timings }), null, 2),
+    JSON.stringify(summary(decisions, { decision, settings, params, plant, sync, within, rmse, timings }), null, 2),
   );
   return 0;
 }
@@ -251,6 +252,7 @@ function comparisonTable(comparison: ScenarioComparisonResults) {
 function summary(
   decisions: Decisions,
   run: {
+    decision: string;
     settings: RunSettings;
     params: FactoryParams;
     plant: { initialHealth: number[]; kpis: unknown };
@@ -262,6 +264,7 @@ function summary(
 ) {
   const { forecast: outlook, maintenance, crews, plans } = decisions;
   return {
+    decision: run.decision,
     settings: run.settings,
     params: run.params,
     plant: { initialHealth: run.plant.initialHealth, kpis: run.plant.kpis },
