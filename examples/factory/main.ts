@@ -212,7 +212,11 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
   io.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync(
     resolve(out, 'summary.json'),
-    JSON.stringify(summary(decisions, { decision, settings, params, plant, sync, within, rmse, timings }), null, 2),
+    JSON.stringify(
+      summary(decisions, { decision, settings, params, plant, sync, within, rmse, timings }),
+      null,
+      2,
+    ),
   );
   return 0;
 }
