@@ -1,9 +1,8 @@
+export type { ContinuousModel } from './continuous';
+export type { RealtimeOptions, RealtimeResult } from './realtime';
 export type {
-  ContinuousModel,
   ForkOptions,
   InputHandler,
-  RealtimeOptions,
-  RealtimeResult,
   RunOptions,
   ScheduleOptions,
   SimulationOptions,

@@ -12,6 +12,11 @@ import {
   type RandomStreamState,
 } from '../random';
 import { StateVector } from '../state/state-vector';
+import { ContinuousCoupling, type ContinuousModel } from './continuous';
+import { type RealtimeOptions, type RealtimeResult, runRealtime } from './realtime';
+
+export type { ContinuousModel } from './continuous';
+export type { RealtimeOptions, RealtimeResult } from './realtime';
 
 /** Options for `new Simulation(...)` and `model.create(...)`. */
 export interface SimulationOptions {
@@ -40,49 +45,9 @@ export interface RunOptions {
   until?: number | AnyEvent;
 }
 
-/** Options for {@link Simulation.runRealtime}. */
-export interface RealtimeOptions {
-  /** Simulated time units per wall-clock second (default 1). */
-  factor?: number;
-  /** Stop when the clock reaches this time. */
-  until?: number;
-  /** Stop when this signal aborts. One of `until` or `signal` is required. */
-  signal?: AbortSignal;
-  /**
-   * Longest wait, in wall milliseconds, between checks of the signal and the calendar (default 10).
-   * External input that schedules events is picked up within this slice.
-   */
-  sliceMs?: number;
-}
-
 /** The keys of {@link SimulationOptions}, checked by `new Simulation` and `model.create`. @internal */
 export const SIMULATION_OPTION_KEYS: readonly string[] = ['seed', 'startTime', 'replication', 'generator'];
 const RUN_OPTION_KEYS: readonly string[] = ['until'];
-const REALTIME_OPTION_KEYS: readonly string[] = ['factor', 'until', 'signal', 'sliceMs'];
-
-/** How {@link Simulation.runRealtime} ended. */
-export interface RealtimeResult {
-  /** `'until'` when the clock reached `until`, `'aborted'` when the signal aborted. */
-  reason: 'until' | 'aborted';
-  /** The simulated time at the end. */
-  now: number;
-  /** The largest lag observed, in simulated time units, of the clock behind wall time x factor. */
-  maxLag: number;
-}
-
-/**
- * A continuous model (such as a system-dynamics model) integrated lazily on the shared clock.
- * Before every event at time t, the simulation asks every attached model for its next state event
- * before t, brings all of them to the earliest such time (or to t), and fires the state events there.
- */
-export interface ContinuousModel {
-  /** Earliest state-event time in (current time, horizon], or Infinity. Must not change observable state. */
-  nextStateEvent(horizon: number): number;
-  /** Integrates so the continuous state is at exactly t (t >= its current time). */
-  advanceTo(t: number): void;
-  /** Fires the state events located at t (called after `advanceTo(t)` when `nextStateEvent` returned t). */
-  fireStateEvents(t: number): void;
-}
 
 /** A callback scheduled with {@link Simulation.schedule}; cancel it before it runs with `cancel()`. */
 export class ScheduledCall {
@@ -266,7 +231,7 @@ export class Simulation<TModel = unknown> {
   private readonly createdReplication: number;
   private forkPath = '';
   private readonly streams = new Map<string, RandomStream>();
-  private readonly continuous: ContinuousModel[] = [];
+  private readonly continuous = new ContinuousCoupling((t) => this.stateEvent(t));
   private readonly inputs = new Map<string, InputHandler<never>>();
   private running = false;
   private stepListeners: ((info: StepInfo) => void)[] | null = null;
@@ -532,7 +497,7 @@ export class Simulation<TModel = unknown> {
     }
     this.enterRun('advanceTo');
     try {
-      if (this._journal !== null && this.continuous.length > 0) {
+      if (this._journal !== null && this.continuous.size > 0) {
         this._journal.push({ kind: 'clock', at: this.processed, now: this._now, to: t });
       }
       this.advanceInternal(t);
@@ -549,54 +514,8 @@ export class Simulation<TModel = unknown> {
    * one slice (`sliceMs`, default 10 ms) of timer latency, times `factor`; `maxLag` in the result
    * reports the largest lag seen.
    */
-  async runRealtime(options: RealtimeOptions): Promise<RealtimeResult> {
-    const api = 'Simulation.runRealtime(options)';
-    rejectUnknownKeys(api, options, REALTIME_OPTION_KEYS, '{ until: 60, factor: 10 }');
-    const factor = options.factor ?? 1;
-    if (!(factor > 0) || !Number.isFinite(factor)) {
-      throw invalidArgument(
-        api,
-        'factor (simulated time units per wall second) must be a finite number > 0',
-        factor,
-      );
-    }
-    const until = options.until;
-    if (until !== undefined && (!Number.isFinite(until) || until < this._now)) {
-      throw invalidArgument(api, `until must be a finite time >= the current time ${this._now}`, until);
-    }
-    if (until === undefined && options.signal === undefined) {
-      throw invalidArgument(
-        api,
-        'a stop condition is required',
-        options,
-        'Pass { until } or { signal } (an AbortSignal), or both.',
-      );
-    }
-    const sliceMs = options.sliceMs ?? 10;
-    if (!(sliceMs > 0) || !Number.isFinite(sliceMs)) {
-      throw invalidArgument(api, 'sliceMs must be a finite number > 0', sliceMs);
-    }
-    const { performance } = globalThis;
-    const wallStart = performance.now();
-    const simStart = this._now;
-    let maxLag = 0;
-    const sleep = (ms: number) =>
-      new Promise<void>((resolve) => {
-        if (ms <= 0) setImmediate(resolve);
-        else setTimeout(resolve, ms);
-      });
-    for (;;) {
-      if (options.signal?.aborted) return { reason: 'aborted', now: this._now, maxLag };
-      const wallTarget = simStart + ((performance.now() - wallStart) / 1000) * factor;
-      const target = until === undefined ? wallTarget : Math.min(wallTarget, until);
-      if (target > this._now) this.advanceTo(target, api);
-      const lag = simStart + ((performance.now() - wallStart) / 1000) * factor - this._now;
-      if (lag > maxLag && (until === undefined || this._now < until)) maxLag = lag;
-      if (until !== undefined && this._now >= until) return { reason: 'until', now: this._now, maxLag };
-      const next = Math.min(this.peek(), until ?? Number.POSITIVE_INFINITY);
-      const wallNext = wallStart + ((next - simStart) / factor) * 1000;
-      await sleep(Math.min(Math.max(wallNext - performance.now(), 0), sliceMs));
-    }
+  runRealtime(options: RealtimeOptions): Promise<RealtimeResult> {
+    return runRealtime(this as Simulation, options);
   }
 
   // ---------------------------------------------------------------- observing
@@ -659,29 +578,7 @@ export class Simulation<TModel = unknown> {
    * detaches it.
    */
   attachContinuous(model: ContinuousModel): () => void {
-    if (
-      model === null ||
-      typeof model !== 'object' ||
-      typeof model.advanceTo !== 'function' ||
-      typeof model.nextStateEvent !== 'function' ||
-      typeof model.fireStateEvents !== 'function'
-    ) {
-      throw invalidArgument(
-        'Simulation.attachContinuous(model)',
-        'model must implement nextStateEvent(horizon), advanceTo(t) and fireStateEvents(t)',
-        model,
-      );
-    }
-    if (this.continuous.includes(model)) {
-      throw new TwinkitError('Simulation.attachContinuous(model): this model is already attached.', {
-        code: 'DUPLICATE',
-      });
-    }
-    this.continuous.push(model);
-    return () => {
-      const i = this.continuous.indexOf(model);
-      if (i >= 0) this.continuous.splice(i, 1);
-    };
+    return this.continuous.attach(model);
   }
 
   // ---------------------------------------------------------------- external input
@@ -1013,7 +910,7 @@ export class Simulation<TModel = unknown> {
           if (this._now !== entry.now) throw desync(`clock at ${this._now}, expected ${entry.now}`);
           this.advanceInternal(entry.to);
         } else {
-          if (this.continuous.length === 0 && this._now < entry.now) this._now = entry.now;
+          if (this.continuous.size === 0 && this._now < entry.now) this._now = entry.now;
           if (this._now !== entry.now) throw desync(`clock at ${this._now}, expected ${entry.now}`);
           if (entry.kind === 'write') {
             this.state.write(entry.names, entry.values);
@@ -1028,7 +925,7 @@ export class Simulation<TModel = unknown> {
         this._journal!.push(entry);
       }
       stepTo(processed);
-      if (this.continuous.length === 0 && this._now < now) this._now = now;
+      if (this.continuous.size === 0 && this._now < now) this._now = now;
       if (this._now !== now) throw desync(`clock at ${this._now}, expected ${now}`);
     } finally {
       this._inside--;
@@ -1070,10 +967,10 @@ export class Simulation<TModel = unknown> {
   /** Processes one calendar entry or state event. Returns false when nothing is left. */
   private stepInternal(): boolean {
     const calendar = this.calendar;
-    if (this.continuous.length > 0) {
+    if (this.continuous.size > 0) {
       const t = calendar.peekTime();
       if (t === Number.POSITIVE_INFINITY) return false;
-      if (this.syncContinuous(t)) return true;
+      if (this.continuous.sync(t)) return true;
     }
     const entry = calendar.pop();
     if (entry === undefined) return false;
@@ -1092,42 +989,18 @@ export class Simulation<TModel = unknown> {
         this.stepInternal();
         continue;
       }
-      if (this.continuous.length > 0 && this.syncContinuous(t)) continue;
+      if (this.continuous.size > 0 && this.continuous.sync(t)) continue;
       this._now = t;
       return;
     }
   }
 
-  /**
-   * Brings every continuous model to the earliest of `target` and their next state events. If a state
-   * event comes first (or at `target`), sets the clock there, fires it (one processed event) and returns
-   * true.
-   */
-  private syncContinuous(target: number): boolean {
-    const models = this.continuous;
-    const times = this.stateEventTimes;
-    let te = target;
-    for (let i = 0; i < models.length; i++) {
-      const x = models[i]!.nextStateEvent(te);
-      times[i] = x;
-      if (x < te) te = x;
-    }
-    for (let i = 0; i < models.length; i++) models[i]!.advanceTo(te);
-    let fired = false;
-    for (let i = 0; i < models.length; i++) {
-      if (times[i] !== te) continue;
-      if (!fired) {
-        this._now = te;
-        this.processed++;
-        fired = true;
-        if (this.stepListeners !== null) this.notifyStep(null, te);
-      }
-      models[i]!.fireStateEvents(te);
-    }
-    return fired;
+  /** A state event of a continuous model at t: the clock moves there and counts one processed event. */
+  private stateEvent(t: number): void {
+    this._now = t;
+    this.processed++;
+    if (this.stepListeners !== null) this.notifyStep(null, t);
   }
-
-  private readonly stateEventTimes: number[] = [];
 }
 
 /**
