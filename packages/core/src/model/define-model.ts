@@ -1,12 +1,7 @@
 import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '../errors';
 import { GENERATOR_KINDS } from '../random';
-import {
-  SIMULATION_OPTION_KEYS,
-  Simulation,
-  type SimulationOptions,
-  type SimulationSnapshot,
-  type SnapshotBase,
-} from '../simulation/simulation';
+import { SIMULATION_OPTION_KEYS, type Simulation, type SimulationOptions } from '../simulation/simulation';
+import { Lineage, type SimulationSnapshot } from './lineage';
 
 /** Options for {@link ModelDefinition.create}. */
 export interface CreateOptions<P> extends SimulationOptions {
@@ -152,23 +147,8 @@ export class ModelDefinition<P = undefined, M = void> {
       CREATE_OPTION_KEYS,
       '{ seed: 42, params: { ... } }',
     );
-    return this._instantiate(options);
-  }
-
-  /** @internal */
-  _instantiate(options: CreateOptions<P>): Simulation<M> {
     const { params: given, ...simOptions } = options;
-    const params = (given === undefined ? this.defaults : given) as P;
-    const sim = new Simulation<M>(simOptions);
-    sim._inside++;
-    let model: M;
-    try {
-      model = this.build(sim, params === undefined ? this.missingParams(this.build, false) : params);
-    } finally {
-      sim._inside--;
-    }
-    sim._startJournal(this as unknown as ModelDefinition<never, M>, params, model);
-    return sim;
+    return Lineage.create(this, simOptions, given === undefined ? this.defaults : given).sim;
   }
 
   /**
@@ -224,12 +204,21 @@ export class ModelDefinition<P = undefined, M = void> {
         cause: error,
       });
     }
-    return this._restore(
+    return Lineage.restore(
+      this,
       copy,
       replication,
       api,
       options.params === undefined ? copy.params : structuredCloneParams(api, options.params),
-    );
+    ).sim;
+  }
+
+  // The three calls below are the definition's side of the lineage (./lineage.ts, `ModelRecipe`):
+  // the lineage decides when to build, save and restore; the definition only knows how.
+
+  /** @internal Runs the build function (with the stand-in for missing params). */
+  _build(sim: Simulation<M>, params: unknown): M {
+    return this.build(sim, params === undefined ? this.missingParams(this.build, false) : (params as P));
   }
 
   /** @internal Calls the save hook (the definition has hooks). */
@@ -237,38 +226,14 @@ export class ModelDefinition<P = undefined, M = void> {
     return this.hooks!.save(sim.model, sim);
   }
 
-  /**
-   * @internal Restores a validated snapshot that nothing else will change (it becomes the simulation's
-   * base for replay forks); the hook gets a copy of its state.
-   */
-  _restore(
-    snapshot: SimulationSnapshot,
-    replication: number,
-    api: string,
-    params: unknown = snapshot.params,
-  ): Simulation<M> {
+  /** @internal Calls the restore hook (the definition has hooks) with a copy of the saved state. */
+  _revive(sim: Simulation<M>, params: unknown, saved: unknown): M {
     const hooks = this.hooks!;
-    const sim = new Simulation<M>({
-      seed: snapshot.seed,
-      startTime: snapshot.time,
-      replication: snapshot.replication,
-      generator: snapshot.generator,
-    });
-    sim._resume(api, snapshot, replication);
-    sim._inside++;
-    let model: M;
-    try {
-      model = hooks.restore(
-        sim,
-        (params === undefined ? this.missingParams(hooks.restore, true) : params) as P,
-        structuredClone(snapshot.state),
-      );
-    } finally {
-      sim._inside--;
-    }
-    const base: SnapshotBase = { snapshot, replication, params };
-    sim._startJournal(this as unknown as ModelDefinition<never, M>, params, model, base);
-    return sim;
+    return hooks.restore(
+      sim,
+      (params === undefined ? this.missingParams(hooks.restore, true) : params) as P,
+      saved,
+    );
   }
 
   /**

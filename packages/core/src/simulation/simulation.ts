@@ -3,18 +3,13 @@ import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '.
 import { allEvents, anyEvent, Condition } from '../events/condition';
 import { type AnyEvent, Event, Priority, Timeout } from '../events/event';
 import { nativeNext, nativeThrow, Process, type ProcessBody, type ProcessGenerator } from '../events/process';
-import type { ModelDefinition } from '../model/define-model';
-import {
-  createStream,
-  DEFAULT_GENERATOR,
-  type GeneratorKind,
-  type RandomStream,
-  type RandomStreamState,
-} from '../random';
+import type { ForkOptions, Lineage, SimulationSnapshot } from '../model/lineage';
+import { createStream, DEFAULT_GENERATOR, type GeneratorKind, type RandomStream } from '../random';
 import { StateVector } from '../state/state-vector';
 import { ContinuousCoupling, type ContinuousModel } from './continuous';
 import { type RealtimeOptions, type RealtimeResult, runRealtime } from './realtime';
 
+export type { ForkOptions, SimulationSnapshot } from '../model/lineage';
 export type { ContinuousModel } from './continuous';
 export type { RealtimeOptions, RealtimeResult } from './realtime';
 
@@ -92,73 +87,7 @@ export class ScheduledCall {
   }
 }
 
-/** An entry of the journal of everything that entered the model from outside. @internal */
-export type JournalEntry =
-  | { kind: 'clock'; at: number; now: number; to: number }
-  | { kind: 'write'; at: number; now: number; names: string[]; values: number[] }
-  | { kind: 'input'; at: number; now: number; name: string; payload: unknown }
-  | { kind: 'reseed'; at: number; now: number; replication: number; forkPath: string };
-
-/** Options for {@link Simulation.fork}. */
-export interface ForkOptions {
-  /**
-   * Replication whose random numbers the fork draws from the fork point on. Omit it (or pass the
-   * simulation's own) to keep the streams: the fork's future is then identical to the original's.
-   */
-  replication?: number;
-  /**
-   * How the fork is made: `'snapshot'` restores it from the state the definition's snapshot hooks
-   * save (cost proportional to the state), `'replay'` rebuilds it and replays the history (cost
-   * proportional to the events processed). Default: `'snapshot'` when the definition has snapshot
-   * hooks, else `'replay'`.
-   */
-  mechanism?: 'snapshot' | 'replay';
-}
-
 const FORK_OPTION_KEYS: readonly string[] = ['replication', 'mechanism'];
-
-/**
- * Holds a simulation's state as plain data, returned by {@link Simulation.snapshot} and turned back
- * into a simulation by {@link ModelDefinition.restore}. It survives `JSON.stringify`/`JSON.parse`
- * and `postMessage` when what the definition's `save` returns does.
- */
-export interface SimulationSnapshot<S = unknown> {
-  /** The format tag, checked by `restore`. */
-  readonly format: 'twinkit-snapshot/1';
-  /** The name of the definition the simulation was made from, or null if it has none. */
-  readonly model: string | null;
-  /** The simulated time of the snapshot (never before `startTime`). */
-  readonly time: number;
-  /**
-   * The time the simulation it was taken from started at (for a restored simulation, the time it was
-   * restored at). Snapshots written before this field existed lack it; restore then takes it as 0.
-   */
-  readonly startTime: number;
-  /** The master seed. */
-  readonly seed: number | string;
-  /** The generator behind the random streams. */
-  readonly generator: GeneratorKind;
-  /** The replication whose substreams the streams draw from. */
-  readonly replication: number;
-  /** The fork lineage that keys the streams (`''` for a simulation never forked to another replication). */
-  readonly forkPath: string;
-  /** The number of events processed before the snapshot. */
-  readonly eventsProcessed: number;
-  /** A structured clone of the parameters the simulation was created with. */
-  readonly params: unknown;
-  /** The position of every random stream created so far, by stream name. */
-  readonly streams: Record<string, RandomStreamState>;
-  /** What the definition's `save` hook returned, deep-copied. */
-  readonly state: S;
-}
-
-/** The snapshot a restored simulation was made from and the replication it was restored with. @internal */
-export interface SnapshotBase {
-  snapshot: SimulationSnapshot;
-  replication: number;
-  /** The parameters it was restored with (the snapshot's, or the ones given to restore). */
-  params: unknown;
-}
 
 /** What a listener registered with {@link Simulation.onStep} learns about each processed event. */
 export interface StepInfo {
@@ -177,6 +106,43 @@ export interface StepInfo {
 
 /** A handler for external input registered with {@link Simulation.onInput}. */
 export type InputHandler<P = unknown> = (payload: P) => void;
+
+/**
+ * What a simulation lets its lineage (model/lineage.ts, the owner of fork and snapshot) do, and
+ * nothing else may: one object, handed out once by `Simulation._seam()`. Everything here bypasses the
+ * journal on purpose (the lineage is the journal), which is why it is not public API.
+ *
+ * @internal
+ */
+export interface ClockSeam<TModel = unknown> {
+  /** From now on, reports outside input (state writes, `input()`, clock moves) and outside scheduling to `lineage`. */
+  attach(lineage: Lineage<TModel>): void;
+  /**
+   * Runs `fn` as the model acting, so that what it does is not outside input (building, restoring,
+   * replaying); with `asRun`, also as if processing events, so that run, fork and snapshot refuse.
+   */
+  act<T>(fn: () => T, asRun?: boolean): T;
+  /** Whether an event is being processed (fork and snapshot refuse then). */
+  readonly running: boolean;
+  /** Processes one event or state event, unjournaled; false when nothing is left. */
+  step(): boolean;
+  /** Processes everything at or before `t`, then sets the clock to `t`, unjournaled. */
+  advance(t: number): void;
+  /** Sets the clock without processing anything (replay of a clock move no entry recorded). */
+  setClock(t: number): void;
+  /** Sets the count of processed events (a restored simulation continues the snapshot's). */
+  setEventCount(n: number): void;
+  /** The random streams created so far, by name (live: the lineage saves, restores and reseeds them). */
+  readonly streams: Map<string, RandomStream>;
+  /** The fork path that keys the streams. */
+  readonly forkPath: string;
+  /** Sets the (replication, fork path) that key streams created from now on. */
+  setStreamKey(replication: number, forkPath: string): void;
+  /** Number of attached continuous models. */
+  readonly continuousModels: number;
+  /** The handler registered for a named input, if any. */
+  inputHandler(name: string): InputHandler<unknown> | undefined;
+}
 
 /**
  * One simulation: one clock, one event calendar, named random streams and one state vector, on which
@@ -213,23 +179,17 @@ export class Simulation<TModel = unknown> {
   /** @internal */ _now: number;
   /** @internal */ _activeProcess: Process<unknown> | null = null;
   /** @internal */ _processCount = 0;
-  /** @internal */ _definition: ModelDefinition<never, TModel> | null = null;
-  /** @internal */ _params: unknown = undefined;
-  /** @internal */ _model: TModel | undefined = undefined;
-  /** @internal journal of outside input; null until the simulation is made from a definition */
-  _journal: JournalEntry[] | null = null;
-  /** @internal >0 while the model itself is acting (building, processing, replaying input) */
-  _inside = 0;
-  /** @internal why this simulation can no longer be forked, if it cannot */
-  _taint: string | null = null;
-  /** @internal the snapshot a restored simulation started from; its journal counts from there */
-  _base: SnapshotBase | null = null;
 
   private readonly calendar = new Calendar();
   private processed = 0;
   private replicationIndex: number;
-  private readonly createdReplication: number;
   private forkPath = '';
+  /** >0 while the model itself is acting (building, processing, replaying input), 0 for outside calls. */
+  private inside = 0;
+  /** The lineage that journals outside input and forks; null for `new Simulation()`. */
+  private lineage: Lineage<TModel> | null = null;
+  /** Whether {@link Simulation._seam} has been handed out (to the one lineage). */
+  private seamTaken = false;
   private readonly streams = new Map<string, RandomStream>();
   private readonly continuous = new ContinuousCoupling((t) => this.stateEvent(t));
   private readonly inputs = new Map<string, InputHandler<never>>();
@@ -256,10 +216,9 @@ export class Simulation<TModel = unknown> {
     this.startTime = startTime;
     this._now = startTime;
     this.replicationIndex = replication;
-    this.createdReplication = replication;
     this.generator = options.generator ?? DEFAULT_GENERATOR;
     this.state = new StateVector({
-      isExternal: () => this._inside === 0,
+      isExternal: () => this.inside === 0,
       beginExternalWrite: (names, values) => this.beginExternalWrite(names, values),
     });
   }
@@ -291,12 +250,12 @@ export class Simulation<TModel = unknown> {
 
   /** What the model definition's build function returned (for simulations made with `model.create()`). */
   get model(): TModel {
-    return this._model as TModel;
+    return (this.lineage === null ? undefined : this.lineage.model) as TModel;
   }
 
   /** The parameters the simulation was created with (for simulations made with `model.create()`). */
   get params(): unknown {
-    return this._params;
+    return this.lineage === null ? undefined : this.lineage.params;
   }
 
   // ---------------------------------------------------------------- randomness
@@ -497,9 +456,7 @@ export class Simulation<TModel = unknown> {
     }
     this.enterRun('advanceTo');
     try {
-      if (this._journal !== null && this.continuous.size > 0) {
-        this._journal.push({ kind: 'clock', at: this.processed, now: this._now, to: t });
-      }
+      if (this.lineage !== null && this.continuous.size > 0) this.lineage.recordClock(t);
       this.advanceInternal(t);
     } finally {
       this.exitRun();
@@ -603,8 +560,10 @@ export class Simulation<TModel = unknown> {
         },
       );
     }
-    if (this._journal !== null && this._inside === 0) {
-      this._taint ??= `onInput(${formatValue(name)}) was registered after the model was built; register input handlers inside the definition`;
+    if (this.lineage !== null && this.inside === 0) {
+      this.lineage.taint(
+        `onInput(${formatValue(name)}) was registered after the model was built; register input handlers inside the definition`,
+      );
     }
     this.inputs.set(name, handler as InputHandler<never>);
   }
@@ -622,7 +581,7 @@ export class Simulation<TModel = unknown> {
         { code: 'NOT_FOUND' },
       );
     }
-    if (this._inside > 0) {
+    if (this.inside > 0) {
       (handler as InputHandler<unknown>)(payload);
       return;
     }
@@ -638,18 +597,12 @@ export class Simulation<TModel = unknown> {
         { cause: error },
       );
     }
-    this._journal?.push({
-      kind: 'input',
-      at: this.processed,
-      now: this._now,
-      name,
-      payload: structuredClone(copy),
-    });
-    this._inside++;
+    this.lineage?.recordInput(name, copy);
+    this.inside++;
     try {
       (handler as InputHandler<unknown>)(copy);
     } finally {
-      this._inside--;
+      this.inside--;
     }
   }
 
@@ -680,52 +633,8 @@ export class Simulation<TModel = unknown> {
    * `mechanism: 'snapshot'` on a definition without snapshot hooks.
    */
   fork(options: ForkOptions = {}): Simulation<TModel> {
-    const api = 'Simulation.fork()';
     rejectUnknownKeys('Simulation.fork(options)', options, FORK_OPTION_KEYS, '{ replication: 1 }');
-    const definition = this.checkForkable(api);
-    const replication = options.replication ?? this.replicationIndex;
-    if (!Number.isInteger(replication) || replication < 0) {
-      throw invalidArgument(
-        `${api.slice(0, -1)}{ replication })`,
-        'replication must be an integer >= 0',
-        replication,
-      );
-    }
-    const mechanism = options.mechanism ?? (definition.hasSnapshot ? 'snapshot' : 'replay');
-    if (mechanism !== 'snapshot' && mechanism !== 'replay') {
-      throw invalidArgument(
-        'Simulation.fork({ mechanism })',
-        "mechanism must be 'snapshot' or 'replay'",
-        mechanism,
-        'Omit it to fork by snapshot when the definition has snapshot hooks and by replay otherwise.',
-      );
-    }
-    if (mechanism === 'snapshot') {
-      if (!definition.hasSnapshot) {
-        throw new TwinkitError(
-          `Simulation.fork({ mechanism: 'snapshot' }): the model definition${definition.name === undefined ? '' : ` ${JSON.stringify(definition.name)}`} has no snapshot hooks. Add snapshot: { save, restore } to defineModel's options, or fork by replay (omit mechanism or pass 'replay').`,
-          { code: 'FORK' },
-        );
-      }
-      return definition._restore(this.capture(api, false), replication, api);
-    }
-    const child =
-      this._base === null
-        ? definition._instantiate({
-            seed: this.seed,
-            startTime: this.startTime,
-            replication: this.createdReplication,
-            generator: this.generator,
-            params: this._params as never,
-          })
-        : definition._restore(this._base.snapshot, this._base.replication, api, this._base.params);
-    child.replay(this._journal!, this.processed, this._now);
-    if (replication !== this.replicationIndex) {
-      const forkPath = `${this.forkPath}/${this.processed}`;
-      child._journal!.push({ kind: 'reseed', at: child.processed, now: child._now, replication, forkPath });
-      child.reseed(replication, forkPath);
-    }
-    return child;
+    return this.lineageFor('Simulation.fork()').fork(options);
   }
 
   /**
@@ -754,197 +663,101 @@ export class Simulation<TModel = unknown> {
    * structured-cloned.
    */
   snapshot(): SimulationSnapshot {
-    const api = 'Simulation.snapshot()';
-    const definition = this.checkForkable(api);
-    if (!definition.hasSnapshot) {
-      throw new TwinkitError(
-        `${api}: the model definition${definition.name === undefined ? '' : ` ${JSON.stringify(definition.name)}`} has no snapshot hooks, so its state cannot be saved as data. Add snapshot: { save(model, sim), restore(sim, params, saved) } to defineModel's options, or use fork(), which replays.`,
-        { code: 'FORK' },
-      );
-    }
-    return this.capture(api, true);
+    return this.lineageFor('Simulation.snapshot()').snapshot();
   }
 
-  /** Throws unless the simulation can be forked or snapshotted now; returns its definition. */
-  private checkForkable(api: string): ModelDefinition<never, TModel> {
-    if (this._definition === null || this._journal === null) {
+  /** Returns the lineage that forks and snapshots this simulation, or says why it has none. */
+  private lineageFor(api: string): Lineage<TModel> {
+    if (this.lineage === null) {
       throw new TwinkitError(
         `${api}: this simulation was built with new Simulation(), so it cannot be rebuilt. Generators cannot be copied; fork and snapshot work on simulations made from a model definition: const model = defineModel((sim, params) => { ... }); const live = model.create({ seed }); live.fork().`,
         { code: 'FORK' },
       );
     }
-    if (this.running) {
-      throw new TwinkitError(
-        `${api}: called while the simulation is processing an event (t=${this._now}); call it between steps.`,
-        { code: 'FORK' },
-      );
-    }
-    if (this._taint !== null) {
-      throw new TwinkitError(
-        `${api}: this simulation cannot be reproduced: ${this._taint}. Only state writes (sim.state.set/write), sim.input() and the clock (run, step, advanceTo) may act on a forkable simulation from outside; put everything else in the model definition.`,
-        { code: 'FORK' },
-      );
-    }
-    return this._definition;
-  }
-
-  /**
-   * Saves the state through the definition's hooks. `cloneParams` false keeps the parameters object
-   * itself (a fork in this process shares it, as a replay fork does).
-   */
-  private capture(api: string, cloneParams: boolean): SimulationSnapshot {
-    const definition = this._definition!;
-    const saved = definition._save(this as unknown as Simulation<TModel>);
-    const state = cloneForSnapshot(api, 'the state returned by save()', 'state', saved);
-    const params = cloneParams
-      ? cloneForSnapshot(api, 'the parameters', 'params', this._params)
-      : this._params;
-    const streams: Record<string, RandomStreamState> = {};
-    for (const [name, stream] of this.streams) streams[name] = stream.saveState();
-    return {
-      format: 'twinkit-snapshot/1',
-      model: definition.name ?? null,
-      time: this._now,
-      startTime: this.startTime,
-      seed: this.seed,
-      generator: this.generator,
-      replication: this.replicationIndex,
-      forkPath: this.forkPath,
-      eventsProcessed: this.processed,
-      params,
-      streams,
-      state,
-    };
+    return this.lineage;
   }
 
   // ---------------------------------------------------------------- internals
 
   /** @internal Puts an entry on the calendar `delay` from now. */
   _enqueue(entry: CalendarEntry, delay: number, priority: number): void {
-    if (this._inside === 0 && this._journal !== null && this._taint === null) {
-      this._taint = `an event was scheduled from outside the model at t=${this._now} (for example sim.process(), sim.schedule(), sim.timeout(), event.succeed() or a resource request called on the simulation after create())`;
+    if (this.inside === 0 && this.lineage !== null) {
+      this.lineage.taint(
+        `an event was scheduled from outside the model at t=${this._now} (for example sim.process(), sim.schedule(), sim.timeout(), event.succeed() or a resource request called on the simulation after create())`,
+      );
     }
     this.calendar.push(entry, this._now + delay, priority);
   }
 
   /** @internal */
   _cancel(entry: CalendarEntry): void {
-    if (this._inside === 0 && this._journal !== null && this._taint === null) {
-      this._taint = `a scheduled call was cancelled from outside the model at t=${this._now}`;
+    if (this.inside === 0 && this.lineage !== null) {
+      this.lineage.taint(`a scheduled call was cancelled from outside the model at t=${this._now}`);
     }
     this.calendar.cancel(entry);
   }
 
-  /** @internal Called by defineModel after building or restoring; `base` is the snapshot restored from. */
-  _startJournal(
-    definition: ModelDefinition<never, TModel>,
-    params: unknown,
-    model: TModel,
-    base: SnapshotBase | null = null,
-  ): void {
-    this._definition = definition;
-    this._params = params;
-    this._model = model;
-    this._journal = [];
-    this._base = base;
-  }
+  // ---------------------------------------------------------------- the lineage's seam
 
   /**
-   * @internal Called by `ModelDefinition.restore` on a fresh simulation (clock at the snapshot's time,
-   * its seed, generator and replication) before the model is restored: continues the event count and
-   * the lineage, re-creates the saved streams at their positions and, for another replication,
-   * switches them as a fork does. Throws an error naming `api` for a stream state that does not fit.
+   * @internal Hands the one {@link ClockSeam} of this simulation to the lineage that makes it
+   * reproducible (model/lineage.ts), right after construction. A second call throws: a simulation has
+   * one lineage, and nothing else may drive the clock behind the journal's back.
    */
-  _resume(api: string, snapshot: SimulationSnapshot, replication: number): void {
-    this.processed = snapshot.eventsProcessed;
-    this.forkPath = snapshot.forkPath;
-    for (const [name, saved] of Object.entries(snapshot.streams)) {
-      const stream = createStream(
-        { seed: this.seed, name, replication: this.replicationIndex, forkPath: this.forkPath },
-        this.generator,
-      );
-      try {
-        stream.restoreState(saved);
-      } catch (error) {
-        throw invalidArgument(
-          api,
-          `snapshot.streams[${JSON.stringify(name)}] must be a '${this.generator}' stream state from RandomStream.saveState()`,
-          saved,
-          'Pass what Simulation.snapshot() returned, unchanged (a JSON round trip is fine).',
-          { cause: error },
-        );
-      }
-      this.streams.set(name, stream);
+  _seam(): ClockSeam<TModel> {
+    if (this.seamTaken) {
+      throw new TwinkitError("Simulation._seam(): the seam is already taken by this simulation's lineage.", {
+        code: 'INVALID_STATE',
+      });
     }
-    if (replication !== this.replicationIndex) {
-      this.reseed(replication, `${snapshot.forkPath}/${snapshot.eventsProcessed}`);
-    }
-  }
-
-  private reseed(replication: number, forkPath: string): void {
-    this.replicationIndex = replication;
-    this.forkPath = forkPath;
-    for (const [name, stream] of this.streams) {
-      stream.reseed({ seed: this.seed, name, replication, forkPath });
-    }
-  }
-
-  private replay(journal: readonly JournalEntry[], processed: number, now: number): void {
-    const desync = (what: string) =>
-      new TwinkitError(
-        `Simulation.fork(): replaying the model diverged from the original (${what}). The model definition is not deterministic: it must draw randomness only from sim.rng(), keep its state inside the definition, and not read the wall clock.`,
-        { code: 'FORK' },
-      );
-    const stepTo = (count: number) => {
-      while (this.processed < count) {
-        if (!this.stepInternal())
-          throw desync(`the calendar ran empty after ${this.processed} of ${count} events`);
-      }
-    };
-    this.running = true;
-    this._inside++;
-    try {
-      for (const entry of journal) {
-        stepTo(entry.at);
-        if (entry.kind === 'clock') {
-          if (this._now !== entry.now) throw desync(`clock at ${this._now}, expected ${entry.now}`);
-          this.advanceInternal(entry.to);
-        } else {
-          if (this.continuous.size === 0 && this._now < entry.now) this._now = entry.now;
-          if (this._now !== entry.now) throw desync(`clock at ${this._now}, expected ${entry.now}`);
-          if (entry.kind === 'write') {
-            this.state.write(entry.names, entry.values);
-          } else if (entry.kind === 'input') {
-            const handler = this.inputs.get(entry.name);
-            if (handler === undefined) throw desync(`no handler for input ${JSON.stringify(entry.name)}`);
-            (handler as InputHandler<unknown>)(structuredClone(entry.payload));
-          } else {
-            this.reseed(entry.replication, entry.forkPath);
-          }
+    this.seamTaken = true;
+    const sim = this;
+    return {
+      attach(lineage) {
+        sim.lineage = lineage;
+      },
+      act(fn, asRun = false) {
+        if (asRun) sim.running = true;
+        sim.inside++;
+        try {
+          return fn();
+        } finally {
+          sim.inside--;
+          if (asRun) sim.running = false;
         }
-        this._journal!.push(entry);
-      }
-      stepTo(processed);
-      if (this.continuous.size === 0 && this._now < now) this._now = now;
-      if (this._now !== now) throw desync(`clock at ${this._now}, expected ${now}`);
-    } finally {
-      this._inside--;
-      this.running = false;
-    }
+      },
+      get running() {
+        return sim.running;
+      },
+      step: () => sim.stepInternal(),
+      advance: (t) => sim.advanceInternal(t),
+      setClock(t) {
+        sim._now = t;
+      },
+      setEventCount(n) {
+        sim.processed = n;
+      },
+      streams: sim.streams,
+      get forkPath() {
+        return sim.forkPath;
+      },
+      setStreamKey(replication, forkPath) {
+        sim.replicationIndex = replication;
+        sim.forkPath = forkPath;
+      },
+      get continuousModels() {
+        return sim.continuous.size;
+      },
+      inputHandler: (name) => sim.inputs.get(name) as InputHandler<unknown> | undefined,
+    };
   }
 
   private beginExternalWrite(names: readonly string[], values: ArrayLike<number>): (() => void) | null {
-    if (this._inside > 0) return null;
-    this._journal?.push({
-      kind: 'write',
-      at: this.processed,
-      now: this._now,
-      names: [...names],
-      values: Array.from(values),
-    });
-    this._inside++;
+    if (this.inside > 0) return null;
+    this.lineage?.recordWrite(names, values);
+    this.inside++;
     return () => {
-      this._inside--;
+      this.inside--;
     };
   }
 
@@ -956,11 +769,11 @@ export class Simulation<TModel = unknown> {
       );
     }
     this.running = true;
-    this._inside++;
+    this.inside++;
   }
 
   private exitRun(): void {
-    this._inside--;
+    this.inside--;
     this.running = false;
   }
 
@@ -1001,64 +814,4 @@ export class Simulation<TModel = unknown> {
     this.processed++;
     if (this.stepListeners !== null) this.notifyStep(null, t);
   }
-}
-
-/**
- * Deep-copies `value` for a snapshot with structuredClone; if it cannot be cloned, throws FORK naming
- * the first part that cannot (`what` says whose data it is, `root` is its path in the snapshot).
- */
-function cloneForSnapshot(api: string, what: string, root: string, value: unknown): unknown {
-  try {
-    return structuredClone(value);
-  } catch (error) {
-    const culprit = findUncloneable(value, root, new Set());
-    throw new TwinkitError(
-      `${api}: ${what} must be structured-cloneable plain data, but ${culprit ?? `structuredClone refused it (${error instanceof Error ? error.message : String(error)})`}. Save plain data (numbers, strings, arrays, plain objects) from which restore() can rebuild the objects: an id instead of an object, the remaining delay instead of a pending event.`,
-      { code: 'FORK', cause: error, details: { value } },
-    );
-  }
-}
-
-/** Locates the first part of `value` that structuredClone cannot copy, as "path is what", or null. */
-function findUncloneable(value: unknown, path: string, seen: Set<object>): string | null {
-  if (typeof value === 'function' || typeof value === 'symbol') {
-    return `${path} is ${formatValue(value)}`;
-  }
-  if (value === null || typeof value !== 'object' || seen.has(value)) return null;
-  seen.add(value);
-  const proto = Object.getPrototypeOf(value) as object | null;
-  const plain = proto === null || proto === Object.prototype || Array.isArray(value);
-  const builtin =
-    value instanceof Map || value instanceof Set || value instanceof Date || value instanceof RegExp;
-  if (!plain && !builtin && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) {
-    try {
-      structuredClone(value);
-    } catch {
-      const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-      return `${path} is an instance of ${name}`;
-    }
-    return null;
-  }
-  if (value instanceof Map) {
-    for (const [k, v] of value) {
-      const found =
-        findUncloneable(k, `${path} (a Map key)`, seen) ??
-        findUncloneable(v, `${path}.get(${formatValue(k)})`, seen);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (value instanceof Set) {
-    for (const v of value) {
-      const found = findUncloneable(v, `${path} (a Set element)`, seen);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  for (const key of Object.keys(value)) {
-    const child = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-    const found = findUncloneable((value as Record<string, unknown>)[key], child, seen);
-    if (found !== null) return found;
-  }
-  return null;
 }
