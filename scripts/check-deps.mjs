@@ -2,6 +2,7 @@
 // Keeps the layers honest: core <- des/abm/sd <- estimation <- adapters.
 // Checks both each package.json's dependencies and every import in packages/*/src.
 // des, abm and sd never import each other; examples/ and benchmarks/ import public entry points only.
+// `@twinkit/core/internal` (validators, RNG internals) is for the sibling packages in packages/* only.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -55,8 +56,10 @@ for (const pkg of readdirSync('packages')) {
           problems.push(
             `${file}: imports ${spec}; @twinkit/${pkg} may import only ${allowed[pkg].join(', ') || 'nothing from twinkit'}`,
           );
-        if (m[2])
-          problems.push(`${file}: imports ${spec}; import the package entry point @twinkit/${m[1]} only`);
+        if (m[2] && spec !== '@twinkit/core/internal')
+          problems.push(
+            `${file}: imports ${spec}; import the package entry point @twinkit/${m[1]} (or @twinkit/core/internal) only`,
+          );
       } else if (spec.startsWith('.')) {
         // Shipped code stays in src/; a test may also use its package's test support (test/,
         // test-support/) and the repository's test-support/, none shipped, but nothing of another package.
@@ -88,7 +91,11 @@ for (const dir of ['examples', 'benchmarks']) {
     const text = stripComments(readFileSync(file, 'utf8'));
     for (const match of text.matchAll(importRe)) {
       const spec = match[1] ?? match[2] ?? match[3];
-      if (
+      if (/^@twinkit\/[^/]+\/internal(\/|$)/.test(spec)) {
+        problems.push(
+          `${file}: imports ${spec}; that entry point is for the @twinkit packages only, use the public @twinkit/<name> entry points`,
+        );
+      } else if (
         (/^@twinkit\/[^/]+\/(?!package\.json)/.test(spec) && !exportedSubpath(spec)) ||
         /packages\/[a-z]+\/src/.test(spec)
       ) {

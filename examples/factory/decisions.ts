@@ -9,12 +9,13 @@
  *    and on a stressed plant, and the cheapest crew whose downtime meets a target;
  * 3. production planning: two load plans over a week, throughput and OEE with intervals.
  */
-import { invalidArgument, type Simulation, type SimulationSnapshot } from '@twinkit/core';
+import type { Simulation, SimulationSnapshot } from '@twinkit/core';
 import {
   compareScenarios,
   type ReplicationExecutor,
   type ScenarioComparisonResults,
 } from '@twinkit/estimation';
+import { invalidArgument } from '../support/invalid-argument';
 import { type Factory, type FactorySnapshot, factory, type StopRecord } from './model';
 import { type FactoryParams, meanProcessingTime, processingTimeOf, type RunSettings } from './params';
 

@@ -21,7 +21,6 @@ import {
   defineModel,
   type Event,
   Interrupt,
-  invalidArgument,
   type Process,
   type RandomStream,
   type Simulation,
@@ -29,6 +28,7 @@ import {
 } from '@twinkit/core';
 import { type DesStatisticsState, Store, type StoreGet } from '@twinkit/des';
 import { attach, type SdCoupling, type SdCouplingState, SdModel } from '@twinkit/sd';
+import { invalidArgument } from '../support/invalid-argument';
 import {
   type FactoryParams,
   meanProcessingTime,

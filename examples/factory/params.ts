@@ -4,7 +4,8 @@
  * that name the option, the rule and the value.
  */
 import { readFileSync } from 'node:fs';
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument } from '../support/invalid-argument';
 
 /** A processing-time distribution (minutes). */
 export type ProcessingTime =

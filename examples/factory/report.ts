@@ -5,10 +5,10 @@
  * page: inline SVG rendered by Vega's headless renderer from Vega-Lite specs, no network needed.
  */
 
-import { invalidArgument } from '@twinkit/core';
 import type { ScenarioComparisonResults } from '@twinkit/estimation';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { invalidArgument } from '../support/invalid-argument';
 import {
   type CrewStudy,
   crewName,

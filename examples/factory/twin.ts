@@ -15,13 +15,7 @@ import {
   type TwinScenarioOptions,
   type TwinStats,
 } from '@twinkit/adapters';
-import {
-  createStream,
-  invalidArgument,
-  type Simulation,
-  type SimulationSnapshot,
-  TwinkitError,
-} from '@twinkit/core';
+import { RandomStream, type Simulation, type SimulationSnapshot, TwinkitError } from '@twinkit/core';
 import {
   compareScenarios,
   confidenceInterval,
@@ -29,6 +23,7 @@ import {
   type ReplicationExecutor,
   type ScenarioComparisonResults,
 } from '@twinkit/estimation';
+import { invalidArgument } from '../support/invalid-argument';
 import {
   type Factory,
   type FactoryKpis,
@@ -77,7 +72,7 @@ export interface PlantRun {
  * threshold and 100.
  */
 export function plantInitialHealth(params: FactoryParams, seed: number): number[] {
-  const rng = createStream({ seed, name: 'plant/initial-health', replication: 0, forkPath: '' });
+  const rng = new RandomStream({ seed, name: 'plant/initial-health', replication: 0, forkPath: '' });
   return Array.from({ length: params.machines }, () => rng.uniform(params.failureThreshold + 1, 100));
 }
 

@@ -3,7 +3,7 @@
  * whiskers and shaded bands as an SVG string, and an HTML table. The notebooks pass the strings to
  * `tslab.display.html(...)`; nothing here needs a network or a browser.
  */
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument } from '../support/invalid-argument';
 
 /** One point of a series; `lower`/`upper` draw an interval (a whisker, or a band for `'band'`). */
 export interface ChartPoint {

@@ -5,7 +5,7 @@
  * with its own inline spatial hash. Both draw the same random numbers for the same purposes and
  * perform the identical run (checked in references.test.ts). Both time setup + all steps.
  */
-import { createStream } from '@twinkit/core';
+import { RandomStream } from '@twinkit/core';
 import { type BoidsParams, boids, FLOCKING } from '../../../examples/abm/boids';
 import { type BenchCase, compareRates, rateResult } from '../harness';
 
@@ -17,7 +17,7 @@ function runTwinkit(params: BoidsParams, steps: number, seed: number): number {
 
 /** The same model by hand: positions and headings in Float64Arrays, a bucket grid of linked lists. */
 function runHandWritten(params: BoidsParams, steps: number, seed: number): number {
-  const rng = createStream({ seed, name: 'abm', replication: 0, forkPath: '' });
+  const rng = new RandomStream({ seed, name: 'abm', replication: 0, forkPath: '' });
   const n = params.birds;
   const size = params.extent;
   const buckets = Math.max(1, Math.floor(size / params.visualDistance));

@@ -5,7 +5,7 @@
  * version of the same model drawing the same random numbers for the same purposes, so that both
  * perform the identical run (checked seed by seed in references.test.ts). Both time setup + 20 steps.
  */
-import { createStream, type RandomStream } from '@twinkit/core';
+import { RandomStream } from '@twinkit/core';
 import { LARGE, type SchellingParams, SMALL, schelling } from '../../../examples/abm/schelling';
 import { type BenchCase, compareRates, rateResult } from '../harness';
 
@@ -20,7 +20,7 @@ function runTwinkit(params: SchellingParams, seed: number): number {
 
 /** The same model by hand: typed arrays for the grid, groups and positions, an empty-cell list. */
 function runHandWritten(params: SchellingParams, seed: number): number {
-  const rng: RandomStream = createStream({ seed, name: 'abm', replication: 0, forkPath: '' });
+  const rng: RandomStream = new RandomStream({ seed, name: 'abm', replication: 0, forkPath: '' });
   const { width, height, agents, radius, minSimilar } = params;
   const cells = width * height;
   const grid = new Int32Array(cells).fill(-1);

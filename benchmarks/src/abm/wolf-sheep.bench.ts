@@ -5,7 +5,7 @@
  * (per-cell linked lists, a free list of agent slots). Populations differ between runs, so each
  * contender's work is the number of agent activations of its seeded run, counted once beforehand.
  */
-import { createStream } from '@twinkit/core';
+import { RandomStream } from '@twinkit/core';
 import { COMPARISON, type WolfSheepParams, wolfSheepBare } from '../../../examples/abm/wolf-sheep';
 import { type BenchCase, compareRates, rateResult } from '../harness';
 
@@ -27,7 +27,7 @@ const WOLF = 1;
 
 /** The same model by hand; returns the number of agent activations. */
 function runHandWritten(params: WolfSheepParams, steps: number, seed: number): number {
-  const rng = createStream({ seed, name: 'abm', replication: 0, forkPath: '' });
+  const rng = new RandomStream({ seed, name: 'abm', replication: 0, forkPath: '' });
   const { width, height } = params;
   const cells = width * height;
   let capacity = 1024;

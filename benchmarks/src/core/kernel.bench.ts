@@ -2,7 +2,7 @@
  * Core kernel benchmarks: the calendar with callbacks and with generator processes, each against a
  * hand-written loop doing the same work in the same process.
  */
-import { createStream, Simulation } from '@twinkit/core';
+import { RandomStream, Simulation } from '@twinkit/core';
 import { type BenchCase, compareRates, rateResult } from '../harness';
 import { ReferenceHeap } from './reference-heap';
 
@@ -44,8 +44,8 @@ function mm1Callbacks(customers: number): number {
 /** The same M/M/1 written by hand on a typed-array heap, drawing from the same streams. */
 function mm1HandWritten(customers: number): number {
   const key = { seed: 1, replication: 0, forkPath: '' };
-  const arrivals = createStream({ ...key, name: 'arrivals' });
-  const service = createStream({ ...key, name: 'service' });
+  const arrivals = new RandomStream({ ...key, name: 'arrivals' });
+  const service = new RandomStream({ ...key, name: 'service' });
   const heap = new ReferenceHeap();
   const ARRIVE = 0;
   const DEPART = 1;
@@ -97,7 +97,7 @@ function processesKernel(count: number, events: number): number {
 
 /** The same with hand-written generators that yield delays, driven by a typed-array heap. */
 function processesHandWritten(count: number, events: number): number {
-  const rng = createStream({ seed: 2, name: 'delays', replication: 0, forkPath: '' });
+  const rng = new RandomStream({ seed: 2, name: 'delays', replication: 0, forkPath: '' });
   let fired = 0;
   function* body(): Generator<number, void, void> {
     for (;;) {

@@ -5,7 +5,7 @@
  * drawing from the same random streams.
  */
 import { createRequire } from 'node:module';
-import { createStream, type Event, Simulation } from '@twinkit/core';
+import { type Event, RandomStream, Simulation } from '@twinkit/core';
 import { Resource } from '@twinkit/des';
 import jssim from 'js-simulator';
 import { ReferenceHeap } from '../core/reference-heap';
@@ -122,8 +122,8 @@ const REQUEST = -1;
  * server), resumed by a loop over a typed-array heap; the server is a flag and a FIFO of ids.
  */
 export function mm1HandWritten(customers: number): number {
-  const arrivals = createStream({ ...streamKey, name: 'arrivals' });
-  const service = createStream({ ...streamKey, name: 'service' });
+  const arrivals = new RandomStream({ ...streamKey, name: 'arrivals' });
+  const service = new RandomStream({ ...streamKey, name: 'service' });
   const heap = new ReferenceHeap();
   const gens: (Generator<number, void, void> | null)[] = [];
   const free: number[] = [];
@@ -188,8 +188,8 @@ export function mm1HandWritten(customers: number): number {
 
 /** simjs: a Facility (FCFS) used by a source entity, completion via done(). */
 export function mm1Simjs(customers: number): number {
-  const arrivals = createStream({ ...streamKey, name: 'arrivals' });
-  const service = createStream({ ...streamKey, name: 'service' });
+  const arrivals = new RandomStream({ ...streamKey, name: 'arrivals' });
+  const service = new RandomStream({ ...streamKey, name: 'service' });
   const sim = new simjs.Sim();
   const server = new simjs.Facility('server');
   let served = 0;
@@ -213,8 +213,8 @@ export function mm1Simjs(customers: number): number {
 
 /** js-simulator: event scheduling with arrival and departure SimEvents and a queue count. */
 export function mm1JsSimulator(customers: number): number {
-  const arrivals = createStream({ ...streamKey, name: 'arrivals' });
-  const service = createStream({ ...streamKey, name: 'service' });
+  const arrivals = new RandomStream({ ...streamKey, name: 'arrivals' });
+  const service = new RandomStream({ ...streamKey, name: 'service' });
   const scheduler = new jssim.Scheduler();
   let queue = 0;
   let busy = false;

@@ -6,7 +6,7 @@
  * KF: 2-D constant velocity, position measured. EKF: the same motion, range and bearing measured
  * from the origin (analytic Jacobian). Both use the Joseph-form covariance update.
  */
-import { createStream } from '@twinkit/core';
+import { RandomStream } from '@twinkit/core';
 import { ExtendedKalmanFilter, KalmanFilter } from '@twinkit/estimation';
 import { inverse, Matrix } from 'ml-matrix';
 import { type BenchCase, compareRates, rateResult } from '../harness';
@@ -47,7 +47,7 @@ const P0 = [
 
 /** Measurements of a simulated target: positions and range/bearing. */
 function measurements(steps: number): { position: number[][]; rangeBearing: number[][] } {
-  const rng = createStream({ seed: 7, name: 'bench-kf', replication: 0, forkPath: '' });
+  const rng = new RandomStream({ seed: 7, name: 'bench-kf', replication: 0, forkPath: '' });
   let [x, y, vx, vy] = X0 as [number, number, number, number];
   const position: number[][] = [];
   const rangeBearing: number[][] = [];

@@ -7,8 +7,11 @@
  * - `Math.random()` (V8's xorshift128+, for scale; not seedable, never used by the SDK).
  * Each figure is a ratio against the inline MRG32k3a loop.
  */
-import { createStream, GENERATOR_KINDS, type RandomStream } from '@twinkit/core';
+import { type GeneratorKind, RandomStream } from '@twinkit/core';
 import { type BenchCase, type BenchResult, compareRates, rateResult } from '../harness';
+
+/** Every generator kind of `SimulationOptions.generator`, in a fixed order. */
+const GENERATOR_KINDS: readonly GeneratorKind[] = ['mrg32k3a', 'alea', 'xor4096', 'xorshift7', 'arc4'];
 
 const SUITE = 'rng';
 const M1 = 4294967087;
@@ -166,7 +169,9 @@ const uniformDraws: BenchCase = {
   name: 'uniform-draws',
   run({ quick }) {
     const n = quick ? 200_000 : 5_000_000;
-    const streams = new Map<string, RandomStream>(GENERATOR_KINDS.map((k) => [k, createStream(key('u'), k)]));
+    const streams = new Map<string, RandomStream>(
+      GENERATOR_KINDS.map((k) => [k, new RandomStream(key('u'), k)]),
+    );
     const contenders: Record<string, { work: number; fn: () => unknown }> = {
       'inline MRG32k3a': { work: n, fn: () => (sink += inlineMrg32k3a(n)) },
       'inline MRG32k3a (division)': { work: n, fn: () => (sink += inlineMrg32k3aDivision(n)) },
@@ -212,7 +217,7 @@ const distributionDraws: BenchCase = {
   name: 'distribution-draws',
   run({ quick }) {
     const n = quick ? 200_000 : 3_000_000;
-    const s = createStream(key('d'));
+    const s = new RandomStream(key('d'));
     const normal = s.sampler('normal', 0, 1);
     const exponential = s.sampler('exponential', 2);
     const rates = compareRates(
@@ -238,7 +243,7 @@ const distributionDraws: BenchCase = {
   },
 };
 
-/** Measures createStream (hashing the key and jumping MRG32k3a by BigInt matrix powers). */
+/** Measures new RandomStream(key, kind) (hashing the key and jumping MRG32k3a by BigInt matrix powers). */
 const streamCreation: BenchCase = {
   suite: SUITE,
   name: 'stream-creation',
@@ -250,16 +255,24 @@ const streamCreation: BenchCase = {
       contenders[kind] = {
         work: n,
         fn: () => {
-          for (let i = 0; i < n; i++) sink += createStream(key(`s${counter++}`), kind).next();
+          for (let i = 0; i < n; i++) sink += new RandomStream(key(`s${counter++}`), kind).next();
         },
       };
     }
     const rates = compareRates(contenders, timing(quick));
     const reference = { name: 'arc4 (seedrandom default)', value: rates['arc4']! };
     return GENERATOR_KINDS.map((kind) =>
-      rateResult(SUITE, 'stream-creation', `${kind} createStream()/s`, 'streams/s', rates[kind]!, reference, {
-        note: 'one-off cost per stream and per reseed',
-      }),
+      rateResult(
+        SUITE,
+        'stream-creation',
+        `${kind} new RandomStream()/s`,
+        'streams/s',
+        rates[kind]!,
+        reference,
+        {
+          note: 'one-off cost per stream and per reseed',
+        },
+      ),
     );
   },
 };

@@ -8,8 +8,9 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Reading } from '@twinkit/adapters';
 import { type MqttSink, mqttSink } from '@twinkit/adapters/mqtt';
-import { createStream, invalidArgument, type Simulation, TwinkitError } from '@twinkit/core';
+import { RandomStream, type Simulation, TwinkitError } from '@twinkit/core';
 import { ServerTCP } from 'modbus-serial';
+import { invalidArgument } from '../../support/invalid-argument';
 import { type Factory, factory, type PlantReading } from '../model';
 import type { FactoryParams } from '../params';
 import { SENSOR_UNITS, type SensorKind, temperatureOf, vibrationOf } from '../sensors';
@@ -117,7 +118,7 @@ export async function startVirtualPlant(options: VirtualPlantOptions): Promise<V
   // ------------------------------------------------------------------ Modbus: machine 1's PLC
   // At power-on the PLC holds a first scan of its sensors (its own noise, drawn from a stream of
   // its own: the model's streams, and so the plant's truth, are untouched).
-  const powerOn = createStream({ seed, name: 'plant/plc-power-on', replication: 0, forkPath: '' });
+  const powerOn = new RandomStream({ seed, name: 'plant/plc-power-on', replication: 0, forkPath: '' });
   const h0 = initialHealth[0] as number;
   const registers = [
     1,

@@ -16,7 +16,7 @@ import {
 } from '@twinkit/adapters';
 import { type ModbusRegister, modbusSource } from '@twinkit/adapters/modbus';
 import { type MqttSink, mqttSink, mqttSource } from '@twinkit/adapters/mqtt';
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument } from '../../support/invalid-argument';
 import { type Factory, factory } from '../model';
 import type { FactoryParams } from '../params';
 import {

@@ -3,8 +3,9 @@
  * unchanged (only renamed) so a test can show that the twin the runtime builds from a recorded
  * file reaches the same estimates to the last bit. Test support only: nothing imports it but tests.
  */
-import { invalidArgument } from '@twinkit/core';
+
 import { ExtendedKalmanFilter } from '@twinkit/estimation';
+import { invalidArgument } from '../../support/invalid-argument';
 import { factory } from '../model';
 import type { FactoryParams } from '../params';
 import { temperatureOf, temperatureSlope, vibrationOf, vibrationSlope } from '../sensors';

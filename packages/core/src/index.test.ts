@@ -8,11 +8,8 @@ it('exports exactly the public API', () => {
     'Condition',
     'DEFAULT_GENERATOR',
     'Event',
-    'GENERATOR_KINDS',
     'Interrupt',
-    'MRG32K3A_DEFAULT_SEED',
     'ModelDefinition',
-    'Mrg32k3a',
     'Priority',
     'Process',
     'RandomStream',
@@ -27,9 +24,20 @@ it('exports exactly the public API', () => {
     'TwinkitError',
     'allEvents',
     'anyEvent',
+    'defineModel',
+  ]);
+});
+
+// The validators and RNG internals the sibling packages share: @twinkit/core/internal, not the
+// public entry point.
+it('keeps validators and RNG internals in @twinkit/core/internal', async () => {
+  const internal = await import('./internal');
+  expect(Object.keys(internal).sort()).toEqual([
+    'GENERATOR_KINDS',
+    'MRG32K3A_DEFAULT_SEED',
+    'Mrg32k3a',
     'closestMatch',
     'createStream',
-    'defineModel',
     'formatValue',
     'invalidArgument',
     'rejectUnknownKeys',
@@ -38,6 +46,7 @@ it('exports exactly the public API', () => {
     'requireNonNegative',
     'requirePositive',
   ]);
+  expect(internal.invalidArgument('f(x)', 'x must be > 0', -1)).toBeInstanceOf(core.TwinkitError);
 });
 
 // The snapshot API's types are part of the public surface too: this breaks the type check if one of

@@ -1,7 +1,8 @@
 // Careless input as a new user would give it (issue 11): misspelt options of the estimation APIs are
 // refused naming the API, the key and the closest option, and a measurement function whose output
 // does not fit R is blamed for what it is (the mismatch of the two), not as a bad R.
-import { createStream, defineModel } from '@twinkit/core';
+import { defineModel } from '@twinkit/core';
+import { createStream } from '@twinkit/core/internal';
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../../../test-support/thrown';
 import {

@@ -1,4 +1,5 @@
-import { invalidArgument, rejectUnknownKeys, type ScheduledCall, TwinkitError } from '@twinkit/core';
+import { type ScheduledCall, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import type { Agent, AgentClass, AgentModel } from '../agent-model/agent-model';
 import { randomIndex } from '../internal/random-source';
 

@@ -1,16 +1,15 @@
 import {
   type Event,
-  invalidArgument,
   type Process,
   type ProcessBody,
   type ProcessGenerator,
   type RandomStream,
-  rejectUnknownKeys,
   type ScheduledCall,
   type ScheduleOptions,
   type Simulation,
   TwinkitError,
 } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { Ticker, type TickOptions } from '../activation/ticker';
 import { AgentSet } from '../agent-set/agent-set';
 import { GridSpace } from '../grid-space/grid-space';

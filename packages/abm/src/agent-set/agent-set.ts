@@ -1,4 +1,4 @@
-import { invalidArgument, rejectUnknownKeys } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { type RandomSource, randomIndex } from '../internal/random-source';
 
 /** What an {@link AgentSet} needs of its members: an id and whether they are still alive. */

@@ -1,4 +1,5 @@
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { checkAgent, IdIndex, IdPoints, type Locatable } from '../internal/id-index';
 import type { RandomSource } from '../internal/random-source';
 

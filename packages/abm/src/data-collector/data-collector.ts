@@ -1,4 +1,5 @@
-import { invalidArgument, rejectUnknownKeys, type ScheduledCall } from '@twinkit/core';
+import type { ScheduledCall } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import type { Agent, AgentClass, AgentModel } from '../agent-model/agent-model';
 import { DataTable, type DataTableOptions, type ReportValue } from './data-table';
 import { DATA_TABLE_OPTION_KEYS } from './option-keys';

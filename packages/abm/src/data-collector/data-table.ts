@@ -1,4 +1,5 @@
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { DATA_TABLE_OPTION_KEYS } from './option-keys';
 
 /** A value a reporter may return: numbers and booleans are stored as doubles, strings as text. */

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 
 /**
  * Maps agent ids (small non-negative integers) to an int32 value, growing as ids grow.

@@ -1,4 +1,5 @@
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 
 /** The grid a path is searched on: its size, and optionally walkability, entry costs and wrapping. */
 export interface PathGrid {

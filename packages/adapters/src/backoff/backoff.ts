@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { invalidArgument, rejectUnknownKeys } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 
 /**
  * How a source or sink waits between reconnect (or retry) attempts: `initialMs * factor^attempt`,

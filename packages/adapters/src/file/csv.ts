@@ -1,4 +1,5 @@
-import { closestMatch, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { closestMatch } from '@twinkit/core/internal';
 import { parse } from 'csv-parse/sync';
 
 /** The CSV columns of a reading, in the order {@link fileSink} writes them; `timestamp` and `value` are required. */

@@ -1,4 +1,4 @@
-import { invalidArgument, rejectUnknownKeys } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 
 /**
  * Checks what `fileSource` and `fileSink` both take: known keys only, a non-empty `path` and a

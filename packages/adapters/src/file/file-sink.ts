@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 import { messageBody, type Sink, SinkCounters, type SinkMessage, type SinkStats } from '../sink';
 import { CSV_COLUMNS, csvField } from './csv';
 import { checkFileOptions } from './file-options';

@@ -1,6 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { type DecodeContext, decodeReading, type Reading, type TwinEvent } from '../reading';
 import type { SensorRegistry } from '../sensors';
 import { ReadingChannel, type Source, SourceCounters, type SourceStats } from '../source';

@@ -3,7 +3,8 @@
  * verified by jose; the role in the `role` claim, ordered operator < engineer < admin.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 /**

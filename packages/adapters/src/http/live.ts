@@ -3,7 +3,7 @@
  * connected, fanned out to each client by its channels and assets. A slow client never holds the
  * twin up: past its send buffer's bound, messages to it are dropped and counted.
  */
-import { closestMatch } from '@twinkit/core';
+import { closestMatch } from '@twinkit/core/internal';
 import type { WebSocket } from 'ws';
 import type { Reading, TwinEvent } from '../reading';
 import type { Twin, TwinAsset, TwinState, TwinUpdate } from '../twin/types';

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
-import { closestMatch, invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { closestMatch, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,

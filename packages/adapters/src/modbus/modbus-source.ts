@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import ModbusRTU from 'modbus-serial';
 import { type Backoff, type BackoffOptions, backoffDelay, resolveBackoff } from '../backoff/backoff';
 import { makeEvent, type Reading, type TwinEvent } from '../reading';

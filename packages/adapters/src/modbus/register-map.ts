@@ -1,4 +1,4 @@
-import { invalidArgument, rejectUnknownKeys } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import type { Sensor, SensorRegistry } from '../sensors';
 
 /** How the words of a register hold a number: 16-bit (one register) or 32-bit (two registers). */

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import { type Backoff, type BackoffOptions, backoffDelay, resolveBackoff } from '../backoff/backoff';
 

@@ -1,5 +1,6 @@
 import { createServer, type Socket } from 'node:net';
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 
 /** Options of {@link startEmbeddedBroker}. */
 export interface EmbeddedBrokerOptions {

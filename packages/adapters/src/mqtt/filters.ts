@@ -1,4 +1,4 @@
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 import { DEFAULT_TOPIC_POLICY, qosFor, type TopicPolicyRule, topicMatches } from '../topics';
 
 /**

@@ -1,4 +1,5 @@
-import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { makeEvent, type TwinEvent } from '../reading';
 import { messageBody, type Sink, SinkCounters, type SinkMessage, type SinkStats } from '../sink';
 import { EventListeners } from '../source';

@@ -1,4 +1,5 @@
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import type { ISubscriptionMap } from 'mqtt';
 import { type DecodeRejection, decodePayload, makeEvent, type Reading, type TwinEvent } from '../reading';
 import type { SensorRegistry } from '../sensors';

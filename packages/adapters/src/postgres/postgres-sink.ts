@@ -1,4 +1,5 @@
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { DatabaseError, escapeIdentifier, Pool } from 'pg';
 import { type Backoff, type BackoffOptions, backoffDelay, resolveBackoff } from '../backoff/backoff';
 import type { TwinEvent } from '../reading';

@@ -1,4 +1,5 @@
-import { invalidArgument, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 import { makeEvent, type Reading, type TwinEvent } from '../reading';
 import type { Sensor } from '../sensors';
 import { type Source, SourceCounters, type SourceStats } from '../source';

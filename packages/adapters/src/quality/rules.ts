@@ -1,4 +1,4 @@
-import { closestMatch, invalidArgument, rejectUnknownKeys } from '@twinkit/core';
+import { closestMatch, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import type { Sensor, SensorRegistry } from '../sensors';
 import { checkUnit } from './units';
 

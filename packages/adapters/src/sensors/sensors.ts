@@ -1,4 +1,5 @@
-import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 
 /**
  * One sensor of the plant, as the design document's sensor inventory (section 2.1) describes it.

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 
 /** What a topic carries, after the design document's topic tree (section 5.2.2). */
 export type TopicKind = 'telemetry' | 'status' | 'command' | 'simulation';

@@ -2,7 +2,8 @@
  * The declarative form of a twin's assimilation: a KF, EKF or UKF per asset over state-vector
  * variables of the model, and the NIS drift monitor (not exported from the package).
  */
-import { closestMatch, invalidArgument, rejectUnknownKeys, type Simulation } from '@twinkit/core';
+import type { Simulation } from '@twinkit/core';
+import { closestMatch, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import {
   ConsistencyMonitor,
   type ConsistencyStatus,

@@ -6,14 +6,8 @@
 
 import { availableParallelism } from 'node:os';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import {
-  closestMatch,
-  formatValue,
-  invalidArgument,
-  rejectUnknownKeys,
-  type Simulation,
-  TwinkitError,
-} from '@twinkit/core';
+import { type Simulation, TwinkitError } from '@twinkit/core';
+import { closestMatch, formatValue, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { type QualitySource, qualityCheck } from '../quality';
 import { makeEvent, type Reading, type TwinEvent } from '../reading';
 import type { Sink, SinkMessage } from '../sink';

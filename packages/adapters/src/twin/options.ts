@@ -1,7 +1,8 @@
 /**
  * The checks and defaults of `createTwin`'s options (not exported from the package).
  */
-import { invalidArgument, type ModelDefinition, rejectUnknownKeys } from '@twinkit/core';
+import type { ModelDefinition } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import type { QualityRules } from '../quality';
 import type { Sensor } from '../sensors';
 import type { Sink } from '../sink';

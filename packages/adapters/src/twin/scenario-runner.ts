@@ -2,12 +2,8 @@
  * The twin's what-ifs: the present snapshotted on the twin's thread, the replications on worker
  * threads kept by the twin (not exported from the package).
  */
-import {
-  invalidArgument,
-  type ModelDefinition,
-  rejectUnknownKeys,
-  type SimulationSnapshot,
-} from '@twinkit/core';
+import type { ModelDefinition, SimulationSnapshot } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import {
   compareScenarios,
   confidenceInterval,

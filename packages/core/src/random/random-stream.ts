@@ -150,7 +150,7 @@ function weightTotal(api: string, weights: ArrayLike<number>): number {
  *
  * @example
  * ```ts
- * const arrivals = createStream({ seed: 42, name: 'arrivals', replication: 0, forkPath: '' });
+ * const arrivals = new RandomStream({ seed: 42, name: 'arrivals', replication: 0, forkPath: '' });
  * const gap = arrivals.exponential(5);       // mean 5 (rate 1/5)
  * const service = arrivals.sampler('gamma', 2, 1.5);
  * const x = service();                       // prebuilt, validated once
@@ -168,7 +168,10 @@ export class RandomStream {
   private belowBucket = 0;
   private belowLimit = 0;
 
-  /** Creates the stream for `key` (prefer {@link createStream}). */
+  /**
+   * Creates the stream for `key`: a standalone stream (sensor noise, a filter's draws); inside a
+   * simulation use `sim.rng(name)`, which fills in the seed, replication and fork path.
+   */
   constructor(key: StreamKey, kind: GeneratorKind = DEFAULT_GENERATOR) {
     checkStreamKey('createStream(key)', key);
     this.streamKey = { seed: key.seed, name: key.name, replication: key.replication, forkPath: key.forkPath };

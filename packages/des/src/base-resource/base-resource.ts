@@ -18,14 +18,8 @@
  *     (`stats`), tracing (`startTrace`), state-vector registration (`name`), and the settle loop that
  *     serves puts and gets until neither side can move.
  */
-import {
-  Event,
-  formatValue,
-  invalidArgument,
-  type Process,
-  type Simulation,
-  TwinkitError,
-} from '@twinkit/core';
+import { Event, type Process, type Simulation, TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument } from '@twinkit/core/internal';
 import type { RequestQueue } from '../request-queue';
 import { FifoQueue, KeyedQueue, type Queueable } from '../request-queue';
 import { DesStatistics } from '../statistics';

@@ -1,4 +1,5 @@
-import { invalidArgument, rejectUnknownKeys, type Simulation } from '@twinkit/core';
+import type { Simulation } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { BaseResource, type BaseResourceOptions, ResourceEvent } from '../base-resource';
 import { BASE_RESOURCE_OPTION_KEYS, resourceKind } from '../base-resource/base-resource';
 

@@ -1,11 +1,5 @@
-import {
-  type Clock,
-  invalidArgument,
-  Tally,
-  type TallyState,
-  TimeWeighted,
-  type TimeWeightedState,
-} from '@twinkit/core';
+import { type Clock, Tally, type TallyState, TimeWeighted, type TimeWeightedState } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 
 /** A plain snapshot of a time-weighted level (see {@link DesStatistics.toJSON}). */
 export interface LevelSummary {

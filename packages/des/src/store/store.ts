@@ -1,10 +1,5 @@
-import {
-  formatValue,
-  invalidArgument,
-  rejectUnknownKeys,
-  type Simulation,
-  TwinkitError,
-} from '@twinkit/core';
+import { type Simulation, TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { BaseResource, type BaseResourceOptions, ResourceEvent } from '../base-resource';
 import { BASE_RESOURCE_OPTION_KEYS, resourceKind } from '../base-resource/base-resource';
 import { KeyedQueue } from '../request-queue';

@@ -1,12 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import {
-  formatValue,
-  invalidArgument,
-  rejectUnknownKeys,
-  type Simulation,
-  type StepInfo,
-  TwinkitError,
-} from '@twinkit/core';
+import { type Simulation, type StepInfo, TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 
 /** What happened, in a {@link TraceRecord}. */
 export type TraceKind =

@@ -1,7 +1,7 @@
 /**
  * The Redis connection options of the BullMQ executor and worker (not exported from the package).
  */
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 
 /** A Redis URL (`redis://user:pass@host:6379/0`) or `{ host, port, username?, password?, db? }`. */
 export type RedisConnection =

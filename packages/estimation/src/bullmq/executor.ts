@@ -5,7 +5,8 @@
  * this file only maps a block to a job and a job's outcome back to the block.
  */
 import { randomBytes } from 'node:crypto';
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { ReplicationRecord, ReplicationTask } from '../replications/replication-task';
 import type { ReplicationExecutor } from '../replications/run-replications';

@@ -4,7 +4,8 @@
  * model), each thread loading a model's module once and keeping it.
  */
 import { availableParallelism } from 'node:os';
-import { invalidArgument, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { type Job, Worker } from 'bullmq';
 import { Piscina } from 'piscina';
 import type { ReplicationRecord } from '../replications/replication-task';

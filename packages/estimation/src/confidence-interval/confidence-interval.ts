@@ -1,4 +1,5 @@
-import { formatValue, invalidArgument, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument } from '@twinkit/core/internal';
 import { tQuantile } from '../distributions/quantiles';
 
 /** A t-based confidence interval for a mean. */

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 // @ts-expect-error jstat ships no type declarations; the part used here is described below.
 import jstatModule from 'jstat';
 

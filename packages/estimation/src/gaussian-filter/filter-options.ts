@@ -1,4 +1,5 @@
-import { invalidArgument, type RandomStream, rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { type RandomStream, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { Matrix } from 'ml-matrix';
 import { DEFAULT_SENSOR, readCovariance } from './gaussian-filter';
 

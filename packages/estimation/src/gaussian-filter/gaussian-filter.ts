@@ -1,4 +1,5 @@
-import { formatValue, invalidArgument, requireFinite, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument, requireFinite } from '@twinkit/core/internal';
 import {
   cholesky,
   choleskySemidefinite,

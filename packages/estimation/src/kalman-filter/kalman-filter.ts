@@ -1,4 +1,4 @@
-import { invalidArgument, rejectUnknownKeys, requirePositive } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requirePositive } from '@twinkit/core/internal';
 import {
   checkSensorKeys,
   readSensorNoise,

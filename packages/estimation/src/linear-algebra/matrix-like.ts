@@ -1,4 +1,5 @@
-import { formatValue, invalidArgument, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument } from '@twinkit/core/internal';
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
 
 /** A matrix given by the user: an array of rows, or an ml-matrix `Matrix`. */

@@ -1,11 +1,11 @@
+import { TwinkitError } from '@twinkit/core';
 import {
   formatValue,
   invalidArgument,
   rejectUnknownKeys,
   requireInteger,
   requirePositive,
-  TwinkitError,
-} from '@twinkit/core';
+} from '@twinkit/core/internal';
 import type { MeasurementFunction } from '../extended-kalman-filter/extended-kalman-filter';
 import {
   lookupSensor,

@@ -1,4 +1,5 @@
-import { invalidArgument, type RandomStream } from '@twinkit/core';
+import type { RandomStream } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 
 /** How a particle filter draws the next generation from the weighted particles. */
 export type ResamplingScheme = 'systematic' | 'stratified' | 'residual' | 'multinomial';

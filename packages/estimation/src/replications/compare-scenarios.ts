@@ -1,4 +1,5 @@
-import { invalidArgument, type ModelDefinition, rejectUnknownKeys } from '@twinkit/core';
+import type { ModelDefinition } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import {
   crnVarianceReduction,
   pairwiseComparisons,

@@ -6,7 +6,8 @@
  */
 
 import type { ModelDefinition, Simulation, SimulationSnapshot } from '@twinkit/core';
-import { formatValue, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { formatValue } from '@twinkit/core/internal';
 
 /** Maps a finished simulation to named numbers. */
 export type OutputFunction<M> = (sim: Simulation<M>) => Record<string, number>;

@@ -1,16 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  formatValue,
-  invalidArgument,
-  type ModelDefinition,
-  rejectUnknownKeys,
-  requireInteger,
-  type Simulation,
-  type SimulationSnapshot,
-  TwinkitError,
-} from '@twinkit/core';
+import { type ModelDefinition, type Simulation, type SimulationSnapshot, TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core/internal';
 import { Piscina } from 'piscina';
 import {
   type ConfidenceInterval,

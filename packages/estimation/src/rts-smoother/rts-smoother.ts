@@ -1,4 +1,4 @@
-import { invalidArgument, rejectUnknownKeys } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { readCovariance } from '../gaussian-filter/gaussian-filter';
 import {
   cholesky,

@@ -1,4 +1,4 @@
-import { invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core/internal';
 import {
   type ConfidenceInterval,
   checkConfidence,

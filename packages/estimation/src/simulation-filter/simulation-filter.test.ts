@@ -1,4 +1,5 @@
-import { createStream, defineModel } from '@twinkit/core';
+import { defineModel } from '@twinkit/core';
+import { createStream } from '@twinkit/core/internal';
 import { describe, expect, it } from 'vitest';
 import { MerweScaledSigmaPoints } from '../unscented-kalman-filter/sigma-points';
 import { UnscentedKalmanFilter } from '../unscented-kalman-filter/unscented-kalman-filter';

@@ -1,11 +1,5 @@
-import {
-  formatValue,
-  invalidArgument,
-  rejectUnknownKeys,
-  requireInteger,
-  type Simulation,
-  TwinkitError,
-} from '@twinkit/core';
+import { type Simulation, TwinkitError } from '@twinkit/core';
+import { formatValue, invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core/internal';
 import {
   checkSensorKeys,
   lookupSensor,

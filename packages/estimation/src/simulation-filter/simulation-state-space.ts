@@ -1,4 +1,5 @@
-import { invalidArgument, rejectUnknownKeys, type Simulation, type StateSelection } from '@twinkit/core';
+import type { Simulation, StateSelection } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import type { TransitionFunction } from '../extended-kalman-filter/extended-kalman-filter';
 import { readVector, type VectorLike } from '../linear-algebra/matrix-like';
 

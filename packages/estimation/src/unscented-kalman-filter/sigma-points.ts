@@ -4,7 +4,7 @@ import {
   requireFinite,
   requireNonNegative,
   requirePositive,
-} from '@twinkit/core';
+} from '@twinkit/core/internal';
 import { choleskySemidefinite } from '../linear-algebra/dense';
 
 /** Weights of a sigma-point set: for the mean (`Wm`) and for the covariance (`Wc`). */

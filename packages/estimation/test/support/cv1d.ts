@@ -4,7 +4,8 @@
  *
  * @internal
  */
-import { createStream, type RandomStream } from '@twinkit/core';
+import type { RandomStream } from '@twinkit/core';
+import { createStream } from '@twinkit/core/internal';
 import { KalmanFilter } from '../../src/kalman-filter/kalman-filter';
 import { readCsvFixture, readJsonFixture } from './fixtures';
 

@@ -1,4 +1,4 @@
-import { createStream } from '@twinkit/core';
+import { createStream } from '@twinkit/core/internal';
 import { describe, expect, it } from 'vitest';
 import { SdModel } from '../model';
 import { SdRun, simulate } from '../runner';

@@ -3,15 +3,8 @@
  * each event time, its stocks and constants are writable entries of the state vector, its flows
  * and auxiliaries readable ones, and threshold crossings of any variable are state events.
  */
-import {
-  type ContinuousModel,
-  invalidArgument,
-  rejectUnknownKeys,
-  requireFinite,
-  requirePositive,
-  type Simulation,
-  TwinkitError,
-} from '@twinkit/core';
+import { type ContinuousModel, type Simulation, TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requireFinite, requirePositive } from '@twinkit/core/internal';
 import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
 import { SdModel } from '../model';
 import { type RunOptions, SdRun, type SdVariableHandle } from '../runner';

@@ -2,7 +2,7 @@
  * The saved state of an attached SD model as plain data, and its checks: what
  * {@link SdCoupling.save} writes and what `attach(sim, model, { prefix, state })` reads back.
  */
-import { invalidArgument } from '@twinkit/core';
+import { invalidArgument } from '@twinkit/core/internal';
 import type { CompiledModel } from '../compiler';
 import type { IntegrationMethod } from '../model';
 import type { SdRunSnapshot } from '../runner/run';

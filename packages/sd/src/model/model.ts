@@ -2,13 +2,8 @@
  * The model representation: what an SD model is made of, independent of how it was written
  * (TypeScript calls or an XMILE file) and of how it runs (see `compiler/` and `runner/`).
  */
-import {
-  invalidArgument,
-  rejectUnknownKeys,
-  requireFinite,
-  requirePositive,
-  TwinkitError,
-} from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requireFinite, requirePositive } from '@twinkit/core/internal';
 import type { Expr } from '../expression';
 import { isBlankEquation, parseEquation } from '../expression/parser';
 import { canonicalName, displayName } from '../names';

@@ -2,13 +2,8 @@
  * Runs a compiled model: fixed-step Euler, RK2 (Heun) and RK4, and adaptive Dormand–Prince
  * (RK45) with relative and absolute tolerances; saves every output at the save times.
  */
-import {
-  invalidArgument,
-  rejectUnknownKeys,
-  requireFinite,
-  requirePositive,
-  TwinkitError,
-} from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { invalidArgument, rejectUnknownKeys, requireFinite, requirePositive } from '@twinkit/core/internal';
 import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
 import { createContext, type RuntimeContext, type UniformSource } from '../compiler/runtime';
 import { type IntegrationMethod, SdModel } from '../model';

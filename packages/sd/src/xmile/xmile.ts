@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { rejectUnknownKeys, TwinkitError } from '@twinkit/core';
+import { TwinkitError } from '@twinkit/core';
+import { rejectUnknownKeys } from '@twinkit/core/internal';
 import { EquationSyntaxError, type Expr, isBlankEquation, parseEquation } from '../expression/parser';
 import {
   type GraphicalFunction,
