@@ -1,6 +1,7 @@
 import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '../errors';
 import { GENERATOR_KINDS } from '../random';
-import { SIMULATION_OPTION_KEYS, type Simulation, type SimulationOptions } from '../simulation/simulation';
+import { SIMULATION_OPTION_KEYS, type SimulationOptions } from '../simulation/options';
+import type { Simulation } from '../simulation/simulation';
 import { Lineage, type SimulationSnapshot } from './lineage';
 
 /** Options for {@link ModelDefinition.create}. */

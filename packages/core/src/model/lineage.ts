@@ -14,7 +14,9 @@
  */
 import { formatValue, invalidArgument, TwinkitError } from '../errors';
 import { createStream, type GeneratorKind, type RandomStreamState } from '../random';
-import { type ClockSeam, Simulation, type SimulationOptions } from '../simulation/simulation';
+import type { SimulationOptions } from '../simulation/options';
+import type { ClockSeam } from '../simulation/seam';
+import { Simulation } from '../simulation/simulation';
 
 /** Options for {@link Simulation.fork}. */
 export interface ForkOptions {
@@ -272,7 +274,7 @@ export class Lineage<M = unknown> {
         : Lineage.restore(recipe, base.snapshot, base.replication, api, base.params);
     child.replay(this.journal, sim.eventsProcessed, sim.now);
     if (replication !== sim.replication) {
-      const forkPath = `${this.seam.forkPath}/${sim.eventsProcessed}`;
+      const forkPath = `${this.seam.forkPath()}/${sim.eventsProcessed}`;
       const at = child.sim;
       child.journal.push({ kind: 'reseed', at: at.eventsProcessed, now: at.now, replication, forkPath });
       child.reseed(replication, forkPath);
@@ -296,7 +298,7 @@ export class Lineage<M = unknown> {
 
   /** Throws unless the simulation can be forked or snapshotted now. */
   private check(api: string): void {
-    if (this.seam.running) {
+    if (this.seam.isRunning()) {
       throw new TwinkitError(
         `${api}: called while the simulation is processing an event (t=${this.sim.now}); call it between steps.`,
         { code: 'FORK' },
@@ -329,7 +331,7 @@ export class Lineage<M = unknown> {
       seed: sim.seed,
       generator: sim.generator,
       replication: sim.replication,
-      forkPath: this.seam.forkPath,
+      forkPath: this.seam.forkPath(),
       eventsProcessed: sim.eventsProcessed,
       params,
       streams,
@@ -364,7 +366,7 @@ export class Lineage<M = unknown> {
     // Without continuous models a clock move is not journaled (nothing observes the time between
     // events), so replay moves the clock to the time the next entry was recorded at.
     const catchUp = (t: number) => {
-      if (seam.continuousModels === 0 && sim.now < t) seam.setClock(t);
+      if (seam.continuousModels() === 0 && sim.now < t) seam.setClock(t);
     };
     seam.act(() => {
       for (const entry of journal) {

@@ -1,12 +1,8 @@
 export type { ContinuousModel } from './continuous';
+export type { InputHandler } from './input';
+export type { RunOptions, ScheduleOptions, SimulationOptions } from './options';
 export type { RealtimeOptions, RealtimeResult } from './realtime';
-export type {
-  ForkOptions,
-  InputHandler,
-  RunOptions,
-  ScheduleOptions,
-  SimulationOptions,
-  SimulationSnapshot,
-  StepInfo,
-} from './simulation';
-export { ScheduledCall, Simulation } from './simulation';
+export { ScheduledCall } from './scheduled-call';
+export type { ForkOptions, SimulationSnapshot } from './simulation';
+export { Simulation } from './simulation';
+export type { StepInfo } from './step-info';

@@ -4,145 +4,25 @@ import { allEvents, anyEvent, Condition } from '../events/condition';
 import { type AnyEvent, Event, Priority, Timeout } from '../events/event';
 import { nativeNext, nativeThrow, Process, type ProcessBody, type ProcessGenerator } from '../events/process';
 import type { ForkOptions, Lineage, SimulationSnapshot } from '../model/lineage';
-import { createStream, DEFAULT_GENERATOR, type GeneratorKind, type RandomStream } from '../random';
+import { createStream, type GeneratorKind, type RandomStream } from '../random';
 import { StateVector } from '../state/state-vector';
 import { ContinuousCoupling, type ContinuousModel } from './continuous';
+import { copyPayload, type InputHandler, InputRegistry } from './input';
+import {
+  checkDelay,
+  FORK_OPTION_KEYS,
+  RUN_OPTION_KEYS,
+  type RunOptions,
+  resolveSimulationOptions,
+  type ScheduleOptions,
+  type SimulationOptions,
+} from './options';
 import { type RealtimeOptions, type RealtimeResult, runRealtime } from './realtime';
+import { ScheduledCall } from './scheduled-call';
+import type { ClockSeam } from './seam';
+import { type StepInfo, StepListeners } from './step-info';
 
 export type { ForkOptions, SimulationSnapshot } from '../model/lineage';
-export type { ContinuousModel } from './continuous';
-export type { RealtimeOptions, RealtimeResult } from './realtime';
-
-/** Options for `new Simulation(...)` and `model.create(...)`. */
-export interface SimulationOptions {
-  /** Master seed of every random stream (default 0). */
-  seed?: number | string;
-  /** Time the clock starts at (default 0). */
-  startTime?: number;
-  /** Replication index: replication i draws from substream i of every stream (default 0). */
-  replication?: number;
-  /** Generator behind the random streams (default {@link DEFAULT_GENERATOR}). */
-  generator?: GeneratorKind;
-}
-
-/** Options for {@link Simulation.schedule}. */
-export interface ScheduleOptions {
-  /** Calendar priority at equal times: lower runs first (default 0). Must be finite. */
-  priority?: number;
-}
-
-/** Options for {@link Simulation.run}. */
-export interface RunOptions {
-  /**
-   * Stop condition: a time (every event at or before it is processed, then the clock is set to it),
-   * or an event (run until it has been processed). Without `until`, run until the calendar is empty.
-   */
-  until?: number | AnyEvent;
-}
-
-/** The keys of {@link SimulationOptions}, checked by `new Simulation` and `model.create`. @internal */
-export const SIMULATION_OPTION_KEYS: readonly string[] = ['seed', 'startTime', 'replication', 'generator'];
-const RUN_OPTION_KEYS: readonly string[] = ['until'];
-
-/** A callback scheduled with {@link Simulation.schedule}; cancel it before it runs with `cancel()`. */
-export class ScheduledCall {
-  /** @internal */ _time = 0;
-  /** @internal */ _cancelled = false;
-  private done = false;
-  private readonly sim: Simulation;
-  private readonly fn: () => void;
-
-  /** @internal */
-  constructor(sim: Simulation, fn: () => void) {
-    this.sim = sim;
-    this.fn = fn;
-  }
-
-  /** The time the callback is (or was) due. */
-  get time(): number {
-    return this._time;
-  }
-
-  /** Whether it was cancelled. */
-  get cancelled(): boolean {
-    return this._cancelled;
-  }
-
-  /** Whether it has run. */
-  get fired(): boolean {
-    return this.done;
-  }
-
-  /** Cancels the callback; returns false if it already ran or was cancelled. */
-  cancel(): boolean {
-    if (this.done || this._cancelled) return false;
-    this.sim._cancel(this);
-    return true;
-  }
-
-  /** @internal */
-  _fire(): void {
-    this.done = true;
-    this.fn();
-  }
-}
-
-const FORK_OPTION_KEYS: readonly string[] = ['replication', 'mechanism'];
-
-/** What a listener registered with {@link Simulation.onStep} learns about each processed event. */
-export interface StepInfo {
-  /** Simulated time of the event. */
-  time: number;
-  /**
-   * What it is: a timeout, a process starting or ending, a callback from `schedule`, a state event of
-   * a continuous model, or any other event (triggered events, conditions, resource requests).
-   */
-  kind: 'timeout' | 'process-start' | 'process-end' | 'call' | 'state-event' | 'event';
-  /** The event's own description (`Timeout(5)`, `Process(customer-3)`, `Request(counter, ...)`). */
-  description: string;
-  /** The process the event starts, ends or resumes (its first waiter), or null. */
-  process: string | null;
-}
-
-/** A handler for external input registered with {@link Simulation.onInput}. */
-export type InputHandler<P = unknown> = (payload: P) => void;
-
-/**
- * What a simulation lets its lineage (model/lineage.ts, the owner of fork and snapshot) do, and
- * nothing else may: one object, handed out once by `Simulation._seam()`. Everything here bypasses the
- * journal on purpose (the lineage is the journal), which is why it is not public API.
- *
- * @internal
- */
-export interface ClockSeam<TModel = unknown> {
-  /** From now on, reports outside input (state writes, `input()`, clock moves) and outside scheduling to `lineage`. */
-  attach(lineage: Lineage<TModel>): void;
-  /**
-   * Runs `fn` as the model acting, so that what it does is not outside input (building, restoring,
-   * replaying); with `asRun`, also as if processing events, so that run, fork and snapshot refuse.
-   */
-  act<T>(fn: () => T, asRun?: boolean): T;
-  /** Whether an event is being processed (fork and snapshot refuse then). */
-  readonly running: boolean;
-  /** Processes one event or state event, unjournaled; false when nothing is left. */
-  step(): boolean;
-  /** Processes everything at or before `t`, then sets the clock to `t`, unjournaled. */
-  advance(t: number): void;
-  /** Sets the clock without processing anything (replay of a clock move no entry recorded). */
-  setClock(t: number): void;
-  /** Sets the count of processed events (a restored simulation continues the snapshot's). */
-  setEventCount(n: number): void;
-  /** The random streams created so far, by name (live: the lineage saves, restores and reseeds them). */
-  readonly streams: Map<string, RandomStream>;
-  /** The fork path that keys the streams. */
-  readonly forkPath: string;
-  /** Sets the (replication, fork path) that key streams created from now on. */
-  setStreamKey(replication: number, forkPath: string): void;
-  /** Number of attached continuous models. */
-  readonly continuousModels: number;
-  /** The handler registered for a named input, if any. */
-  inputHandler(name: string): InputHandler<unknown> | undefined;
-}
 
 /**
  * One simulation: one clock, one event calendar, named random streams and one state vector, on which
@@ -192,31 +72,18 @@ export class Simulation<TModel = unknown> {
   private seamTaken = false;
   private readonly streams = new Map<string, RandomStream>();
   private readonly continuous = new ContinuousCoupling((t) => this.stateEvent(t));
-  private readonly inputs = new Map<string, InputHandler<never>>();
+  private readonly inputs = new InputRegistry();
   private running = false;
-  private stepListeners: ((info: StepInfo) => void)[] | null = null;
+  private readonly steps = new StepListeners();
 
   /** Creates a simulation. To be able to fork it, build it from a definition instead: `defineModel(...).create()`. */
   constructor(options: SimulationOptions = {}) {
-    const api = 'new Simulation(options)';
-    rejectUnknownKeys(api, options, SIMULATION_OPTION_KEYS, '{ seed: 42 }');
-    const seed = options.seed ?? 0;
-    if (!((typeof seed === 'number' && Number.isFinite(seed)) || typeof seed === 'string')) {
-      throw invalidArgument(api, 'seed must be a finite number or a string', seed);
-    }
-    const startTime = options.startTime ?? 0;
-    if (typeof startTime !== 'number' || !Number.isFinite(startTime)) {
-      throw invalidArgument(api, 'startTime must be a finite number', startTime);
-    }
-    const replication = options.replication ?? 0;
-    if (!Number.isInteger(replication) || replication < 0) {
-      throw invalidArgument(api, 'replication must be an integer >= 0', replication);
-    }
-    this.seed = seed;
-    this.startTime = startTime;
-    this._now = startTime;
-    this.replicationIndex = replication;
-    this.generator = options.generator ?? DEFAULT_GENERATOR;
+    const resolved = resolveSimulationOptions(options);
+    this.seed = resolved.seed;
+    this.startTime = resolved.startTime;
+    this._now = resolved.startTime;
+    this.replicationIndex = resolved.replication;
+    this.generator = resolved.generator;
     this.state = new StateVector({
       isExternal: () => this.inside === 0,
       beginExternalWrite: (names, values) => this.beginExternalWrite(names, values),
@@ -297,14 +164,11 @@ export class Simulation<TModel = unknown> {
    * @throws TwinkitError if delay is negative or not finite.
    */
   timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
-    if (!(delay >= 0) || delay === Number.POSITIVE_INFINITY) {
-      throw invalidArgument(
-        'Simulation.timeout(delay)',
-        'delay must be a finite number >= 0',
-        delay,
-        'Time never runs backwards; to wait for something external, yield an event instead.',
-      );
-    }
+    checkDelay(
+      'Simulation.timeout(delay)',
+      delay,
+      'Time never runs backwards; to wait for something external, yield an event instead.',
+    );
     return new Timeout<T>(this, delay, value as T);
   }
 
@@ -350,9 +214,7 @@ export class Simulation<TModel = unknown> {
    * @throws TwinkitError if delay is negative or not finite, or priority is not finite.
    */
   schedule(delay: number, fn: () => void, options?: ScheduleOptions): ScheduledCall {
-    if (!(delay >= 0) || delay === Number.POSITIVE_INFINITY) {
-      throw invalidArgument('Simulation.schedule(delay, fn)', 'delay must be a finite number >= 0', delay);
-    }
+    checkDelay('Simulation.schedule(delay, fn)', delay);
     if (typeof fn !== 'function') {
       throw invalidArgument('Simulation.schedule(delay, fn)', 'fn must be a function', fn);
     }
@@ -397,43 +259,34 @@ export class Simulation<TModel = unknown> {
   run(options: RunOptions = {}): unknown {
     rejectUnknownKeys('Simulation.run(options)', options, RUN_OPTION_KEYS, '{ until: 100 }');
     const until = options.until;
-    if (until === undefined) {
-      this.enterRun('run');
-      try {
-        while (this.stepInternal()) {
-          /* keep going */
-        }
-      } finally {
-        this.exitRun();
-      }
+    if (until !== undefined && !(until instanceof Event)) {
+      this.advanceTo(until, 'Simulation.run({ until })');
       return undefined;
     }
-    if (until instanceof Event) {
-      if (until.sim !== this) {
-        throw invalidArgument(
-          'Simulation.run({ until })',
-          'until must be an event of this simulation',
-          until.describe(),
-        );
-      }
-      this.enterRun('run');
-      try {
-        while (!until.processed) {
-          if (!this.stepInternal()) {
-            throw new TwinkitError(
-              `Simulation.run({ until: event }): the calendar ran empty at t=${this._now} before ${until.describe()} was processed; nothing is left that could trigger it.`,
-              { code: 'INVALID_STATE' },
-            );
-          }
-        }
-      } finally {
-        this.exitRun();
-      }
-      if (!until._ok) throw until._value;
-      return until._value;
+    if (until !== undefined && until.sim !== this) {
+      throw invalidArgument(
+        'Simulation.run({ until })',
+        'until must be an event of this simulation',
+        until.describe(),
+      );
     }
-    this.advanceTo(until, 'Simulation.run({ until })');
-    return undefined;
+    this.enterRun('run');
+    try {
+      // Without until: until the calendar is empty; with an event: until it has been processed.
+      while (until === undefined ? this.stepInternal() : !until.processed) {
+        if (until !== undefined && !this.stepInternal()) {
+          throw new TwinkitError(
+            `Simulation.run({ until: event }): the calendar ran empty at t=${this._now} before ${until.describe()} was processed; nothing is left that could trigger it.`,
+            { code: 'INVALID_STATE' },
+          );
+        }
+      }
+    } finally {
+      this.exitRun();
+    }
+    if (until === undefined) return undefined;
+    if (!until._ok) throw until._value;
+    return until._value;
   }
 
   /**
@@ -489,43 +342,7 @@ export class Simulation<TModel = unknown> {
    * ```
    */
   onStep(listener: (info: StepInfo) => void): () => void {
-    if (typeof listener !== 'function') {
-      throw invalidArgument(
-        'Simulation.onStep(listener)',
-        'listener must be a function (info) => void',
-        listener,
-      );
-    }
-    this.stepListeners = [...(this.stepListeners ?? []), listener];
-    return () => {
-      const rest = (this.stepListeners ?? []).filter((l) => l !== listener);
-      this.stepListeners = rest.length > 0 ? rest : null;
-    };
-  }
-
-  private notifyStep(entry: CalendarEntry | null, time: number): void {
-    let info: StepInfo;
-    if (entry === null) {
-      info = { time, kind: 'state-event', description: 'state event', process: null };
-    } else if (entry instanceof Process) {
-      info = {
-        time,
-        kind: entry._starting ? 'process-start' : 'process-end',
-        description: entry.describe(),
-        process: entry.name,
-      };
-    } else if (entry instanceof Event) {
-      const waiter = entry._cb0;
-      info = {
-        time,
-        kind: entry instanceof Timeout ? 'timeout' : 'event',
-        description: entry.describe(),
-        process: waiter instanceof Process ? waiter.name : null,
-      };
-    } else {
-      info = { time, kind: 'call', description: 'scheduled call', process: null };
-    }
-    for (const listener of this.stepListeners ?? []) listener(info);
+    return this.steps.add(listener);
   }
 
   // ---------------------------------------------------------------- continuous models
@@ -546,26 +363,12 @@ export class Simulation<TModel = unknown> {
    * journaled, and forks replay it.
    */
   onInput<P>(name: string, handler: InputHandler<P>): void {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw invalidArgument('Simulation.onInput(name, handler)', 'name must be a non-empty string', name);
-    }
-    if (typeof handler !== 'function') {
-      throw invalidArgument('Simulation.onInput(name, handler)', 'handler must be a function', handler);
-    }
-    if (this.inputs.has(name)) {
-      throw new TwinkitError(
-        `Simulation.onInput(${formatValue(name)}): a handler is already registered for this input.`,
-        {
-          code: 'DUPLICATE',
-        },
-      );
-    }
+    this.inputs.register(name, handler as InputHandler<never>);
     if (this.lineage !== null && this.inside === 0) {
       this.lineage.taint(
         `onInput(${formatValue(name)}) was registered after the model was built; register input handlers inside the definition`,
       );
     }
-    this.inputs.set(name, handler as InputHandler<never>);
   }
 
   /**
@@ -573,34 +376,16 @@ export class Simulation<TModel = unknown> {
    * The payload is copied (structured clone), so later changes by the caller do not reach the model.
    */
   input(name: string, payload?: unknown): void {
-    const handler = this.inputs.get(name);
-    if (handler === undefined) {
-      const known = [...this.inputs.keys()];
-      throw new TwinkitError(
-        `Simulation.input(${formatValue(name)}): no handler is registered for this input${known.length ? ` (known: ${known.map((k) => JSON.stringify(k)).join(', ')})` : ''}. Register one in the model with sim.onInput(name, handler).`,
-        { code: 'NOT_FOUND' },
-      );
-    }
+    const handler = this.inputs.require(name);
     if (this.inside > 0) {
-      (handler as InputHandler<unknown>)(payload);
+      handler(payload);
       return;
     }
-    let copy: unknown;
-    try {
-      copy = structuredClone(payload);
-    } catch (error) {
-      throw invalidArgument(
-        `Simulation.input(${formatValue(name)}, payload)`,
-        'payload must be structured-cloneable data (no functions or class instances with methods)',
-        payload,
-        undefined,
-        { cause: error },
-      );
-    }
+    const copy = copyPayload(name, payload);
     this.lineage?.recordInput(name, copy);
     this.inside++;
     try {
-      (handler as InputHandler<unknown>)(copy);
+      handler(copy);
     } finally {
       this.inside--;
     }
@@ -726,9 +511,7 @@ export class Simulation<TModel = unknown> {
           if (asRun) sim.running = false;
         }
       },
-      get running() {
-        return sim.running;
-      },
+      isRunning: () => sim.running,
       step: () => sim.stepInternal(),
       advance: (t) => sim.advanceInternal(t),
       setClock(t) {
@@ -738,17 +521,13 @@ export class Simulation<TModel = unknown> {
         sim.processed = n;
       },
       streams: sim.streams,
-      get forkPath() {
-        return sim.forkPath;
-      },
+      forkPath: () => sim.forkPath,
       setStreamKey(replication, forkPath) {
         sim.replicationIndex = replication;
         sim.forkPath = forkPath;
       },
-      get continuousModels() {
-        return sim.continuous.size;
-      },
-      inputHandler: (name) => sim.inputs.get(name) as InputHandler<unknown> | undefined,
+      continuousModels: () => sim.continuous.size,
+      inputHandler: (name) => sim.inputs.get(name),
     };
   }
 
@@ -789,7 +568,7 @@ export class Simulation<TModel = unknown> {
     if (entry === undefined) return false;
     this._now = entry._time;
     this.processed++;
-    if (this.stepListeners !== null) this.notifyStep(entry, entry._time);
+    if (this.steps.listeners !== null) this.steps.notify(entry, entry._time);
     entry._fire();
     return true;
   }
@@ -812,6 +591,6 @@ export class Simulation<TModel = unknown> {
   private stateEvent(t: number): void {
     this._now = t;
     this.processed++;
-    if (this.stepListeners !== null) this.notifyStep(null, t);
+    if (this.steps.listeners !== null) this.steps.notify(null, t);
   }
 }
