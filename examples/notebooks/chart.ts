@@ -3,7 +3,27 @@
  * whiskers and shaded bands as an SVG string, and an HTML table. The notebooks pass the strings to
  * `tslab.display.html(...)`; nothing here needs a network or a browser.
  */
-import { invalidArgument } from '../support/invalid-argument';
+import { TwinkitError } from '@twinkit/core';
+
+/**
+ * The charts' "bad argument" error (`api: rule, got value. remedy`, code INVALID_ARGUMENT). It is
+ * local because tslab compiles a notebook's imports with this folder as the root, so the examples'
+ * shared helper in ../support cannot be imported here.
+ */
+function invalidArgument(api: string, rule: string, value: unknown, remedy?: string): TwinkitError {
+  let shown: string;
+  try {
+    // Numbers as written (NaN, Infinity); JSON would turn those into null.
+    shown = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    shown = String(value);
+  }
+  if (shown.length > 120) shown = `${shown.slice(0, 117)}...`;
+  return new TwinkitError(`${api}: ${rule}, got ${shown}.${remedy ? ` ${remedy}` : ''}`, {
+    code: 'INVALID_ARGUMENT',
+    details: { value },
+  });
+}
 
 /** One point of a series; `lower`/`upper` draw an interval (a whisker, or a band for `'band'`). */
 export interface ChartPoint {
