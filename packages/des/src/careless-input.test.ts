@@ -7,7 +7,6 @@ import { thrown } from '../../../test-support/thrown';
 import {
   Container,
   FilterStore,
-  fileTraceSink,
   PreemptiveResource,
   PriorityResource,
   PriorityStore,
@@ -15,6 +14,7 @@ import {
   Store,
   startTrace,
 } from './index';
+import { fileTraceSink } from './node';
 
 const thrownInvalid = (fn: () => unknown) => thrown(fn, 'INVALID_ARGUMENT');
 

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import * as des from './index';
+import * as desNode from './node';
 
 it('exports exactly the public API', () => {
   expect(Object.keys(des).sort()).toEqual([
@@ -23,8 +24,11 @@ it('exports exactly the public API', () => {
     'StorePut',
     'TRACE_KINDS',
     'Trace',
-    'fileTraceSink',
     'formatTraceRecord',
     'startTrace',
   ]);
+});
+
+it('exports the Node-only part from @twinkit/des/node', () => {
+  expect(Object.keys(desNode).sort()).toEqual(['fileTraceSink']);
 });

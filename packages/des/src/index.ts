@@ -2,6 +2,9 @@
  * twinkit discrete-event simulation: resources, containers, stores with built-in statistics, on the
  * shared clock.
  *
+ * This entry point imports no `node:` module, so it bundles for a browser. What writes files lives
+ * in `@twinkit/des/node`: `fileTraceSink` (and its type `FileTraceSink`) moved there.
+ *
  * @module @twinkit/des
  */
 export * from './base-resource';
@@ -10,8 +13,6 @@ export * from './resource';
 export * from './statistics';
 export * from './store';
 export {
-  type FileTraceSink,
-  fileTraceSink,
   formatTraceRecord,
   startTrace,
   TRACE_KINDS,

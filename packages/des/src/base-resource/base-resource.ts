@@ -20,10 +20,11 @@
  */
 import { Event, type Process, type Simulation, TwinkitError } from '@twinkit/core';
 import { formatValue, invalidArgument } from '@twinkit/core/internal';
+import { type DesContext, desContext } from '../context';
 import type { RequestQueue } from '../request-queue';
 import { FifoQueue, KeyedQueue, type Queueable } from '../request-queue';
 import { DesStatistics } from '../statistics';
-import { type DesContext, desContext, type TraceKind } from '../trace';
+import type { TraceKind } from '../trace';
 
 /** Where a request, put or get stands. */
 export type RequestStatus =

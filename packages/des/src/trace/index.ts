@@ -1,8 +1,4 @@
 export {
-  type DesContext,
-  desContext,
-  type FileTraceSink,
-  fileTraceSink,
   formatTraceRecord,
   startTrace,
   TRACE_KINDS,

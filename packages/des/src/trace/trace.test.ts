@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { Simulation } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
 import { Container } from '../container';
+import { fileTraceSink } from '../node';
 import { Resource } from '../resource';
-import { fileTraceSink, formatTraceRecord, startTrace, type TraceRecord } from './trace';
+import { formatTraceRecord, startTrace, type TraceRecord } from './trace';
 
 function bank(sim: Simulation): Resource {
   const counter = new Resource(sim, { capacity: 1, name: 'counter' });

@@ -1,6 +1,6 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { type Simulation, type StepInfo, TwinkitError } from '@twinkit/core';
+import type { Simulation, StepInfo } from '@twinkit/core';
 import { formatValue, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
+import { type DesContext, desContext } from '../context';
 
 /** What happened, in a {@link TraceRecord}. */
 export type TraceKind =
@@ -66,7 +66,7 @@ export interface TraceOptions {
   kinds?: readonly TraceKind[];
   /** Keep only records of resources with these names. */
   resources?: readonly string[];
-  /** Sends each kept record here as it happens (for example {@link fileTraceSink} or a printer). */
+  /** Sends each kept record here as it happens (for example `fileTraceSink` from `@twinkit/des/node`, or a printer). */
   sink?: TraceSink;
   /** Whether to keep records in memory in {@link Trace.records} (default: true without a sink, false with one). */
   keep?: boolean;
@@ -78,26 +78,6 @@ export interface TraceOptions {
 }
 
 const TRACE_OPTION_KEYS: readonly string[] = ['filter', 'kinds', 'resources', 'sink', 'keep', 'steps'];
-
-/** @internal Per-simulation state shared by every DES resource of one simulation. */
-export interface DesContext {
-  /** Active traces, or null when none (the hot path checks this one field). */
-  traces: Trace[] | null;
-  /** Counter for default resource names. */
-  created: number;
-}
-
-const contexts = new WeakMap<Simulation, DesContext>();
-
-/** @internal Returns the DES context of a simulation, creating it on first use. */
-export function desContext(sim: Simulation): DesContext {
-  let ctx = contexts.get(sim);
-  if (ctx === undefined) {
-    ctx = { traces: null, created: 0 };
-    contexts.set(sim, ctx);
-  }
-  return ctx;
-}
 
 /**
  * Records what the resources, containers and stores of one simulation do, as structured records that
@@ -195,7 +175,7 @@ export function startTrace(sim: Simulation, options: TraceOptions = {}): Trace {
       api,
       'sink must be a function (record) => void',
       options.sink,
-      'Use fileTraceSink(path) to write to a file.',
+      "Use fileTraceSink(path) from '@twinkit/des/node' to write to a file.",
     );
   }
   for (const kind of options.kinds ?? []) {
@@ -226,40 +206,4 @@ export function formatTraceRecord(record: TraceRecord): string {
 
 function formatNumber(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(4);
-}
-
-/** A trace sink that appends formatted lines to a file, and can be closed. */
-export interface FileTraceSink extends TraceSink {
-  /** Closes the file. */
-  close(): void;
-}
-
-/**
- * Creates a sink that writes each record to `path` as one formatted line (or one JSON object per line
- * with `{ format: 'jsonl' }`). The file is created or truncated; call `close()` when done.
- */
-export function fileTraceSink(path: string, options: { format?: 'text' | 'jsonl' } = {}): FileTraceSink {
-  if (typeof path !== 'string' || path.length === 0) {
-    throw invalidArgument('fileTraceSink(path)', 'path must be a non-empty string', path);
-  }
-  rejectUnknownKeys('fileTraceSink(path, options)', options, ['format'], "{ format: 'jsonl' }");
-  const format = options.format ?? 'text';
-  if (format !== 'text' && format !== 'jsonl') {
-    throw invalidArgument('fileTraceSink(path, { format })', 'format must be "text" or "jsonl"', format);
-  }
-  let fd: number | null = openSync(path, 'w');
-  const sink = ((record: TraceRecord) => {
-    if (fd === null) {
-      throw new TwinkitError(
-        `fileTraceSink(${formatValue(path)}): a record arrived after close(). Stop the trace (trace.stop()) before closing its sink.`,
-        { code: 'INVALID_STATE' },
-      );
-    }
-    writeSync(fd, `${format === 'jsonl' ? JSON.stringify(record) : formatTraceRecord(record)}\n`);
-  }) as FileTraceSink;
-  sink.close = () => {
-    if (fd !== null) closeSync(fd);
-    fd = null;
-  };
-  return sink;
 }

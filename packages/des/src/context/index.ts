@@ -1,0 +1,1 @@
+export { type DesContext, desContext } from './context';
