@@ -6,7 +6,8 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileModel, loadXmile, SdModel, SdRun } from '@twinkit/sd';
+import { compileModel, SdModel, SdRun } from '@twinkit/sd';
+import { loadXmile } from '@twinkit/sd/node';
 import { type BenchCase, compareRates, rateResult } from '../harness';
 
 const suite = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../fixtures/sd-test-models');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as sd from './index';
+import * as sdNode from './node';
 
 describe('@twinkit/sd exports', () => {
   it('exports exactly the public API', () => {
@@ -17,11 +18,14 @@ describe('@twinkit/sd exports', () => {
       'canonicalName',
       'compileModel',
       'displayName',
-      'loadXmile',
       'parseEquation',
       'readXmile',
       'simulate',
     ]);
+  });
+
+  it('exports the Node-only part from @twinkit/sd/node', () => {
+    expect(Object.keys(sdNode).sort()).toEqual(['loadXmile']);
   });
 
   it('exports the public types', () => {

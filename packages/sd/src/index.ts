@@ -2,6 +2,10 @@
  * twinkit system dynamics: XMILE import, compiled equations, Euler/RK/adaptive integration, coupled
  * to events.
  *
+ * This entry point imports no `node:` module, so it bundles for a browser: read a model from its
+ * XMILE text with `readXmile`. What reads files lives in `@twinkit/sd/node`: `loadXmile(path)`
+ * moved there.
+ *
  * @module @twinkit/sd
  */
 export * from './compiler';

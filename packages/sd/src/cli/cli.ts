@@ -3,9 +3,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { TwinkitError } from '@twinkit/core';
-import type { IntegrationMethod } from '../model';
-import { simulate } from '../runner';
-import { loadXmile } from '../xmile';
+// The package's own entries by name (kept external in the build), so the command line is a thin
+// layer over the published @twinkit/sd and @twinkit/sd/node rather than a second copy of them.
+import { type IntegrationMethod, simulate } from '@twinkit/sd';
+import { loadXmile } from '@twinkit/sd/node';
 
 /** Exit codes of {@link runCli}. */
 export const EXIT = { ok: 0, modelError: 1, usage: 2 } as const;

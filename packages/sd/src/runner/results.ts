@@ -17,7 +17,7 @@ export interface ResultColumn {
  *
  * @example
  * ```ts
- * const results = simulate(loadXmile('teacup.xmile'));
+ * const results = simulate(loadXmile('teacup.xmile')); // loadXmile from '@twinkit/sd/node'
  * results.times;                        // Float64Array of save times
  * results.series('Teacup Temperature'); // Float64Array, one value per save time
  * results.final('heat loss to room');   // names follow the XMILE rules

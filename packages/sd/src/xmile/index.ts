@@ -1,2 +1,2 @@
-export { loadXmile, type ReadXmileOptions, readXmile, XmileError } from './xmile';
+export { type ReadXmileOptions, readXmile, XmileError } from './xmile';
 export { XmlSyntaxError } from './xml';

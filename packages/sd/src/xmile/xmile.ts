@@ -4,8 +4,6 @@
  * and flows, 1-D and 2-D arrays. Anything not supported fails with an error that names the
  * construct, the variable and the file.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { TwinkitError } from '@twinkit/core';
 import { rejectUnknownKeys } from '@twinkit/core/internal';
 import { EquationSyntaxError, type Expr, isBlankEquation, parseEquation } from '../expression/parser';
@@ -53,24 +51,13 @@ const IGNORED_VARIABLE_ELEMENTS = new Set([
   'simulation_delay',
 ]);
 
-/** Reads an XMILE document (its text) into a model. */
+/**
+ * Reads an XMILE document (its text) into a model. Works anywhere, a browser included; to read a
+ * file from disk in Node, use `loadXmile(path)` from `@twinkit/sd/node`.
+ */
 export function readXmile(source: string, options: ReadXmileOptions = {}): SdModel {
   rejectUnknownKeys('readXmile(source, options)', options, ['file'], "{ file: 'model.xmile' }");
   return new XmileReader(source, options.file ?? '<xmile>').read();
-}
-
-/** Reads an XMILE file from disk into a model. */
-export function loadXmile(path: string): SdModel {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new XmileError(`loadXmile(path): cannot read ${JSON.stringify(path)}: ${(e as Error).message}`, {
-      code: 'IO',
-      cause: e,
-    });
-  }
-  return readXmile(text, { file: basename(path) });
 }
 
 function parseNumber(text: string): number {

@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { canonicalKey } from '../../src/compiler';
 import type { IntegrationMethod } from '../../src/model';
+import { loadXmile } from '../../src/node';
 import { simulate } from '../../src/runner';
-import { loadXmile } from '../../src/xmile';
 
 /** Outcome of one model. */
 export interface ConformanceResult {

@@ -1,0 +1,8 @@
+/**
+ * The Node-only part of twinkit system dynamics: what reads the file system. `@twinkit/sd` itself
+ * imports no `node:` module, so it bundles for a browser (read XMILE text there with `readXmile`);
+ * import these from `@twinkit/sd/node` in Node.
+ *
+ * @module @twinkit/sd/node
+ */
+export { loadXmile } from './load-xmile';
