@@ -11,6 +11,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'replication-worker': 'src/replications/replication-worker.ts',
       bullmq: 'src/bullmq/index.ts',
+      stats: 'src/stats/index.ts',
     },
     shims: true,
   },

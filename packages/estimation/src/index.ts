@@ -2,12 +2,19 @@
  * twinkit estimation: Kalman (KF/EKF/UKF), particle and ensemble filters, Monte Carlo experiments
  * with confidence intervals.
  *
+ * The numeric helpers (t and chi-square quantiles, the chi-square band, lag-1 autocorrelation) are
+ * in `@twinkit/estimation/stats`.
+ *
  * @module @twinkit/estimation
  */
-export * from './batch-means';
+export { type BatchMeans, type BatchMeansOptions, batchMeans } from './batch-means';
 export * from './confidence-interval';
-export * from './consistency-monitor';
-export * from './distributions';
+export {
+  ConsistencyMonitor,
+  type ConsistencyMonitorOptions,
+  type ConsistencyState,
+  type ConsistencyStatus,
+} from './consistency-monitor';
 export * from './ensemble-kalman-filter';
 export * from './extended-kalman-filter';
 export * from './gaussian-filter';
