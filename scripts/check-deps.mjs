@@ -3,6 +3,10 @@
 // Checks both each package.json's dependencies and every import in packages/*/src.
 // des, abm and sd never import each other; examples/ and benchmarks/ import public entry points only.
 // `@twinkit/core/internal` (validators, RNG internals) is for the sibling packages in packages/* only.
+// The kernels (core, des, abm, sd) bundle for a browser: outside their `src/node/` entry (and the sd
+// command line) they import no `node:` module, and `src/node/` imports its own package's main entry
+// by name (as the sd command line imports both), so the built entries share the main entry's
+// classes instead of copying them.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -15,6 +19,7 @@ const allowed = {
   adapters: ['core', 'estimation'],
 };
 
+const BROWSER_KERNELS = ['core', 'des', 'abm', 'sd'];
 const problems = [];
 const files = (dir) =>
   readdirSync(dir).flatMap((name) => {
@@ -48,9 +53,20 @@ for (const pkg of readdirSync('packages')) {
   }
   for (const file of files(join('packages', pkg, 'src'))) {
     const text = stripComments(readFileSync(file, 'utf8'));
+    const inNodeEntry = file.startsWith(join('packages', pkg, 'src', 'node') + '/');
+    const inCli = file.startsWith(join('packages', pkg, 'src', 'cli') + '/');
+    const browserSafe = BROWSER_KERNELS.includes(pkg) && !inNodeEntry && !/\.test\.ts$/.test(file) && !inCli;
     for (const match of text.matchAll(importRe)) {
       const spec = match[1] ?? match[2] ?? match[3];
       const m = /^@twinkit\/([^/]+)(\/.*)?$/.exec(spec);
+      if (browserSafe && /^node:|^(fs|path|os|child_process|worker_threads|url|crypto)$/.test(spec)) {
+        problems.push(
+          `${file}: imports ${spec}; @twinkit/${pkg} bundles for a browser, so Node-only code goes in src/node/ (the @twinkit/${pkg}/node entry)`,
+        );
+      }
+      // The node entry uses its main entry; the sd command line uses both entries.
+      if (m && inNodeEntry && m[1] === pkg && !m[2]) continue;
+      if (m && inCli && m[1] === pkg && (!m[2] || m[2] === '/node')) continue;
       if (m) {
         if (!allowed[pkg].includes(m[1]))
           problems.push(
