@@ -2,7 +2,7 @@
  * Maintenance technicians on a factory floor: machines fail at random (exponential times between
  * failures), a dispatcher hands failed machines to idle technicians first come first served, and a
  * technician finds a path with A* around the machine rows, walks it on the simulation clock
- * (`moveAlong`), and repairs the machine (a triangular repair time): agents written as processes,
+ * (`grid.moveAlong`), and repairs the machine (a triangular repair time): agents written as processes,
  * like DES processes, on the shared clock. Aggregates (idle technicians, failed machines) are
  * published in the state vector and sampled every shift.
  *
@@ -103,7 +103,7 @@ export class Technician extends Agent<FactoryModel> {
         const path = grid.findPath(grid.positionOf(tech), machine.servicePoint, { diagonal: true });
         if (path === null) throw new Error(`${machine.name} cannot be reached`);
         tech.walked += path.cost;
-        yield tech.moveAlong(path, params.speed);
+        yield grid.moveAlong(tech, path, params.speed);
         machine.state = 'repairing';
         yield sim.timeout(
           repairs.triangular(params.repairTime[0], params.repairTime[1], params.repairTime[2]),

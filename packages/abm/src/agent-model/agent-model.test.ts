@@ -97,60 +97,57 @@ describe('AgentModel and Agent', () => {
     expect(grid.agentCount).toBe(0);
   });
 
-  it('lets an agent run processes that yield walks and waits like any DES process', () => {
-    const sim = new Simulation({ seed: 1 });
-    const model = new AgentModel(sim);
-    const grid = model.addSpace(new GridSpace<Walker>({ width: 5, height: 5, occupancy: 'multiple' }));
-    grid.setWalkable(2, 0, false);
-    grid.setWalkable(2, 1, false);
-    const w = new Walker(model);
-    grid.place(w, 0, 0);
-    const trace: [number, number, number][] = [];
-    let walkCost = 0;
-    let repairedAt = 0;
-    w.process(function* () {
-      const path = grid.findPath(grid.positionOf(w), { x: 4, y: 0 }, { diagonal: true })!;
-      walkCost = path.cost;
-      const walk = w.moveAlong(path, 2);
-      sim.process(function* () {
-        while (walk.isAlive) {
-          trace.push([sim.now, grid.xOf(w), grid.yOf(w)]);
-          yield sim.timeout(0.25);
-        }
+  it('keeps the deprecated agent.moveAlong(path, speed) as an alias of grid.moveAlong(agent, path, speed)', () => {
+    const walkOn = (how: 'alias' | 'space') => {
+      const sim = new Simulation({ seed: 1 });
+      const model = new AgentModel(sim);
+      const grid = model.addSpace(new GridSpace<Walker>({ width: 5, height: 5, occupancy: 'multiple' }));
+      grid.setWalkable(2, 0, false);
+      grid.setWalkable(2, 1, false);
+      const w = new Walker(model);
+      grid.place(w, 0, 0);
+      const cells: number[] = [];
+      let arrivedAt = 0;
+      w.process(function* () {
+        const path = grid.findPath(grid.positionOf(w), { x: 4, y: 0 }, { diagonal: true })!;
+        const walk = how === 'alias' ? w.moveAlong(path, 2) : grid.moveAlong(w, path, 2);
+        sim.process(function* () {
+          while (walk.isAlive) {
+            cells.push(grid.cellOf(w));
+            yield sim.timeout(0.25);
+          }
+        });
+        yield walk;
+        arrivedAt = sim.now;
       });
-      yield walk;
-      w.state = 'busy';
-      yield sim.timeout(3); // the repair
-      w.state = 'idle';
-      repairedAt = sim.now;
-    });
-    sim.run();
-    expect(grid.positionOf(w)).toEqual({ x: 4, y: 0 });
-    // All cells cost 1, so the walk takes cost / speed; then the repair takes 3.
-    // Around the wall without cutting its corners: (0,0) (1,1) (1,2) (2,2) (3,2) (4,1) (4,0).
-    expect(walkCost).toBeCloseTo(4 + 2 * Math.SQRT2, 12);
-    expect(repairedAt).toBeCloseTo(walkCost / 2 + 3, 12);
-    expect(trace[0]).toEqual([0, 0, 0]);
-    for (const [, x, y] of trace) expect(grid.isWalkable(grid.cellAt(x, y))).toBe(true);
-    expect(trace.some(([, x, y]) => x === 2 && y === 2)).toBe(true);
-    expect(w.state).toBe('idle');
+      sim.run();
+      return { position: grid.positionOf(w), cells, arrivedAt };
+    };
+    const alias = walkOn('alias');
+    expect(alias.position).toEqual({ x: 4, y: 0 });
+    expect(alias.arrivedAt).toBeCloseTo((4 + 2 * Math.SQRT2) / 2, 12);
+    expect(alias).toEqual(walkOn('space'));
   });
 
-  it('refuses moveAlong with a path that does not start at the agent or a bad speed', () => {
+  it('refuses the deprecated agent.moveAlong with a path not from a GridSpace or on a removed agent', () => {
     const sim = new Simulation({ seed: 1 });
     const model = new AgentModel(sim);
     const grid = model.addSpace(new GridSpace<Walker>({ width: 5, height: 1 }));
     const w = new Walker(model);
     grid.place(w, 0, 0);
-    const path = grid.findPath({ x: 1, y: 0 }, { x: 4, y: 0 })!;
-    expect(() => w.moveAlong(path, 1)).toThrow(
+    const good = grid.findPath({ x: 0, y: 0 }, { x: 4, y: 0 })!;
+    expect(() => w.moveAlong({ ...good, grid: { width: 5, height: 1 } }, 1)).toThrow(
+      /^Walker#0\.moveAlong\(path, speed\): path must come from a GridSpace .* walk it with grid\.moveAlong\(agent, path, speed\)\./,
+    );
+    // The other rules are the space's, and name it.
+    expect(() => w.moveAlong(good, 0)).toThrow(
+      /^GridSpace\.moveAlong\(agent, path, speed\): speed must be a finite number > 0/,
+    );
+    expect(() => w.moveAlong(grid.findPath({ x: 1, y: 0 }, { x: 4, y: 0 })!, 1)).toThrow(
       /the path must start at the agent's cell \(0, 0\), got \[1,0\]/,
     );
-    const good = grid.findPath({ x: 0, y: 0 }, { x: 4, y: 0 })!;
-    expect(() => w.moveAlong(good, 0)).toThrow(/speed must be a finite number > 0/);
-    expect(() => w.moveAlong({ ...good, grid: { width: 5, height: 1 } }, 1)).toThrow(
-      /path must come from a GridSpace/,
-    );
+    w.remove();
+    expect(() => w.moveAlong(good, 1)).toThrow(/^Walker#0\.moveAlong\(path, speed\): the agent was removed/);
   });
 
   it('publishes aggregates in the state vector (counts by state, mean of an attribute)', () => {

@@ -12,7 +12,7 @@ import {
 import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { Ticker, type TickOptions } from '../activation/ticker';
 import { AgentSet } from '../agent-set/agent-set';
-import { GridSpace } from '../grid-space/grid-space';
+import type { GridSpace } from '../grid-space/grid-space';
 import type { Locatable } from '../internal/id-index';
 import type { GridPath } from '../pathfinding/find-path';
 
@@ -193,51 +193,29 @@ export class Agent<M extends AgentModel = AgentModel> implements Locatable {
   }
 
   /**
-   * Walks the agent along a grid path found by `grid.findPath` (the first cell must be its current
-   * cell), entering each next cell after `distance / speed` time units (distance 1 straight, √2
-   * diagonal). Returns the walking process, which can be `yield`ed.
+   * Walks the agent along a grid path found by `grid.findPath`: the same as
+   * `path.grid.moveAlong(agent, path, speed)` (see {@link GridSpace.moveAlong}), which walks it.
+   *
+   * @deprecated Use {@link GridSpace.moveAlong} (`grid.moveAlong(agent, path, speed)`): movement
+   * belongs to the space. This alias delegates to the path's grid; removed in the next release.
    *
    * @example
    * ```ts
    * const path = grid.findPath(grid.positionOf(tech), target, { diagonal: true });
-   * if (path) yield tech.moveAlong(path, 1.5);
+   * if (path) yield grid.moveAlong(tech, path, 1.5); // not tech.moveAlong(path, 1.5)
    * ```
    */
   moveAlong(path: GridPath, speed: number): Process<undefined> {
-    const api = `${this.constructor.name}#${this.id}.moveAlong(path, speed)`;
     if (!this.#alive) throw removedError(this, 'moveAlong(path, speed)');
-    if (typeof speed !== 'number' || !Number.isFinite(speed) || speed <= 0)
-      throw invalidArgument(api, 'speed must be a finite number > 0 (cells per time unit)', speed);
-    const grid = path?.grid;
-    if (!(grid instanceof GridSpace))
+    const grid = path?.grid as Partial<GridSpace<Agent>> | undefined;
+    if (typeof grid?.moveAlong !== 'function')
       throw invalidArgument(
-        api,
+        `${this.constructor.name}#${this.id}.moveAlong(path, speed)`,
         'path must come from a GridSpace (grid.findPath) so the agent knows where to walk',
         path,
-        'Use grid.findPath(from, to) instead of findPath({ width, height }, ...).',
+        'Use grid.findPath(from, to) instead of findPath({ width, height }, ...), and walk it with grid.moveAlong(agent, path, speed).',
       );
-    const space = grid as GridSpace<Agent>;
-    const start = space.cellOf(this);
-    if (path.cells[0] !== start)
-      throw invalidArgument(
-        api,
-        `the path must start at the agent's cell (${space.xOfCell(start)}, ${space.yOfCell(start)})`,
-        path.cells.length > 0 ? space.pointOf(path.cells[0]!) : [],
-        'Find the path from grid.positionOf(agent).',
-      );
-    const agent = this;
-    const cells = path.cells;
-    return this.process(function* () {
-      for (let i = 1; i < cells.length; i++) {
-        const from = cells[i - 1]!;
-        const to = cells[i]!;
-        const diagonal =
-          space.xOfCell(from) !== space.xOfCell(to) && space.yOfCell(from) !== space.yOfCell(to);
-        yield agent.model.sim.timeout((diagonal ? Math.SQRT2 : 1) / speed);
-        space.moveToCell(agent, to);
-      }
-      return undefined;
-    }) as Process<undefined>;
+    return grid.moveAlong(this, path, speed);
   }
 
   private track(entry: ScheduledCall | Process<unknown>): void {

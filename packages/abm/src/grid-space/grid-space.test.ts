@@ -1,7 +1,8 @@
-import { TwinkitError } from '@twinkit/core';
+import { Simulation, TwinkitError } from '@twinkit/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { testRng } from '../../test/support/test-rng';
+import { Agent, AgentModel } from '../agent-model/agent-model';
 import { type GridNeighborhood, GridSpace } from './grid-space';
 
 interface Token {
@@ -339,5 +340,202 @@ describe('GridSpace.findPath', () => {
     expect(path).not.toBeNull();
     expect(path!.cost).toBe(8); // down 2, across 4, up 2
     expect(path!.cells.map((c) => grid.pointOf(c))).toContainEqual([2, 2]);
+  });
+});
+
+class Walker extends Agent {
+  state: 'idle' | 'busy' = 'idle';
+}
+
+function walkingFloor(options: { width?: number; height?: number; occupancy?: 'single' | 'multiple' } = {}) {
+  const sim = new Simulation({ seed: 1 });
+  const model = new AgentModel(sim);
+  const grid = model.addSpace(
+    new GridSpace<Walker>({
+      width: options.width ?? 5,
+      height: options.height ?? 5,
+      occupancy: options.occupancy ?? 'multiple',
+    }),
+  );
+  return { sim, model, grid };
+}
+
+describe('GridSpace.moveAlong', () => {
+  it('walks an agent along an A* path as its process, which can be yielded like any DES process', () => {
+    const { sim, model, grid } = walkingFloor();
+    grid.setWalkable(2, 0, false);
+    grid.setWalkable(2, 1, false);
+    const w = new Walker(model);
+    grid.place(w, 0, 0);
+    const trace: [number, number, number][] = [];
+    let walkCost = 0;
+    let repairedAt = 0;
+    w.process(function* () {
+      const path = grid.findPath(grid.positionOf(w), { x: 4, y: 0 }, { diagonal: true })!;
+      walkCost = path.cost;
+      const walk = grid.moveAlong(w, path, 2);
+      sim.process(function* () {
+        while (walk.isAlive) {
+          trace.push([sim.now, grid.xOf(w), grid.yOf(w)]);
+          yield sim.timeout(0.25);
+        }
+      });
+      yield walk;
+      w.state = 'busy';
+      yield sim.timeout(3); // the repair
+      w.state = 'idle';
+      repairedAt = sim.now;
+    });
+    sim.run();
+    expect(grid.positionOf(w)).toEqual({ x: 4, y: 0 });
+    // All cells cost 1, so the walk takes cost / speed; then the repair takes 3.
+    // Around the wall without cutting its corners: (0,0) (1,1) (1,2) (2,2) (3,2) (4,1) (4,0).
+    expect(walkCost).toBeCloseTo(4 + 2 * Math.SQRT2, 12);
+    expect(repairedAt).toBeCloseTo(walkCost / 2 + 3, 12);
+    expect(trace[0]).toEqual([0, 0, 0]);
+    for (const [, x, y] of trace) expect(grid.isWalkable(grid.cellAt(x, y))).toBe(true);
+    expect(trace.some(([, x, y]) => x === 2 && y === 2)).toBe(true);
+    expect(w.state).toBe('idle');
+  });
+
+  it('enters each next cell after distance / speed (1 straight, √2 diagonal), updating the placement', () => {
+    const { sim, model, grid } = walkingFloor();
+    const w = new Walker(model);
+    grid.place(w, 0, 0);
+    const path = grid.findPath({ x: 0, y: 0 }, { x: 2, y: 3 }, { diagonal: true })!;
+    const entered: [number, number, number][] = [];
+    const walk = grid.moveAlong(w, path, 4);
+    sim.process(function* () {
+      // Sample just after each possible arrival: the placement changes only when a cell is entered.
+      let last = grid.cellOf(w);
+      while (walk.isAlive) {
+        yield sim.timeout(1 / 64);
+        if (grid.cellOf(w) !== last) {
+          last = grid.cellOf(w);
+          entered.push([sim.now, grid.xOf(w), grid.yOf(w)]);
+        }
+      }
+    });
+    sim.run();
+    expect(walk.ok).toBe(true);
+    expect(grid.positionOf(w)).toEqual({ x: 2, y: 3 });
+    expect(grid.agentCount).toBe(1);
+    expect(grid.countInCell(grid.cellAt(0, 0))).toBe(0);
+    // Every move the path makes takes (√2 or 1) / speed; the cells entered are the path's cells.
+    let t = 0;
+    const expected = path.cells.slice(1).map((cell, i) => {
+      const from = path.cells[i]!;
+      const diagonal = grid.xOfCell(from) !== grid.xOfCell(cell) && grid.yOfCell(from) !== grid.yOfCell(cell);
+      t += (diagonal ? Math.SQRT2 : 1) / 4;
+      return [t, grid.xOfCell(cell), grid.yOfCell(cell)] as const;
+    });
+    expect(entered.map(([, x, y]) => [x, y])).toEqual(expected.map(([, x, y]) => [x, y]));
+    entered.forEach(([at], i) => {
+      expect(at).toBeGreaterThanOrEqual(expected[i]![0] - 1e-12);
+      expect(at).toBeLessThan(expected[i]![0] + 1 / 64 + 1e-12);
+    });
+    expect(sim.now).toBeCloseTo(path.cost / 4, 1);
+  });
+
+  it('returns a process that ends at once for a one-cell path (already there)', () => {
+    const { sim, model, grid } = walkingFloor();
+    const w = new Walker(model);
+    grid.place(w, 1, 1);
+    const walk = grid.moveAlong(w, grid.findPath({ x: 1, y: 1 }, { x: 1, y: 1 })!, 1);
+    sim.run();
+    expect(walk.ok).toBe(true);
+    expect(sim.now).toBe(0);
+    expect(grid.positionOf(w)).toEqual({ x: 1, y: 1 });
+  });
+
+  it('stops walking, quietly, when the agent is removed on the way', () => {
+    const { sim, model, grid } = walkingFloor();
+    const w = new Walker(model);
+    grid.place(w, 0, 0);
+    const walk = grid.moveAlong(w, grid.findPath({ x: 0, y: 0 }, { x: 4, y: 0 })!, 1);
+    sim.schedule(2.5, () => w.remove());
+    sim.run();
+    expect(walk.isAlive).toBe(false);
+    expect(walk.ok).toBe(true);
+    expect(w.alive).toBe(false);
+    expect(grid.agentCount).toBe(0);
+    expect(grid.has(w)).toBe(false);
+  });
+
+  it('fails the walk with the grid rule when the next cell has been taken (single occupancy)', () => {
+    const { sim, model, grid } = walkingFloor({ width: 5, height: 1, occupancy: 'single' });
+    const w = new Walker(model);
+    const blocker = new Walker(model);
+    grid.place(w, 0, 0);
+    const walk = grid.moveAlong(w, grid.findPath({ x: 0, y: 0 }, { x: 4, y: 0 })!, 1);
+    sim.schedule(1.5, () => grid.place(blocker, 2, 0));
+    expect(() => sim.run()).toThrow(/cell \(2, 0\) of a single-occupancy grid already holds agent #1/);
+    expect(walk.ok).toBe(false);
+    expect(grid.positionOf(w)).toEqual({ x: 1, y: 0 });
+  });
+
+  it('refuses a bad agent, speed or path with an error naming the API, the rule, the value and the remedy', () => {
+    const { model, grid } = walkingFloor({ width: 5, height: 1 });
+    const other = new GridSpace<Walker>({ width: 5, height: 1 });
+    const w = new Walker(model);
+    grid.place(w, 0, 0);
+    const good = grid.findPath({ x: 0, y: 0 }, { x: 4, y: 0 })!;
+    const refuse = (call: () => unknown, message: RegExp) => {
+      let error: unknown;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TwinkitError);
+      expect((error as TwinkitError).code).toBe('INVALID_ARGUMENT');
+      expect((error as TwinkitError).message).toMatch(/^GridSpace\.moveAlong\(agent, path, speed\): /);
+      expect((error as TwinkitError).message).toMatch(message);
+    };
+    for (const speed of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '2' as unknown as number])
+      refuse(
+        () => grid.moveAlong(w, good, speed),
+        /speed must be a finite number > 0 \(cells per time unit\), got .*\. Pass the walking speed/,
+      );
+    refuse(
+      () => grid.moveAlong(w, grid.findPath({ x: 1, y: 0 }, { x: 4, y: 0 })!, 1),
+      /the path must start at the agent's cell \(0, 0\), got \[1,0\]\. Find the path from grid\.positionOf\(agent\)\./,
+    );
+    refuse(
+      () => grid.moveAlong(w, { cells: [], cost: 0, grid }, 1),
+      /the path must start at the agent's cell \(0, 0\), got \[\]/,
+    );
+    refuse(
+      () => grid.moveAlong(w, { ...good, grid: { width: 5, height: 1 } }, 1),
+      /path must come from this GridSpace \(path\.grid === grid, as grid\.findPath returns it\), got "a path on a plain 5x1 grid, not a GridSpace"\. Use grid\.findPath\(from, to\)/,
+    );
+    refuse(
+      () => grid.moveAlong(w, other.findPath({ x: 0, y: 0 }, { x: 4, y: 0 })!, 1),
+      /path must come from this GridSpace .*another 5x1 GridSpace.*path\.grid\.moveAlong\(agent, path, speed\)/,
+    );
+    refuse(() => grid.moveAlong(w, null as never, 1), /path must come from this GridSpace .*got null/);
+    refuse(
+      () => grid.moveAlong({ id: 7 } as never, good, 1),
+      /agent must be an Agent \(the walk runs as its process on its model clock\), got "agent #7"\. Walk Agent instances/,
+    );
+    refuse(() => grid.moveAlong({ id: -1 } as never, good, 1), /the agent must have an integer id >= 0/);
+    // Nothing was started or moved.
+    expect(grid.positionOf(w)).toEqual({ x: 0, y: 0 });
+    expect(model.sim.now).toBe(0);
+  });
+
+  it('refuses an agent that is not on this grid or was removed from its model', () => {
+    const { model, grid } = walkingFloor({ width: 5, height: 1 });
+    const w = new Walker(model);
+    const away = new Walker(model);
+    grid.place(w, 0, 0);
+    const path = grid.findPath({ x: 0, y: 0 }, { x: 4, y: 0 })!;
+    expect(() => grid.moveAlong(away, path, 1)).toThrow(
+      /^GridSpace\.moveAlong\(agent, path, speed\): agent #1 is not on this grid\. Place it first/,
+    );
+    w.remove();
+    expect(() => grid.moveAlong(w, path, 1)).toThrow(
+      /^GridSpace\.moveAlong\(agent, path, speed\): the agent must not have been removed from its model, got "agent #0"\. Check agent\.alive/,
+    );
   });
 });

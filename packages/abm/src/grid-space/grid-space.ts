@@ -1,5 +1,6 @@
-import { TwinkitError } from '@twinkit/core';
+import { type Process, TwinkitError } from '@twinkit/core';
 import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
+import type { Agent } from '../agent-model/agent-model';
 import { checkAgent, IdIndex, type Locatable } from '../internal/id-index';
 import { type RandomSource, randomIndex } from '../internal/random-source';
 import { type FindPathOptions, findPath, type GridPath } from '../pathfinding/find-path';
@@ -241,6 +242,70 @@ export class GridSpace<T extends Locatable = Locatable> {
    */
   findPath(from: GridPoint, to: GridPoint, options?: FindPathOptions): GridPath | null {
     return findPath(this, from, to, options);
+  }
+
+  /**
+   * Walks an agent along a path found by {@link GridSpace.findPath} on this grid (the first cell
+   * must be the agent's current cell), entering each next cell after `distance / speed` time units
+   * on the agent's model clock (distance 1 straight, √2 diagonal; `speed` in cells per time unit).
+   * The walk is a process of the agent ({@link Agent.process}), so it can be `yield`ed and it ends
+   * if the agent is removed. Entering a cell follows the rules of {@link moveToCell}: if the next
+   * cell has become unwalkable or (single occupancy) taken, the walk fails with that error.
+   *
+   * @example
+   * ```ts
+   * tech.process(function* () {
+   *   const path = grid.findPath(grid.positionOf(tech), target, { diagonal: true });
+   *   if (path) yield grid.moveAlong(tech, path, 1.5); // 1.5 cells per time unit
+   * });
+   * ```
+   */
+  moveAlong(agent: T & Agent, path: GridPath, speed: number): Process<undefined> {
+    const api = 'GridSpace.moveAlong(agent, path, speed)';
+    checkAgent(api, agent);
+    if (typeof (agent as Partial<Agent>).process !== 'function')
+      throw invalidArgument(
+        api,
+        'agent must be an Agent (the walk runs as its process on its model clock)',
+        `agent #${agent.id}`,
+        'Walk Agent instances; move plain objects with grid.moveTo(agent, x, y).',
+      );
+    if (typeof speed !== 'number' || !Number.isFinite(speed) || speed <= 0)
+      throw invalidArgument(
+        api,
+        'speed must be a finite number > 0 (cells per time unit)',
+        speed,
+        'Pass the walking speed in cells per time unit, e.g. grid.moveAlong(agent, path, 1.5).',
+      );
+    if (path?.grid !== this)
+      throw invalidArgument(
+        api,
+        'path must come from this GridSpace (path.grid === grid, as grid.findPath returns it)',
+        path === null || typeof path !== 'object' ? path : `a path on ${describeGrid(path.grid)}`,
+        path?.grid instanceof GridSpace
+          ? 'Walk the path on the grid that found it: path.grid.moveAlong(agent, path, speed).'
+          : 'Use grid.findPath(from, to) instead of findPath({ width, height }, ...).',
+      );
+    const start = this.requireCell(api, agent);
+    const cells = path.cells;
+    if (cells[0] !== start)
+      throw invalidArgument(
+        api,
+        `the path must start at the agent's cell (${this.xOfCell(start)}, ${this.yOfCell(start)})`,
+        cells.length > 0 ? this.pointOf(cells[0]!) : [],
+        'Find the path from grid.positionOf(agent).',
+      );
+    const grid = this;
+    return agent.process(function* () {
+      for (let i = 1; i < cells.length; i++) {
+        const from = cells[i - 1]!;
+        const to = cells[i]!;
+        const diagonal = grid.xOfCell(from) !== grid.xOfCell(to) && grid.yOfCell(from) !== grid.yOfCell(to);
+        yield agent.timeout((diagonal ? Math.SQRT2 : 1) / speed);
+        grid.moveToCell(agent, to);
+      }
+      return undefined;
+    }) as Process<undefined>;
   }
 
   /** Walkability per cell (1 walkable, 0 not), read-only: change it with {@link setWalkable}. */
@@ -846,4 +911,11 @@ export class GridSpace<T extends Locatable = Locatable> {
     if (this.occupancy === 'single') return this.single[cell] === agent;
     return true;
   }
+}
+
+function describeGrid(grid: unknown): string {
+  if (grid instanceof GridSpace) return `another ${grid.width}x${grid.height} GridSpace`;
+  if (grid === null || typeof grid !== 'object') return `no grid (path.grid = ${String(grid)})`;
+  const { width, height } = grid as { width?: unknown; height?: unknown };
+  return `a plain ${String(width)}x${String(height)} grid, not a GridSpace`;
 }
