@@ -13,6 +13,8 @@ it('exports exactly the public API', () => {
     'Priority',
     'Process',
     'RandomStream',
+    'ResumableGroup',
+    'ResumableProcess',
     'ScheduledCall',
     'Simulation',
     'StateSelection',

@@ -18,6 +18,7 @@ export {
   type SamplerParameters,
   type StreamKey,
 } from './random';
+export * from './resumable';
 export * from './simulation';
 export * from './state';
 export * from './statistics';

@@ -46,6 +46,22 @@ export type RequestStatus =
 /** What `cancel()` did. */
 export type CancelOutcome = 'withdrawn' | 'released' | 'none';
 
+/**
+ * The waiting lines of a resource, container or store as plain data: when each waiting request was
+ * made, in line order (part of their `saveState()`).
+ *
+ * @example
+ * ```ts
+ * const lines: WaitingLinesState = { puts: [], gets: [12.5, 13] }; // two getters waiting since 12.5, 13
+ * ```
+ */
+export interface WaitingLinesState {
+  /** The waiting put requests (Resource: requests for a unit). */
+  puts: number[];
+  /** The waiting get requests. */
+  gets: number[];
+}
+
 /** Options shared by every resource, container and store. */
 export interface BaseResourceOptions {
   /**
@@ -201,6 +217,8 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
   /** @internal */ protected readonly ctx: DesContext;
   /** @internal */ protected readonly kind: string;
   private settling = false;
+  /** Requests saved waiting that the restored processes make again (see {@link BaseResource.resumeLines}). */
+  private resuming: { time: number; puts: number[]; gets: number[] } | null = null;
   /** Whether put requests are the arrivals (Resource) rather than gets (Container, Store); fixed per class. */
   private readonly arrivalsArePuts: boolean;
 
@@ -322,6 +340,7 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
     const isPut = event._side === 'put';
     const queue: RequestQueue<TPut | TGet> = isPut ? this.putQueue : this.getQueue;
     const stats = this.stats;
+    if (this.resuming !== null && this.adopt(event, isPut, queue)) return;
     if (isPut === this.arrivalsArePuts) stats.arrivals++;
     else stats.puts++;
     if (
@@ -349,6 +368,79 @@ export abstract class BaseResource<TPut extends ResourceEvent<any>, TGet extends
       if (isPut) this.triggerPuts();
       else this.triggerGets();
     }
+  }
+
+  /**
+   * Returns when each waiting request was made, in line order: for `saveState()`, with the held
+   * items, level or units and `stats.saveState()`.
+   */
+  protected saveLines(): WaitingLinesState {
+    return {
+      puts: this.putQueue.toArray().map((e) => e.requestedAt),
+      gets: this.getQueue.toArray().map((e) => e.requestedAt),
+    };
+  }
+
+  /**
+   * Expects the requests of `lines` to be made again now, in order (by the processes restored in the
+   * phase where they waited): each of them is dated back to when it was first made and is not
+   * counted as a new arrival, since the restored `stats` count it already.
+   */
+  protected resumeLines(api: string, lines: WaitingLinesState): void {
+    const ok = (a: unknown) =>
+      Array.isArray(a) && a.every((t) => typeof t === 'number' && Number.isFinite(t) && t <= this.sim.now);
+    if (lines === null || typeof lines !== 'object' || !ok(lines.puts) || !ok(lines.gets)) {
+      throw invalidArgument(
+        api,
+        `state.waiting must hold the times (at or before now, ${this.sim.now}) of the waiting puts and gets`,
+        lines,
+        'Pass a state returned by saveState() of the same kind of resource.',
+      );
+    }
+    this.resuming =
+      lines.puts.length + lines.gets.length === 0
+        ? null
+        : { time: this.sim.now, puts: [...lines.puts], gets: [...lines.gets] };
+  }
+
+  /** Throws unless the resource is as new (nothing held, waiting or recorded), for restoreState. */
+  protected requireFresh(api: string, empty: boolean): void {
+    if (
+      !empty ||
+      this.putQueue.length + this.getQueue.length > 0 ||
+      this.stats.arrivals + this.stats.puts > 0
+    ) {
+      throw new TwinkitError(
+        `${api}: ${formatValue(this.name)} has been used already; restore the state into a resource just created, before the processes that use it start.`,
+        { code: 'INVALID_STATE' },
+      );
+    }
+  }
+
+  /** Takes a request made again after a restore as the saved one it stands for; false for a new request. */
+  private adopt(event: TPut | TGet, isPut: boolean, queue: RequestQueue<TPut | TGet>): boolean {
+    const resuming = this.resuming!;
+    const times = isPut ? resuming.puts : resuming.gets;
+    if (times.length === 0) return false;
+    if (this.sim.now !== resuming.time) {
+      throw new TwinkitError(
+        `${this.kind} ${formatValue(this.name)}: ${resuming.puts.length + resuming.gets.length} request(s) waiting when the state was saved were not made again at the restore (t=${resuming.time}). Restart the processes that waited in the phase where they waited, so that they make their requests again at once.`,
+        { code: 'INVALID_STATE' },
+      );
+    }
+    (event as { requestedAt: number }).requestedAt = times.shift()!;
+    if (resuming.puts.length + resuming.gets.length === 0) this.resuming = null;
+    if (
+      (queue.length === 0 || this.canOvertake(isPut)) &&
+      (isPut ? this.doPut(event as TPut) : this.doGet(event as TGet))
+    ) {
+      this.granted(event);
+      if (!this.arrivalsArePuts) this.settle(isPut);
+      return true;
+    }
+    // Counted in the restored stats already: neither an arrival nor a change of the line's length.
+    queue.push(event);
+    return true;
   }
 
   /**

@@ -6,4 +6,5 @@ export {
   type CancelOutcome,
   type RequestStatus,
   ResourceEvent,
+  type WaitingLinesState,
 } from './base-resource';

@@ -1,7 +1,13 @@
 import type { Simulation } from '@twinkit/core';
 import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
-import { BaseResource, type BaseResourceOptions, ResourceEvent } from '../base-resource';
+import {
+  BaseResource,
+  type BaseResourceOptions,
+  ResourceEvent,
+  type WaitingLinesState,
+} from '../base-resource';
 import { BASE_RESOURCE_OPTION_KEYS, resourceKind } from '../base-resource/base-resource';
+import type { DesStatisticsState } from '../statistics';
 
 /** Options of `new Container(sim, options)`. */
 export interface ContainerOptions extends BaseResourceOptions {
@@ -12,6 +18,23 @@ export interface ContainerOptions extends BaseResourceOptions {
 }
 
 const CONTAINER_OPTION_KEYS: readonly string[] = ['capacity', 'initial', ...BASE_RESOURCE_OPTION_KEYS];
+
+/**
+ * A {@link Container}'s state as plain, JSON-safe data ({@link Container.saveState}).
+ *
+ * @example
+ * ```ts
+ * const saved: ContainerState = tank.saveState(); // { level: 40, waiting: { puts: [], gets: [3] }, stats }
+ * ```
+ */
+export interface ContainerState {
+  /** The level. */
+  level: number;
+  /** When each waiting put and get was made, in line order. */
+  waiting: WaitingLinesState;
+  /** The statistics (see `DesStatistics.saveState`). */
+  stats: DesStatisticsState;
+}
 
 /** A request to put `amount` into a {@link Container}: succeeds when there is room. */
 export class ContainerPut extends ResourceEvent<undefined> {
@@ -139,6 +162,50 @@ export class Container extends BaseResource<ContainerPut, ContainerGet> {
     const event = new ContainerGet(this, amount);
     this.submit(event);
     return event;
+  }
+
+  /**
+   * Returns the container's state as plain data: the level, when each waiting request was made, and
+   * the statistics. {@link Container.restoreState} continues from it.
+   *
+   * @example
+   * ```ts
+   * // saveState(model): { tank: model.tank.saveState(), ... }
+   * ```
+   */
+  saveState(): ContainerState {
+    return { level: this.amountHeld, waiting: this.saveLines(), stats: this.stats.saveState() };
+  }
+
+  /**
+   * Continues from a state returned by {@link Container.saveState}, in a container just created (in
+   * a snapshot's restore, at the saved time): sets the level and the statistics, and expects the saved
+   * waiting puts and gets to be made again at once, in order, by the restored processes (dated back,
+   * not counted as new).
+   *
+   * @example
+   * ```ts
+   * const tank = new Container(sim, { capacity: 100 });
+   * tank.restoreState(saved.tank);
+   * ```
+   *
+   * @throws TwinkitError if the container has been used, or the state is malformed.
+   */
+  restoreState(state: ContainerState): void {
+    const api = `${this.kind}.restoreState(state)`;
+    const level = state?.level;
+    if (typeof level !== 'number' || !Number.isFinite(level) || level < 0 || level > this.capacity) {
+      throw invalidArgument(
+        api,
+        `state.level must be a finite number within [0, capacity = ${this.capacity}]`,
+        level,
+        'Pass container.saveState() of a container with the same capacity.',
+      );
+    }
+    this.requireFresh(api, true);
+    this.stats.restoreState(state.stats);
+    this.resumeLines(api, state.waiting);
+    this.amountHeld = level;
   }
 
   /**

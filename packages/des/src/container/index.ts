@@ -1,1 +1,7 @@
-export { Container, ContainerGet, type ContainerOptions, ContainerPut } from './container';
+export {
+  Container,
+  ContainerGet,
+  type ContainerOptions,
+  ContainerPut,
+  type ContainerState,
+} from './container';

@@ -7,4 +7,5 @@ export {
   StoreGet,
   type StoreOptions,
   StorePut,
+  type StoreState,
 } from './store';

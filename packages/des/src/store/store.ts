@@ -1,8 +1,14 @@
 import { type Simulation, TwinkitError } from '@twinkit/core';
 import { formatValue, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
-import { BaseResource, type BaseResourceOptions, ResourceEvent } from '../base-resource';
+import {
+  BaseResource,
+  type BaseResourceOptions,
+  ResourceEvent,
+  type WaitingLinesState,
+} from '../base-resource';
 import { BASE_RESOURCE_OPTION_KEYS, resourceKind } from '../base-resource/base-resource';
 import { KeyedQueue } from '../request-queue';
+import type { DesStatisticsState } from '../statistics';
 
 /** Options of `new Store(sim, options)` (and FilterStore, PriorityStore). */
 export interface StoreOptions extends BaseResourceOptions {
@@ -11,6 +17,24 @@ export interface StoreOptions extends BaseResourceOptions {
 }
 
 const STORE_OPTION_KEYS: readonly string[] = ['capacity', ...BASE_RESOURCE_OPTION_KEYS];
+
+/**
+ * A {@link Store}'s state as plain data ({@link Store.saveState}): the items held, in the order they
+ * would be taken, when each waiting put and get was made, and the statistics.
+ *
+ * @example
+ * ```ts
+ * const saved: StoreState<number> = buffer.saveState(); // { items: [4, 5], waiting: { puts: [], gets: [] }, stats }
+ * ```
+ */
+export interface StoreState<T> {
+  /** The items held, in the order they would be taken. */
+  items: T[];
+  /** When each waiting put and get was made, in line order. */
+  waiting: WaitingLinesState;
+  /** The statistics (see `DesStatistics.saveState`). */
+  stats: DesStatisticsState;
+}
 
 /** Decides whether a waiting FilterStore getter takes an item. */
 export type ItemFilter<T> = (item: T) => boolean;
@@ -117,6 +141,51 @@ export class Store<T> extends BaseResource<StorePut<T>, StoreGet<T>> {
     const event = new StoreGet<T>(this, null);
     this.submit(event);
     return event;
+  }
+
+  /**
+   * Returns the store's state as plain data (JSON-safe when the items are): the items, when each
+   * waiting request was made, and the statistics. {@link Store.restoreState} continues from it.
+   *
+   * @example
+   * ```ts
+   * // saveState(model): { buffer: model.buffer.saveState(), ... }
+   * ```
+   */
+  saveState(): StoreState<T> {
+    return { items: this.heldItems(), waiting: this.saveLines(), stats: this.stats.saveState() };
+  }
+
+  /**
+   * Continues from a state returned by {@link Store.saveState}, in a store just created (in a
+   * snapshot's restore, at the saved time): puts the items back and the statistics, and expects the
+   * saved waiting requests to be made again at once, in their order, by the processes restored in the
+   * phase where they waited. Those requests are dated back to when they were first made and are not
+   * counted as new, so waiting times and counts continue as the saved store's would have.
+   *
+   * @example
+   * ```ts
+   * const buffer = new Store<number>(sim, { name: 'line.buffer' });
+   * buffer.restoreState(saved.buffer);
+   * sim.process(function* () { const part = yield buffer.get(); }); // the saved getter, again
+   * ```
+   *
+   * @throws TwinkitError if the store has been used, or the state is malformed.
+   */
+  restoreState(state: StoreState<T>): void {
+    const api = `${this.kind}.restoreState(state)`;
+    if (state === null || typeof state !== 'object' || !Array.isArray(state.items)) {
+      throw invalidArgument(
+        api,
+        'state must come from saveState() of a store',
+        state,
+        'Pass store.saveState().',
+      );
+    }
+    this.requireFresh(api, this.heldCount() === 0);
+    this.stats.restoreState(state.stats);
+    this.resumeLines(api, state.waiting);
+    for (const item of state.items) this.keep(item);
   }
 
   // ---------------------------------------------------------------- item keeping (override to reorder)
