@@ -73,7 +73,7 @@ console.log(`stage 2 busy             ${(100 * (stage2.stats.utilization ?? 0)).
 console.log(`buffer mean level        ${b.inUse.mean.toFixed(3)} of ${BUFFER_SIZE}`);
 console.log(`stage 1 blocked per part ${b.putWaitingTime.mean.toFixed(3)} min (${b.puts} puts)`);
 console.log(`stage 2 starved per part ${b.waitingTime.mean.toFixed(3)} min (${b.arrivals} gets)`);
-const state = sim.state.snapshot();
+const state = sim.state.toObject();
 console.log(
   `state vector             ${Object.entries(state)
     .filter(([k]) => k.startsWith('line.buffer'))

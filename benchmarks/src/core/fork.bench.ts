@@ -3,7 +3,7 @@
  * its cost is that of re-running the history; the reference is exactly that work done by hand (create
  * the model and run it to the same time), measured in the same process. A ratio near 1 means fork adds
  * little beyond the replay itself. The second case shows how the cost grows with simulated history.
- * The third compares fork by snapshot (the definition's save/restore hooks) with fork by replay on the
+ * The third compares fork by snapshot (the definition's saveState/restoreState hooks) with fork by replay on the
  * same model at the same points, as the history grows.
  */
 import { defineModel, type Simulation } from '@twinkit/core';
@@ -53,7 +53,7 @@ function startMachines(sim: Simulation, count: number, saved: MachinesState) {
     });
   }
   sim.state.define('cycles', { get: () => cycles });
-  return { save: (): MachinesState => ({ cycles, due: [...due] }) };
+  return { saveState: (): MachinesState => ({ cycles, due: [...due] }) };
 }
 
 /** The machines above with snapshot hooks, so that they fork by either mechanism. */
@@ -62,8 +62,8 @@ const checkpointedMachines = defineModel(
     startMachines(sim, params.count, { cycles: 0, due: new Array(params.count).fill(null) }),
   {
     snapshot: {
-      save: (model) => model.save(),
-      restore: (sim, params, saved) => startMachines(sim, params.count, saved),
+      saveState: (model) => model.saveState(),
+      restoreState: (sim, params, saved) => startMachines(sim, params.count, saved),
     },
   },
 );

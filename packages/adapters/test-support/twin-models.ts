@@ -61,12 +61,13 @@ export const wearingMachine = defineModel(
     name: 'wearingMachine',
     module: import.meta.url,
     snapshot: {
-      save: (m) => ({
+      saveState: (m) => ({
         health: m.health(),
         ticks: m.ticks(),
         nextTick: m.nextTick,
       }),
-      restore: (sim, p, saved: { health: number; ticks: number; nextTick: number }) => start(sim, p, saved),
+      restoreState: (sim, p, saved: { health: number; ticks: number; nextTick: number }) =>
+        start(sim, p, saved),
     },
   },
 );

@@ -55,8 +55,8 @@ it('keeps validators and RNG internals in @twinkit/core/internal', async () => {
 // them stops being exported from the entry point, and checks that the entry point's pieces fit.
 it('exports the snapshot API: hooks, snapshot and restore options', () => {
   const hooks: core.SnapshotHooks<{ start: number }, { value: number }, number> = {
-    save: (model) => model.value,
-    restore: (_sim, _params, saved) => ({ value: saved }),
+    saveState: (model) => model.value,
+    restoreState: (_sim, _params, saved) => ({ value: saved }),
   };
   const model = core.defineModel((_sim, params: { start: number }) => ({ value: params.start }), {
     name: 'entry-point',

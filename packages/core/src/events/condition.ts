@@ -11,10 +11,25 @@ export type ConditionValue = Map<AnyEvent, unknown>;
 /** Decides, from the events and how many have succeeded, whether a condition holds. */
 export type ConditionEvaluator = (events: readonly AnyEvent[], succeeded: number) => boolean;
 
-/** Holds when every event has succeeded. */
-export const allEvents: ConditionEvaluator = (events, succeeded) => succeeded === events.length;
-/** Holds when at least one event has succeeded (or there are no events). */
-export const anyEvent: ConditionEvaluator = (events, succeeded) => succeeded > 0 || events.length === 0;
+/** @internal Holds when every event has succeeded (the evaluator of `sim.allOf`). */
+export const allSucceeded: ConditionEvaluator = (events, succeeded) => succeeded === events.length;
+/** @internal Holds when at least one event has succeeded, or there are none (that of `sim.anyOf`). */
+export const anySucceeded: ConditionEvaluator = (events, succeeded) => succeeded > 0 || events.length === 0;
+
+/**
+ * Holds when every event has succeeded.
+ *
+ * @deprecated Use `sim.allOf(events)`, which makes the condition with this evaluator. Removed in the
+ * next release.
+ */
+export const allEvents: ConditionEvaluator = allSucceeded;
+/**
+ * Holds when at least one event has succeeded (or there are no events).
+ *
+ * @deprecated Use `sim.anyOf(events)`, which makes the condition with this evaluator. Removed in the
+ * next release.
+ */
+export const anyEvent: ConditionEvaluator = anySucceeded;
 
 /**
  * An event that succeeds when `evaluate` holds over a set of events, and fails as soon as one of them

@@ -20,7 +20,10 @@ const counter = defineModel(
   },
   {
     name: 'counter',
-    snapshot: { save: (m) => ({ ...m }), restore: (_sim, _p, saved: { count: number }) => ({ ...saved }) },
+    snapshot: {
+      saveState: (m) => ({ ...m }),
+      restoreState: (_sim, _p, saved: { count: number }) => ({ ...saved }),
+    },
   },
 );
 
@@ -64,9 +67,9 @@ describe('options with a misspelt key are refused, naming the API, the key and t
       'defineModel snapshot hooks',
       () =>
         defineModel(() => 1, {
-          snapshot: { save: () => 1, restore: () => 1, restor: () => 1 } as never,
+          snapshot: { saveState: () => 1, restoreState: () => 1, restoreStat: () => 1 } as never,
         }),
-      /^defineModel\(build, \{ snapshot \}\): unknown option 'restor'.*Did you mean 'restore'\?$/,
+      /^defineModel\(build, \{ snapshot \}\): unknown option 'restoreStat'.*Did you mean 'restoreState'\?$/,
     ],
     [
       'TimeSeries',
@@ -147,7 +150,7 @@ describe('a model created without the params its definition reads', () => {
 
   it('snapshots and forks a simulation without params that never reads them', () => {
     const calm = defineModel((sim) => sim.now, {
-      snapshot: { save: () => null, restore: (sim) => sim.now },
+      snapshot: { saveState: () => null, restoreState: (sim) => sim.now },
     });
     const live = calm.create({ seed: 1 });
     const snap = JSON.parse(JSON.stringify(live.snapshot())) as SimulationSnapshot;
@@ -158,7 +161,7 @@ describe('a model created without the params its definition reads', () => {
   it('says so when the restore hook reads params the snapshot does not hold', () => {
     const hooked = defineModel((_sim, p: { rate: number }) => ({ rate: p?.rate ?? 1 }), {
       defaults: undefined,
-      snapshot: { save: () => null, restore: (_sim, p) => ({ rate: p.rate }) },
+      snapshot: { saveState: () => null, restoreState: (_sim, p) => ({ rate: p.rate }) },
     });
     // Created with params, but a hand-made snapshot without them.
     const snap = { ...hooked.create({ params: { rate: 1 } }).snapshot(), params: undefined };

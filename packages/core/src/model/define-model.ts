@@ -42,8 +42,8 @@ export interface CreateOptions<P> extends SimulationOptions {
  *   {
  *     name: 'machine',
  *     snapshot: {
- *       save: (machine) => ({ ...machine }),
- *       restore: (sim, p, saved) => startMachine(sim, p, saved),
+ *       saveState: (machine) => ({ ...machine }),
+ *       restoreState: (sim, p, state) => startMachine(sim, p, state),
  *     },
  *   },
  * );
@@ -52,11 +52,11 @@ export interface CreateOptions<P> extends SimulationOptions {
 export interface SnapshotHooks<P, M, S> {
   /**
    * Returns the model's state as structured-cloneable plain data; called between events. Return data
-   * from which `restore` can rebuild every object: ids instead of objects, the due time of a pending
-   * timeout instead of the event. Keep it JSON-compatible (no Map, typed arrays, NaN or Infinity) if
-   * snapshots are to be stored as JSON.
+   * from which `restoreState` can rebuild every object: ids instead of objects, the due time of a
+   * pending timeout instead of the event. Keep it JSON-compatible (no Map, typed arrays, NaN or
+   * Infinity) if snapshots are to be stored as JSON.
    */
-  save(model: M, sim: Simulation<M>): S;
+  saveState(model: M, sim: Simulation<M>): S;
   /**
    * Builds the model in `sim` as it was saved: the clock already stands at the snapshot's time and the
    * saved random streams are restored (sim.rng(name) returns them). Must recreate processes suspended
@@ -64,6 +64,19 @@ export interface SnapshotHooks<P, M, S> {
    * scheduled when events can fall at the same time, define the state vector's variables, register
    * input handlers, and re-attach continuous models with their saved state.
    */
+  restoreState(sim: Simulation<M>, params: P, state: S): M;
+}
+
+/**
+ * The snapshot hooks under their first names.
+ *
+ * @deprecated Use {@link SnapshotHooks}: `save` is now `saveState` and `restore` is `restoreState`, the
+ * names every saveable part of twinkit uses. These names are accepted for one more release.
+ */
+export interface DeprecatedSnapshotHooks<P, M, S> {
+  /** @deprecated Use {@link SnapshotHooks.saveState}. */
+  save(model: M, sim: Simulation<M>): S;
+  /** @deprecated Use {@link SnapshotHooks.restoreState}. */
   restore(sim: Simulation<M>, params: P, saved: S): M;
 }
 
@@ -93,7 +106,7 @@ export interface DefineModelOptions<P, M = unknown, S = unknown> {
   /** Parameters used when `create()` is called without `params`. */
   defaults?: P;
   /** Hooks that save the model's state as plain data and restore it, for snapshots and cheap forks. */
-  snapshot?: SnapshotHooks<P, M, S>;
+  snapshot?: SnapshotHooks<P, M, S> | DeprecatedSnapshotHooks<P, M, S>;
 }
 
 /** Builds the model inside a fresh simulation: creates processes, resources, stocks, agents. */
@@ -121,8 +134,12 @@ export class ModelDefinition<P = undefined, M = void> {
     this.name = options.name;
     this.module = options.module;
     this.defaults = options.defaults;
-    this.hooks = options.snapshot;
-    this.hasSnapshot = options.snapshot !== undefined;
+    const hooks = options.snapshot;
+    this.hooks =
+      hooks === undefined || 'saveState' in hooks
+        ? hooks
+        : { saveState: hooks.save.bind(hooks), restoreState: hooks.restore.bind(hooks) };
+    this.hasSnapshot = hooks !== undefined;
   }
 
   /**
@@ -184,7 +201,7 @@ export class ModelDefinition<P = undefined, M = void> {
     );
     if (this.hooks === undefined) {
       throw new TwinkitError(
-        `${api}: the model definition${this.name === undefined ? '' : ` ${JSON.stringify(this.name)}`} has no snapshot hooks. Add snapshot: { save(model, sim), restore(sim, params, saved) } to defineModel's options.`,
+        `${api}: the model definition${this.name === undefined ? '' : ` ${JSON.stringify(this.name)}`} has no snapshot hooks. Add snapshot: { saveState(model, sim), restoreState(sim, params, state) } to defineModel's options.`,
         { code: 'FORK' },
       );
     }
@@ -224,15 +241,15 @@ export class ModelDefinition<P = undefined, M = void> {
 
   /** @internal Calls the save hook (the definition has hooks). */
   _save(sim: Simulation<M>): unknown {
-    return this.hooks!.save(sim.model, sim);
+    return this.hooks!.saveState(sim.model, sim);
   }
 
   /** @internal Calls the restore hook (the definition has hooks) with a copy of the saved state. */
   _revive(sim: Simulation<M>, params: unknown, saved: unknown): M {
     const hooks = this.hooks!;
-    return hooks.restore(
+    return hooks.restoreState(
       sim,
-      (params === undefined ? this.missingParams(hooks.restore, true) : params) as P,
+      (params === undefined ? this.missingParams(hooks.restoreState, true) : params) as P,
       saved,
     );
   }
@@ -278,7 +295,7 @@ export class ModelDefinition<P = undefined, M = void> {
 const CREATE_OPTION_KEYS: readonly string[] = [...SIMULATION_OPTION_KEYS, 'params'];
 const RESTORE_OPTION_KEYS: readonly string[] = ['replication', 'params'];
 const DEFINE_MODEL_OPTION_KEYS: readonly string[] = ['name', 'module', 'defaults', 'snapshot'];
-const SNAPSHOT_HOOK_KEYS: readonly string[] = ['save', 'restore'];
+const SNAPSHOT_HOOK_KEYS: readonly string[] = ['saveState', 'restoreState', 'save', 'restore'];
 
 /** Returns a structured clone of parameters given to restore, or says why they cannot be cloned. */
 function structuredCloneParams(api: string, params: unknown): unknown {
@@ -388,20 +405,34 @@ export function defineModel<P = undefined, M = void, S = unknown>(
     "{ name: 'queue', module: import.meta.url }",
   );
   const hooks = options.snapshot;
-  if (
-    hooks !== undefined &&
-    (hooks === null ||
-      typeof hooks !== 'object' ||
-      typeof hooks.save !== 'function' ||
-      typeof hooks.restore !== 'function')
-  ) {
+  if (hooks !== undefined) checkSnapshotHooks(hooks);
+  return new ModelDefinition(build, options as DefineModelOptions<P, M, unknown>);
+}
+
+/**
+ * Throws a clear error unless `hooks` is `{ saveState, restoreState }` (or, deprecated, `{ save,
+ * restore }`): both functions, from one pair, nothing else.
+ */
+function checkSnapshotHooks(hooks: unknown): void {
+  const api = 'defineModel(build, { snapshot })';
+  const rule = 'snapshot must be { saveState(model, sim), restoreState(sim, params, state) }';
+  if (hooks === null || typeof hooks !== 'object' || Array.isArray(hooks)) {
+    throw invalidArgument(api, rule, hooks, 'Pass both hooks, or leave snapshot out to fork by replay.');
+  }
+  rejectUnknownKeys(api, hooks, SNAPSHOT_HOOK_KEYS);
+  const record = hooks as Record<string, unknown>;
+  const current = 'saveState' in record || 'restoreState' in record;
+  const deprecated = 'save' in record || 'restore' in record;
+  if (current && deprecated) {
     throw invalidArgument(
-      'defineModel(build, { snapshot })',
-      'snapshot must be { save(model, sim), restore(sim, params, saved) }',
-      hooks,
-      'Pass both hooks, or leave snapshot out to fork by replay.',
+      api,
+      'snapshot takes saveState/restoreState or (deprecated) save/restore, not both pairs',
+      Object.keys(record),
+      'Rename save to saveState and restore to restoreState.',
     );
   }
-  rejectUnknownKeys('defineModel(build, { snapshot })', hooks, SNAPSHOT_HOOK_KEYS);
-  return new ModelDefinition(build, options as DefineModelOptions<P, M, unknown>);
+  const [save, restore] = deprecated ? ['save', 'restore'] : ['saveState', 'restoreState'];
+  if (typeof record[save] !== 'function' || typeof record[restore] !== 'function') {
+    throw invalidArgument(api, rule, hooks, 'Pass both hooks, or leave snapshot out to fork by replay.');
+  }
 }

@@ -78,7 +78,7 @@ describe('fork', () => {
     const fork = live.fork();
     expect(fork.now).toBe(live.now);
     expect(fork.model.trace).toEqual(live.model.trace);
-    expect(fork.state.snapshot()).toEqual(live.state.snapshot());
+    expect(fork.state.toObject()).toEqual(live.state.toObject());
     const before = live.model.trace.length;
     live.run({ until: 120 });
     fork.run({ until: 120 });

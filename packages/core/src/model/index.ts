@@ -1,6 +1,7 @@
 export type {
   CreateOptions,
   DefineModelOptions,
+  DeprecatedSnapshotHooks,
   ModelBuilder,
   RestoreOptions,
   SnapshotHooks,

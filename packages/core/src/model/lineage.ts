@@ -37,7 +37,7 @@ export interface ForkOptions {
 /**
  * Holds a simulation's state as plain data, returned by {@link Simulation.snapshot} and turned back
  * into a simulation by {@link ModelDefinition.restore}. It survives `JSON.stringify`/`JSON.parse`
- * and `postMessage` when what the definition's `save` returns does.
+ * and `postMessage` when what the definition's `saveState` hook returns does.
  */
 export interface SimulationSnapshot<S = unknown> {
   /** The format tag, checked by `restore`. */
@@ -65,7 +65,7 @@ export interface SimulationSnapshot<S = unknown> {
   readonly params: unknown;
   /** The position of every random stream created so far, by stream name. */
   readonly streams: Record<string, RandomStreamState>;
-  /** What the definition's `save` hook returned, deep-copied. */
+  /** What the definition's `saveState` hook returned, deep-copied. */
   readonly state: S;
 }
 
@@ -98,9 +98,9 @@ export interface ModelRecipe<M> {
   readonly hasSnapshot: boolean;
   /** Builds the model in a fresh simulation (the build function). */
   _build(sim: Simulation<M>, params: unknown): M;
-  /** Returns the model's state as data (the `save` hook). */
+  /** Returns the model's state as data (the `saveState` hook). */
   _save(sim: Simulation<M>): unknown;
-  /** Rebuilds the model from saved state in a simulation already at the saved time (the `restore` hook). */
+  /** Rebuilds the model from saved state in a simulation already at the saved time (the `restoreState` hook). */
   _revive(sim: Simulation<M>, params: unknown, saved: unknown): M;
 }
 
@@ -252,7 +252,7 @@ export class Lineage<M = unknown> {
     if (mechanism === 'snapshot') {
       if (!recipe.hasSnapshot) {
         throw new TwinkitError(
-          `Simulation.fork({ mechanism: 'snapshot' }): the model definition${recipe.name === undefined ? '' : ` ${JSON.stringify(recipe.name)}`} has no snapshot hooks. Add snapshot: { save, restore } to defineModel's options, or fork by replay (omit mechanism or pass 'replay').`,
+          `Simulation.fork({ mechanism: 'snapshot' }): the model definition${recipe.name === undefined ? '' : ` ${JSON.stringify(recipe.name)}`} has no snapshot hooks. Add snapshot: { saveState, restoreState } to defineModel's options, or fork by replay (omit mechanism or pass 'replay').`,
           { code: 'FORK' },
         );
       }
@@ -289,7 +289,7 @@ export class Lineage<M = unknown> {
     const recipe = this.recipe;
     if (!recipe.hasSnapshot) {
       throw new TwinkitError(
-        `${api}: the model definition${recipe.name === undefined ? '' : ` ${JSON.stringify(recipe.name)}`} has no snapshot hooks, so its state cannot be saved as data. Add snapshot: { save(model, sim), restore(sim, params, saved) } to defineModel's options, or use fork(), which replays.`,
+        `${api}: the model definition${recipe.name === undefined ? '' : ` ${JSON.stringify(recipe.name)}`} has no snapshot hooks, so its state cannot be saved as data. Add snapshot: { saveState(model, sim), restoreState(sim, params, state) } to defineModel's options, or use fork(), which replays.`,
         { code: 'FORK' },
       );
     }
@@ -319,7 +319,7 @@ export class Lineage<M = unknown> {
   private capture(api: string, cloneParams: boolean): SimulationSnapshot {
     const sim = this.sim;
     const saved = this.recipe._save(sim);
-    const state = cloneForSnapshot(api, 'the state returned by save()', 'state', saved);
+    const state = cloneForSnapshot(api, 'the state returned by saveState()', 'state', saved);
     const params = cloneParams ? cloneForSnapshot(api, 'the parameters', 'params', this.params) : this.params;
     const streams: Record<string, RandomStreamState> = {};
     for (const [name, stream] of this.seam.streams) streams[name] = stream.saveState();
@@ -452,7 +452,7 @@ function cloneForSnapshot(api: string, what: string, root: string, value: unknow
   } catch (error) {
     const culprit = findUncloneable(value, root, new Set());
     throw new TwinkitError(
-      `${api}: ${what} must be structured-cloneable plain data, but ${culprit ?? `structuredClone refused it (${error instanceof Error ? error.message : String(error)})`}. Save plain data (numbers, strings, arrays, plain objects) from which restore() can rebuild the objects: an id instead of an object, the remaining delay instead of a pending event.`,
+      `${api}: ${what} must be structured-cloneable plain data, but ${culprit ?? `structuredClone refused it (${error instanceof Error ? error.message : String(error)})`}. Save plain data (numbers, strings, arrays, plain objects) from which restoreState() can rebuild the objects: an id instead of an object, the remaining delay instead of a pending event.`,
       { code: 'FORK', cause: error, details: { value } },
     );
   }

@@ -85,7 +85,7 @@ function startQueue(sim: Simulation, params: QueueParams, saved: QueueState) {
   });
   return {
     trace,
-    save: (): QueueState => ({
+    saveState: (): QueueState => ({
       line: [...line],
       inService: inService === null ? null : { ...inService },
       nextArrival,
@@ -101,8 +101,8 @@ const EMPTY: QueueState = { line: [], inService: null, nextArrival: null, nextId
 const queue = defineModel((sim, params: QueueParams) => startQueue(sim, params, EMPTY), {
   name: 'snapshot-queue',
   snapshot: {
-    save: (model) => model.save(),
-    restore: (sim, params, saved) => startQueue(sim, params, saved),
+    saveState: (model) => model.saveState(),
+    restoreState: (sim, params, saved) => startQueue(sim, params, saved),
   },
 });
 
@@ -117,11 +117,11 @@ function busyQueue(seed: number, generator?: GeneratorKind) {
   const live = queue.create({ seed, params, ...(generator === undefined ? {} : { generator }) });
   live.run({ until: 30 });
   for (let i = 0; i < 10_000; i++) {
-    const state = live.model.save();
+    const state = live.model.saveState();
     if (state.line.length >= 2 && state.inService !== null && state.inService.due > live.now) break;
     live.step();
   }
-  const state = live.model.save();
+  const state = live.model.saveState();
   expect(state.line.length).toBeGreaterThanOrEqual(2);
   expect(state.inService!.due).toBeGreaterThan(live.now);
   return live;
@@ -150,13 +150,13 @@ describe('snapshot', () => {
     expect(snap.params).not.toBe(live.params);
     expect(Object.keys(snap.streams).sort()).toEqual(['arrivals', 'service']);
     expect(snap.streams.arrivals).toEqual(live.rng('arrivals').saveState());
-    expect(snap.state).toEqual(live.model.save());
+    expect(snap.state).toEqual(live.model.saveState());
   });
 
   it('deep-copies what save returned, so later changes do not reach it', () => {
     const shared = { count: 1, list: [1] };
     const model = defineModel(() => shared, {
-      snapshot: { save: (m) => m, restore: (_sim, _p, saved) => saved },
+      snapshot: { saveState: (m) => m, restoreState: (_sim, _p, saved) => saved },
     });
     const snap = model.create().snapshot();
     shared.list.push(2);
@@ -192,8 +192,8 @@ describe('restore', () => {
     const probe = defineModel((sim, p: QueueParams) => startQueue(sim, p, EMPTY), {
       name: 'snapshot-queue',
       snapshot: {
-        save: (model) => model.save(),
-        restore: (sim, p, saved) => {
+        saveState: (model) => model.saveState(),
+        restoreState: (sim, p, saved) => {
           streamsAtRestore = {
             arrivals: sim.rng('arrivals').saveState(),
             service: sim.rng('service').saveState(),
@@ -340,7 +340,7 @@ describe('restore', () => {
   it('refuses a definition without hooks', () => {
     const snap = busyQueue(8).snapshot();
     expect(() => replayOnly.restore(snap)).toThrow(
-      /"replay-queue" has no snapshot hooks\. Add snapshot: \{ save/,
+      /"replay-queue" has no snapshot hooks\. Add snapshot: \{ saveState/,
     );
   });
 });
@@ -433,7 +433,7 @@ describe('fork by snapshot', () => {
     const live = replayOnly.create({ seed: 1, params });
     live.run({ until: 10 });
     expect(() => live.fork({ mechanism: 'snapshot' })).toThrow(
-      /"replay-queue" has no snapshot hooks\. Add snapshot: \{ save, restore \} to defineModel's options, or fork by replay/,
+      /"replay-queue" has no snapshot hooks\. Add snapshot: \{ saveState, restoreState \} to defineModel's options, or fork by replay/,
     );
     expect(live.fork().model.trace).toEqual(live.model.trace);
   });
@@ -462,7 +462,7 @@ describe('snapshot errors', () => {
     const error = fails(() => replayOnly.create({ params }).snapshot());
     expect(error.code).toBe('FORK');
     expect(error.message).toMatch(
-      /has no snapshot hooks.*Add snapshot: \{ save\(model, sim\), restore\(sim, params, saved\) \} to defineModel's options, or use fork\(\), which replays/,
+      /has no snapshot hooks.*Add snapshot: \{ saveState\(model, sim\), restoreState\(sim, params, state\) \} to defineModel's options, or use fork\(\), which replays/,
     );
   });
 
@@ -479,7 +479,7 @@ describe('snapshot errors', () => {
         });
         return seen;
       },
-      { snapshot: { save: () => null, restore: () => [] } },
+      { snapshot: { saveState: () => null, restoreState: () => [] } },
     );
     const sim = model.create();
     sim.run();
@@ -509,26 +509,70 @@ describe('snapshot errors', () => {
       },
       {
         snapshot: {
-          save: (model) => ({ ids: [model.id], nested: { onDone: function onDone() {} } }),
-          restore: (sim) => ({ pending: sim.timeout(5), id: 3 }),
+          saveState: (model) => ({ ids: [model.id], nested: { onDone: function onDone() {} } }),
+          restoreState: (sim) => ({ pending: sim.timeout(5), id: 3 }),
         },
       },
     );
     const error = fails(() => holder.create().snapshot());
     expect(error.code).toBe('FORK');
     expect(error.message).toMatch(
-      /the state returned by save\(\) must be structured-cloneable plain data, but state\.nested\.onDone is function onDone\. Save plain data/,
+      /the state returned by saveState\(\) must be structured-cloneable plain data, but state\.nested\.onDone is function onDone\. Save plain data/,
     );
     const eventHolder = defineModel((sim) => ({ pending: sim.timeout(5) }), {
-      snapshot: { save: (model) => [model.pending], restore: (sim) => ({ pending: sim.timeout(5) }) },
+      snapshot: {
+        saveState: (model) => [model.pending],
+        restoreState: (sim) => ({ pending: sim.timeout(5) }),
+      },
     });
     expect(() => eventHolder.create().snapshot()).toThrow(/but state\[0\] is an instance of Timeout/);
   });
 
   it('defineModel checks that both hooks are given', () => {
-    expect(() => defineModel(() => 1, { snapshot: { save: () => 1 } as never })).toThrow(
-      /defineModel\(build, \{ snapshot \}\): snapshot must be \{ save\(model, sim\), restore\(sim, params, saved\) \}/,
+    expect(() => defineModel(() => 1, { snapshot: { saveState: () => 1 } as never })).toThrow(
+      /defineModel\(build, \{ snapshot \}\): snapshot must be \{ saveState\(model, sim\), restoreState\(sim, params, state\) \}/,
     );
+  });
+
+  it('still takes the deprecated hook names save/restore, but not mixed with the new ones', () => {
+    const counter = defineModel(
+      (sim) => {
+        const model = { count: 0 };
+        sim.process(function* () {
+          for (;;) {
+            yield sim.timeout(1);
+            model.count++;
+          }
+        });
+        return model;
+      },
+      {
+        name: 'old-hooks',
+        snapshot: {
+          save: (m: { count: number }) => ({ count: m.count }),
+          restore: (sim, _p, saved: { count: number }) => {
+            const model = { count: saved.count };
+            sim.process(function* () {
+              for (;;) {
+                yield sim.timeout(1 - (sim.now % 1));
+                model.count++;
+              }
+            });
+            return model;
+          },
+        },
+      },
+    );
+    const sim = counter.create();
+    sim.run({ until: 3.5 });
+    const copy = counter.restore(sim.snapshot());
+    copy.run({ until: 10.5 });
+    expect(copy.model.count).toBe(10);
+    expect(() =>
+      defineModel(() => 1, {
+        snapshot: { saveState: () => 1, restore: () => 1 } as never,
+      }),
+    ).toThrow(/snapshot takes saveState\/restoreState or \(deprecated\) save\/restore, not both pairs/);
   });
 });
 
@@ -575,8 +619,8 @@ describe('snapshot of a model with continuous parts', () => {
     };
     const model = defineModel((sim) => start(sim, { x: 1, nextCheck: null, log: [] }), {
       snapshot: {
-        save: (m) => ({ x: m.decay.x, nextCheck: m.next(), log: m.log }),
-        restore: (sim, _p, saved) => start(sim, saved),
+        saveState: (m) => ({ x: m.decay.x, nextCheck: m.next(), log: m.log }),
+        restoreState: (sim, _p, saved) => start(sim, saved),
       },
     });
     const live = model.create({ seed: 9 });
@@ -611,8 +655,8 @@ describe('defineModel types', () => {
       {
         defaults: { step: 2 },
         snapshot: {
-          save: (model) => ({ count: model.count }),
-          restore: (sim, p, saved: { count: number }) => {
+          saveState: (model) => ({ count: model.count }),
+          restoreState: (sim, p, saved: { count: number }) => {
             const c = { count: saved.count };
             sim.process(function* () {
               for (;;) {

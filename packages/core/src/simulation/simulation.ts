@@ -1,6 +1,6 @@
 import { Calendar, type CalendarEntry } from '../calendar/calendar';
 import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '../errors';
-import { allEvents, anyEvent, Condition } from '../events/condition';
+import { allSucceeded, anySucceeded, Condition } from '../events/condition';
 import { type AnyEvent, Event, Priority, Timeout } from '../events/event';
 import { nativeNext, nativeThrow, Process, type ProcessBody, type ProcessGenerator } from '../events/process';
 import type { ForkOptions, Lineage, SimulationSnapshot } from '../model/lineage';
@@ -200,12 +200,12 @@ export class Simulation<TModel = unknown> {
 
   /** Creates an event that succeeds when every event in `events` has succeeded. */
   allOf(events: readonly AnyEvent[]): Condition {
-    return new Condition(this, allEvents, events, 'Simulation.allOf(events)');
+    return new Condition(this, allSucceeded, events, 'Simulation.allOf(events)');
   }
 
   /** Creates an event that succeeds when any event in `events` has succeeded. */
   anyOf(events: readonly AnyEvent[]): Condition {
-    return new Condition(this, anyEvent, events, 'Simulation.anyOf(events)');
+    return new Condition(this, anySucceeded, events, 'Simulation.anyOf(events)');
   }
 
   /**

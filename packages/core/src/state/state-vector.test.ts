@@ -15,7 +15,8 @@ describe('StateVector', () => {
     expect(stock).toBe(0.7);
     expect(Array.from(sim.state.read(['line1.queue.length', 'line1.temp']))).toEqual([3, 20]);
     sim.state.write(['line1.temp', 'line1.machine.health'], new Float64Array([21, 0.5]));
-    expect(sim.state.snapshot()).toEqual({
+    expect(sim.state.snapshot()).toEqual(sim.state.toObject()); // the deprecated alias
+    expect(sim.state.toObject()).toEqual({
       'line1.temp': 21,
       'line1.machine.health': 0.5,
       'line1.queue.length': 3,

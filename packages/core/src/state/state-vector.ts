@@ -299,11 +299,29 @@ export class StateVector {
     return new StateSelection(this, [...names], variables);
   }
 
-  /** Reads every variable into a plain object (for reports and publishing). */
-  snapshot(): Record<string, number> {
+  /**
+   * Reads every variable into a plain object (for reports and publishing).
+   *
+   * @example
+   * ```ts
+   * sim.state.define('queue.length', { initial: 3 });
+   * sim.state.toObject(); // { 'queue.length': 3 }
+   * ```
+   */
+  toObject(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const v of this.variables.values()) out[v.name] = v.get === undefined ? v.value : v.get();
     return out;
+  }
+
+  /**
+   * Reads every variable into a plain object.
+   *
+   * @deprecated Use {@link StateVector.toObject}: in twinkit a snapshot is a whole simulation's saved
+   * state (`sim.snapshot()`). Removed in the next release.
+   */
+  snapshot(): Record<string, number> {
+    return this.toObject();
   }
 
   /** Describes a variable: whether it is writable, its unit and meaning. */

@@ -107,7 +107,7 @@ describe('fork of DES models', () => {
     expect(f.buffer.putQueueLength).toBe(m.buffer.putQueueLength);
     expect(f.oil.level).toBe(m.oil.level);
     expect(f.log).toEqual(m.log);
-    expect(fork.state.snapshot()).toEqual(live.state.snapshot());
+    expect(fork.state.toObject()).toEqual(live.state.toObject());
     expect(f.machine.stats.toJSON()).toEqual(m.machine.stats.toJSON());
 
     const at = m.log.length;
