@@ -7,7 +7,7 @@
  * ratio is the event rate with the model attached over the rate without.
  */
 import { Simulation } from '@twinkit/core';
-import { attach, SdModel } from '@twinkit/sd';
+import { attachSdModel, SdModel } from '@twinkit/sd';
 import { type BenchCase, compareRates, rateResult } from '../harness';
 
 const STOCKS = 5;
@@ -23,7 +23,7 @@ function run(events: number, withSd: boolean): number {
       model.flow(`drain ${i}`, `rate_${i}`);
       model.constant(`rate ${i}`, 0.001);
     }
-    const sd = attach(sim, model, { prefix: 'tank' });
+    const sd = attachSdModel(sim, model, { prefix: 'tank' });
     for (let i = 0; i < STOCKS; i++) {
       sd.onCrossing(`level ${i}`, 50, 'down', () => {
         refills++;

@@ -3,7 +3,7 @@
 import { Simulation } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../../../test-support/thrown';
-import { attach, readXmile, SdModel, SdRun, simulate } from './index';
+import { attachSdModel, parseXmile, SdModel, SdRun, simulate } from './index';
 
 const thrownInvalid = (fn: () => unknown) => thrown(fn, 'INVALID_ARGUMENT');
 
@@ -51,23 +51,29 @@ describe('SD options with a misspelt key', () => {
         /^new SdRun\(model, options\): unknown option 'parameter'.*Did you mean 'parameters'\?$/,
       ],
       [
-        () => attach(new Simulation(), tank(), { prefix: 'tank', randomstream: 'x' } as never),
-        /^attach\(sim, model, options\): unknown option 'randomstream'.*Did you mean 'randomStream'\?$/,
+        () => attachSdModel(new Simulation(), tank(), { prefix: 'tank', randomstream: 'x' } as never),
+        /^attachSdModel\(sim, model, options\): unknown option 'randomstream'.*Did you mean 'randomStream'\?$/,
       ],
       [
-        () => attach(new Simulation(), tank(), { prefix: 'tank', random: () => 0.5 } as never),
-        /^attach\(sim, model, options\): unknown option 'random'.*Did you mean 'randomStream'\?$/,
+        () => attachSdModel(new Simulation(), tank(), { prefix: 'tank', random: () => 0.5 } as never),
+        /^attachSdModel\(sim, model, options\): unknown option 'random'.*Did you mean 'randomStream'\?$/,
       ],
       [
         () =>
-          attach(new Simulation(), tank(), { prefix: 'tank' }).onCrossing('level', 0.5, 'down', () => {}, {
-            tol: 1,
-          } as never),
+          attachSdModel(new Simulation(), tank(), { prefix: 'tank' }).onCrossing(
+            'level',
+            0.5,
+            'down',
+            () => {},
+            {
+              tol: 1,
+            } as never,
+          ),
         /^SdCoupling\.onCrossing\(variable, threshold, direction, handler, options\): unknown option 'tol'/,
       ],
       [
-        () => readXmile('<xmile/>', { filename: 'a.xmile' } as never),
-        /^readXmile\(source, options\): unknown option 'filename'.*Did you mean 'file'\?$/,
+        () => parseXmile('<xmile/>', { filename: 'a.xmile' } as never),
+        /^parseXmile\(source, options\): unknown option 'filename'.*Did you mean 'file'\?$/,
       ],
     ];
     for (const [call, message] of cases) expect(thrownInvalid(call).message).toMatch(message);
@@ -75,7 +81,7 @@ describe('SD options with a misspelt key', () => {
 
   it('leave well-spelt options alone, including attach passing its run options on', () => {
     const sim = new Simulation();
-    const sd = attach(sim, tank(), {
+    const sd = attachSdModel(sim, tank(), {
       prefix: 'tank',
       method: 'rk4',
       dt: 0.25,
@@ -84,7 +90,7 @@ describe('SD options with a misspelt key', () => {
     });
     sim.run({ until: 1 });
     expect(sim.state.get('tank.level')).toBeCloseTo(Math.exp(-0.2), 4);
-    expect(sd.save().method).toBe('rk4');
+    expect(sd.saveState().method).toBe('rk4');
     expect(simulate(tank(), { method: 'rk4', record: true }).final('level')).toBeCloseTo(Math.exp(-0.2), 4);
   });
 });

@@ -14,14 +14,27 @@ describe('@twinkit/sd exports', () => {
       'XmileError',
       'XmlSyntaxError',
       'attach',
+      'attachSdModel',
       'canonicalKey',
       'canonicalName',
       'compileModel',
       'displayName',
       'parseEquation',
+      'parseXmile',
       'readXmile',
       'simulate',
     ]);
+  });
+
+  it('keeps the old names one release as deprecated aliases of the new ones', () => {
+    expect(sd.attach).toBe(sd.attachSdModel);
+    expect(sd.readXmile).toBe(sd.parseXmile);
+    const model = new sd.SdModel({ start: 0, stop: 1, dt: 0.5 });
+    model.stock('x', { initial: 2 });
+    const run = new sd.SdRun(model);
+    expect(run.snapshot()).toEqual(run.currentValues());
+    const options: sd.RunOptions = { dt: 0.5 } satisfies sd.SdRunOptions;
+    expect(options.dt).toBe(0.5);
   });
 
   it('exports the Node-only part from @twinkit/sd/node', () => {

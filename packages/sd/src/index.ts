@@ -3,7 +3,7 @@
  * to events.
  *
  * This entry point imports no `node:` module, so it bundles for a browser: read a model from its
- * XMILE text with `readXmile`. What reads files lives in `@twinkit/sd/node`: `loadXmile(path)`
+ * XMILE text with `parseXmile`. What reads files lives in `@twinkit/sd/node`: `loadXmile(path)`
  * moved there.
  *
  * @module @twinkit/sd

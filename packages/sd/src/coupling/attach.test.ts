@@ -1,7 +1,7 @@
 import { defineModel, Simulation } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
 import { SdModel } from '../model';
-import { attach } from './attach';
+import { attachSdModel } from './attach';
 
 /** dS/dt = inflow - S/tau, inflow a parameter that events switch. */
 function relaxation(method: 'euler' | 'rk4' | 'rk45', dt = 0.1) {
@@ -31,7 +31,7 @@ function piecewise(t: number, switches: [number, number][], tau: number): number
 describe('attach: SD on the shared clock', () => {
   it('follows the analytic piecewise solution when a process switches the rate (off-grid switch times)', () => {
     const sim = new Simulation({ seed: 1 });
-    const sd = attach(sim, relaxation('rk4', 0.1), { prefix: 'plant' });
+    const sd = attachSdModel(sim, relaxation('rk4', 0.1), { prefix: 'plant' });
     const switches: [number, number][] = [
       [0, 1],
       [3.05, 4],
@@ -55,7 +55,7 @@ describe('attach: SD on the shared clock', () => {
 
   it('integrates lazily to exactly the event time with a partial last step', () => {
     const sim = new Simulation();
-    const sd = attach(sim, relaxation('euler', 0.5), { prefix: 'p' });
+    const sd = attachSdModel(sim, relaxation('euler', 0.5), { prefix: 'p' });
     let seen = Number.NaN;
     sim.schedule(0.75, () => {
       seen = sd.run.time;
@@ -72,7 +72,7 @@ describe('attach: SD on the shared clock', () => {
     m.flow('wear', 'Health * rate');
     m.constant('rate', 1);
     const sim = new Simulation();
-    const sd = attach(sim, m, { prefix: 'line1.machine' });
+    const sd = attachSdModel(sim, m, { prefix: 'line1.machine' });
     const fired: number[] = [];
     const seenHealth: number[] = [];
     sd.onCrossing(
@@ -108,7 +108,7 @@ describe('attach: SD on the shared clock', () => {
     m.flow('wear', 'rate');
     m.constant('rate', 0.04);
     const sim = new Simulation();
-    const sd = attach(sim, m, { prefix: 'machine' });
+    const sd = attachSdModel(sim, m, { prefix: 'machine' });
     const fired: number[] = [];
     sd.onCrossing('Health', 51, 'down', (t) => fired.push(t));
     const seen: number[] = [];
@@ -128,7 +128,7 @@ describe('attach: SD on the shared clock', () => {
     m.flow('v', 'vel');
     m.flow('acc', '-x');
     const sim = new Simulation();
-    const sd = attach(sim, m, { prefix: 'osc' });
+    const sd = attachSdModel(sim, m, { prefix: 'osc' });
     const ups: number[] = [];
     const downs: number[] = [];
     sd.onCrossing('x', 0.5, 'up', (t) => ups.push(t));
@@ -145,7 +145,7 @@ describe('attach: SD on the shared clock', () => {
 
   it('registers stocks and constants writable, flows and auxiliaries read-only', () => {
     const sim = new Simulation();
-    attach(sim, relaxation('euler'), { prefix: 'plant' });
+    attachSdModel(sim, relaxation('euler'), { prefix: 'plant' });
     expect(sim.state.names).toEqual(
       expect.arrayContaining(['plant.s', 'plant.in', 'plant.out', 'plant.rate', 'plant.tau']),
     );
@@ -156,7 +156,7 @@ describe('attach: SD on the shared clock', () => {
 
   it('variable(name) resolves once and then reads and writes like get/set', () => {
     const sim = new Simulation();
-    const plant = attach(sim, relaxation('euler'), { prefix: 'plant' });
+    const plant = attachSdModel(sim, relaxation('euler'), { prefix: 'plant' });
     const stock = plant.variable('S');
     const rate = plant.variable('rate');
     stock.set(3);
@@ -173,10 +173,10 @@ describe('attach: SD on the shared clock', () => {
 
   it('rejects a bad prefix and unknown crossing variables with clear errors', () => {
     const sim = new Simulation();
-    expect(() => attach(sim, relaxation('euler'), { prefix: 'bad prefix' })).toThrow(
+    expect(() => attachSdModel(sim, relaxation('euler'), { prefix: 'bad prefix' })).toThrow(
       /prefix must be a dotted identifier/,
     );
-    const sd = attach(sim, relaxation('euler'), { prefix: 'ok' });
+    const sd = attachSdModel(sim, relaxation('euler'), { prefix: 'ok' });
     expect(() => sd.onCrossing('nope', 1, 'up', () => {})).toThrow(/variable must name/);
     expect(() => sd.onCrossing('S', 1, 'sideways' as 'up', () => {})).toThrow(/direction/);
   });
@@ -187,7 +187,7 @@ describe('attach: SD on the shared clock', () => {
       m.stock('S', { initial: 10, inflows: ['noise'], outflows: ['drain'] });
       m.flow('noise', 'NORMAL(1, 0.5)');
       m.flow('drain', 'S * 0.1');
-      const sd = attach(sim, m, { prefix: 'tank' });
+      const sd = attachSdModel(sim, m, { prefix: 'tank' });
       sd.onCrossing('S', 12, 'up', () => sim.state.set('tank.s', 5));
       return sd;
     });

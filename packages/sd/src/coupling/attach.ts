@@ -7,15 +7,15 @@ import { type ContinuousModel, type Simulation, TwinkitError } from '@twinkit/co
 import { invalidArgument, rejectUnknownKeys, requireFinite, requirePositive } from '@twinkit/core/internal';
 import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
 import { SdModel } from '../model';
-import { type RunOptions, SdRun, type SdVariableHandle } from '../runner';
+import { SdRun, type SdRunOptions, type SdVariableHandle } from '../runner';
 import { SD_RUN_OPTION_KEYS } from '../runner/run';
 import { readCouplingState, type SdCouplingState, writeCouplingState } from './state';
 
 /** Which way a variable must cross its threshold to fire a crossing. */
 export type CrossingDirection = 'up' | 'down' | 'either';
 
-/** Options of {@link attach}. */
-export interface AttachOptions extends Omit<RunOptions, 'random'> {
+/** Options of {@link attachSdModel}. */
+export interface AttachOptions extends Omit<SdRunOptions, 'random'> {
   /** Prefix of the state-vector names: stock `Health` becomes `<prefix>.health`. */
   prefix: string;
   /**
@@ -24,7 +24,7 @@ export interface AttachOptions extends Omit<RunOptions, 'random'> {
    */
   randomStream?: string;
   /**
-   * Restores the run to a state returned by {@link SdCoupling.save} (or its JSON copy) instead of
+   * Restores the run to a state returned by {@link SdCoupling.saveState} (or its JSON copy) instead of
    * integrating from the model's start. The model must be the one the state was saved from and the
    * saved run time must be at or before `sim.now`. The run is not integrated at attach: it stays at
    * the saved time until the simulation's next event brings it forward, as the original's would.
@@ -73,7 +73,7 @@ function stateName(key: string): string {
 }
 
 /**
- * An SD model attached to a simulation (see {@link attach}). Read and write it through the
+ * An SD model attached to a simulation (see {@link attachSdModel}). Read and write it through the
  * simulation's state vector or through {@link SdCoupling.get} / {@link SdCoupling.set}.
  */
 export class SdCoupling implements ContinuousModel {
@@ -87,9 +87,9 @@ export class SdCoupling implements ContinuousModel {
   private detachFromClock: () => void;
   private attached = true;
 
-  /** @internal Use {@link attach}. */
+  /** @internal Use {@link attachSdModel}. */
   constructor(sim: Simulation, model: CompiledModel, options: AttachOptions) {
-    const api = 'attach(sim, model, options)';
+    const api = 'attachSdModel(sim, model, options)';
     this.prefix = options.prefix;
     const { state, prefix: _prefix, randomStream: _randomStream, ...runOptions } = options;
     const stream = sim.rng(options.randomStream ?? options.prefix);
@@ -190,7 +190,7 @@ export class SdCoupling implements ContinuousModel {
 
   /**
    * Returns the state of the run as plain data, to continue it later with
-   * `attach(sim, model, { prefix, state })` (see {@link SdCouplingState}). Takes the run as it is,
+   * `attachSdModel(sim, model, { prefix, state })` (see {@link SdCouplingState}). Takes the run as it is,
    * without integrating it to `sim.now`, so the original's future does not change. Costs one pass
    * over the value array and the fixed-delay histories.
    *
@@ -203,13 +203,23 @@ export class SdCoupling implements ContinuousModel {
    *
    * @example
    * ```ts
-   * const saved = JSON.stringify(tank.save());
+   * const saved = JSON.stringify(tank.saveState());
    * const copy = new Simulation({ seed: 1, startTime: sim.now });
-   * attach(copy, model, { prefix: 'tank', state: JSON.parse(saved) });
+   * attachSdModel(copy, model, { prefix: 'tank', state: JSON.parse(saved) });
    * ```
    */
+  saveState(): SdCouplingState {
+    return writeCouplingState(this.run.model, this.run.saveState());
+  }
+
+  /**
+   * Returns the state of the run as plain data.
+   *
+   * @deprecated Use {@link SdCoupling.saveState}, the name every saveable part of twinkit uses.
+   * Removed in the next release.
+   */
   save(): SdCouplingState {
-    return writeCouplingState(this.run.model, this.run.exportState());
+    return this.saveState();
   }
 
   /** Detaches the model from the simulation's clock (its state-vector entries stay readable). */
@@ -225,7 +235,7 @@ export class SdCoupling implements ContinuousModel {
   nextStateEvent(horizon: number): number {
     // Called before every event of the simulation, so the common case (no crossing before the
     // next event) allocates nothing: the run's state is copied into two reused buffers and the
-    // watched values into two reused arrays. (Copying with captureState() allocated a Float64Array
+    // watched values into two reused arrays. (Copying with capture() allocated a Float64Array
     // per call, which took a third of a factory twin's run time.)
     if (this.pending.length > 0) this.pending = [];
     this.pendingTime = Number.NaN;
@@ -239,11 +249,11 @@ export class SdCoupling implements ContinuousModel {
       this.previous = new Float64Array(n);
       this.current = new Float64Array(n);
     }
-    const origin = run.captureStateInto(this.origin);
+    const origin = run.captureInto(this.origin);
     this.origin = origin;
     run.suspendRecording = true;
     try {
-      let before = run.captureStateInto(this.before);
+      let before = run.captureInto(this.before);
       this.before = before;
       let previous = this.previous;
       let current = this.current;
@@ -272,20 +282,20 @@ export class SdCoupling implements ContinuousModel {
         const swap = previous;
         previous = current;
         current = swap;
-        before = run.captureStateInto(before);
+        before = run.captureInto(before);
       }
       this.previous = previous;
       this.current = current;
       return Number.POSITIVE_INFINITY;
     } finally {
-      run.restoreState(origin);
+      run.rewind(origin);
       run.suspendRecording = false;
     }
   }
 
   // Reused by nextStateEvent (see there).
-  private origin: ReturnType<SdRun['captureState']> | null = null;
-  private before: ReturnType<SdRun['captureState']> | null = null;
+  private origin: ReturnType<SdRun['capture']> | null = null;
+  private before: ReturnType<SdRun['capture']> | null = null;
   private previous = new Float64Array(0);
   private current = new Float64Array(0);
 
@@ -305,7 +315,7 @@ export class SdCoupling implements ContinuousModel {
 
   /** Bisects [start of step, end] until the bracket is within every crossing's tolerance. */
   private locate(
-    before: ReturnType<SdRun['captureState']>,
+    before: ReturnType<SdRun['capture']>,
     end: number,
     crossed: Crossing[],
     previous: number[],
@@ -322,7 +332,7 @@ export class SdCoupling implements ContinuousModel {
     while (hi - lo > tolerance) {
       const mid = lo + (hi - lo) / 2;
       if (mid <= lo || mid >= hi) break;
-      run.restoreState(before);
+      run.rewind(before);
       run.advanceTo(mid);
       const now = active.map((c) => values[c.output.slot]! - c.threshold);
       const crossedByMid = active.filter((c, i) =>
@@ -348,17 +358,21 @@ function crosses(direction: CrossingDirection, before: number, after: number): b
  * lazily to each event time with whole steps and one partial step), registers every variable in
  * the state vector as `<prefix>.<name>` (stocks and constants writable), and draws its random
  * builtins from `sim.rng(prefix)`. Call it inside a `defineModel` body so forks rebuild it.
- * With `{ state }` (from {@link SdCoupling.save}) it continues a saved run instead of starting one.
+ * With `{ state }` (from {@link SdCoupling.saveState}) it continues a saved run instead of starting one.
  *
  * @example
  * ```ts
- * const sd = attach(sim, model, { prefix: 'line1.machine' });
+ * const sd = attachSdModel(sim, model, { prefix: 'line1.machine' });
  * sd.onCrossing('Health', 0.2, 'down', () => sim.state.set('line1.machine.health', 1));
  * sim.run({ until: 100 });
  * ```
  */
-export function attach(sim: Simulation, model: SdModel | CompiledModel, options: AttachOptions): SdCoupling {
-  const api = 'attach(sim, model, options)';
+export function attachSdModel(
+  sim: Simulation,
+  model: SdModel | CompiledModel,
+  options: AttachOptions,
+): SdCoupling {
+  const api = 'attachSdModel(sim, model, options)';
   rejectUnknownKeys(api, options, ATTACH_OPTION_KEYS, "{ prefix: 'plant' }");
   if (
     !options ||
@@ -378,3 +392,12 @@ export function attach(sim: Simulation, model: SdModel | CompiledModel, options:
   const compiled = model instanceof SdModel ? compileModel(model) : model;
   return new SdCoupling(sim, compiled, options);
 }
+
+/**
+ * Attaches an SD model to a simulation.
+ *
+ * @deprecated Use {@link attachSdModel}: the same function under a name that says what it attaches.
+ * Removed in the next release.
+ */
+export const attach: (sim: Simulation, model: SdModel | CompiledModel, options: AttachOptions) => SdCoupling =
+  attachSdModel;

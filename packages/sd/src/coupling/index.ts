@@ -1,6 +1,7 @@
 export {
   type AttachOptions,
   attach,
+  attachSdModel,
   type CrossingDirection,
   type CrossingOptions,
   SdCoupling,

@@ -2,7 +2,7 @@ import { defineModel, Simulation } from '@twinkit/core';
 import { describe, expect, it } from 'vitest';
 import type { IntegrationMethod } from '../model';
 import { SdModel } from '../model';
-import { attach, type SdCoupling } from './attach';
+import { attachSdModel, type SdCoupling } from './attach';
 import type { SdCouplingState } from './state';
 
 /**
@@ -57,7 +57,7 @@ function startPlan(sim: Simulation): void {
 function build(sim: Simulation, method: IntegrationMethod, state?: SdCouplingState) {
   // A tight tolerance makes rk45 take several steps per dt interval, so its step size matters.
   const rtol = method === 'rk45' ? 1e-11 : undefined;
-  const sd = attach(sim, plant(method), {
+  const sd = attachSdModel(sim, plant(method), {
     prefix: 'plant',
     ...(rtol ? { rtol } : {}),
     ...(state ? { state } : {}),
@@ -83,7 +83,7 @@ function bits(values: Float64Array): string[] {
 function sample(sim: Simulation, sd: SdCoupling, times: number[]): { time: number; bits: string[] }[] {
   return times.map((t) => {
     sim.run({ until: t });
-    return { time: sim.now, bits: bits(sd.run.snapshot()) };
+    return { time: sim.now, bits: bits(sd.run.currentValues()) };
   });
 }
 
@@ -91,13 +91,13 @@ const SEED = 11;
 const T1 = 4.4; // on neither grid (0.25 nor 0.5), nearer the next grid point than the last
 const SAMPLES = [5, 6, 7.77, 9.5, 12.3, 16, 18.1, 20];
 
-describe('SdCoupling.save and attach({ state })', () => {
+describe('SdCoupling.saveState and attachSdModel({ state })', () => {
   for (const method of ['euler', 'rk2', 'rk4', 'rk45'] as const) {
     it(`${method}: a restored model continues bit for bit, with the same crossings`, () => {
       const sim = new Simulation({ seed: SEED });
       const original = build(sim, method);
       sim.run({ until: T1 });
-      const state = original.sd.save();
+      const state = original.sd.saveState();
       const crossingsBefore = original.crossings.length;
       expect(crossingsBefore).toBeGreaterThanOrEqual(1);
       expect(state.time).toBe(T1);
@@ -115,7 +115,8 @@ describe('SdCoupling.save and attach({ state })', () => {
       expect(restored.crossings.filter((c) => c.startsWith('level')).length).toBeGreaterThanOrEqual(1);
       expect(restored.crossings.filter((c) => c.startsWith('backlog')).length).toBeGreaterThanOrEqual(1);
       // Everything the runtime keeps (delay histories, grid position, adaptive step) ends equal too.
-      expect(restored.sd.save()).toEqual(original.sd.save());
+      expect(original.sd.save()).toEqual(original.sd.saveState()); // the deprecated alias
+      expect(restored.sd.saveState()).toEqual(original.sd.saveState());
     });
   }
 
@@ -124,7 +125,7 @@ describe('SdCoupling.save and attach({ state })', () => {
       const sim = new Simulation({ seed: SEED });
       const { sd, crossings } = build(sim, 'rk45');
       sim.run({ until: T1 });
-      if (save) sd.save();
+      if (save) sd.saveState();
       return { samples: sample(sim, sd, SAMPLES), crossings };
     };
     expect(run(true)).toEqual(run(false));
@@ -136,12 +137,12 @@ describe('SdCoupling.save and attach({ state })', () => {
     sim.run({ until: T1 });
     sd.detach();
     sim.run({ until: 8 });
-    const state = sd.save();
+    const state = sd.saveState();
     expect(state.time).toBe(T1);
     const copy = new Simulation({ seed: SEED, startTime: 8 });
-    const restored = attach(copy, plant('rk4'), { prefix: 'plant', state });
+    const restored = attachSdModel(copy, plant('rk4'), { prefix: 'plant', state });
     expect(restored.run.time).toBe(T1);
-    expect(bits(restored.run.snapshot())).toEqual(bits(sd.run.snapshot()));
+    expect(bits(restored.run.currentValues())).toEqual(bits(sd.run.currentValues()));
     copy.run({ until: 9 });
     expect(restored.run.time).toBe(9);
   });
@@ -157,25 +158,25 @@ describe('SdCoupling.save and attach({ state })', () => {
       return m;
     };
     const sim = new Simulation({ seed: 3 });
-    const sd = attach(sim, model(), { prefix: 'p' });
+    const sd = attachSdModel(sim, model(), { prefix: 'p' });
     sim.run({ until: 1.234 });
     sim.state.set('p.offset', -0);
-    const state = sd.save();
+    const state = sd.saveState();
     expect(state.values).toContain('NaN');
     expect(state.values).toContain('-0');
     const json = JSON.parse(JSON.stringify(state)) as SdCouplingState;
     expect(json).toEqual(state);
     const copies = [json, structuredClone(state)].map((saved) => {
       const copy = new Simulation({ seed: 3, startTime: sim.now });
-      const restored = attach(copy, model(), { prefix: 'p', state: saved });
+      const restored = attachSdModel(copy, model(), { prefix: 'p', state: saved });
       expect(Object.is(restored.get('offset'), -0)).toBe(true);
-      expect(bits(restored.run.snapshot())).toEqual(bits(sd.run.snapshot()));
+      expect(bits(restored.run.currentValues())).toEqual(bits(sd.run.currentValues()));
       return { copy, restored };
     });
     sim.run({ until: 4 });
     for (const { copy, restored } of copies) {
       copy.run({ until: 4 });
-      expect(bits(restored.run.snapshot())).toEqual(bits(sd.run.snapshot()));
+      expect(bits(restored.run.currentValues())).toEqual(bits(sd.run.currentValues()));
     }
   });
 
@@ -188,14 +189,14 @@ describe('SdCoupling.save and attach({ state })', () => {
       return m;
     };
     const sim = new Simulation({ seed: 7 });
-    const sd = attach(sim, model(), { prefix: 'tank' });
+    const sd = attachSdModel(sim, model(), { prefix: 'tank' });
     sim.run({ until: 2.6 });
-    const state = sd.save();
+    const state = sd.saveState();
     expect(state.spareNormal).not.toBeNull(); // an odd number of normal draws so far
     const copy = new Simulation({ seed: 7, startTime: sim.now });
     // What the simulation's own snapshot does: the stream continues from the same position.
     copy.rng('tank').restoreState(sim.rng('tank').saveState());
-    const restored = attach(copy, model(), { prefix: 'tank', state });
+    const restored = attachSdModel(copy, model(), { prefix: 'tank', state });
     expect(sample(copy, restored, [3, 5.5, 9])).toEqual(sample(sim, sd, [3, 5.5, 9]));
   });
 
@@ -205,7 +206,7 @@ describe('SdCoupling.save and attach({ state })', () => {
       m.stock('S', { initial: 10, inflows: ['noise'], outflows: ['drain'] });
       m.flow('noise', 'NORMAL(2, 0.5)');
       m.flow('drain', 'SMTH1(S, 1) * 0.1');
-      const sd = attach(sim, m, { prefix: 'tank', ...(state ? { state } : {}) });
+      const sd = attachSdModel(sim, m, { prefix: 'tank', ...(state ? { state } : {}) });
       const releases: number[] = []; // times S was let down to 9
       sd.onCrossing('S', 12, 'up', (t) => {
         releases.push(t);
@@ -215,8 +216,8 @@ describe('SdCoupling.save and attach({ state })', () => {
     };
     const def = defineModel((sim) => build(sim), {
       snapshot: {
-        save: (model) => model.sd.save(),
-        restore: (sim, _params, state: SdCouplingState) => build(sim, state),
+        saveState: (model) => model.sd.saveState(),
+        restoreState: (sim, _params, state: SdCouplingState) => build(sim, state),
       },
     });
     const live = def.create({ seed: 5 });
@@ -238,10 +239,10 @@ describe('SdCoupling.save and attach({ state })', () => {
       const sim = new Simulation({ seed: SEED });
       const { sd } = build(sim, 'rk4');
       sim.run({ until: T1 });
-      return sd.save();
+      return sd.saveState();
     };
     const restore = (state: unknown, model = plant('rk4'), now = 10, extra = {}) =>
-      attach(new Simulation({ seed: SEED, startTime: now }), model, {
+      attachSdModel(new Simulation({ seed: SEED, startTime: now }), model, {
         prefix: 'plant',
         state: state as SdCouplingState,
         ...extra,
@@ -250,7 +251,7 @@ describe('SdCoupling.save and attach({ state })', () => {
     it('a state from another model', () => {
       const state = saved();
       expect(() => restore(state, plant('rk4', { extra: true }))).toThrow(
-        /^attach\(sim, model, options\): options\.state must come from the same model, but its number of variables differs: 13 in the state, 14 in this model, got 13\. Attach the model the state was saved from/,
+        /^attachSdModel\(sim, model, options\): options\.state must come from the same model, but its number of variables differs: 13 in the state, 14 in this model, got 13\. Attach the model the state was saved from/,
       );
       expect(() => restore(state, plant('rk4', { gap: 'gap2' }))).toThrow(
         /its variable names, kinds or order \(hash\) differs: "[0-9a-f]{16}" in the state, "[0-9a-f]{16}" in this model/,
@@ -265,7 +266,7 @@ describe('SdCoupling.save and attach({ state })', () => {
 
     it('a state saved after the clock', () => {
       expect(() => restore(saved(), plant('rk4'), 4)).toThrow(
-        /^attach\(sim, model, options\): options\.state\.time must be <= the simulation clock 4 \(the saved run cannot be moved back in time\), got 4\.4\. Restore into a simulation whose clock is at or after the saved time/,
+        /^attachSdModel\(sim, model, options\): options\.state\.time must be <= the simulation clock 4 \(the saved run cannot be moved back in time\), got 4\.4\. Restore into a simulation whose clock is at or after the saved time/,
       );
     });
 
@@ -274,7 +275,7 @@ describe('SdCoupling.save and attach({ state })', () => {
       const cases: [unknown, RegExp][] = [
         [
           null,
-          /options\.state must be an object returned by SdCoupling\.save\(\), got null\. Pass what SdCoupling\.save\(\) returned/,
+          /options\.state must be an object returned by SdCoupling\.saveState\(\), got null\. Pass what SdCoupling\.saveState\(\) returned/,
         ],
         [
           { ...state, format: 'other' },

@@ -1,6 +1,6 @@
 /**
  * The saved state of an attached SD model as plain data, and its checks: what
- * {@link SdCoupling.save} writes and what `attach(sim, model, { prefix, state })` reads back.
+ * {@link SdCoupling.saveState} writes and what `attachSdModel(sim, model, { prefix, state })` reads back.
  */
 import { invalidArgument } from '@twinkit/core/internal';
 import type { CompiledModel } from '../compiler';
@@ -12,14 +12,14 @@ type StateNumber = number | 'NaN' | 'Infinity' | '-Infinity' | '-0';
 
 /**
  * Plain, structured-cloneable (and JSON-safe) state of an attached SD model, as returned by
- * {@link SdCoupling.save} and accepted by `attach(sim, model, { prefix, state })`.
+ * {@link SdCoupling.saveState} and accepted by `attachSdModel(sim, model, { prefix, state })`.
  *
  * Numbers are stored exactly: `JSON.parse(JSON.stringify(state))` restores the same bits (NaN,
  * `Infinity`, `-Infinity` and `-0`, which JSON cannot carry, are written as those strings).
  * Random-stream positions are not part of it: the random builtins draw from
  * `sim.rng(randomStream ?? prefix)`, whose position the simulation's own snapshot restores.
  * Crossing watches are not part of it either: they keep nothing between steps (see
- * {@link SdCoupling.save}), so registering the same watches again after attach is enough.
+ * {@link SdCoupling.saveState}), so registering the same watches again after attach is enough.
  */
 export interface SdCouplingState {
   /** Format tag, always `'twinkit.sd.coupling'`. */
@@ -180,10 +180,10 @@ export function readCouplingState(
   now: number,
 ): SdRunSnapshot {
   const remedy =
-    'Pass what SdCoupling.save() returned (or its JSON.parse(JSON.stringify(...)) copy) unchanged.';
+    'Pass what SdCoupling.saveState() returned (or its JSON.parse(JSON.stringify(...)) copy) unchanged.';
   const fail = (rule: string, value: unknown, fix = remedy) => invalidArgument(api, rule, value, fix);
   if (state === null || typeof state !== 'object' || Array.isArray(state)) {
-    throw fail('options.state must be an object returned by SdCoupling.save()', state);
+    throw fail('options.state must be an object returned by SdCoupling.saveState()', state);
   }
   const s = state as Partial<Record<keyof SdCouplingState, unknown>>;
   if (s.format !== FORMAT) throw fail(`options.state.format must be '${FORMAT}'`, s.format);

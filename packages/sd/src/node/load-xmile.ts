@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 // From the main entry by name, not by relative path: the built dist/node.js then shares
 // dist/index.js's classes (an XmileError from loadXmile is the XmileError of `@twinkit/sd`).
-import { readXmile, type SdModel, XmileError } from '@twinkit/sd';
+import { parseXmile, type SdModel, XmileError } from '@twinkit/sd';
 
-/** Reads an XMILE file from disk into a model (Node only; {@link readXmile} reads the text anywhere). */
+/** Reads an XMILE file from disk into a model (Node only; {@link parseXmile} reads the text anywhere). */
 export function loadXmile(path: string): SdModel {
   let text: string;
   try {
@@ -15,5 +15,5 @@ export function loadXmile(path: string): SdModel {
       cause: e,
     });
   }
-  return readXmile(text, { file: basename(path) });
+  return parseXmile(text, { file: basename(path) });
 }

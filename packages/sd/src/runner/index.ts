@@ -1,4 +1,4 @@
 export type { ResultColumn } from './results';
 export { SdResults } from './results';
-export type { RunOptions, SdVariableHandle } from './run';
+export type { RunOptions, SdRunOptions, SdVariableHandle } from './run';
 export { SdRun, simulate } from './run';

@@ -10,7 +10,7 @@ import { type IntegrationMethod, SdModel } from '../model';
 import { SdResults } from './results';
 
 /** Options of {@link SdRun} and {@link simulate}. */
-export interface RunOptions {
+export interface SdRunOptions {
   /** Overrides the model's integration method. */
   method?: IntegrationMethod;
   /** Overrides the integration step. */
@@ -30,8 +30,16 @@ export interface RunOptions {
   record?: boolean;
 }
 
+/**
+ * Options of {@link SdRun} and {@link simulate}.
+ *
+ * @deprecated Use {@link SdRunOptions}: `RunOptions` is also the name of `Simulation.run`'s options
+ * in `@twinkit/core`. Removed in the next release.
+ */
+export type RunOptions = SdRunOptions;
+
 const METHODS: readonly IntegrationMethod[] = ['euler', 'rk2', 'rk4', 'rk45'];
-/** The keys of {@link RunOptions}. @internal */
+/** The keys of {@link SdRunOptions}. @internal */
 export const SD_RUN_OPTION_KEYS: readonly string[] = [
   'method',
   'dt',
@@ -123,7 +131,7 @@ export class SdRun {
    * @param restore - @internal Continues from a saved run instead (no equation is evaluated, so no
    *   random number is drawn); `options` must carry the saved method, dt and tolerances.
    */
-  constructor(model: CompiledModel | SdModel, options: RunOptions = {}, restore?: SdRunSnapshot) {
+  constructor(model: CompiledModel | SdModel, options: SdRunOptions = {}, restore?: SdRunSnapshot) {
     const api = 'new SdRun(model, options)';
     rejectUnknownKeys(api, options, SD_RUN_OPTION_KEYS, "{ method: 'rk4', dt: 0.125 }");
     this.model = model instanceof SdModel ? compileModel(model) : model;
@@ -316,12 +324,22 @@ export class SdRun {
   }
 
   /** Copies the current values of every output variable (model order) into a new array. */
-  snapshot(): Float64Array {
+  currentValues(): Float64Array {
     const out = new Float64Array(this.model.outputs.length);
     this.model.outputs.forEach((o, i) => {
       out[i] = this.values[o.slot]!;
     });
     return out;
+  }
+
+  /**
+   * Copies the current values of every output variable (model order) into a new array.
+   *
+   * @deprecated Use {@link SdRun.currentValues}: in twinkit a snapshot is a whole simulation's saved
+   * state (`sim.snapshot()`). Removed in the next release.
+   */
+  snapshot(): Float64Array {
+    return this.currentValues();
   }
 
   /** @internal The next time on the step grid after the current time. */
@@ -330,7 +348,7 @@ export class SdRun {
   }
 
   /** @internal Copies the integration state (values, clock); rows saved meanwhile are not kept. */
-  captureState(): SdRunState {
+  capture(): SdRunState {
     return {
       values: this.values.slice(),
       time: this.currentTime,
@@ -344,7 +362,7 @@ export class SdRun {
    * step, the value array, fixed-delay histories and the kept normal deviate. Arrays are views of the
    * live state: copy them before the run moves on.
    */
-  exportState(): SdRunSnapshot {
+  saveState(): SdRunSnapshot {
     return {
       method: this.method,
       dt: this.dt,
@@ -363,8 +381,8 @@ export class SdRun {
    * @internal Copies the state into `target` (reusing its value array when it fits) and returns it;
    * with null, allocates one. For look-aheads that run before every event.
    */
-  captureStateInto(target: SdRunState | null): SdRunState {
-    if (target === null || target.values.length !== this.values.length) return this.captureState();
+  captureInto(target: SdRunState | null): SdRunState {
+    if (target === null || target.values.length !== this.values.length) return this.capture();
     target.values.set(this.values);
     target.time = this.currentTime;
     target.gridIndex = this.gridIndex;
@@ -373,10 +391,10 @@ export class SdRun {
   }
 
   /**
-   * @internal Restores a state from {@link captureState}. Fixed-delay histories rewind by themselves:
+   * @internal Rewinds to a state from {@link capture}. Fixed-delay histories rewind by themselves:
    * a push at an earlier time drops the later entries.
    */
-  restoreState(state: SdRunState): void {
+  rewind(state: SdRunState): void {
     this.values.set(state.values);
     this.currentTime = state.time;
     this.gridIndex = state.gridIndex;
@@ -631,7 +649,7 @@ export interface SdRunState {
   adaptiveStep: number;
 }
 
-/** Everything a run continues from (see {@link SdRun.exportState}). @internal */
+/** Everything a run continues from (see {@link SdRun.saveState}). @internal */
 export interface SdRunSnapshot {
   method: IntegrationMethod;
   dt: number;
@@ -704,7 +722,7 @@ class SdResultsBuilder {
  * Compiles (if needed) and runs a model from its start to its stop time; returns every stock,
  * flow and auxiliary at each save time.
  */
-export function simulate(model: SdModel | CompiledModel, options: RunOptions = {}): SdResults {
+export function simulate(model: SdModel | CompiledModel, options: SdRunOptions = {}): SdResults {
   rejectUnknownKeys('simulate(model, options)', options, SD_RUN_OPTION_KEYS, "{ method: 'rk4' }");
   return new SdRun(model, options).run();
 }

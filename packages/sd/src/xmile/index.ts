@@ -1,2 +1,8 @@
-export { type ReadXmileOptions, readXmile, XmileError } from './xmile';
+export {
+  type ParseXmileOptions,
+  parseXmile,
+  type ReadXmileOptions,
+  readXmile,
+  XmileError,
+} from './xmile';
 export { XmlSyntaxError } from './xml';

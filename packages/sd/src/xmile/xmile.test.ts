@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../compiler';
 import { simulate } from '../runner';
-import { readXmile } from './xmile';
+import { parseXmile } from './xmile';
 import { parseXml } from './xml';
 
 const doc = (variables: string, extra = '', specs = '<start>0</start><stop>4</stop><dt>1</dt>') =>
@@ -12,9 +12,9 @@ const doc = (variables: string, extra = '', specs = '<start>0</start><stop>4</st
 ${variables}
 </variables></model></xmile>`;
 
-describe('readXmile', () => {
+describe('parseXmile', () => {
   it('reads stocks, flows, auxes with XMILE name rules and entities', () => {
-    const m = readXmile(
+    const m = parseXmile(
       doc(`<stock name="Tank Level"><eqn>10</eqn><outflow>Drain_Rate</outflow></stock>
 <flow name="drain rate"><eqn>IF "Tank Level" &gt; 8 THEN 1 ELSE 0.5</eqn></flow>`),
     );
@@ -22,7 +22,7 @@ describe('readXmile', () => {
   });
 
   it('reads reciprocal dt, save_step and the integration method', () => {
-    const m = readXmile(
+    const m = parseXmile(
       doc(
         '<aux name="a"><eqn>TIME</eqn></aux>',
         '',
@@ -34,7 +34,7 @@ describe('readXmile', () => {
   });
 
   it('reads graphical functions from x-points or an x-scale', () => {
-    const m = readXmile(
+    const m = parseXmile(
       doc(`<aux name="a"><eqn>TIME</eqn><gf><xscale min="0" max="4"/><ypts>0,10,40</ypts></gf></aux>
 <gf name="table" type="extrapolate"><xpts sep=";">0;1</xpts><ypts>0,1</ypts></gf>
 <aux name="b"><eqn>table(TIME)</eqn></aux>`),
@@ -45,7 +45,7 @@ describe('readXmile', () => {
   });
 
   it('flattens modules with dotted names and connections', () => {
-    const m = readXmile(`<xmile><sim_specs><start>0</start><stop>1</stop><dt>1</dt></sim_specs>
+    const m = parseXmile(`<xmile><sim_specs><start>0</start><stop>1</stop><dt>1</dt></sim_specs>
 <model><variables>
   <module name="inner"><connect to="input" from=".source"/></module>
   <aux name="source"><eqn>3</eqn></aux>
@@ -61,7 +61,7 @@ describe('readXmile', () => {
   });
 
   it('applies <behavior> non-negative defaults and per-variable overrides', () => {
-    const m = readXmile(
+    const m = parseXmile(
       doc(
         `<stock name="a"><eqn>1</eqn><outflow>f</outflow></stock>
 <stock name="b"><eqn>1</eqn><outflow>f</outflow><non_negative>false</non_negative></stock>
@@ -75,23 +75,23 @@ describe('readXmile', () => {
   });
 
   it('reports errors naming the file, the line and the variable', () => {
-    expect(() => readXmile('<xmile><model></xmile>', { file: 'bad.xmile' })).toThrow(
+    expect(() => parseXmile('<xmile><model></xmile>', { file: 'bad.xmile' })).toThrow(
       /bad.xmile: malformed XML at line 1: end tag <\/xmile> does not match start tag <model>/,
     );
-    expect(() => readXmile(doc('<stock name="s"><outflow>f</outflow></stock>'), { file: 'm.xmile' })).toThrow(
-      /m.xmile line 5: variable "s": stock has no initial value/,
-    );
-    expect(() => readXmile(doc('<aux name="a"><eqn>???</eqn></aux>'), { file: 'm.xmile' })).toThrow(
+    expect(() =>
+      parseXmile(doc('<stock name="s"><outflow>f</outflow></stock>'), { file: 'm.xmile' }),
+    ).toThrow(/m.xmile line 5: variable "s": stock has no initial value/);
+    expect(() => parseXmile(doc('<aux name="a"><eqn>???</eqn></aux>'), { file: 'm.xmile' })).toThrow(
       /variable "a": equation is "\?\?\?"/,
     );
-    expect(() => readXmile(doc('<aux name="a"><eqn>MY MACRO(1)</eqn></aux>'), { file: 'm.xmile' })).toThrow(
+    expect(() => parseXmile(doc('<aux name="a"><eqn>MY MACRO(1)</eqn></aux>'), { file: 'm.xmile' })).toThrow(
       /calls "MY MACRO", which is neither a builtin nor defined by a <macro>/,
     );
-    expect(() => readXmile(doc('<table name="a"/>'), { file: 'm.xmile' })).toThrow(
+    expect(() => parseXmile(doc('<table name="a"/>'), { file: 'm.xmile' })).toThrow(
       /<table> is not a supported XMILE variable element/,
     );
     expect(() =>
-      readXmile(
+      parseXmile(
         doc('<aux name="a"><eqn>1</eqn></aux>', '', '<start>0</start><stop>1</stop>').replace(
           'Euler',
           'Gear',
@@ -99,7 +99,7 @@ describe('readXmile', () => {
         { file: 'm.xmile' },
       ),
     ).toThrow(/integration method "Gear" is not supported/);
-    const m = readXmile(doc('<aux name="a"><eqn>WEIRD(1)</eqn></aux>'), { file: 'm.xmile' });
+    const m = parseXmile(doc('<aux name="a"><eqn>WEIRD(1)</eqn></aux>'), { file: 'm.xmile' });
     expect(() => compileModel(m)).toThrow(/variable "a" \(m.xmile line 5\): calls unknown function WEIRD/);
   });
 });

@@ -21,8 +21,8 @@ import { child, children, parseXml, type XmlElement } from './xml';
 /** Signals an XMILE file that cannot be read: names the file, the variable and the construct. */
 export class XmileError extends TwinkitError {}
 
-/** Options of {@link readXmile}. */
-export interface ReadXmileOptions {
+/** Options of {@link parseXmile}. */
+export interface ParseXmileOptions {
   /** File name used in error messages. */
   file?: string;
 }
@@ -52,13 +52,34 @@ const IGNORED_VARIABLE_ELEMENTS = new Set([
 ]);
 
 /**
- * Reads an XMILE document (its text) into a model. Works anywhere, a browser included; to read a
+ * Parses an XMILE document (its text) into a model. Works anywhere, a browser included; to read a
  * file from disk in Node, use `loadXmile(path)` from `@twinkit/sd/node`.
+ *
+ * @example
+ * ```ts
+ * const model = parseXmile(await (await fetch('/models/SIR.xmile')).text(), { file: 'SIR.xmile' });
+ * const results = simulate(model);
+ * ```
  */
-export function readXmile(source: string, options: ReadXmileOptions = {}): SdModel {
-  rejectUnknownKeys('readXmile(source, options)', options, ['file'], "{ file: 'model.xmile' }");
+export function parseXmile(source: string, options: ParseXmileOptions = {}): SdModel {
+  rejectUnknownKeys('parseXmile(source, options)', options, ['file'], "{ file: 'model.xmile' }");
   return new XmileReader(source, options.file ?? '<xmile>').read();
 }
+
+/**
+ * Parses an XMILE document (its text) into a model.
+ *
+ * @deprecated Use {@link parseXmile}: the same function under the name that says it parses text
+ * (`loadXmile` in `@twinkit/sd/node` reads a file). Removed in the next release.
+ */
+export const readXmile: (source: string, options?: ParseXmileOptions) => SdModel = parseXmile;
+
+/**
+ * Options of {@link parseXmile}.
+ *
+ * @deprecated Use {@link ParseXmileOptions}. Removed in the next release.
+ */
+export type ReadXmileOptions = ParseXmileOptions;
 
 function parseNumber(text: string): number {
   const t = text.trim();
