@@ -1,23 +1,8 @@
-import { TwinkitError } from '@twinkit/core';
-import {
-  formatValue,
-  invalidArgument,
-  rejectUnknownKeys,
-  requireInteger,
-  requirePositive,
-} from '@twinkit/core/internal';
+import { invalidArgument, rejectUnknownKeys, requireInteger, requirePositive } from '@twinkit/core/internal';
 import type {
   MeasurementFunction,
   TransitionFunction,
 } from '../extended-kalman-filter/extended-kalman-filter';
-import {
-  lookupSensor,
-  outputLengthChanged,
-  readSensorNoise,
-  registerSensors,
-  requireRandomStream,
-  sizeFromFunction,
-} from '../gaussian-filter/filter-options';
 import {
   DEFAULT_SENSOR,
   type MeasurementUpdate,
@@ -25,6 +10,14 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
+import { requireRandomStream, SampleFilter } from '../internal/sample-filter';
+import {
+  compileFunctionSensor,
+  type FunctionSensor,
+  lookupSensor,
+  outputLengthChanged,
+  registerSensors,
+} from '../internal/sensors';
 import {
   cholesky,
   choleskySemidefinite,
@@ -84,10 +77,7 @@ const ENKF_OPTION_KEYS: readonly string[] = [
   'dt',
 ];
 
-interface CompiledEnsembleSensor {
-  m: number;
-  h: MeasurementFunction;
-  R: Float64Array;
+interface CompiledEnsembleSensor extends FunctionSensor {
   L: Float64Array;
 }
 
@@ -108,7 +98,7 @@ interface CompiledEnsembleSensor {
  * enkf.update([0.3]);
  * ```
  */
-export class EnsembleKalmanFilter {
+export class EnsembleKalmanFilter extends SampleFilter {
   /** Number of ensemble members. */
   readonly members: number;
   /** Number of state components. */
@@ -119,15 +109,14 @@ export class EnsembleKalmanFilter {
   private readonly Q: Float64Array;
   private readonly LQ: Float64Array;
   private readonly ensemble: Float64Array;
-  private readonly sensors = new Map<string, CompiledEnsembleSensor>();
+  private readonly sensors: ReadonlyMap<string, CompiledEnsembleSensor>;
   private readonly defaultDt: number;
   private readonly point: Float64Array;
   private readonly noise: Float64Array;
-  private stepCount = 0;
-  private clock = 0;
 
   /** Creates the filter and draws its initial ensemble. */
   constructor(options: EnsembleKalmanFilterOptions) {
+    super();
     const api = 'EnsembleKalmanFilter(options)';
     rejectUnknownKeys(api, options, ENKF_OPTION_KEYS);
     this.members = requireInteger(
@@ -163,46 +152,16 @@ export class EnsembleKalmanFilter {
       drawGaussian(this.rng, x0, L0, n, this.point, this.noise);
       this.ensemble.set(this.point, k * n);
     }
-    registerSensors(
-      api,
-      options,
-      () => ({ h: options.h!, R: options.R! }),
-      (name, sensor) => this.compileSensor(api, name, sensor),
-      this.sensors,
-      ['h', 'R'],
-    );
-  }
-
-  private compileSensor(api: string, name: string, sensor: EnsembleSensor): CompiledEnsembleSensor {
-    const label = name === DEFAULT_SENSOR ? '' : `sensors.${name}.`;
-    if (typeof sensor?.h !== 'function')
-      throw invalidArgument(api, `${label}h must be a function x => z`, sensor?.h);
-    const m = readVector(api, `${label}h(x)`, sensor.h(this.ensemble.slice(0, this.dimension))).length;
-    const size = sizeFromFunction(`${label}h(x)`, `${label}h`, m);
-    const R = readSensorNoise(api, `${label}R`, sensor.R, m, size);
-    const L = new Float64Array(m * m);
-    cholesky(R, m, L);
-    return { m, h: sensor.h, R, L };
-  }
-
-  /** Returns the ensemble mean. */
-  get x(): number[] {
-    return this.estimate().x;
-  }
-
-  /** Returns the ensemble covariance (divisor N − 1). */
-  get P(): number[][] {
-    return this.estimate().P;
-  }
-
-  /** Returns the number of predict steps taken. */
-  get step(): number {
-    return this.stepCount;
-  }
-
-  /** Returns the filter time. */
-  get time(): number {
-    return this.clock;
+    this.sensors = registerSensors(api, options, {
+      keys: ['h', 'R'],
+      defaultSensor: () => ({ h: options.h!, R: options.R! }),
+      compile: (_name, sensor, label) => {
+        const compiled = compileFunctionSensor(api, label, sensor, this.ensemble.slice(0, n), 'h(x)');
+        const L = new Float64Array(compiled.m * compiled.m);
+        cholesky(compiled.R, compiled.m, L);
+        return { ...compiled, L };
+      },
+    });
   }
 
   /** Returns copies of the members (one state per entry). */
@@ -210,7 +169,7 @@ export class EnsembleKalmanFilter {
     return toRows(this.ensemble, this.members, this.dimension);
   }
 
-  /** Returns the ensemble mean and covariance. */
+  /** Returns the ensemble mean and the ensemble covariance (divisor N − 1). */
   estimate(): { x: number[]; P: number[][] } {
     const n = this.dimension;
     const N = this.members;
@@ -231,10 +190,7 @@ export class EnsembleKalmanFilter {
   /** Moves every member forward by dt and adds process noise drawn from Q(dt). */
   predict(dt?: number, u?: VectorLike): void {
     const api = 'EnsembleKalmanFilter.predict(dt)';
-    const step = dt === undefined ? this.defaultDt : dt;
-    if (typeof step !== 'number' || !Number.isFinite(step) || step < 0) {
-      throw invalidArgument(api, 'dt must be a finite number >= 0', dt, 'Filters only move forward in time.');
-    }
+    const step = this.readStep(api, dt, this.defaultDt);
     const n = this.dimension;
     const input = u === undefined ? undefined : readVector(api, 'u', u);
     if (typeof this.processNoise === 'function') {
@@ -253,8 +209,7 @@ export class EnsembleKalmanFilter {
         this.ensemble.set(next, k * n);
       }
     }
-    this.stepCount++;
-    this.clock += step;
+    this.finishStep(step);
   }
 
   /** Corrects every member with measurement z (perturbed by draws from R), or keeps the ensemble when z is null. */
@@ -263,24 +218,9 @@ export class EnsembleKalmanFilter {
     rejectUnknownKeys('EnsembleKalmanFilter.update(z, options)', options, ['sensor', 'R']);
     const sensorName = options.sensor ?? DEFAULT_SENSOR;
     const sensor = lookupSensor(api, this.sensors, sensorName);
-    if (z === null) return { kind: 'missing', step: this.stepCount, time: this.clock, sensor: sensorName };
+    if (z === null) return this.missing(sensorName);
     const m = sensor.m;
-    if (!(Array.isArray(z) || z instanceof Float64Array) || z.length !== m) {
-      throw invalidArgument(
-        api,
-        `z must be an array of ${m} numbers (sensor '${sensorName}', time ${this.clock})`,
-        z,
-        'Pass null for a missing reading.',
-      );
-    }
-    for (let i = 0; i < m; i++) {
-      if (!Number.isFinite(z[i])) {
-        throw new TwinkitError(
-          `${api}: measurement z[${i}] from sensor '${sensorName}' at time ${this.clock} must be a finite number, got ${formatValue(z[i])}. Pass null for a missing reading.`,
-          { code: 'INVALID_ARGUMENT', details: { sensor: sensorName, time: this.clock, index: i } },
-        );
-      }
-    }
+    const reading = this.readReading(api, z, m, sensorName);
     let R = sensor.R;
     let LR = sensor.L;
     if (options.R !== undefined) {
@@ -324,7 +264,7 @@ export class EnsembleKalmanFilter {
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) Kt[j * n + i] = Pxz[i * m + j]!;
     choleskySolveInPlace(L, m, Kt, n);
     const y = new Float64Array(m);
-    for (let i = 0; i < m; i++) y[i] = (z[i] as number) - zMean[i]!;
+    for (let i = 0; i < m; i++) y[i] = reading[i]! - zMean[i]!;
     const nis = mahalanobisFromCholesky(L, m, y, new Float64Array(m));
     const logLikelihood = -0.5 * (m * LOG_2PI + logDetFromCholesky(L, m) + nis);
     const perturbation = new Float64Array(m);
@@ -332,7 +272,7 @@ export class EnsembleKalmanFilter {
     const residual = new Float64Array(m);
     for (let k = 0; k < N; k++) {
       drawGaussian(this.rng, null, LR, m, perturbation, work);
-      for (let j = 0; j < m; j++) residual[j] = (z[j] as number) + perturbation[j]! - HX[k * m + j]!;
+      for (let j = 0; j < m; j++) residual[j] = reading[j]! + perturbation[j]! - HX[k * m + j]!;
       for (let i = 0; i < n; i++) {
         let v = 0;
         for (let j = 0; j < m; j++) v += Kt[j * n + i]! * residual[j]!;

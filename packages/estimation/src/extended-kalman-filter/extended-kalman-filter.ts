@@ -1,12 +1,5 @@
 import { invalidArgument, rejectUnknownKeys, requirePositive } from '@twinkit/core/internal';
 import {
-  lookupSensor,
-  outputLengthChanged,
-  readSensorNoise,
-  registerSensors,
-  sizeFromFunction,
-} from '../gaussian-filter/filter-options';
-import {
   DEFAULT_SENSOR,
   GaussianFilter,
   NO_UPDATE_OPTIONS,
@@ -15,6 +8,12 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
+import {
+  compileFunctionSensor,
+  lookupSensor,
+  outputLengthChanged,
+  registerSensors,
+} from '../internal/sensors';
 import type { CovarianceUpdateForm } from '../kalman-filter/kalman-filter';
 import { mul, mulBt, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
@@ -152,7 +151,7 @@ export class ExtendedKalmanFilter extends GaussianFilter {
   private readonly FP: Float64Array;
   private readonly defaultDt: number;
   private readonly joseph: boolean;
-  private readonly sensors = new Map<string, CompiledNonlinearSensor>();
+  private readonly sensors: ReadonlyMap<string, CompiledNonlinearSensor>;
   private readonly xBuffer: Float64Array;
 
   /** Creates a filter from its model and initial estimate. */
@@ -180,36 +179,16 @@ export class ExtendedKalmanFilter extends GaussianFilter {
     this.xBuffer = new Float64Array(n);
     this.defaultDt = options.dt === undefined ? 1 : requirePositive(api, 'dt', options.dt);
     this.joseph = (options.covarianceUpdate ?? 'joseph') === 'joseph';
-    registerSensors(
-      api,
-      options,
-      () => ({ h: options.h!, H: options.H, R: options.R! }),
-      (name, sensor) => this.compileSensor(api, name, sensor),
-      this.sensors,
-      ['h', 'H', 'R'],
-    );
-  }
-
-  private compileSensor(api: string, name: string, sensor: NonlinearSensor): CompiledNonlinearSensor {
-    const label = name === DEFAULT_SENSOR ? '' : `sensors.${name}.`;
-    if (typeof sensor?.h !== 'function')
-      throw invalidArgument(api, `${label}h must be a function x => z`, sensor?.h);
-    const z = readVector(api, `${label}h(x0)`, sensor.h(new Float64Array(this.mean)));
-    const R = readSensorNoise(
-      api,
-      `${label}R`,
-      sensor.R,
-      z.length,
-      sizeFromFunction(`${label}h(x0)`, `${label}h`, z.length),
-    );
-    return {
-      m: z.length,
-      hName: `h(x) of sensor '${name}'`,
-      jacobianName: `H(x) of sensor '${name}'`,
-      h: sensor.h,
-      H: sensor.H,
-      R,
-    };
+    this.sensors = registerSensors(api, options, {
+      keys: ['h', 'H', 'R'],
+      defaultSensor: () => ({ h: options.h!, H: options.H, R: options.R! }),
+      compile: (name, sensor: NonlinearSensor, label) => ({
+        ...compileFunctionSensor(api, label, sensor, new Float64Array(this.mean)),
+        hName: `h(x) of sensor '${name}'`,
+        jacobianName: `H(x) of sensor '${name}'`,
+        H: sensor.H,
+      }),
+    });
   }
 
   /** Propagates the estimate by dt: x = f(x, dt, u), P = F P Fᵀ + Q with F the Jacobian at the previous x. */

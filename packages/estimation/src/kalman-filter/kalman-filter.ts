@@ -1,11 +1,5 @@
 import { invalidArgument, rejectUnknownKeys, requirePositive } from '@twinkit/core/internal';
 import {
-  checkSensorKeys,
-  readSensorNoise,
-  sizeFromRows,
-  unknownSensor,
-} from '../gaussian-filter/filter-options';
-import {
   DEFAULT_SENSOR,
   GaussianFilter,
   NO_UPDATE_OPTIONS,
@@ -14,6 +8,7 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
+import { readSensorNoise, registerSensors, sizeFromRows, unknownSensor } from '../internal/sensors';
 import { mul, mulBt, mulVec } from '../linear-algebra/dense';
 import { type MatrixLike, readMatrix, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 
@@ -106,7 +101,7 @@ export class KalmanFilter extends GaussianFilter {
   private readonly inputs: number;
   private readonly defaultDt: number;
   private readonly joseph: boolean;
-  private readonly sensors = new Map<string, CompiledSensor>();
+  private readonly sensors: ReadonlyMap<string, CompiledSensor>;
   private readonly FP: Float64Array;
   private readonly xPrior: Float64Array;
   private readonly Bu: Float64Array;
@@ -137,23 +132,14 @@ export class KalmanFilter extends GaussianFilter {
     if (options.covarianceUpdate !== undefined && !['joseph', 'simple'].includes(options.covarianceUpdate)) {
       throw invalidArgument(api, "covarianceUpdate must be 'joseph' or 'simple'", options.covarianceUpdate);
     }
-    if ((options.H === undefined) !== (options.R === undefined)) {
-      throw invalidArgument(
-        api,
-        'H and R must be given together',
-        { H: options.H, R: options.R },
-        'Pass both H and R, or neither (then use sensors).',
-      );
-    }
-    if (options.H !== undefined)
-      this.sensors.set(DEFAULT_SENSOR, this.compileSensor(api, 'H', 'R', options.H, options.R));
-    for (const [name, sensor] of Object.entries(options.sensors ?? {})) {
-      checkSensorKeys(api, name, sensor, ['H', 'R']);
-      this.sensors.set(
-        name,
-        this.compileSensor(api, `sensors.${name}.H`, `sensors.${name}.R`, sensor?.H, sensor?.R),
-      );
-    }
+    this.sensors = registerSensors(api, options, {
+      model: 'H',
+      pairRemedy: 'Pass both H and R, or neither (then use sensors).',
+      keys: ['H', 'R'],
+      defaultSensor: () => ({ H: options.H!, R: options.R! }),
+      compile: (_name, sensor, label) =>
+        this.compileSensor(api, `${label}H`, `${label}R`, sensor?.H, sensor?.R),
+    });
     this.FP = new Float64Array(n * n);
     this.xPrior = new Float64Array(n);
   }

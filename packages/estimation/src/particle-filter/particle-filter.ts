@@ -7,20 +7,17 @@ import {
   requirePositive,
 } from '@twinkit/core/internal';
 import type { MeasurementFunction } from '../extended-kalman-filter/extended-kalman-filter';
+import { requireRandomStream, SampleFilter } from '../internal/sample-filter';
 import {
+  compileLikelihoodSensor,
+  type LikelihoodSensor,
   lookupSensor,
-  outputLengthChanged,
-  readSensorNoise,
   registerSensors,
-  requireRandomStream,
-  sizeFromFunction,
-} from '../gaussian-filter/filter-options';
-import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
+} from '../internal/sensors';
+import { cholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import type { FilterRandom } from '../random-source/gaussian';
 import { effectiveSampleSize, type ResamplingScheme, readResamplingOptions, resample } from './resampling';
-
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
  * Moves one particle forward by dt, drawing its process noise from `rng`. `x` is a scratch copy of
@@ -112,12 +109,7 @@ const PF_OPTION_KEYS: readonly string[] = [
   'dt',
 ];
 
-interface CompiledParticleSensor {
-  m: number;
-  logLikelihood: (z: Float64Array, x: Float64Array) => number;
-  h: MeasurementFunction | null;
-  R: Float64Array | null;
-}
+type CompiledParticleSensor = LikelihoodSensor<Float64Array>;
 
 /**
  * Estimates the state of any model that can be simulated (nonlinear, non-Gaussian) with weighted
@@ -138,7 +130,7 @@ interface CompiledParticleSensor {
  * pf.x; // weighted mean
  * ```
  */
-export class ParticleFilter {
+export class ParticleFilter extends SampleFilter {
   /** Number of particles. */
   readonly count: number;
   /** Number of state components. */
@@ -154,14 +146,13 @@ export class ParticleFilter {
   private readonly weights: Float64Array;
   private readonly logWeights: Float64Array;
   private readonly indices: Int32Array;
-  private readonly sensors = new Map<string, CompiledParticleSensor>();
+  private readonly sensors: ReadonlyMap<string, CompiledParticleSensor>;
   private readonly defaultDt: number;
   private readonly scratch: Float64Array;
-  private stepCount = 0;
-  private clock = 0;
 
   /** Creates the filter and draws its initial particles. */
   constructor(options: ParticleFilterOptions) {
+    super();
     const api = 'ParticleFilter(options)';
     rejectUnknownKeys(api, options, PF_OPTION_KEYS);
     this.count = requireInteger(
@@ -196,63 +187,18 @@ export class ParticleFilter {
     this.logWeights = new Float64Array(this.count);
     this.indices = new Int32Array(this.count);
     this.scratch = new Float64Array(n);
-    registerSensors(
-      api,
-      options,
-      () => ({ h: options.h!, R: options.R! }),
-      (name, sensor) => this.compileSensor(api, name, sensor),
-      this.sensors,
-      ['h', 'R', 'logLikelihood'],
-    );
-  }
-
-  private compileSensor(api: string, name: string, sensor: ParticleSensor): CompiledParticleSensor {
-    if ('logLikelihood' in sensor && typeof sensor.logLikelihood === 'function') {
-      return { m: -1, logLikelihood: sensor.logLikelihood, h: null, R: null };
-    }
-    if (!('h' in sensor) || typeof sensor.h !== 'function') {
-      throw invalidArgument(api, `sensor '${name}' must have h and R, or logLikelihood`, sensor);
-    }
-    const h = sensor.h;
-    const call = `h(x) of sensor '${name}'`;
-    const z0 = readVector(api, call, h(this.states.slice(0, this.dimension)));
-    const m = z0.length;
-    const rName = name === 'default' ? 'R' : `sensors.${name}.R`;
-    const R = readSensorNoise(api, rName, sensor.R, m, sizeFromFunction(call, 'h', m));
-    const L = new Float64Array(m * m);
-    cholesky(R, m, L);
-    const constant = -0.5 * (m * LOG_2PI + logDetFromCholesky(L, m));
-    const y = new Float64Array(m);
-    const work = new Float64Array(m);
-    const logLikelihood = (z: Float64Array, x: Float64Array): number => {
-      const hx = h(x);
-      if (hx?.length !== m) {
-        throw outputLengthChanged('ParticleFilter.update(z)', 'h(x)', hx, m, name, this.clock);
-      }
-      for (let i = 0; i < m; i++) y[i] = z[i]! - (hx[i] as number);
-      return constant - 0.5 * mahalanobisFromCholesky(L, m, y, work);
-    };
-    return { m, logLikelihood, h, R };
-  }
-
-  /** Returns the weighted mean of the particles. */
-  get x(): number[] {
-    return this.estimate().x;
-  }
-
-  /** Returns the weighted covariance of the particles. */
-  get P(): number[][] {
-    return this.estimate().P;
-  }
-
-  /** Returns the number of predict steps taken. */
-  get step(): number {
-    return this.stepCount;
-  }
-
-  /** Returns the filter time. */
-  get time(): number {
-    return this.clock;
+    this.sensors = registerSensors(api, options, {
+      keys: ['h', 'R', 'logLikelihood'],
+      defaultSensor: () => ({ h: options.h!, R: options.R! }),
+      compile: (name, sensor: ParticleSensor, label) =>
+        compileLikelihoodSensor<Float64Array>(api, name, label, sensor, {
+          updateApi: 'ParticleFilter.update(z)',
+          argument: 'x',
+          probe: this.states.slice(0, n),
+          time: () => this.clock,
+          checkOutput: false,
+        }),
+    });
   }
 
   /** Returns copies of the particles (one state per entry). */
@@ -294,10 +240,7 @@ export class ParticleFilter {
   /** Moves every particle forward by dt (default: the `dt` option). */
   predict(dt?: number, u?: VectorLike): void {
     const api = 'ParticleFilter.predict(dt)';
-    const step = dt === undefined ? this.defaultDt : dt;
-    if (typeof step !== 'number' || !Number.isFinite(step) || step < 0) {
-      throw invalidArgument(api, 'dt must be a finite number >= 0', dt, 'Filters only move forward in time.');
-    }
+    const step = this.readStep(api, dt, this.defaultDt);
     const input = u === undefined ? undefined : readVector(api, 'u', u);
     const n = this.dimension;
     for (let k = 0; k < this.count; k++) {
@@ -318,8 +261,7 @@ export class ParticleFilter {
         this.states[k * n + i] = v;
       }
     }
-    this.stepCount++;
-    this.clock += step;
+    this.finishStep(step);
   }
 
   /**
@@ -331,24 +273,8 @@ export class ParticleFilter {
     rejectUnknownKeys('ParticleFilter.update(z, options)', options, ['sensor']);
     const sensorName = options.sensor ?? 'default';
     const sensor = lookupSensor(api, this.sensors, sensorName);
-    if (z === null) return { kind: 'missing', step: this.stepCount, time: this.clock, sensor: sensorName };
-    if (!(Array.isArray(z) || z instanceof Float64Array) || (sensor.m >= 0 && z.length !== sensor.m)) {
-      throw invalidArgument(
-        api,
-        `z must be an array of ${sensor.m >= 0 ? sensor.m : "the sensor's"} numbers (sensor '${sensorName}', time ${this.clock})`,
-        z,
-        'Pass null for a missing reading.',
-      );
-    }
-    for (let i = 0; i < z.length; i++) {
-      if (!Number.isFinite(z[i])) {
-        throw new TwinkitError(
-          `${api}: measurement z[${i}] from sensor '${sensorName}' at time ${this.clock} must be a finite number, got ${formatValue(z[i])}. Pass null for a missing reading.`,
-          { code: 'INVALID_ARGUMENT', details: { sensor: sensorName, time: this.clock, index: i } },
-        );
-      }
-    }
-    const measurement = Float64Array.from(z);
+    if (z === null) return this.missing(sensorName);
+    const measurement = this.readReading(api, z, sensor.m, sensorName);
     const n = this.dimension;
     const diagnostics = sensor.h !== null ? this.gaussianDiagnostics(sensor, measurement) : {};
     let maxLog = Number.NEGATIVE_INFINITY;

@@ -1,14 +1,15 @@
 import { type Simulation, TwinkitError } from '@twinkit/core';
-import { formatValue, invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core/internal';
+import { invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core/internal';
+import { requireRandomStream } from '../internal/sample-filter';
 import {
-  checkSensorKeys,
+  compileLikelihoodSensor,
+  type LikelihoodSensor,
   lookupSensor,
-  outputLengthChanged,
-  readSensorNoise,
-  requireRandomStream,
-  sizeFromFunction,
-} from '../gaussian-filter/filter-options';
-import { cholesky, logDetFromCholesky, mahalanobisFromCholesky, toRows } from '../linear-algebra/dense';
+  readSampledMeasurement,
+  registerSensors,
+  requireSensorPair,
+} from '../internal/sensors';
+import { toRows } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import type { ParticleUpdateResult } from '../particle-filter/particle-filter';
 import {
@@ -18,8 +19,6 @@ import {
   resample,
 } from '../particle-filter/resampling';
 import type { FilterRandom } from '../random-source/gaussian';
-
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /** A sensor of the simulation particle filter: Gaussian on a function of the state, or any log-likelihood. */
 export type SimulationSensor<M> =
@@ -74,11 +73,6 @@ const SIMULATION_PF_OPTION_KEYS: readonly string[] = [
   'replicationBase',
 ];
 
-interface CompiledSensor<M> {
-  m: number;
-  logLikelihood: (z: Float64Array, sim: Simulation<M>) => number;
-}
-
 /**
  * Estimates the state of a whole (hybrid) simulation with particles that are forks of it: predict
  * advances every fork (its own random streams are the process noise), update weights them by the
@@ -110,7 +104,7 @@ export class SimulationParticleFilter<M = unknown> {
   private readonly logWeights: Float64Array;
   private readonly indices: Int32Array;
   private readonly rng: FilterRandom;
-  private readonly sensors = new Map<string, CompiledSensor<M>>();
+  private readonly sensors: ReadonlyMap<string, LikelihoodSensor<Simulation<M>>>;
   private nextReplication: number;
   private advances = 0;
 
@@ -140,9 +134,7 @@ export class SimulationParticleFilter<M = unknown> {
       options,
     ));
     this.nextReplication = requireInteger(api, 'replicationBase', options.replicationBase ?? 1_000_000, 0);
-    if ((options.h === undefined) !== (options.R === undefined)) {
-      throw invalidArgument(api, 'h and R must be given together', { h: options.h, R: options.R });
-    }
+    requireSensorPair(api, options);
     this.sims = [];
     const current = sim.state.read(this.names);
     for (let i = 0; i < this.count; i++) {
@@ -158,44 +150,21 @@ export class SimulationParticleFilter<M = unknown> {
       }
       this.sims.push(particle);
     }
-    if (options.h !== undefined)
-      this.sensors.set('default', this.compileSensor(api, 'default', { h: options.h, R: options.R! }));
-    for (const [name, sensor] of Object.entries(options.sensors ?? {})) {
-      checkSensorKeys(api, name, sensor, ['h', 'R', 'logLikelihood']);
-      this.sensors.set(name, this.compileSensor(api, name, sensor));
-    }
+    this.sensors = registerSensors(api, options, {
+      keys: ['h', 'R', 'logLikelihood'],
+      defaultSensor: () => ({ h: options.h!, R: options.R! }),
+      compile: (name, sensor: SimulationSensor<M>, label) =>
+        compileLikelihoodSensor(api, name, label, sensor, {
+          updateApi: 'SimulationParticleFilter.update(z)',
+          argument: 'sim',
+          probe: this.sims[0]!,
+          time: (sim) => sim.now,
+          checkOutput: true,
+        }),
+    });
     this.weights = new Float64Array(this.count).fill(1 / this.count);
     this.logWeights = new Float64Array(this.count);
     this.indices = new Int32Array(this.count);
-  }
-
-  private compileSensor(api: string, name: string, sensor: SimulationSensor<M>): CompiledSensor<M> {
-    if ('logLikelihood' in sensor && typeof sensor.logLikelihood === 'function')
-      return { m: -1, logLikelihood: sensor.logLikelihood };
-    if (!('h' in sensor) || typeof sensor.h !== 'function')
-      throw invalidArgument(api, `sensor '${name}' must have h and R, or logLikelihood`, sensor);
-    const h = sensor.h;
-    const call = `h(sim) of sensor '${name}'`;
-    const m = readVector(api, call, h(this.sims[0]!)).length;
-    const rName = name === 'default' ? 'R' : `sensors.${name}.R`;
-    const R = readSensorNoise(api, rName, sensor.R, m, sizeFromFunction(call, 'h', m));
-    const L = new Float64Array(m * m);
-    cholesky(R, m, L);
-    const constant = -0.5 * (m * LOG_2PI + logDetFromCholesky(L, m));
-    const y = new Float64Array(m);
-    const work = new Float64Array(m);
-    return {
-      m,
-      logLikelihood: (z, sim) => {
-        const out = h(sim);
-        if (out?.length !== m) {
-          throw outputLengthChanged('SimulationParticleFilter.update(z)', 'h(sim)', out, m, name, sim.now);
-        }
-        const hx = readVector('SimulationParticleFilter.update(z)', call, out, m);
-        for (let i = 0; i < m; i++) y[i] = z[i]! - hx[i]!;
-        return constant - 0.5 * mahalanobisFromCholesky(L, m, y, work);
-      },
-    };
   }
 
   /** Returns the particles (forks). Read them; do not advance them yourself. */
@@ -261,22 +230,7 @@ export class SimulationParticleFilter<M = unknown> {
     const sensor = lookupSensor(api, this.sensors, sensorName);
     const time = this.time;
     if (z === null) return { kind: 'missing', step: this.advances, time, sensor: sensorName };
-    if (!(Array.isArray(z) || z instanceof Float64Array) || (sensor.m >= 0 && z.length !== sensor.m)) {
-      throw invalidArgument(
-        api,
-        `z must be an array of ${sensor.m >= 0 ? sensor.m : "the sensor's"} numbers (sensor '${sensorName}', time ${time})`,
-        z,
-      );
-    }
-    for (let i = 0; i < z.length; i++) {
-      if (!Number.isFinite(z[i])) {
-        throw new TwinkitError(
-          `${api}: measurement z[${i}] from sensor '${sensorName}' at time ${time} must be a finite number, got ${formatValue(z[i])}. Pass null for a missing reading.`,
-          { code: 'INVALID_ARGUMENT', details: { sensor: sensorName, time, index: i } },
-        );
-      }
-    }
-    const measurement = Float64Array.from(z);
+    const measurement = readSampledMeasurement(api, z, sensor.m, sensorName, time, undefined);
     let maxLog = Number.NEGATIVE_INFINITY;
     for (let k = 0; k < this.count; k++) {
       const ll = sensor.logLikelihood(measurement, this.sims[k]!);

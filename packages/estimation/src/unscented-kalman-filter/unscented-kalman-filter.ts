@@ -4,13 +4,6 @@ import type {
   TransitionFunction,
 } from '../extended-kalman-filter/extended-kalman-filter';
 import {
-  lookupSensor,
-  outputLengthChanged,
-  readSensorNoise,
-  registerSensors,
-  sizeFromFunction,
-} from '../gaussian-filter/filter-options';
-import {
   DEFAULT_SENSOR,
   GaussianFilter,
   NO_UPDATE_OPTIONS,
@@ -19,6 +12,13 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from '../gaussian-filter/gaussian-filter';
+import {
+  compileFunctionSensor,
+  type FunctionSensor,
+  lookupSensor,
+  outputLengthChanged,
+  registerSensors,
+} from '../internal/sensors';
 import { notPositiveDefinite } from '../linear-algebra/dense';
 import { type MatrixLike, readVector, type VectorLike } from '../linear-algebra/matrix-like';
 import { MerweScaledSigmaPoints, type SigmaPointScheme, symmetricSigmaPoints } from './sigma-points';
@@ -55,12 +55,6 @@ export interface UnscentedKalmanFilterOptions {
 
 const UKF_OPTION_KEYS: readonly string[] = ['x0', 'P0', 'f', 'Q', 'h', 'R', 'sensors', 'sigmaPoints', 'dt'];
 
-interface CompiledUnscentedSensor {
-  m: number;
-  h: MeasurementFunction;
-  R: Float64Array;
-}
-
 /**
  * Estimates the state of a nonlinear model by pushing sigma points through f and h (no Jacobians).
  * Predict propagates the posterior's sigma points and adds Q; update draws fresh sigma points from the
@@ -86,7 +80,7 @@ export class UnscentedKalmanFilter extends GaussianFilter {
   private readonly processNoise: MatrixLike | ((dt: number) => MatrixLike);
   private readonly Q: Float64Array;
   private readonly defaultDt: number;
-  private readonly sensors = new Map<string, CompiledUnscentedSensor>();
+  private readonly sensors: ReadonlyMap<string, FunctionSensor>;
   private readonly Wm: Float64Array;
   private readonly Wc: Float64Array;
   private readonly spread: number;
@@ -128,23 +122,12 @@ export class UnscentedKalmanFilter extends GaussianFilter {
     this.work = new Float64Array(n * n);
     this.lower = new Float64Array(n * n);
     this.point = new Float64Array(n);
-    registerSensors(
-      api,
-      options,
-      () => ({ h: options.h!, R: options.R! }),
-      (name, sensor) => this.compileSensor(api, name, sensor),
-      this.sensors,
-      ['h', 'R'],
-    );
-  }
-
-  private compileSensor(api: string, name: string, sensor: UnscentedSensor): CompiledUnscentedSensor {
-    const label = name === DEFAULT_SENSOR ? '' : `sensors.${name}.`;
-    if (typeof sensor?.h !== 'function')
-      throw invalidArgument(api, `${label}h must be a function x => z`, sensor?.h);
-    const m = readVector(api, `${label}h(x0)`, sensor.h(new Float64Array(this.mean))).length;
-    const size = sizeFromFunction(`${label}h(x0)`, `${label}h`, m);
-    return { m, h: sensor.h, R: readSensorNoise(api, `${label}R`, sensor.R, m, size) };
+    this.sensors = registerSensors(api, options, {
+      keys: ['h', 'R'],
+      defaultSensor: () => ({ h: options.h!, R: options.R! }),
+      compile: (_name, sensor, label) =>
+        compileFunctionSensor(api, label, sensor, new Float64Array(this.mean)),
+    });
   }
 
   private drawSigmas(api: string, what: string): void {
