@@ -61,7 +61,7 @@ describe.each(notebooks)('%s', (name) => {
   it('imports twinkit through package entry points only, loads only existing factory modules, and never uses Math.random', () => {
     const source = code(nb);
     for (const match of source.matchAll(/from\s+'(@twinkit\/[^']+)'/g)) {
-      expect(match[1]).toMatch(/^@twinkit\/(core|des|sd|abm|estimation)$/);
+      expect(match[1]).toMatch(/^@twinkit\/(core|des|sd|abm|estimation)(\/(node|stats))?$/);
     }
     expect(source).not.toContain('Math.random');
     // Modules tslab cannot compile (outside the notebook folder) are loaded at run time by tsx

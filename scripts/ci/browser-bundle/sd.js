@@ -1,11 +1,11 @@
 // Runs in a browser (bundled by scripts/ci/browser-bundle.mjs): exponential decay read from XMILE.
-import { readXmile, simulate } from '@twinkit/sd';
+import { parseXmile, simulate } from '@twinkit/sd';
 
 const x0 = 100;
 const k = 0.1;
 const stop = 10;
 const dt = 0.25;
-const model = readXmile(`<?xml version="1.0" encoding="utf-8"?>
+const model = parseXmile(`<?xml version="1.0" encoding="utf-8"?>
 <xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
   <header><name>decay</name></header>
   <sim_specs method="Euler"><start>0</start><stop>${stop}</stop><dt>${dt}</dt></sim_specs>

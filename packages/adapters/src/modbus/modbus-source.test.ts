@@ -249,13 +249,17 @@ describe(`modbusSource against pymodbus ${pymodbus.ok ? pymodbus.version : ''}`,
     const readings = await take(source, (r) => r.length === 10);
     const uptime = readings.filter((r) => r.sensor_id === 'UPTIME');
     expect(uptime).toHaveLength(5);
+    // The peer ticks every 10 ms in the event loop that also answers the polls, so on a loaded
+    // machine two polls 30 ms apart may see the same tick: values never go back, and they change.
     for (let i = 1; i < uptime.length; i++) {
-      expect(uptime[i]!.value).toBeGreaterThan(uptime[i - 1]!.value);
+      expect(uptime[i]!.value).toBeGreaterThanOrEqual(uptime[i - 1]!.value);
       expect(uptime[i]!.time).toBeGreaterThan(uptime[i - 1]!.time);
       expect(uptime[i]!.seq).toBeGreaterThan(uptime[i - 1]!.seq!);
     }
+    expect(uptime.at(-1)!.value).toBeGreaterThan(uptime[0]!.value);
     const counters = readings.filter((r) => r.sensor_id === 'COUNTER').map((r) => r.value);
-    expect(new Set(counters).size).toBe(5);
+    expect(counters).toHaveLength(5);
+    expect(new Set(counters).size).toBeGreaterThan(1);
     const stats = source.stats();
     const last = uptime.at(-1)!.seq!;
     // Each poll either brought values (5 polls) or was missed; none failed.

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { TwinkitError } from '@twinkit/core';
-import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
+import { formatValue, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { ReplicationRecord, ReplicationTask } from '../replications/replication-task';
 import type { ReplicationExecutor } from '../replications/run-replications';
@@ -132,6 +132,19 @@ export function bullmqExecutor(options: BullmqExecutorOptions): BullmqExecutor {
     }
   };
 
+  /** Settles a completed job with its records, or with an error if what it returned is not a block. */
+  const settleCompleted = (id: string, job: Job) => {
+    const records: unknown = job.returnvalue;
+    if (Array.isArray(records)) settle(id, { records: records as ReplicationRecord[] });
+    else
+      settle(id, {
+        error: new TwinkitError(
+          `${name}: job ${id} completed without a block of replications (it returned ${formatValue(records)}). Is a worker of another program consuming this queue? Give each experiment its own queue name.`,
+          { code: 'UNHANDLED_FAILURE', details: { job: id, queue: queueName } },
+        ),
+      });
+  };
+
   const failure = (id: string, reason: string) =>
     new TwinkitError(`${name}: job ${id} failed on a worker: ${reason}`, {
       code: 'UNHANDLED_FAILURE',
@@ -185,8 +198,14 @@ export function bullmqExecutor(options: BullmqExecutorOptions): BullmqExecutor {
         continue;
       }
       const state = await job.getState().catch(() => 'unknown');
-      if (state === 'completed') settle(p.id, { records: job.returnvalue as ReplicationRecord[] });
-      else if (state === 'failed') settle(p.id, { error: failure(p.id, job.failedReason) });
+      if (state === 'completed' || state === 'failed') {
+        // `job` was read before its state: a job that finished in between holds no return value
+        // or reason yet. Read it again now that it is finished.
+        const done = await Job.fromId(queue, p.id).catch(() => undefined);
+        if (done === undefined || done === null) continue; // removed or Redis away: the next look decides
+        if (state === 'completed') settleCompleted(p.id, done);
+        else settle(p.id, { error: failure(p.id, done.failedReason) });
+      }
     }
   };
 
@@ -210,7 +229,7 @@ export function bullmqExecutor(options: BullmqExecutorOptions): BullmqExecutor {
       // The event carries the return value as text; read the job to get it as BullMQ stored it.
       Job.fromId(queue, jobId).then(
         (job) => {
-          if (job) settle(jobId, { records: job.returnvalue as ReplicationRecord[] });
+          if (job) settleCompleted(jobId, job);
         },
         () => {},
       );
