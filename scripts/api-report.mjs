@@ -78,7 +78,9 @@ const reports = packages.map((pkg) => {
     const rows = exports.map((exported) => {
       const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       const deprecated = isDeprecated(exported) || isDeprecated(target);
-      return { name: exported.name, kind: kindOf(target), deprecated };
+      const decl = (target.declarations ?? [])[0];
+      const origin = decl ? `${decl.getSourceFile().fileName}:${decl.pos}` : exported.name;
+      return { name: exported.name, kind: kindOf(target), deprecated, origin };
     });
     rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const pub = rows.filter((r) => !r.deprecated).length;
@@ -89,7 +91,7 @@ const reports = packages.map((pkg) => {
       deprecatedCount += dep;
       valueCount += rows.filter((r) => !r.deprecated && !/^(interface|type)$/.test(r.kind)).length;
     }
-    perEntry.push({ subpath: entry.subpath, internal: entry.internal, public: pub, deprecated: dep });
+    perEntry.push({ subpath: entry.subpath, internal: entry.internal, public: pub, deprecated: dep, rows });
     lines.push(
       '',
       `## ${entry.subpath}${entry.internal ? ' (internal: for sibling @twinkit packages only, not public API)' : ''}`,
@@ -112,6 +114,23 @@ const reports = packages.map((pkg) => {
   };
 });
 
+// One name, one thing: a public name exported by two entry points must be the same declaration
+// (a re-export), not two different ones (as core's and sd's RunOptions were).
+const owners = new Map();
+for (const r of reports)
+  for (const e of r.perEntry) {
+    if (e.internal) continue;
+    for (const row of e.rows) {
+      if (row.deprecated) continue;
+      const list = owners.get(row.name) ?? [];
+      list.push({ subpath: e.subpath, origin: row.origin });
+      owners.set(row.name, list);
+    }
+  }
+const duplicates = [...owners]
+  .filter(([, list]) => new Set(list.map((o) => o.origin)).size > 1)
+  .map(([name, list]) => `${name} (${list.map((o) => o.subpath).join(', ')})`);
+
 const apiDir = join(root, 'api');
 const fileOf = (pkg) => join(apiDir, `${pkg.name}.api.txt`);
 let total = 0;
@@ -129,6 +148,10 @@ for (const r of reports) {
     );
 }
 if (mode === 'print') console.log(`total: ${total} public exports`);
+if (duplicates.length)
+  console.error(
+    `${mode === 'check' ? 'error' : 'warning'}: a name exported for two different things: ${duplicates.join('; ')}. Rename one (keep the old name one release as a deprecated alias).`,
+  );
 
 if (mode === 'write') {
   mkdirSync(apiDir, { recursive: true });
@@ -162,6 +185,7 @@ if (mode === 'check') {
         (!added.length && !removed.length ? '\n    counts or order differ' : ''),
     );
   }
+  if (duplicates.length) process.exit(1);
   if (problems.length) {
     console.error(
       `The public API differs from the checked-in report:\n  ${problems.join('\n  ')}\n` +

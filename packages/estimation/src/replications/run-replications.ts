@@ -51,7 +51,7 @@ export interface RunReplicationsOptions<P, M> {
    * streams, the others switch to their own). This is Monte Carlo from a twin's present state. The
    * model needs snapshot hooks; the seed comes from the snapshot (omit `seed`); `params`, if given,
    * replace the saved parameters (`restore(from, { replication: i, params })`: a what-if from the
-   * present, which the definition's `restore` hook must accept); `until` and `warmup` are times on
+   * present, which the definition's `restoreState` hook must accept); `until` and `warmup` are times on
    * the snapshot's clock, at or after `from.time`.
    */
   from?: SimulationSnapshot;
@@ -195,7 +195,7 @@ function checkFrom<P, M>(
       api,
       'from needs a model definition with snapshot hooks',
       model.name ?? '(unnamed definition)',
-      'Give defineModel snapshot: { save, restore }, or run replications from the start (omit from).',
+      'Give defineModel snapshot: { saveState, restoreState }, or run replications from the start (omit from).',
     );
   }
   if (from === null || typeof from !== 'object' || typeof from.time !== 'number') {

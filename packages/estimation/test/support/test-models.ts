@@ -114,8 +114,8 @@ export const arrivals = defineModel(
     name: 'arrivals',
     module: import.meta.url,
     snapshot: {
-      save: (state) => ({ ...state }),
-      restore: (sim, p, saved: ArrivalsState) => countArrivals(sim, p, saved),
+      saveState: (state) => ({ ...state }),
+      restoreState: (sim, p, saved: ArrivalsState) => countArrivals(sim, p, saved),
     },
   },
 );
