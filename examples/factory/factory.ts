@@ -17,21 +17,14 @@
  *   machine at their own rates, and machine state changes are logged; all go to `telemetry`.
  */
 import { AgentModel, type GridPoint, GridSpace } from '@twinkit/abm';
-import {
-  defineModel,
-  type PhaseRun,
-  ResumableGroup,
-  type ResumableGroupState,
-  type ResumableProcess,
-  type Simulation,
-} from '@twinkit/core';
+import { defineModel, type PhaseRun, ResumableGroup, type Simulation } from '@twinkit/core';
 import { attach, type SdCoupling, type SdCouplingState, SdModel } from '@twinkit/sd';
 import { invalidArgument } from '../support/invalid-argument';
 import { floorLayout, technicianPosts } from './floor';
-import { Machine, type MachineSnapshot } from './machine';
+import { Machine } from './machine';
 import { type FactoryParams, meanProcessingTime, processingTimeOf, validateParams } from './params';
 import { type SensorKind, temperatureOf, vibrationOf } from './sensors';
-import { keptTechnicians, Technician, type TechnicianSnapshot } from './technician';
+import { keptTechnicians, Technician } from './technician';
 
 /** A reading recorded by the plant's sensors (time in minutes; `truth` is the hidden health). */
 export interface PlantReading {
@@ -100,23 +93,7 @@ export type StopCause = 'failure' | 'maintenance';
  * pending wait (the arrivals, the sensors, each machine and technician), the buffers by their
  * `saveState()`.
  */
-export interface FactorySnapshot {
-  sd: SdCouplingState;
-  processes: ResumableGroupState;
-  arrived: number;
-  completed: number;
-  failureSource: 'health' | 'reported';
-  queue: number[];
-  machines: MachineSnapshot[];
-  technicians: TechnicianSnapshot[];
-  kpiStart: number;
-  kpiBase: KpiTotals;
-  telemetry: PlantReading[];
-  trace: TraceEntry[];
-  walks: WalkRecord[];
-  /** Orders of `params.maintenancePlan` carried out (in time order). */
-  planDone: number;
-}
+export type FactorySnapshot = ReturnType<Factory['saveState']>;
 
 interface KpiTotals {
   completed: number;
@@ -149,7 +126,6 @@ export class Factory extends AgentModel {
   /** Where failures come from now (see {@link FactoryParams.failures}). */
   failureSource: 'health' | 'reported';
   private sd!: SdCoupling;
-  private arrivals!: ResumableProcess<'next'>;
   private kpiStart = 0;
   private kpiBase: KpiTotals = {
     completed: 0,
@@ -251,40 +227,27 @@ export class Factory extends AgentModel {
     sim.state.define('maintenance.queue', { get: () => this.queue.length });
   }
 
-  /** When the next part arrives. */
-  get nextArrivalAt(): number {
-    return this.arrivals.due;
-  }
-
-  /** Returns the factory's state as plain data, for the definition's snapshot hooks. */
-  saveState(): FactorySnapshot {
-    const { arrived, completed, failureSource, kpiStart, planDone } = this;
+  /**
+   * Returns the factory's state as plain data, for the definition's snapshot hooks (which copy it:
+   * the arrays are not copied here).
+   */
+  saveState() {
+    const { arrived, completed, failureSource, kpiStart, kpiBase, planDone, telemetry, trace, walks } = this;
     return {
-      sd: this.sd.save(),
+      sd: this.sd.saveState(),
       processes: this.processes.saveState(),
-      ...{ arrived, completed, failureSource, kpiStart, planDone },
+      ...{ arrived, completed, failureSource, kpiStart, kpiBase, planDone, telemetry, trace, walks },
       queue: this.queue.map((m) => m.index),
       machines: this.machines.map((m) => m.saveState()),
       technicians: this.technicians.map((t) => t.saveState()),
-      kpiBase: { ...this.kpiBase, processed: [...this.kpiBase.processed] },
-      telemetry: this.telemetry.map((r) => ({ ...r })),
-      trace: this.trace.map((e) => ({ ...e })),
-      walks: this.walks.map((w) => ({ ...w, cells: w.cells.map((c) => [...c] as [number, number]) })),
     };
   }
 
+  /** Takes over the factory's own part of a saved state (a copy, from the snapshot hooks). */
   private load(saved: FactorySnapshot): void {
-    Object.assign(this, {
-      arrived: saved.arrived,
-      completed: saved.completed,
-      kpiStart: saved.kpiStart,
-      planDone: saved.planDone,
-      kpiBase: { ...saved.kpiBase, processed: [...saved.kpiBase.processed] },
-    });
+    const { arrived, completed, kpiStart, kpiBase, planDone, telemetry, trace, walks } = saved;
+    Object.assign(this, { arrived, completed, kpiStart, kpiBase, planDone, telemetry, trace, walks });
     this.queue.push(...saved.queue.map((i) => this.machines[i]!));
-    this.telemetry.push(...saved.telemetry);
-    this.trace.push(...saved.trace);
-    this.walks.push(...saved.walks);
   }
 
   private buildHealth(saved: SdCouplingState | undefined): void {
@@ -345,7 +308,7 @@ export class Factory extends AgentModel {
       if (run.afterWait) this.machines[0]!.enqueue(++this.arrived);
       return run.after(draw.exponential(this.params.arrivalMean), 'next');
     };
-    this.arrivals = this.processes.add('arrivals', { next: arrive }, 'next');
+    this.processes.add('arrivals', { next: arrive }, 'next');
   }
 
   /** Adds the sensors' processes (two per machine), each reading at its own rate. */

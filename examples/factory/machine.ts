@@ -4,8 +4,8 @@
  * {@link ResumableGroup} saves and restores.
  */
 import type { GridPoint } from '@twinkit/abm';
-import type { Event, Phases, RandomStream, ResumableProcess, ResumableState } from '@twinkit/core';
-import { Store, type StoreGet, type StoreState } from '@twinkit/des';
+import type { Event, Phases, RandomStream, ResumableProcess } from '@twinkit/core';
+import { Store, type StoreGet } from '@twinkit/des';
 import type { Factory } from './factory';
 import type { ProcessingTime } from './params';
 
@@ -33,27 +33,8 @@ export type MachinePhase =
   /** Interrupted by a failure, `remaining` minutes of work left, waiting for the repair. */
   | 'paused';
 
-/** A machine's state in a `FactorySnapshot`. */
-export interface MachineSnapshot {
-  process: ResumableState<MachinePhase>;
-  buffer: StoreState<number>;
-  holding: number;
-  /** Null when not paused (the model's NaN; JSON has no NaN). */
-  remaining: number | null;
-  down: boolean;
-  busy: boolean;
-  failures: number;
-  failureTimes: number[];
-  maintenances: number;
-  stopCause: StopCause | null;
-  stops: StopRecord[];
-  processed: number;
-  downSince: number;
-  busySince: number;
-  wearRate: number;
-  downTotal: number;
-  busyTotal: number;
-}
+/** A machine's state in a `FactorySnapshot` (see {@link Machine.saveState}). */
+export type MachineSnapshot = ReturnType<Machine['saveState']>;
 
 /** A machine of the line: its buffer, its health stock and its counters. */
 export class Machine {
@@ -107,11 +88,10 @@ export class Machine {
     this.sdWearRate = `line1.sd.machine${index + 1}_wear_rate`;
     this.wearRate = factory.params.idleWearRate;
     if (saved !== undefined) {
-      const { process: _, buffer, remaining, failureTimes, stops, ...plain } = saved;
+      // (A copy from the snapshot hooks: its arrays become the machine's.)
+      const { process: _, buffer, remaining, ...plain } = saved;
       this.buffer.restoreState(buffer);
       Object.assign(this, plain, { remaining: remaining ?? Number.NaN });
-      this.failureTimes.push(...failureTimes);
-      this.stops.push(...stops.map((s) => ({ ...s })));
       if (this.down) this.repaired = sim.event<void>();
     }
     this.process = factory.processes.add(
@@ -272,23 +252,21 @@ export class Machine {
     };
   }
 
-  /** Returns the machine's state as plain data (see `FactorySnapshot`). */
-  saveState(): MachineSnapshot {
+  /** Returns the machine's state as plain data (see `FactorySnapshot`; the hooks copy it). */
+  saveState() {
     // A get granted at this instant whose process has not resumed yet: the part is already out of
     // the buffer, so the restored machine starts holding it.
     const taken = this.taking?.triggered === true;
     const process = this.process.saveState();
-    const { down, busy, failures, maintenances, stopCause, processed } = this;
+    const { down, busy, failures, failureTimes, maintenances, stopCause, stops, processed } = this;
     const { downSince, busySince, wearRate, downTotal, busyTotal } = this;
     return {
-      process: taken ? { ...process, phase: 'held', due: null } : process,
+      process: taken ? { ...process, phase: 'held' as const, due: null } : process,
       buffer: this.buffer.saveState(),
       holding: taken ? this.taking!.value : this.holding,
       remaining: Number.isNaN(this.remaining) ? null : this.remaining,
-      ...{ down, busy, failures, maintenances, stopCause, processed },
+      ...{ down, busy, failures, failureTimes, maintenances, stopCause, stops, processed },
       ...{ downSince, busySince, wearRate, downTotal, busyTotal },
-      failureTimes: [...this.failureTimes],
-      stops: this.stops.map((s) => ({ ...s })),
     };
   }
 }

@@ -4,14 +4,7 @@
  * restores.
  */
 import { Agent, type GridPoint } from '@twinkit/abm';
-import {
-  type Event,
-  type PhaseRun,
-  type Phases,
-  type ResumableProcess,
-  type ResumableState,
-  TwinkitError,
-} from '@twinkit/core';
+import { type Event, type PhaseRun, type Phases, type ResumableProcess, TwinkitError } from '@twinkit/core';
 import { invalidArgument } from '../support/invalid-argument';
 import type { Factory } from './factory';
 import type { Machine } from './machine';
@@ -29,21 +22,8 @@ export type TechnicianPhase =
   /** Walking `route` back to the post; stops at the next cell when dispatched. */
   | 'return';
 
-/** A technician's state in a `FactorySnapshot`. */
-export interface TechnicianSnapshot {
-  cell: number;
-  post: GridPoint;
-  state: Technician['state'];
-  phase: TechnicianPhase;
-  process: ResumableState<TechnicianPhase>;
-  job: number | null;
-  pending: number | null;
-  route: number[];
-  routeIndex: number;
-  repairs: number;
-  busySince: number;
-  busyTotal: number;
-}
+/** A technician's state in a `FactorySnapshot` (see {@link Technician.saveState}). */
+export type TechnicianSnapshot = ReturnType<Technician['saveState']>;
 
 /** A maintenance technician. */
 export class Technician extends Agent<Factory> {
@@ -195,17 +175,17 @@ export class Technician extends Agent<Factory> {
     this.routeIndex = 0;
   }
 
-  /** Returns the technician's state as plain data (see `FactorySnapshot`). */
-  saveState(): TechnicianSnapshot {
+  /** Returns the technician's state as plain data (see `FactorySnapshot`; the hooks copy it). */
+  saveState() {
     const { state, routeIndex, repairs, busySince, busyTotal } = this;
     return {
       cell: this.model.floor.cellOf(this),
-      post: { ...this.post },
+      post: this.post,
       phase: this.phase,
       process: this.proc.saveState(),
       job: this.job?.index ?? null,
       pending: this.pending?.index ?? null,
-      route: [...this.route],
+      route: this.route,
       ...{ state, routeIndex, repairs, busySince, busyTotal },
     };
   }
@@ -213,11 +193,10 @@ export class Technician extends Agent<Factory> {
   /** Takes over a state returned by {@link Technician.saveState} (before the processes start). */
   load(saved: TechnicianSnapshot): void {
     const machines = this.model.machines;
-    const { cell: _c, post: _p, phase: _ph, process: _pr, job, pending, route, ...plain } = saved;
+    const { cell: _c, post: _p, phase: _ph, process: _pr, job, pending, ...plain } = saved;
     Object.assign(this, plain, {
       job: job === null ? null : machines[job]!,
       pending: pending === null ? null : machines[pending]!,
-      route: [...route],
     });
   }
 }
