@@ -7,4 +7,5 @@ export {
   Request,
   Resource,
   type ResourceOptions,
+  type ResourceState,
 } from './resource';

@@ -1,8 +1,35 @@
 import { type Simulation, TwinkitError } from '@twinkit/core';
 import { formatValue, invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
-import { BaseResource, type BaseResourceOptions, type CancelOutcome, ResourceEvent } from '../base-resource';
+import {
+  BaseResource,
+  type BaseResourceOptions,
+  type CancelOutcome,
+  ResourceEvent,
+  type WaitingLinesState,
+} from '../base-resource';
 import { BASE_RESOURCE_OPTION_KEYS, resourceKind } from '../base-resource/base-resource';
 import { KeyedQueue, type RequestQueue } from '../request-queue';
+import type { DesStatisticsState } from '../statistics';
+
+/**
+ * A {@link Resource}'s state as plain, JSON-safe data ({@link Resource.saveState}).
+ *
+ * @example
+ * ```ts
+ * const saved: ResourceState = tellers.saveState();
+ * saved.users[0]; // { requestedAt: 3, usageSince: 4.5, priority: 0 }: the first of tellers.users
+ * ```
+ */
+export interface ResourceState {
+  /** The number of units. */
+  capacity: number;
+  /** The users, in the order of `resource.users` at the save: when each request was made and granted. */
+  users: { requestedAt: number; usageSince: number; priority: number }[];
+  /** When each waiting request was made, in line order (`puts`; `gets` is empty). */
+  waiting: WaitingLinesState;
+  /** The statistics (see `DesStatistics.saveState`). */
+  stats: DesStatisticsState;
+}
 
 /** Options of `new Resource(sim, options)`. */
 export interface ResourceOptions extends BaseResourceOptions {
@@ -179,6 +206,78 @@ export class Resource extends BaseResource<Request, never> {
     this.stats._capacityChanged(capacity);
     if (this.ctx.traces !== null) this.trace('set', null, { capacity, busy: this.holders.length });
     if (this.putQueue.length !== 0) this.triggerPuts();
+  }
+
+  /**
+   * Returns the resource's state as plain data: its units, its users (in the order of
+   * {@link Resource.users} now, so a model saves which user is whose as an index), when each waiting
+   * request was made, and the statistics. {@link Resource.restoreState} continues from it.
+   *
+   * @example
+   * ```ts
+   * // saveState(model): { desk: model.desk.saveState(), user: model.desk.users.indexOf(model.req) }
+   * ```
+   */
+  saveState(): ResourceState {
+    const users = this.holders.map((r) => ({
+      requestedAt: r.requestedAt,
+      usageSince: r._usageSince,
+      priority: r.priority,
+    }));
+    return { capacity: this.units, users, waiting: this.saveLines(), stats: this.stats.saveState() };
+  }
+
+  /**
+   * Continues from a state returned by {@link Resource.saveState}, in a resource just created (in a
+   * snapshot's restore, at the saved time): sets the units and the statistics, re-creates the users'
+   * requests (granted, dated back) and returns them in the saved order, for the processes that hold
+   * them to release later; the saved waiting requests are expected to be made again at once, in
+   * order, by the restored processes (dated back, not counted as new).
+   *
+   * @example
+   * ```ts
+   * const desk = new Resource(sim, { capacity: 2 });
+   * const users = desk.restoreState(saved.desk);
+   * const req = users[saved.user]; // the request this process holds: desk.release(req) later
+   * ```
+   *
+   * @throws TwinkitError if the resource has been used, the state is malformed, or a
+   * PreemptiveResource is restored with users (a restored user's process could not be interrupted).
+   */
+  restoreState(state: ResourceState): Request[] {
+    const api = `${this.kind}.restoreState(state)`;
+    const capacity = state?.capacity;
+    if (
+      typeof capacity !== 'number' ||
+      !Number.isInteger(capacity) ||
+      capacity < 1 ||
+      !Array.isArray(state.users)
+    ) {
+      throw invalidArgument(
+        api,
+        'state must come from saveState() of a resource: an integer capacity >= 1 and a list of users',
+        state,
+        'Pass resource.saveState().',
+      );
+    }
+    if (this instanceof PreemptiveResource && state.users.length > 0) {
+      throw new TwinkitError(
+        `${api}: a PreemptiveResource cannot be restored with users: preempting a restored user could not interrupt its process. Save it while no unit is held, or rebuild it by replay (fork({ mechanism: 'replay' })).`,
+        { code: 'NOT_IMPLEMENTED' },
+      );
+    }
+    this.requireFresh(api, this.holders.length === 0);
+    this.stats.restoreState(state.stats);
+    this.resumeLines(api, state.waiting);
+    this.units = capacity;
+    return state.users.map((user) => {
+      const req = new Request(this, user.priority ?? 0, false);
+      Object.assign(req, { requestedAt: user.requestedAt, _usageSince: user.usageSince, _status: 'granted' });
+      req._slot = this.holders.length;
+      this.holders.push(req);
+      req.succeed(undefined);
+      return req;
+    });
   }
 
   /** Number of units in use. */
