@@ -140,6 +140,13 @@ describe('ResumableGroup', () => {
     expect(() => group.add('w', { a: () => 'a' }, 'a')).toThrow(/add "w" before group.start\(\)/);
     expect(() => sim.run()).toThrow(/run\.after\(delay, next\): delay must be a finite number >= 0, got -1/);
     expect(() => new ResumableGroup(sim, { seq: 'x' } as never)).toThrow(/saved must be a state returned by/);
+    const spin = new Simulation();
+    const loop = new ResumableGroup(spin);
+    loop.add('loop', { a: () => 'b', b: () => 'a' }, 'a');
+    loop.start();
+    expect(() => spin.run()).toThrow(
+      /"loop": its phases entered each other 100000 times at t=0 without waiting/,
+    );
     const later = new ResumableGroup(new Simulation());
     const p = later.add('p', { a: () => 'a' }, 'a');
     expect(() => p.interrupt()).toThrow(/has not started/);

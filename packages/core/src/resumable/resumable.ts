@@ -129,6 +129,8 @@ export type PhaseSpec<P extends string> =
 export type Phases<P extends string> = Record<P, PhaseSpec<P>>;
 
 const API = 'ResumableGroup.add(name, phases, initial)';
+/** Direct phase changes in a row without waiting after which a process is taken to spin. */
+const MAX_SPINS = 100_000;
 
 /**
  * A process written as named phases, which a {@link ResumableGroup} can save as data and restart in
@@ -136,6 +138,8 @@ const API = 'ResumableGroup.add(name, phases, initial)';
  * the phase is entered (directly, or at the end of a timed wait `run.after(delay, phase)`), so the
  * body may yield events (a resource request, a signal) but keeps what must survive a snapshot in the
  * model's own plain data: on restore, a phase waiting for an event is entered again from its start.
+ * An {@link Interrupt} reaches the body at its `yield` (catch it there), or, during a timed wait, the
+ * `interrupted` handler of the phase the wait ends in; without one the process fails with it.
  *
  * @example
  * ```ts
@@ -226,6 +230,7 @@ export class ResumableProcess<P extends string = string> {
     let delay = Number.isNaN(this.dueAt) ? Number.NaN : this.dueAt - sim.now;
     let afterWait = false;
     let remaining = Number.NaN;
+    let spins = 0;
     const run: PhaseRun<P> = {
       sim,
       get afterWait() {
@@ -274,8 +279,12 @@ export class ResumableProcess<P extends string = string> {
         // the order they entered their phase, so they make their requests again in the saved order.
         self.seq = self.group._stamp();
         const body = typeof spec === 'function' ? (spec as PhaseBody<P>) : spec.run;
+        const before = sim.eventsProcessed;
         const out = body(run);
         const result = isGenerator(out) ? yield* out : out;
+        // Phases that enter each other without ever waiting would spin forever at this instant.
+        spins = afterWait || sim.eventsProcessed !== before ? 0 : spins + 1;
+        if (spins > MAX_SPINS) self.spinning();
         afterWait = false;
         self.go(result, (d) => {
           delay = d;
@@ -283,6 +292,13 @@ export class ResumableProcess<P extends string = string> {
       }
     }
     this.proc = sim.process(drive, { name: this.name });
+  }
+
+  private spinning(): never {
+    throw new TwinkitError(
+      `ResumableProcess ${formatValue(this.name)}: its phases entered each other ${MAX_SPINS} times at t=${this.group.sim.now} without waiting (last in ${formatValue(this.current)}). Let a phase wait: yield an event, or return run.after(delay, phase).`,
+      { code: 'INVALID_STATE' },
+    );
   }
 
   private go(result: PhaseResult<P> | string, wait: (delay: number) => void): void {
