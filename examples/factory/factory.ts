@@ -18,7 +18,7 @@
  */
 import { AgentModel, type GridPoint, GridSpace } from '@twinkit/abm';
 import { defineModel, type PhaseRun, ResumableGroup, type Simulation } from '@twinkit/core';
-import { attach, type SdCoupling, type SdCouplingState, SdModel } from '@twinkit/sd';
+import { attachSdModel, type SdCoupling, type SdCouplingState, SdModel } from '@twinkit/sd';
 import { invalidArgument } from '../support/invalid-argument';
 import { floorLayout, technicianPosts } from './floor';
 import { Machine } from './machine';
@@ -261,7 +261,10 @@ export class Factory extends AgentModel {
       sd.flow(`${id} wear`, `${id}_wear_rate`);
       sd.constant(`${id} wear rate`, p.idleWearRate);
     }
-    this.sd = attach(this.sim, sd, { prefix: 'line1.sd', ...(saved === undefined ? {} : { state: saved }) });
+    this.sd = attachSdModel(this.sim, sd, {
+      prefix: 'line1.sd',
+      ...(saved === undefined ? {} : { state: saved }),
+    });
     for (const m of this.machines) {
       const id = `machine${m.index + 1}`;
       for (const name of ['health', 'wear_rate']) {
