@@ -9,7 +9,7 @@
  *   rate (0 while down). Its crossing of the failure threshold is a state event (`onCrossing`) that
  *   fails the machine. A repair restores health to 100.
  * - Technicians are agents on a grid floor. The dispatcher gives a failed machine to the nearest
- *   available technician (shortest A* path); the technician walks there (`moveAlong`), repairs
+ *   available technician (shortest A* path); the technician walks there along the path, repairs
  *   (Normal(45, 8) min, resampled when ≤ 0), then takes the next queued job or walks back to the
  *   post (technicians are posted along the bottom aisle), and can be dispatched again from wherever
  *   it is on the way.
@@ -80,11 +80,6 @@ export interface FactoryKpis {
   /** `laborCost + downtimeCost + failureCost`. */
   totalCost: number;
 }
-
-/** Why a machine stopped: an unplanned failure, or a planned maintenance. */
-export type StopCause = 'failure' | 'maintenance';
-
-/** One stop of a machine: when it stopped, when a technician started on it, when it ran again. */
 
 /**
  * The factory's state as plain data, saved by the definition's snapshot hooks: a fork of the twin
