@@ -113,7 +113,15 @@ type PhaseGenerator<P extends string> = Generator<AnyEvent, PhaseResult<P> | str
  */
 export type PhaseSpec<P extends string> =
   | PhaseBody<P>
-  | { run: PhaseBody<P>; interrupted?: (run: PhaseRun<P>, cause: unknown) => PhaseResult<P> };
+  | {
+      /** The phase's body. */
+      run: PhaseBody<P>;
+      /**
+       * Called instead of the body when an {@link Interrupt} arrives during the timed wait that ends
+       * in this phase (`run.remaining` is the time left); returns where the process goes next.
+       */
+      interrupted?: (run: PhaseRun<P>, cause: unknown) => PhaseResult<P>;
+    };
 
 /**
  * The phases of a resumable process, by name.
