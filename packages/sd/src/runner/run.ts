@@ -1,12 +1,14 @@
 /**
  * Runs a compiled model: fixed-step Euler, RK2 (Heun) and RK4, and adaptive Dormand–Prince
- * (RK45) with relative and absolute tolerances; saves every output at the save times.
+ * (RK45) with relative and absolute tolerances (the methods are in `integrators.ts`); saves every
+ * output at the save times.
  */
 import { TwinkitError } from '@twinkit/core';
 import { invalidArgument, rejectUnknownKeys, requireFinite, requirePositive } from '@twinkit/core/internal';
 import { type CompiledModel, compileModel, type OutputVariable } from '../compiler';
 import { createContext, type RuntimeContext, type UniformSource } from '../compiler/runtime';
 import { type IntegrationMethod, SdModel } from '../model';
+import { Integrator } from './integrators';
 import { SdResults } from './results';
 
 /** Options of {@link SdRun} and {@link simulate}. */
@@ -50,34 +52,6 @@ export const SD_RUN_OPTION_KEYS: readonly string[] = [
   'record',
 ];
 
-// Dormand–Prince 5(4) coefficients.
-const A21 = 1 / 5;
-const A31 = 3 / 40;
-const A32 = 9 / 40;
-const A41 = 44 / 45;
-const A42 = -56 / 15;
-const A43 = 32 / 9;
-const A51 = 19372 / 6561;
-const A52 = -25360 / 2187;
-const A53 = 64448 / 6561;
-const A54 = -212 / 729;
-const A61 = 9017 / 3168;
-const A62 = -355 / 33;
-const A63 = 46732 / 5247;
-const A64 = 49 / 176;
-const A65 = -5103 / 18656;
-const B1 = 35 / 384;
-const B3 = 500 / 1113;
-const B4 = 125 / 192;
-const B5 = -2187 / 6784;
-const B6 = 11 / 84;
-const E1 = 71 / 57600;
-const E3 = -71 / 16695;
-const E4 = 71 / 1920;
-const E5 = -17253 / 339200;
-const E6 = 22 / 525;
-const E7 = -1 / 40;
-
 /** A variable of a run resolved once (see {@link SdRun.variable}). */
 export interface SdVariableHandle {
   /** The variable's name as the model spells it. */
@@ -114,16 +88,13 @@ export class SdRun {
   private readonly rtol: number;
   private readonly atol: number;
   private readonly values: Float64Array;
-  private readonly d: Float64Array;
-  private readonly k: Float64Array[];
-  private readonly y0: Float64Array;
   private readonly context: RuntimeContext;
   private readonly record: boolean;
   private currentTime: number;
   private gridIndex = 0;
   private readonly saveEvery: number;
   private readonly rows: SdResultsBuilder;
-  private adaptiveStep: number;
+  private readonly integrator: Integrator;
 
   /**
    * Prepares a run at the start time, with initial values computed.
@@ -169,11 +140,6 @@ export class SdRun {
     this.saveEvery = Math.round(ratio);
     this.record = options.record ?? true;
     this.values = new Float64Array(this.model.slotCount);
-    const n = this.model.stockCount;
-    this.d = new Float64Array(this.model.slotCount);
-    this.k = Array.from({ length: 7 }, () => new Float64Array(n));
-    this.y0 = new Float64Array(n);
-    this.adaptiveStep = this.dt;
     this.context = createContext(
       { dt: this.dt, start: specs.start, stop: specs.stop },
       this.model.tables.graphicals,
@@ -182,12 +148,13 @@ export class SdRun {
       random,
       this.model.slotCount,
     );
+    this.integrator = new Integrator(this.model, this.values, this.context, this.rtol, this.atol, this.dt);
     this.defineView();
     this.rows = new SdResultsBuilder(this.model.outputs);
     if (restore) {
       this.currentTime = restore.time;
       this.gridIndex = restore.gridIndex;
-      this.adaptiveStep = restore.adaptiveStep;
+      this.integrator.adaptiveStep = restore.adaptiveStep;
       this.values.set(restore.values);
       restore.delays.forEach((h, i) => {
         this.context.dl[i]!.load(h.times, h.values);
@@ -353,7 +320,7 @@ export class SdRun {
       values: this.values.slice(),
       time: this.currentTime,
       gridIndex: this.gridIndex,
-      adaptiveStep: this.adaptiveStep,
+      adaptiveStep: this.integrator.adaptiveStep,
     };
   }
 
@@ -370,7 +337,7 @@ export class SdRun {
       atol: this.atol,
       time: this.currentTime,
       gridIndex: this.gridIndex,
-      adaptiveStep: this.adaptiveStep,
+      adaptiveStep: this.integrator.adaptiveStep,
       values: this.values,
       delays: this.context.dl.map((delay) => delay.history()),
       spareNormal: this.context.spareNormal(),
@@ -386,7 +353,7 @@ export class SdRun {
     target.values.set(this.values);
     target.time = this.currentTime;
     target.gridIndex = this.gridIndex;
-    target.adaptiveStep = this.adaptiveStep;
+    target.adaptiveStep = this.integrator.adaptiveStep;
     return target;
   }
 
@@ -398,7 +365,7 @@ export class SdRun {
     this.values.set(state.values);
     this.currentTime = state.time;
     this.gridIndex = state.gridIndex;
-    this.adaptiveStep = state.adaptiveStep;
+    this.integrator.adaptiveStep = state.adaptiveStep;
   }
 
   /** @internal While true, advancing saves no rows (look-ahead for state events). */
@@ -505,139 +472,8 @@ export class SdRun {
     if (h <= 0) return;
     const f = this.model.functions;
     f.commit(this.values, this.context, this.currentTime);
-    switch (this.method) {
-      case 'euler':
-        this.euler(h);
-        break;
-      case 'rk2':
-        this.rk2(h);
-        break;
-      case 'rk4':
-        this.rk4(h);
-        break;
-      case 'rk45':
-        this.rk45(target);
-        break;
-    }
+    this.integrator.step(this.method, this.currentTime, target);
     f.aux(this.values, this.context, target);
-  }
-
-  private clampNonNegative(): void {
-    const v = this.values;
-    const list = this.model.nonNegativeStocks;
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i]!;
-      if (v[s]! < 0) v[s] = 0;
-    }
-  }
-
-  private euler(h: number): void {
-    const v = this.values;
-    const d = this.d;
-    const n = this.model.stockCount;
-    this.model.functions.rates(v, this.context, this.currentTime, d);
-    for (let i = 0; i < n; i++) v[i] = v[i]! + h * d[i]!;
-    this.clampNonNegative();
-  }
-
-  private rates(time: number, into: Float64Array): void {
-    const f = this.model.functions;
-    f.aux(this.values, this.context, time);
-    f.rates(this.values, this.context, time, this.d);
-    into.set(this.d.subarray(0, into.length));
-  }
-
-  private rk2(h: number): void {
-    const v = this.values;
-    const n = this.model.stockCount;
-    const [k1, k2] = this.k as [Float64Array, Float64Array];
-    const y0 = this.y0;
-    const t = this.currentTime;
-    y0.set(v.subarray(0, n));
-    this.model.functions.rates(v, this.context, t, this.d);
-    k1.set(this.d.subarray(0, n));
-    for (let i = 0; i < n; i++) v[i] = y0[i]! + h * k1[i]!;
-    this.rates(t + h, k2);
-    for (let i = 0; i < n; i++) v[i] = y0[i]! + (h / 2) * (k1[i]! + k2[i]!);
-    this.clampNonNegative();
-  }
-
-  private rk4(h: number): void {
-    const v = this.values;
-    const n = this.model.stockCount;
-    const [k1, k2, k3, k4] = this.k as [Float64Array, Float64Array, Float64Array, Float64Array];
-    const y0 = this.y0;
-    const t = this.currentTime;
-    y0.set(v.subarray(0, n));
-    this.model.functions.rates(v, this.context, t, this.d);
-    k1.set(this.d.subarray(0, n));
-    for (let i = 0; i < n; i++) v[i] = y0[i]! + (h / 2) * k1[i]!;
-    this.rates(t + h / 2, k2);
-    for (let i = 0; i < n; i++) v[i] = y0[i]! + (h / 2) * k2[i]!;
-    this.rates(t + h / 2, k3);
-    for (let i = 0; i < n; i++) v[i] = y0[i]! + h * k3[i]!;
-    this.rates(t + h, k4);
-    for (let i = 0; i < n; i++) v[i] = y0[i]! + (h / 6) * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!);
-    this.clampNonNegative();
-  }
-
-  /** Adaptive Dormand–Prince from the current time to `target`, steps chosen from rtol/atol. */
-  private rk45(target: number): void {
-    const v = this.values;
-    const n = this.model.stockCount;
-    const [k1, k2, k3, k4, k5, k6, k7] = this.k as Float64Array[] as [
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-    ];
-    const y0 = this.y0;
-    let t = this.currentTime;
-    let h = Math.min(this.adaptiveStep, target - t);
-    const minStep = Math.abs(target) * 1e-13 + 1e-13;
-    while (t < target) {
-      if (t + h > target) h = target - t;
-      y0.set(v.subarray(0, n));
-      this.rates(t, k1);
-      const stage = (coef: number[], ks: Float64Array[]) => {
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let j = 0; j < ks.length; j++) s += coef[j]! * ks[j]![i]!;
-          v[i] = y0[i]! + h * s;
-        }
-      };
-      stage([A21], [k1]);
-      this.rates(t + h / 5, k2);
-      stage([A31, A32], [k1, k2]);
-      this.rates(t + (3 * h) / 10, k3);
-      stage([A41, A42, A43], [k1, k2, k3]);
-      this.rates(t + (4 * h) / 5, k4);
-      stage([A51, A52, A53, A54], [k1, k2, k3, k4]);
-      this.rates(t + (8 * h) / 9, k5);
-      stage([A61, A62, A63, A64, A65], [k1, k2, k3, k4, k5]);
-      this.rates(t + h, k6);
-      stage([B1, 0, B3, B4, B5, B6], [k1, k2, k3, k4, k5, k6]);
-      this.rates(t + h, k7);
-      let err = 0;
-      for (let i = 0; i < n; i++) {
-        const e = h * (E1 * k1[i]! + E3 * k3[i]! + E4 * k4[i]! + E5 * k5[i]! + E6 * k6[i]! + E7 * k7[i]!);
-        const scale = this.atol + this.rtol * Math.max(Math.abs(y0[i]!), Math.abs(v[i]!));
-        err = Math.max(err, Math.abs(e) / scale);
-      }
-      if (err <= 1 || h <= minStep) {
-        t += h;
-        this.clampNonNegative();
-        const grow = err === 0 ? 5 : Math.min(5, 0.9 * err ** -0.2);
-        this.adaptiveStep = h * grow;
-        h = this.adaptiveStep;
-      } else {
-        v.set(y0, 0);
-        h = h * Math.max(0.1, 0.9 * err ** -0.2);
-      }
-    }
   }
 }
 

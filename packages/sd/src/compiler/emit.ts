@@ -1,0 +1,189 @@
+/**
+ * Stage 3 of the compiler: generates the JavaScript of the model's functions (initial values,
+ * constants, equations, rates, commit and the whole Euler loop) from the ordered graph, folds
+ * arrayed equations into loops, and builds the {@link CompiledModel}.
+ */
+import type { CompiledModel, ModelFunctions, OutputVariable } from './compile';
+import { canonicalKey, type Node } from './nodes';
+import { assignSlots, isState, order, propagateDynamic } from './order';
+import type { Compiler } from './resolve';
+
+/** Orders the resolved graph and generates the model's code. @internal */
+export function emit(compiler: Compiler): CompiledModel {
+  const nodes = compiler.nodes;
+  propagateDynamic(nodes);
+  const { stockCount, slotCount } = assignSlots(nodes);
+
+  // Init order: everything, following deps (stocks included).
+  const initOrder = order(nodes, nodes, (n) => [...n.deps], 'initial values');
+  // Runtime order: dynamic non-state values, deps on non-state values only.
+  const runtime = nodes.filter((n) => !isState(n) && n.kind !== 'initial' && n.dynamic);
+  const inRuntime = new Set(runtime.map((n) => n.id));
+  const runtimeOrder = order(nodes, runtime, (n) => [...n.deps].filter((d) => inRuntime.has(d)), 'equations');
+  const constants = initOrder.filter((n) => !isState(n) && n.kind !== 'initial' && !n.dynamic && !n.literal);
+
+  const fix = (js: string) => js.replace(/@(\d+)/g, (_m, id: string) => String(nodes[Number(id)]!.slot));
+  const line = (n: Node) => `v[${n.slot}] = ${fix(n.expr)};`;
+  const initBody = initOrder.map(line).join('\n');
+  const constBody = constants.map(line).join('\n');
+  // Arrayed equations become loops, so a 1,000-element model stays a small, optimisable function.
+  const loopAuxBody = loopify(runtimeOrder.map(line)).join('\n');
+  const ratesBody = nodes.filter((n) => n.kind === 'stock').map((n) => `d[${n.slot}] = ${fix(n.rate)};`);
+  const ratesLoopBody = loopify(ratesBody).join('\n');
+  const commitBody = [
+    ...compiler.delayPushes.map(fix),
+    ...nodes
+      .filter((n) => n.kind === 'previous')
+      .map((n) => `v[${n.slot}] = v[${nodes[n.captureId]!.slot}];`),
+  ].join('\n');
+  // The Euler loop, generated whole so V8 sees one hot function with everything inlined.
+  const stocks = nodes.filter((n) => n.kind === 'stock');
+  const outputNodes = nodes.filter((n) => n.output && n.def);
+  const useLocals = stocks.length <= 32;
+  const eulerLines = [
+    'for (let i = from; i < to; i++) {',
+    commitBody,
+    ...(useLocals
+      ? stocks.map((n, k) => `const d${k} = ${fix(n.rate)};`)
+      : loopify(stocks.map((n) => `d[${n.slot}] = ${fix(n.rate)};`))),
+    ...loopify(
+      stocks.map((n, k) => {
+        const rate = useLocals ? `d${k}` : `d[${n.slot}]`;
+        return n.nonNegative
+          ? `{ const x = v[${n.slot}] + dt * ${rate}; v[${n.slot}] = x < 0 ? 0 : x; }`
+          : `v[${n.slot}] += dt * ${rate};`;
+      }),
+    ),
+    'time = start + (i + 1) * dt;',
+    loopAuxBody,
+    'if (saveEvery > 0 && (i + 1) % saveEvery === 0) {',
+    'const base = row * width;',
+    'times[row] = time;',
+    ...loopify(outputNodes.map((n, j) => `out[base + ${j}] = v[${n.slot}];`)),
+    // x - x is 0 for a finite x and NaN otherwise: one sum tells whether a saved value is not finite.
+    ...(outputNodes.length <= 64
+      ? [`finite += ${outputNodes.map((n) => `(v[${n.slot}] - v[${n.slot}])`).join(' + ')};`]
+      : [`for (let k = 0; k < width; k++) finite += out[base + k] - out[base + k];`]),
+    'row++;',
+    '}',
+    '}',
+  ];
+  // Small models without function equations keep every value in a local inside the loop
+  // (registers instead of loads and stores through the array), written back at the end.
+  let eulerLoop = eulerLines.join('\n');
+  const registerSlots = new Set<number>();
+  if (slotCount <= 256 && compiler.functions.length === 0 && !/for \(let k/.test(eulerLoop)) {
+    eulerLoop = eulerLoop.replace(/\bv\[(\d+)\]/g, (_m, n: string) => {
+      registerSlots.add(Number(n));
+      return `s${n}`;
+    });
+  }
+  const registers = [...registerSlots];
+  const eulerBody = [
+    'let time = start + from * dt;',
+    `const width = ${outputNodes.length};`,
+    'const d = c.scratch;',
+    'let finite = 0;',
+    ...registers.map((n) => `let s${n} = v[${n}];`),
+    eulerLoop,
+    ...registers.map((n) => `v[${n}] = s${n};`),
+    'c.finite = finite;',
+    'return row;',
+  ].join('\n');
+  const source = [
+    `function init(v, c, time) {\n${initBody}\n}`,
+    `function constants(v, c, time) {\n${constBody}\n}`,
+    `function aux(v, c, time) {\n${loopAuxBody}\n}`,
+    `function rates(v, c, time, d) {\n${ratesLoopBody}\n}`,
+    `function commit(v, c, time) {\n${commitBody}\n}`,
+    `function runEuler(v, c, start, dt, from, to, saveEvery, out, times, row) {\n${eulerBody}\n}`,
+  ].join('\n');
+  // The model is compiled once into JS on purpose (see the file header).
+  const factory = new Function(`${source}\nreturn { init, constants, aux, rates, commit, runEuler };`);
+  const functions = factory() as ModelFunctions;
+
+  const outputs: OutputVariable[] = nodes
+    .filter((n) => n.output && n.def)
+    .map((n) => ({
+      name: n.name,
+      key: n.key,
+      kind: n.def!.aliasOf !== null ? 'aux' : n.def!.kind,
+      slot: n.slot,
+      parameter: n.literal && n.def!.kind !== 'stock',
+    }));
+  const byKey = new Map(outputs.map((o) => [o.key, o]));
+  const nonNegativeStocks = Int32Array.from(
+    nodes.filter((n) => n.kind === 'stock' && n.nonNegative).map((n) => n.slot),
+  );
+  return {
+    specs: { ...compiler.model.specs },
+    slotCount,
+    stockCount,
+    nonNegativeStocks,
+    outputs,
+    functions,
+    tables: {
+      graphicals: compiler.graphicals,
+      functions: compiler.functions,
+      delayCount: compiler.delayCount,
+      usesRandom: compiler.usesRandom,
+    },
+    source,
+    find: (name: string) => byKey.get(canonicalKey(name)),
+  };
+}
+
+const NUMBER_TOKEN = /(?<![\w.$])(\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?![\w.])/g;
+
+/**
+ * Folds runs of generated lines that differ only in integer literals varying by a constant
+ * stride (the elements of an arrayed equation: `v[10] = v[3] / 20;`, `v[11] = v[4] / 20;`, ...)
+ * into one `for` loop. Order is kept, so the result is the same as the unrolled lines. @internal
+ */
+export function loopify(lines: string[], minRun = 4): string[] {
+  const parsed = lines.map((text) => {
+    const numbers: number[] = [];
+    const skeleton = text.replace(NUMBER_TOKEN, (m) => {
+      numbers.push(Number(m));
+      return '#';
+    });
+    return { text, skeleton, numbers };
+  });
+  const out: string[] = [];
+  let i = 0;
+  while (i < parsed.length) {
+    const first = parsed[i]!;
+    let j = i + 1;
+    let strides: number[] | null = null;
+    while (j < parsed.length) {
+      const next = parsed[j]!;
+      if (next.skeleton !== first.skeleton || next.numbers.length !== first.numbers.length) break;
+      const k = j - i;
+      if (strides === null) {
+        strides = next.numbers.map((x, p) => x - first.numbers[p]!);
+        if (
+          strides.some((st, p) => !Number.isInteger(st) || (st !== 0 && !Number.isInteger(first.numbers[p]!)))
+        )
+          break;
+      }
+      if (next.numbers.some((x, p) => x !== first.numbers[p]! + k * strides![p]!)) break;
+      j++;
+    }
+    const count = j - i;
+    if (count >= minRun && strides) {
+      let p = 0;
+      const body = first.skeleton.replace(/#/g, () => {
+        const base = first.numbers[p]!;
+        const stride = strides![p]!;
+        p++;
+        if (stride === 0) return String(base);
+        return stride === 1 ? `(${base} + k)` : `(${base} + ${stride} * k)`;
+      });
+      out.push(`for (let k = 0; k < ${count}; k++) { ${body} }`);
+    } else {
+      for (let k = i; k < j; k++) out.push(parsed[k]!.text);
+    }
+    i = j;
+  }
+  return out;
+}
