@@ -19,6 +19,7 @@ describe('@twinkit/estimation exports', () => {
       'UnscentedKalmanFilter',
       'batchMeans',
       'bonferroniConfidence',
+      'calibrate',
       'compareScenarios',
       'confidenceInterval',
       'crnVarianceReduction',
@@ -30,6 +31,7 @@ describe('@twinkit/estimation exports', () => {
       'rtsSmooth',
       'runReplications',
       'startReplicationWorkers',
+      'validateAgainstHistory',
       'welchComparison',
       'welchWarmup',
     ]);

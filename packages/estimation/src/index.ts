@@ -1,6 +1,6 @@
 /**
  * twinkit estimation: Kalman (KF/EKF/UKF), particle and ensemble filters, Monte Carlo experiments
- * with confidence intervals.
+ * with confidence intervals, calibration of parameters to data and validation against history.
  *
  * The numeric helpers (t and chi-square quantiles, the chi-square band, lag-1 autocorrelation) are
  * in `@twinkit/estimation/stats`.
@@ -8,6 +8,7 @@
  * @module @twinkit/estimation
  */
 export { type BatchMeans, type BatchMeansOptions, batchMeans } from './batch-means';
+export * from './calibration';
 export * from './confidence-interval';
 export {
   ConsistencyMonitor,
@@ -27,4 +28,5 @@ export * from './scenario-statistics';
 export * from './sequential-stopping';
 export * from './simulation-filter';
 export * from './unscented-kalman-filter';
+export * from './validation';
 export * from './warm-up';
