@@ -11,6 +11,7 @@ describe('@twinkit/sd exports', () => {
       'SdModel',
       'SdResults',
       'SdRun',
+      'VensimError',
       'XmileError',
       'XmlSyntaxError',
       'attach',
@@ -21,6 +22,7 @@ describe('@twinkit/sd exports', () => {
       'displayName',
       'parseEquation',
       'parseXmile',
+      'readVensim',
       'readXmile',
       'simulate',
     ]);
@@ -38,7 +40,7 @@ describe('@twinkit/sd exports', () => {
   });
 
   it('exports the Node-only part from @twinkit/sd/node', () => {
-    expect(Object.keys(sdNode).sort()).toEqual(['loadXmile']);
+    expect(Object.keys(sdNode).sort()).toEqual(['loadVensim', 'loadXmile']);
   });
 
   it('exports the public types', () => {

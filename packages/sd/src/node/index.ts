@@ -5,4 +5,5 @@
  *
  * @module @twinkit/sd/node
  */
+export { loadVensim } from './load-vensim';
 export { loadXmile } from './load-xmile';

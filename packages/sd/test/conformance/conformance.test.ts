@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkModel, listXmileModels, parseCanonicalOutput } from './conformance';
-import { checkOptionsFor, KNOWN_BROKEN } from './suite';
+import { canonicalOutputFile, checkModel, listXmileModels, parseCanonicalOutput } from './conformance';
+import { checkOptionsFor, KNOWN_BROKEN, MDL_REJECTED, MDL_SUITE_DEFECTS, mdlCheckOptionsFor } from './suite';
 
 const suiteRoot = resolve(
   fileURLToPath(new URL('.', import.meta.url)),
@@ -42,6 +42,54 @@ describe('SDXorg suite conformance (rtol = atol = 1e-5)', () => {
       if (reason.includes('???')) expect(result.detail).toMatch(/"\?\?\?".*variable|variable.*"\?\?\?"/);
       if (reason.includes('macro')) expect(result.detail).toMatch(/MACRO.*<macro>/);
       if (reason.includes('XML')) expect(result.detail).toMatch(/malformed XML at line \d+/);
+    });
+  }
+});
+
+const mdlModels = listXmileModels(suiteRoot, '.mdl').map((m) => relative(suiteRoot, m));
+const mdlWithOutput = mdlModels.filter((m) => canonicalOutputFile(resolve(suiteRoot, m)) !== null);
+
+describe('SDXorg suite conformance of the Vensim .mdl files (rtol = atol = 1e-5)', () => {
+  it('finds the 128 .mdl files of the suite, 122 with an output', () => {
+    expect(mdlModels).toHaveLength(128);
+    expect(mdlWithOutput).toHaveLength(122);
+  });
+
+  const passing = mdlWithOutput.filter((m) => !(m in MDL_REJECTED) && !(m in MDL_SUITE_DEFECTS));
+  it('has 90 passing models', () => {
+    expect(passing.length + Object.keys(MDL_REJECTED).length + Object.keys(MDL_SUITE_DEFECTS).length).toBe(
+      122,
+    );
+    expect(passing).toHaveLength(90);
+  });
+
+  for (const model of passing) {
+    it(`${model} matches its canonical output`, () => {
+      const result = checkModel(resolve(suiteRoot, model), suiteRoot);
+      expect(result.status, result.detail).toBe('pass');
+      expect(result.columnsCompared).toBeGreaterThan(0);
+    });
+  }
+
+  for (const [model, construct] of Object.entries(MDL_REJECTED)) {
+    it(`rejects ${model} naming ${construct}, the file and the line`, () => {
+      const result = checkModel(resolve(suiteRoot, model), suiteRoot);
+      expect(result.status, result.detail).toBe('rejected');
+      expect(result.detail).toContain(construct);
+      expect(result.detail).toContain(model.split('/').pop()!);
+      expect(result.detail).toMatch(/line \d+/);
+    });
+  }
+
+  for (const [model, defect] of Object.entries(MDL_SUITE_DEFECTS)) {
+    it(`checks ${model} as its suite defect says`, () => {
+      const result = checkModel(resolve(suiteRoot, model), suiteRoot, mdlCheckOptionsFor(model));
+      if (defect.expect === 'rejected') {
+        expect(result.status).toBe('rejected');
+        expect(result.detail).toContain(defect.detail!);
+      } else if (defect.expect === 'not compared') {
+        expect(result.status).toBe('fail');
+      } else expect(result.status, result.detail).toBe('pass');
     });
   }
 });

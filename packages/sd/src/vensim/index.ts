@@ -1,0 +1,1 @@
+export { type ReadVensimOptions, readVensim, VensimError } from './vensim';

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { SdRun, simulate } from '../runner';
+import { readVensim, VensimError } from './index';
+
+const CONTROL = `
+INITIAL TIME = 0 ~ Month ~ |
+FINAL TIME = 4 ~ Month ~ |
+TIME STEP = 0.5 ~ Month ~ |
+SAVEPER = TIME STEP * 2 ~ Month ~ |
+`;
+
+describe('readVensim', () => {
+  it('reads stocks, flows, control variables, units and comments', () => {
+    const model = readVensim(
+      `{UTF-8}
+Population= INTEG (
+\tbirths - deaths,
+\t\t100)
+\t~\tpeople
+\t~\tThe population.
+\t|
+births = Population * 0.1 ~ people/Month ~ |
+deaths = Population * 0.05 ~ people/Month ~ |
+${CONTROL}
+\\\\\\---/// Sketch information - ignored
+V300  Do not put anything below this section
+`,
+      { file: 'pop.mdl' },
+    );
+    expect(model.specs).toMatchObject({ start: 0, stop: 4, dt: 0.5, saveStep: 1 });
+    const pop = model.variables.get('population')!;
+    expect(pop.kind).toBe('stock');
+    expect(pop.inflows).toEqual(['births']);
+    expect(pop.outflows).toEqual(['deaths']);
+    expect(pop.source).toEqual({ file: 'pop.mdl', line: 2 });
+    expect(model.variables.get('births')!.kind).toBe('flow');
+    const r = simulate(model);
+    expect(r.times).toEqual(new Float64Array([0, 1, 2, 3, 4]));
+    expect(r.final('Population')).toBeCloseTo(100 * 1.025 ** 8, 9);
+  });
+
+  it('maps Vensim syntax and functions onto the compiler builtins', () => {
+    const model = readVensim(`
+a = IF THEN ELSE(Time >= 1 :AND: Time <> 3 :OR: :NOT: (Time < 4), 1, 0) ~~|
+b = XIDZ(1, 0, 7) + ZIDZ(1, 0) + MIN(2, 3) + MAX(2, 3) ~~|
+c = PULSE(1, 1) + STEP(10, 2) + RAMP(1, 1, 2) ~~|
+t(  [(0,0)-(10,10)], (0,0), (2,4), (4,4) ) ~~|
+d = t(Time) ~~|
+e = WITH LOOKUP(Time, ([(0,0)-(4,8)], (0,0), (4,8))) ~~|
+s = SMOOTH(Time, 1) + INITIAL(Time + 5) ~~|
+${CONTROL}`);
+    const r = simulate(model);
+    expect(Array.from(r.series('a'))).toEqual([0, 1, 1, 0, 1]);
+    expect(r.final('b')).toBe(7 + 0 + 2 + 3);
+    expect(Array.from(r.series('c'))).toEqual([0, 1, 11, 11, 11]);
+    expect(Array.from(r.series('d'))).toEqual([0, 2, 4, 4, 4]);
+    expect(Array.from(r.series('e'))).toEqual([0, 2, 4, 6, 8]);
+    expect(r.value('s', 0)).toBe(5);
+  });
+
+  it('reads subscripts: ranges, numbered ranges, 2-D constants, :EXCEPT:, partial definitions and SUM', () => {
+    const model = readVensim(`
+Region: (r1-r3) ~~|
+Kind: small, big ~~|
+cap[Region, Kind] = 1, 2; 3, 4; 5, 6; ~~|
+bonus[Region] :EXCEPT: [r2] = 10 ~~|
+bonus[r2] = 20 ~~|
+total = SUM(cap[Region!, Kind!]) ~~|
+Stock[Region, Kind] = INTEG(cap[Region, Kind] + bonus[Region], 0) ~~|
+${CONTROL}`);
+    const r = simulate(model);
+    expect(r.final('total')).toBe(21);
+    expect(r.final('bonus[r2]')).toBe(20);
+    expect(r.final('Stock[r3,big]')).toBe(4 * (6 + 10));
+    expect(r.columns.map((c) => c.name)).toContain('Stock[r3,big]');
+  });
+
+  it('gives a model that snapshots and restores like an XMILE one', () => {
+    const model = readVensim(`x = INTEG(1, 0) ~~|\n${CONTROL}`);
+    const run = new SdRun(model);
+    run.advanceTo(1);
+    const saved = structuredClone(run.saveState());
+    run.advanceTo(2);
+    expect(run.get('x')).toBe(2);
+    const resumed = new SdRun(model, {}, saved);
+    expect(resumed.get('x')).toBe(1);
+    resumed.advanceTo(3);
+    expect(resumed.get('x')).toBe(3);
+  });
+
+  it('refuses what it cannot run, naming the construct, the variable and the line', () => {
+    const refuse = (text: string) => {
+      try {
+        readVensim(`${text}\n${CONTROL}`, { file: 'm.mdl' });
+      } catch (e) {
+        expect(e).toBeInstanceOf(VensimError);
+        return (e as Error).message;
+      }
+      throw new Error('not refused');
+    };
+    expect(refuse('\nx = VECTOR SELECT(1, 2, 3, 4, 5) ~~|')).toBe(
+      'm.mdl line 2: variable "x": uses the Vensim function VECTOR SELECT, which twinkit does not support',
+    );
+    expect(refuse('y = ACTIVE INITIAL(Time, 1) ~~|')).toMatch(/line 1: variable "y": .*ACTIVE INITIAL/);
+    expect(refuse('z = 2 * INTEG(1, 0) ~~|')).toMatch(/variable "z": INTEG is supported only as the whole/);
+    expect(refuse('w = :NA: ~~|')).toMatch(/variable "w": :NA:/);
+    expect(refuse(':MACRO: f(a)\nf = a ~~|\n:END OF MACRO:')).toMatch(/line 1: macros \(:MACRO:\)/);
+    expect(refuse('d := GET XLS DATA(1) ~~|')).toMatch(/variable "d": data variables/);
+    expect(refuse('q = 1 +  ~~|')).toMatch(/line 1: variable "q": equation does not parse/);
+    expect(refuse('u = nowhere * 2 ~~|')).toMatch(
+      /variable "u": uses "nowhere", which the model does not define/,
+    );
+  });
+});

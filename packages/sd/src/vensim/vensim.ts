@@ -1,0 +1,1072 @@
+/**
+ * Reader of Vensim `.mdl` files: builds the same {@link SdModel} the XMILE reader builds, so the
+ * compiler, runner, coupling, forks and snapshots work unchanged. Vensim's functions are mapped onto
+ * the compiler's builtins; a construct twinkit cannot run exactly is refused with a
+ * {@link VensimError} naming the construct, the variable and the line.
+ */
+import type { Expr, Subscript } from '../expression';
+import {
+  type EquationDef,
+  type GraphicalFunction,
+  SdModel,
+  type VariableDef,
+  validateGraphical,
+} from '../model/model';
+import { canonicalName, displayName } from '../names';
+import {
+  type MdlEntry,
+  parseLookupBody,
+  parseVensimExpr,
+  splitEntries,
+  splitOutsideQuotes,
+  type VExpr,
+  VensimError,
+  type VSub,
+} from './parse';
+
+export { VensimError } from './parse';
+
+/** Options of {@link readVensim}. */
+export interface ReadVensimOptions {
+  /** File name used in error messages and source locations. */
+  file?: string;
+}
+
+const CONTROL = new Map([
+  ['initial_time', 'starttime'],
+  ['final_time', 'stoptime'],
+  ['time_step', 'dt'],
+  ['saveper', 'saveper'],
+]);
+
+/** Vensim functions that map one-to-one (same arguments) onto a compiler builtin. */
+const DIRECT: Record<string, { fn: string; min: number; max: number }> = {
+  ABS: { fn: 'abs', min: 1, max: 1 },
+  EXP: { fn: 'exp', min: 1, max: 1 },
+  LN: { fn: 'ln', min: 1, max: 1 },
+  SQRT: { fn: 'sqrt', min: 1, max: 1 },
+  SIN: { fn: 'sin', min: 1, max: 1 },
+  COS: { fn: 'cos', min: 1, max: 1 },
+  TAN: { fn: 'tan', min: 1, max: 1 },
+  ARCSIN: { fn: 'arcsin', min: 1, max: 1 },
+  ARCCOS: { fn: 'arccos', min: 1, max: 1 },
+  ARCTAN: { fn: 'arctan', min: 1, max: 1 },
+  SINH: { fn: 'sinh', min: 1, max: 1 },
+  COSH: { fn: 'cosh', min: 1, max: 1 },
+  TANH: { fn: 'tanh', min: 1, max: 1 },
+  INTEGER: { fn: 'int', min: 1, max: 1 },
+  MODULO: { fn: 'mod', min: 2, max: 2 },
+  LOG: { fn: 'log', min: 2, max: 2 },
+  MIN: { fn: 'min', min: 2, max: 2 },
+  MAX: { fn: 'max', min: 2, max: 2 },
+  XIDZ: { fn: 'xidz', min: 3, max: 3 },
+  ZIDZ: { fn: 'zidz', min: 2, max: 2 },
+  STEP: { fn: 'step', min: 2, max: 2 },
+  RAMP: { fn: 'ramp', min: 3, max: 3 },
+  SMOOTH: { fn: 'smth1', min: 2, max: 2 },
+  SMOOTHI: { fn: 'smth1', min: 3, max: 3 },
+  SMOOTH3: { fn: 'smth3', min: 2, max: 2 },
+  SMOOTH3I: { fn: 'smth3', min: 3, max: 3 },
+  DELAY1: { fn: 'delay1', min: 2, max: 2 },
+  DELAY1I: { fn: 'delay1', min: 3, max: 3 },
+  DELAY3: { fn: 'delay3', min: 2, max: 2 },
+  DELAY3I: { fn: 'delay3', min: 3, max: 3 },
+  TREND: { fn: 'trend', min: 3, max: 3 },
+  FORECAST: { fn: 'forcst', min: 3, max: 3 },
+  INITIAL: { fn: 'init', min: 1, max: 1 },
+};
+
+/** Vector functions over a `dim!` subscript, expanded into explicit operations. */
+const VECTOR: Record<string, 'sum' | 'prod' | 'min' | 'max'> = {
+  SUM: 'sum',
+  PROD: 'prod',
+  VMIN: 'min',
+  VMAX: 'max',
+};
+
+interface Dim {
+  name: string;
+  key: string;
+  elements: string[];
+  keys: string[];
+  /** Other dimensions this one maps onto: element keys of the target, one per own element. */
+  maps: Map<string, string[]>;
+}
+
+interface LhsSub {
+  /** Canonical name: a dimension or an element. */
+  key: string;
+  /** The element keys it stands for. */
+  elements: string[];
+  isDim: boolean;
+}
+
+interface VarEq {
+  entry: MdlEntry;
+  name: string;
+  key: string;
+  subs: LhsSub[];
+  except: LhsSub[][];
+  /** `=` equation, `lookup` definition, or number list. */
+  kind: 'expr' | 'lookup' | 'list';
+  expr?: VExpr;
+  points?: Array<[number, number]>;
+  list?: number[];
+}
+
+interface Ctx {
+  eq: VarEq;
+  /** Dimension (by key) -> element key, for an element of an expanded equation. */
+  subst: Map<string, string> | null;
+}
+
+/**
+ * Reads a Vensim `.mdl` model from its text (browser-safe; `loadVensim` in `@twinkit/sd/node`
+ * reads a file).
+ *
+ * @example
+ * ```ts
+ * const model = readVensim(`
+ * Population = INTEG(births, 100) ~ people ~ |
+ * births = Population * 0.02 ~ people/year ~ |
+ * INITIAL TIME = 0 ~~| FINAL TIME = 10 ~~| TIME STEP = 0.25 ~~| SAVEPER = 1 ~~|
+ * `);
+ * simulate(model).final('Population'); // 100 * 1.005^40
+ * ```
+ * @throws VensimError naming the construct, the variable and the line of what twinkit cannot run.
+ */
+export function readVensim(text: string, options: ReadVensimOptions = {}): SdModel {
+  return new VensimReader(text, options.file ?? '<mdl>').read();
+}
+
+class VensimReader {
+  private readonly dims = new Map<string, Dim>();
+  private readonly elementOwner = new Map<string, Dim>();
+  private readonly eqs = new Map<string, VarEq[]>();
+  private readonly varDims = new Map<string, Dim[]>();
+  private readonly lookups = new Set<string>();
+  private readonly stocks = new Set<string>();
+  private readonly control = new Map<string, VarEq>();
+  private saveper = 1;
+  private dt = 1;
+  private start = 0;
+
+  /** The value of a constant expression (numbers, constants of the model, TIME STEP), else null. */
+  private fold(x: VExpr, seen = new Set<string>(), initial = false): number | null {
+    if (x.kind === 'number') return x.value;
+    if (initial && x.kind === 'call' && normFn(x.fn) === 'STEP' && x.args.length === 2) {
+      const h = this.fold(x.args[0]!, seen, initial);
+      const at = this.fold(x.args[1]!, seen, initial);
+      return h === null || at === null ? null : this.start >= at ? h : 0;
+    }
+    if (x.kind === 'unary' && x.op !== 'not') {
+      const v = this.fold(x.operand, seen, initial);
+      return v === null ? null : x.op === '-' ? -v : v;
+    }
+    if (x.kind === 'binary' && ['+', '-', '*', '/'].includes(x.op)) {
+      const l = this.fold(x.left, seen, initial);
+      const r = this.fold(x.right, seen, initial);
+      if (l === null || r === null) return null;
+      return x.op === '+' ? l + r : x.op === '-' ? l - r : x.op === '*' ? l * r : l / r;
+    }
+    if (x.kind === 'ref' && !x.subscripts) {
+      const key = canonicalName(x.name);
+      if (key === 'time_step') return this.dt;
+      const list = this.eqs.get(key);
+      if (list?.length !== 1 || list[0]!.subs.length > 0 || !list[0]!.expr || seen.has(key)) return null;
+      seen.add(key);
+      return this.fold(list[0]!.expr, seen, initial);
+    }
+    return null;
+  }
+  private model!: SdModel;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  private fail(message: string, line?: number, variable?: string): never {
+    const at = line !== undefined ? ` line ${line}` : '';
+    const v = variable ? `variable ${JSON.stringify(variable)}: ` : '';
+    throw new VensimError(`${this.file}${at}: ${v}${message}`, {
+      code: 'PARSE',
+      details: { file: this.file, line, variable },
+    });
+  }
+
+  read(): SdModel {
+    if (/:MACRO:/i.test(this.text)) {
+      const line = this.text.slice(0, this.text.search(/:MACRO:/i)).split('\n').length;
+      this.fail('macros (:MACRO:) are not supported', line);
+    }
+    const entries = splitEntries(this.text).filter((e) => !e.equation.startsWith('*'));
+    const pending: MdlEntry[] = [];
+    for (const e of entries) {
+      if (!this.readDimension(e)) pending.push(e);
+    }
+    for (const q of this.pendingEquiv) {
+      const target = this.dims.get(canonicalName(q.target));
+      if (!target) this.fail(`subscript equivalence names unknown range ${q.target.trim()}`, q.line);
+      this.addDim(q.name, target!.elements, q.line);
+    }
+    this.resolveMaps();
+    for (const e of pending) this.readEquation(e);
+    this.model = new SdModel(this.readSpecs());
+    for (const d of this.dims.values()) this.model.dimension(d.name, d.elements);
+    for (const [key, list] of this.eqs) this.varDims.set(key, this.dimsOf(list));
+    for (const [key, list] of this.eqs) this.build(key, list);
+    return this.model;
+  }
+
+  // ---- subscripts -----------------------------------------------------------------------------
+
+  private readDimension(e: MdlEntry): boolean {
+    const eq = e.equation;
+    const equiv = /^([^=:[\]()]+)<->\s*([^=:[\]()]+)$/.exec(eq);
+    if (equiv) {
+      this.pendingEquiv.push({ name: equiv[1]!, target: equiv[2]!, line: e.line });
+      return true;
+    }
+    const m = /^("[^"]*"|[^=:[\]()"]+):(?!=)([\s\S]*)$/.exec(eq);
+    if (!m || /^\s*(EXCEPT|INTERPOLATE|RAW|HOLD BACKWARD|LOOK FORWARD)/i.test(m[2]!)) return false;
+    const name = m[1]!;
+    let body = m[2]!;
+    let mapping: string | null = null;
+    const arrow = body.indexOf('->');
+    if (arrow >= 0) {
+      mapping = body.slice(arrow + 2).trim();
+      body = body.slice(0, arrow);
+    }
+    if (/GET\s+\w+\s+SUBSCRIPT|GET_\w+_SUBSCRIPT/i.test(body)) {
+      this.fail('GET ... SUBSCRIPT (subscripts read from a data file) is not supported', e.line, name.trim());
+    }
+    const elements = this.rangeElements(body, e.line, name);
+    const dim = this.addDim(name, elements, e.line);
+    if (mapping) this.pendingMaps.push({ dim, mapping, line: e.line, name, count: elements.length });
+    return true;
+  }
+
+  private readonly pendingMaps: Array<{
+    dim: Dim;
+    mapping: string;
+    line: number;
+    name: string;
+    count: number;
+  }> = [];
+  private readonly pendingEquiv: Array<{ name: string; target: string; line: number }> = [];
+
+  private resolveMaps(): void {
+    for (const { dim, mapping, line, name, count } of this.pendingMaps) {
+      const elements = { length: count };
+      const e = { line };
+      for (const target of splitOutsideQuotes(mapping, ',')) {
+        const t = target.trim();
+        const explicit = /^\(\s*([^:]+):([\s\S]*)\)$/.exec(t);
+        if (explicit) {
+          const list = this.rangeElements(explicit[2]!, e.line, name).map(canonicalName);
+          if (list.length !== elements.length) {
+            this.fail(
+              `mapping to ${explicit[1]!.trim()} lists ${list.length} elements, expected ${elements.length}`,
+              e.line,
+              name.trim(),
+            );
+          }
+          dim.maps.set(canonicalName(explicit[1]!), list);
+        } else {
+          const td = this.dims.get(canonicalName(t));
+          if (!td || td.keys.length !== elements.length) {
+            this.fail(
+              `subscript mapping -> ${t} needs a range of ${elements.length} elements defined before it`,
+              e.line,
+              name.trim(),
+            );
+          }
+          dim.maps.set(td!.key, td!.keys);
+        }
+      }
+    }
+  }
+
+  private rangeElements(body: string, line: number, name: string): string[] {
+    const out: string[] = [];
+    for (const raw of splitOutsideQuotes(body, ',')) {
+      const item = raw.trim();
+      if (item === '') continue;
+      const seq = /^\(\s*([^\d\s-]*?)(\d+)\s*-\s*([^\d\s-]*?)(\d+)\s*\)$/.exec(item);
+      if (seq) {
+        const from = Number(seq[2]);
+        const to = Number(seq[4]);
+        for (let i = from; i <= to; i++) out.push(`${seq[1]}${i}`);
+        continue;
+      }
+      const sub = this.dims.get(canonicalName(item));
+      if (sub && canonicalName(item) !== canonicalName(name)) {
+        out.push(...sub.elements);
+        continue;
+      }
+      if (/[()=]/.test(item))
+        this.fail(`malformed subscript range element ${JSON.stringify(item)}`, line, name.trim());
+      out.push(displayName(item));
+    }
+    if (out.length === 0) this.fail('subscript range has no elements', line, name.trim());
+    return out;
+  }
+
+  private addDim(name: string, elements: string[], line: number): Dim {
+    const key = canonicalName(name);
+    if (this.dims.has(key)) this.fail('subscript range defined twice', line, displayName(name));
+    const dim: Dim = {
+      name: displayName(name),
+      key,
+      elements,
+      keys: elements.map(canonicalName),
+      maps: new Map(),
+    };
+    this.dims.set(key, dim);
+    for (const k of dim.keys) {
+      const owner = this.elementOwner.get(k);
+      if (!owner || owner.keys.length < dim.keys.length) this.elementOwner.set(k, dim);
+    }
+    return dim;
+  }
+
+  private lhsSub(name: string, line: number, variable: string): LhsSub {
+    const key = canonicalName(name);
+    const dim = this.dims.get(key);
+    if (dim) return { key, elements: dim.keys, isDim: true };
+    if (this.elementOwner.has(key)) return { key, elements: [key], isDim: false };
+    return this.fail(
+      `subscript ${JSON.stringify(name.trim())} is neither a range nor an element`,
+      line,
+      variable,
+    );
+  }
+
+  // ---- equations ------------------------------------------------------------------------------
+
+  private readEquation(e: MdlEntry): void {
+    const text = e.equation;
+    const parts = splitOutsideQuotes(text, '=');
+    let lhs: string;
+    let rhs: string | null;
+    if (parts.length > 1) {
+      lhs = parts[0]!;
+      rhs = parts.slice(1).join('=');
+      if (rhs.startsWith('=')) rhs = rhs.slice(1); // `==`: an unchangeable constant.
+    } else {
+      lhs = text;
+      rhs = null;
+    }
+    const data = /:(INTERPOLATE|RAW|HOLD BACKWARD|LOOK FORWARD):/i.exec(lhs);
+    if (data || (parts.length > 1 && lhs.endsWith(':'))) {
+      const nm = displayName(lhs.slice(0, data ? data.index : -1).replace(/\[.*$/, ''));
+      this.fail(
+        `data variables (${data ? `:${data[1]!.toUpperCase()}:` : ':='}, values read from a data file) are not supported`,
+        e.line,
+        nm,
+      );
+    }
+    let except: string[] = [];
+    const ex = /:EXCEPT:/i.exec(lhs);
+    if (ex) {
+      except = [...lhs.slice(ex.index + ex[0].length).matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!);
+      lhs = lhs.slice(0, ex.index);
+    }
+    let lookupBody: string | null = null;
+    if (rhs === null) {
+      // A lookup definition: name( [(x0,y0)-(x1,y1)], (x,y), ... ).
+      const open = lhs.indexOf('(');
+      if (open < 0 || !lhs.trimEnd().endsWith(')')) {
+        const nm = displayName(lhs.replace(/\[.*$/, ''));
+        if (/:(INTERPOLATE|RAW|HOLD BACKWARD|LOOK FORWARD):/i.test(text) || !/[=(]/.test(text)) {
+          this.fail('data variables (values read from a .vdf or data file) are not supported', e.line, nm);
+        }
+        this.fail(`cannot read the entry ${JSON.stringify(text.slice(0, 60))}`, e.line, nm);
+      }
+      lookupBody = lhs.trimEnd().slice(open + 1, -1);
+      lhs = lhs.slice(0, open);
+    }
+    const sm = /^([^[]*)(?:\[([^\]]*)\])?\s*$/.exec(lhs.trim());
+    if (!sm) this.fail(`cannot read the left side ${JSON.stringify(lhs.trim())}`, e.line);
+    const name = displayName(sm![1]!);
+    const key = canonicalName(name);
+    if (key === '') this.fail('an equation has no variable name', e.line);
+    const subs = sm![2] ? splitOutsideQuotes(sm![2], ',').map((s) => this.lhsSub(s, e.line, name)) : [];
+    const eq: VarEq = {
+      entry: e,
+      name,
+      key,
+      subs,
+      except: except.map((x) => splitOutsideQuotes(x, ',').map((s) => this.lhsSub(s, e.line, name))),
+      kind: 'expr',
+    };
+    if (lookupBody !== null) {
+      eq.kind = 'lookup';
+      const get = /^\s*(GET\s+\w+\s+LOOKUPS)/i.exec(lookupBody);
+      if (get)
+        this.fail(`${normFn(get[1]!)} (a lookup read from a data file) is not supported`, e.line, name);
+      try {
+        eq.points = parseLookupBody(lookupBody);
+      } catch (err) {
+        this.fail(`lookup table does not parse: ${(err as Error).message}`, e.line, name);
+      }
+      if (subs.length > 0) this.fail('subscripted lookup tables are not supported', e.line, name);
+      this.lookups.add(key);
+    } else {
+      let body = rhs!.trim();
+      const tabbed = /^TABBED\s+ARRAY\s*\(([\s\S]*)\)$/i.exec(body);
+      if (tabbed) body = tabbed[1]!.trim().split(/\s+/).join(',');
+      if (subs.length > 0 && /^[-+0-9.eE\s,;]+$/.test(body) && /[,;]/.test(body)) {
+        eq.kind = 'list';
+        eq.list = body
+          .split(/[,;]/)
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+          .map(Number);
+        if (eq.list.some((x) => !Number.isFinite(x))) this.fail('malformed list of numbers', e.line, name);
+      } else {
+        if (body === '') this.fail('equation is empty', e.line, name);
+        try {
+          eq.expr = parseVensimExpr(body);
+        } catch (err) {
+          this.fail(`equation does not parse: ${(err as Error).message}`, e.line, name);
+        }
+        const top = eq.expr!;
+        if (top.kind === 'call' && normFn(top.fn) === 'INTEG') this.stocks.add(key);
+      }
+    }
+    if (CONTROL.has(key)) {
+      this.control.set(key, eq);
+      return;
+    }
+    const list = this.eqs.get(key) ?? [];
+    list.push(eq);
+    this.eqs.set(key, list);
+  }
+
+  private readSpecs(): { start: number; stop: number; dt: number; saveStep?: number } {
+    const values = new Map<string, number>();
+    const value = (key: string, fallback?: number): number => {
+      const known = values.get(key);
+      if (known !== undefined) return known;
+      const eq = this.control.get(key);
+      if (!eq) {
+        if (fallback !== undefined) return fallback;
+        this.fail(`the model has no ${key.replace(/_/g, ' ').toUpperCase()}`);
+      }
+      const fold = (x: VExpr): number => {
+        if (x.kind === 'number') return x.value;
+        if (x.kind === 'unary' && x.op !== 'not') return x.op === '-' ? -fold(x.operand) : fold(x.operand);
+        if (x.kind === 'ref' && CONTROL.has(canonicalName(x.name)) && canonicalName(x.name) !== key) {
+          return value(canonicalName(x.name));
+        }
+        if (x.kind === 'binary' && ['+', '-', '*', '/'].includes(x.op)) {
+          const l = fold(x.left);
+          const r = fold(x.right);
+          return x.op === '+' ? l + r : x.op === '-' ? l - r : x.op === '*' ? l * r : l / r;
+        }
+        return this.fail(
+          `${eq!.name} must be a constant expression (a control variable that changes is not supported)`,
+          eq!.entry.line,
+          eq!.name,
+        );
+      };
+      const v = fold(eq!.expr ?? { kind: 'number', value: Number.NaN });
+      values.set(key, v);
+      return v;
+    };
+    const start = value('initial_time');
+    const stop = value('final_time');
+    const dt = value('time_step', 1);
+    const saveStep = value('saveper', dt);
+    this.saveper = saveStep;
+    this.dt = dt;
+    this.start = start;
+    return { start, stop, dt, saveStep };
+  }
+
+  /** The dimensions of a variable: per position, the range that holds every element defined. */
+  private dimsOf(list: VarEq[]): Dim[] {
+    const first = list[0]!;
+    const n = first.subs.length;
+    const out: Dim[] = [];
+    for (const eq of list) {
+      if (eq.subs.length !== n) {
+        this.fail(
+          `is defined with ${eq.subs.length} subscripts here and ${n} elsewhere`,
+          eq.entry.line,
+          eq.name,
+        );
+      }
+    }
+    for (let p = 0; p < n; p++) {
+      const used = new Set<string>();
+      for (const eq of list) for (const k of eq.subs[p]!.elements) used.add(k);
+      const direct = list.find((eq) => eq.subs[p]!.isDim && eq.subs[p]!.elements.length === used.size);
+      let best: Dim | undefined = direct ? this.dims.get(direct.subs[p]!.key) : undefined;
+      if (!best) {
+        for (const d of this.dims.values()) {
+          if ([...used].every((k) => d.keys.includes(k)) && (!best || d.keys.length < best.keys.length))
+            best = d;
+        }
+      }
+      if (!best)
+        this.fail(
+          `no subscript range holds all the elements it is defined for`,
+          first.entry.line,
+          first.name,
+        );
+      out.push(best!);
+    }
+    return out;
+  }
+
+  // ---- building the model ---------------------------------------------------------------------
+
+  private build(key: string, list: VarEq[]): void {
+    const first = list[0]!;
+    const dims = this.varDims.get(key)!;
+    const def: VariableDef = {
+      kind: 'aux',
+      name: first.name,
+      key,
+      scope: '',
+      dimensions: dims.map((d) => d.key),
+      equation: null,
+      elementEquations: new Map(),
+      inflows: [],
+      outflows: [],
+      nonNegative: false,
+      graphical: null,
+      aliasOf: null,
+      source: { file: this.file, line: first.entry.line },
+    };
+    const existing = this.model.variables.get(key);
+    if (existing) {
+      // A flow made by an INTEG that decomposed into this variable: already added.
+      return;
+    }
+    if (first.kind === 'lookup') {
+      if (list.length > 1) this.fail('lookup table defined twice', list[1]!.entry.line, first.name);
+      def.graphical = this.graphical(first.points!, first);
+      this.model.addDefinition(def);
+      return;
+    }
+    if (this.stocks.has(key)) {
+      this.buildStock(def, list, dims);
+      return;
+    }
+    for (const eq of list) {
+      if (eq.expr?.kind === 'call' && normFn(eq.expr.fn) === 'WITH LOOKUP') {
+        if (list.length > 1)
+          this.fail('WITH LOOKUP defined element by element is not supported', eq.entry.line, eq.name);
+        const [input, table] = eq.expr.args;
+        if (eq.expr.args.length !== 2 || table?.kind !== 'lookup') {
+          this.fail(
+            'WITH LOOKUP needs an input and a table ([(x0,y0)-(x1,y1)],(x,y),...)',
+            eq.entry.line,
+            eq.name,
+          );
+        }
+        def.graphical = this.graphical(table!.points, eq);
+        this.fillEquations(def, list, dims, () => input!);
+        this.model.addDefinition(def);
+        return;
+      }
+    }
+    this.fillEquations(def, list, dims, (eq) => eq.expr!);
+    this.model.addDefinition(def);
+  }
+
+  private graphical(points: Array<[number, number]>, eq: VarEq): GraphicalFunction {
+    const api = `${this.file} line ${eq.entry.line}`;
+    try {
+      return validateGraphical(api, eq.name, {
+        x: points.map((p) => p[0]),
+        y: points.map((p) => p[1]),
+        type: 'continuous',
+      });
+    } catch (err) {
+      return this.fail(`lookup table is malformed: ${(err as Error).message}`, eq.entry.line, eq.name);
+    }
+  }
+
+  private exprDef(expr: Expr, eq: VarEq): EquationDef {
+    return { kind: 'expr', expr, text: eq.entry.equation };
+  }
+
+  /** Sets the variable's equation (apply-to-all) or its element equations. */
+  private fillEquations(def: VariableDef, list: VarEq[], dims: Dim[], pick: (eq: VarEq) => VExpr): void {
+    const whole = (eq: VarEq) =>
+      list.length === 1 &&
+      eq.except.length === 0 &&
+      eq.subs.every((s, p) => s.isDim && s.key === dims[p]!.key);
+    for (const eq of list) {
+      if (eq.kind === 'list') {
+        const tuples = this.tuples(eq);
+        if (tuples.length !== eq.list!.length) {
+          this.fail(`has ${eq.list!.length} numbers for ${tuples.length} elements`, eq.entry.line, eq.name);
+        }
+        if (whole(eq)) def.equation = { kind: 'list', values: eq.list!, text: eq.entry.equation };
+        else {
+          tuples.forEach((t, i) => {
+            this.setElement(
+              def,
+              t.join(','),
+              { kind: 'expr', expr: { kind: 'number', value: eq.list![i]! }, text: String(eq.list![i]) },
+              eq,
+            );
+          });
+        }
+        continue;
+      }
+      const expr = pick(eq);
+      if (whole(eq) && this.safeWhole(expr, eq)) {
+        def.equation = this.exprDef(this.tr(expr, { eq, subst: null }), eq);
+        continue;
+      }
+      for (const t of this.tuples(eq)) {
+        const subst = new Map<string, string>();
+        eq.subs.forEach((s, p) => {
+          if (s.isDim) subst.set(s.key, t[p]!);
+        });
+        // The variable's own dimensions stand for the element too.
+        dims.forEach((d, p) => {
+          if (!subst.has(d.key)) subst.set(d.key, t[p]!);
+        });
+        this.setElement(def, t.join(','), this.exprDef(this.tr(expr, { eq, subst }), eq), eq);
+      }
+    }
+  }
+
+  private setElement(def: VariableDef, key: string, eq: EquationDef, src: VarEq): void {
+    if (def.elementEquations.has(key))
+      this.fail(`element [${key}] is defined twice`, src.entry.line, src.name);
+    def.elementEquations.set(key, eq);
+  }
+
+  /** Element tuples (canonical keys) an equation defines, minus its :EXCEPT: ones. */
+  private tuples(eq: VarEq): string[][] {
+    let out: string[][] = [[]];
+    for (const s of eq.subs) out = out.flatMap((t) => s.elements.map((e) => [...t, e]));
+    return out.filter((t) => !eq.except.some((ex) => ex.every((s, p) => s.elements.includes(t[p]!))));
+  }
+
+  /** True when an apply-to-all equation reads only its own dimensions, the way the compiler binds them. */
+  private safeWhole(e: VExpr, eq: VarEq): boolean {
+    const lhs = new Set(eq.subs.map((s) => s.key));
+    let ok = true;
+    const visit = (x: VExpr): void => {
+      if (!ok) return;
+      if (x.kind === 'ref' || x.kind === 'call') {
+        if (x.subscripts) {
+          const rd = x.kind === 'ref' ? this.varDims.get(canonicalName(x.name)) : undefined;
+          x.subscripts.forEach((s, p) => {
+            const k = canonicalName(s.name);
+            if (s.bang) return;
+            if (this.dims.has(k) && (!lhs.has(k) || rd?.[p]?.key !== k)) ok = false;
+          });
+        }
+        if (x.kind === 'call') x.args.forEach(visit);
+        if (x.kind === 'ref' && !x.subscripts) {
+          const rd = this.varDims.get(canonicalName(x.name));
+          if (rd && rd.length > 0) ok = false;
+        }
+      } else if (x.kind === 'unary') visit(x.operand);
+      else if (x.kind === 'binary') {
+        visit(x.left);
+        visit(x.right);
+      }
+    };
+    visit(e);
+    return ok;
+  }
+
+  private buildStock(def: VariableDef, list: VarEq[], dims: Dim[]): void {
+    def.kind = 'stock';
+    const parts = list.map((eq) => {
+      const e = eq.expr!;
+      if (e.kind !== 'call' || normFn(e.fn) !== 'INTEG') {
+        this.fail('a stock must be an INTEG for every element', eq.entry.line, eq.name);
+      }
+      if (e.args.length !== 2)
+        this.fail(`INTEG takes 2 arguments (rate, initial), got ${e.args.length}`, eq.entry.line, eq.name);
+      return { rate: e.args[0]!, init: e.args[1]! };
+    });
+    // A rate that is a sum of flows (+f, -g) names them as in- and outflows, as XMILE does.
+    const flows = list.length === 1 ? this.decompose(parts[0]!.rate, list[0]!, dims) : null;
+    if (flows) {
+      for (const f of flows) {
+        (f.sign > 0 ? def.inflows : def.outflows).push(f.key);
+        this.flowKinds.add(f.key);
+      }
+    } else {
+      let name = `${def.name} net flow`;
+      while (this.eqs.has(canonicalName(name)) || this.model.variables.has(canonicalName(name))) name += ' ';
+      const flow: VariableDef = {
+        ...def,
+        kind: 'flow',
+        name: displayName(name),
+        key: canonicalName(name),
+        elementEquations: new Map(),
+        inflows: [],
+        outflows: [],
+      };
+      const rates = new Map(list.map((eq, i) => [eq, parts[i]!.rate]));
+      this.fillEquations(flow, list, dims, (eq) => rates.get(eq)!);
+      this.model.addDefinition(flow);
+      def.inflows = [flow.key];
+    }
+    const inits = new Map(list.map((eq, i) => [eq, parts[i]!.init]));
+    this.fillEquations(def, list, dims, (eq) => inits.get(eq)!);
+    this.model.addDefinition(def);
+  }
+
+  private readonly flowKinds = new Set<string>();
+
+  /** Splits `a + b - c` into flows when each term is a plain reference to a non-stock variable. */
+  private decompose(rate: VExpr, eq: VarEq, dims: Dim[]): Array<{ key: string; sign: number }> | null {
+    const out: Array<{ key: string; sign: number }> = [];
+    const ownSubs = eq.subs.map((s) => s.key);
+    if (!eq.subs.every((s, p) => s.isDim && s.key === dims[p]!.key)) return null;
+    const visit = (x: VExpr, sign: number): boolean => {
+      if (x.kind === 'binary' && (x.op === '+' || x.op === '-')) {
+        return visit(x.left, sign) && visit(x.right, x.op === '-' ? -sign : sign);
+      }
+      if (x.kind === 'unary' && x.op !== 'not') return visit(x.operand, x.op === '-' ? -sign : sign);
+      if (x.kind !== 'ref') return false;
+      const key = canonicalName(x.name);
+      const list = this.eqs.get(key);
+      if (!list || this.stocks.has(key) || this.lookups.has(key) || out.some((o) => o.key === key))
+        return false;
+      const rd = this.varDims.get(key)!;
+      const subs = (x.subscripts ?? []).map((s) => (s.bang ? '!' : canonicalName(s.name)));
+      if (subs.length !== ownSubs.length || subs.some((s, p) => s !== ownSubs[p] || rd[p]?.key !== s))
+        return false;
+      if (rd.length !== dims.length) return false;
+      if (
+        list.some(
+          (e) => e.kind === 'lookup' || (e.expr?.kind === 'call' && normFn(e.expr.fn) === 'WITH LOOKUP'),
+        )
+      )
+        return false;
+      out.push({ key, sign });
+      return true;
+    };
+    if (!visit(rate, 1) || out.length === 0) return null;
+    // The flows become flows (kind 'flow') of the model when they are built.
+    for (const f of out) this.markFlow(f.key);
+    return out;
+  }
+
+  private markFlow(key: string): void {
+    const existing = this.model.variables.get(key);
+    if (existing) {
+      if (existing.kind === 'aux') existing.kind = 'flow';
+      return;
+    }
+    const list = this.eqs.get(key)!;
+    const dims = this.varDims.get(key)!;
+    this.build(key, list);
+    const def = this.model.variables.get(key)!;
+    def.kind = 'flow';
+    void dims;
+  }
+
+  // ---- expressions ----------------------------------------------------------------------------
+
+  private refuse(what: string, ctx: Ctx): never {
+    return this.fail(what, ctx.eq.entry.line, ctx.eq.name);
+  }
+
+  private sub(s: VSub, p: number, refKey: string, ctx: Ctx): Subscript {
+    const k = canonicalName(s.name);
+    if (s.bang) this.refuse(`uses ${s.name}! outside SUM, PROD, VMIN or VMAX`, ctx);
+    const rd = this.varDims.get(refKey)?.[p];
+    const dim = this.dims.get(k);
+    if (!dim) {
+      if (/^\d+$/.test(s.name) && !this.elementOwner.has(k)) return { kind: 'index', value: Number(s.name) };
+      return { kind: 'name', name: k };
+    }
+    if (!ctx.subst) return { kind: 'name', name: k };
+    let el = ctx.subst.get(k);
+    if (el === undefined) {
+      // A mapped range: k maps onto a bound range, or a bound range maps onto k.
+      for (const [bound, e] of ctx.subst) {
+        const bd = this.dims.get(bound);
+        const to = bd?.maps.get(k);
+        if (to && bd) {
+          el = to[bd.keys.indexOf(e)];
+          break;
+        }
+        const from = dim.maps.get(bound);
+        if (from) {
+          const i = from.indexOf(e);
+          if (i >= 0) {
+            el = dim.keys[i];
+            break;
+          }
+        }
+      }
+    }
+    if (el === k) return { kind: 'name', name: k }; // An apply-to-all dimension, bound by the compiler.
+    if (el === undefined)
+      this.refuse(`subscript ${s.name} of ${refKey} is not set by the left side or a mapping`, ctx);
+    if (rd && !rd.keys.includes(el!)) {
+      // The element is in a range that maps onto the referenced variable's range.
+      const owner = [...this.dims.values()].find((d) => d.keys.includes(el!) && d.maps.has(rd.key));
+      if (owner) el = owner.maps.get(rd.key)![owner.keys.indexOf(el!)];
+      else if (!dim.maps.has(rd.key))
+        this.refuse(`element ${el} of ${s.name} is not in range ${rd.name} of ${refKey}`, ctx);
+      else el = dim.maps.get(rd.key)![dim.keys.indexOf(el!)];
+    }
+    return { kind: 'name', name: el! };
+  }
+
+  /** Translates a Vensim expression into the XMILE expression tree the compiler reads. */
+  private tr(x: VExpr, ctx: Ctx): Expr {
+    switch (x.kind) {
+      case 'number':
+        return { kind: 'number', value: x.value };
+      case 'na':
+        return this.refuse(":NA: (Vensim's missing value) is not supported", ctx);
+      case 'lookup':
+        return this.refuse('a lookup table is only allowed as the second argument of WITH LOOKUP', ctx);
+      case 'unary':
+        return { kind: 'unary', op: x.op, operand: this.tr(x.operand, ctx) };
+      case 'binary':
+        return {
+          kind: 'binary',
+          op: x.op as Extract<Expr, { kind: 'binary' }>['op'],
+          left: this.tr(x.left, ctx),
+          right: this.tr(x.right, ctx),
+        };
+      case 'ref': {
+        const key = canonicalName(x.name);
+        if (!x.subscripts) {
+          if (key === 'time') return { kind: 'call', fn: 'time', args: [] };
+          const control = CONTROL.get(key);
+          if (control === 'saveper') return { kind: 'number', value: this.saveper };
+          if (control) return { kind: 'call', fn: control, args: [] };
+        }
+        if (this.lookups.has(key)) this.refuse(`uses lookup table ${x.name} without an argument`, ctx);
+        if (!this.eqs.has(key))
+          this.refuse(`uses ${JSON.stringify(x.name)}, which the model does not define`, ctx);
+        return {
+          kind: 'ref',
+          name: key,
+          subscripts: x.subscripts ? x.subscripts.map((s, p) => this.sub(s, p, key, ctx)) : null,
+        };
+      }
+      case 'call':
+        return this.call(x, ctx);
+    }
+  }
+
+  private call(x: Extract<VExpr, { kind: 'call' }>, ctx: Ctx): Expr {
+    const fn = normFn(x.fn);
+    const key = canonicalName(x.fn);
+    const args = x.args;
+    if (x.subscripts)
+      this.refuse(`calls subscripted lookup ${x.fn}[...] (subscripted lookups are not supported)`, ctx);
+    if (this.lookups.has(key)) {
+      if (args.length !== 1)
+        this.refuse(`calls lookup ${x.fn} with ${args.length} arguments; it takes 1`, ctx);
+      return { kind: 'call', fn: key, args: [this.tr(args[0]!, ctx)] };
+    }
+    const arity = (min: number, max = min) => {
+      if (args.length < min || args.length > max) {
+        this.refuse(
+          `calls ${fn} with ${args.length} arguments; it takes ${min === max ? min : `${min} to ${max}`}`,
+          ctx,
+        );
+      }
+    };
+    const a = (i: number) => this.tr(args[i]!, ctx);
+    const t = (): Expr => ({ kind: 'call', fn: 'time', args: [] });
+    const dt = (): Expr => ({ kind: 'call', fn: 'dt', args: [] });
+    const bin = (op: string, left: Expr, right: Expr): Expr => ({
+      kind: 'binary',
+      op: op as Extract<Expr, { kind: 'binary' }>['op'],
+      left,
+      right,
+    });
+    const direct = DIRECT[fn];
+    if (direct) {
+      arity(direct.min, direct.max);
+      return { kind: 'call', fn: direct.fn, args: args.map((_, i) => a(i)) };
+    }
+    const vector = VECTOR[fn];
+    if (vector) {
+      arity(1);
+      return this.vector(vector, args[0]!, ctx);
+    }
+    switch (fn) {
+      case 'IF THEN ELSE':
+        arity(3);
+        return ifExpr(a(0), a(1), a(2));
+      case 'DELAY FIXED': {
+        // Vensim fixes the delay at its initial value, rounded to a whole number of steps (at least one).
+        arity(3);
+        const steps: Expr = {
+          kind: 'call',
+          fn: 'max',
+          args: [
+            { kind: 'number', value: 1 },
+            { kind: 'call', fn: 'round', args: [bin('/', a(1), dt())] },
+          ],
+        };
+        const delay: Expr = { kind: 'call', fn: 'init', args: [bin('*', steps, dt())] };
+        return { kind: 'call', fn: 'delay', args: [a(0), delay, a(2)] };
+      }
+      case 'GAME':
+        // Outside a game (Vensim's interactive mode) GAME passes its input through.
+        arity(1);
+        return a(0);
+      case 'ELMCOUNT': {
+        arity(1);
+        const d = args[0]!.kind === 'ref' ? this.dims.get(canonicalName(args[0]!.name)) : undefined;
+        if (!d) this.refuse('ELMCOUNT needs a subscript range', ctx);
+        return { kind: 'number', value: d!.keys.length };
+      }
+      case 'POWER':
+        arity(2);
+        return bin('^', a(0), a(1));
+      case 'SMOOTH N': {
+        arity(4);
+        return { kind: 'call', fn: 'smthn', args: [a(0), a(1), this.orderArg(args[3]!, ctx), a(2)] };
+      }
+      case 'DELAY N': {
+        arity(4);
+        // Vensim lowers the order when each stage would be shorter than TIME STEP.
+        const order = this.fold(args[3]!);
+        const delay = this.fold(args[1]!);
+        if (this.fold(args[3]!) === null) {
+          this.refuse('DELAY N with an order that is not a constant is not supported', ctx);
+        }
+        let n: Expr = a(3);
+        if (order !== null && delay !== null && this.dt > 0 && delay / order < this.dt) {
+          n = { kind: 'number', value: Math.max(1, Math.floor(delay / this.dt + 1e-9)) };
+        }
+        return { kind: 'call', fn: 'delayn', args: [a(0), a(1), n, a(2)] };
+      }
+      case 'PULSE': {
+        // 1 from start for width (TIME STEP when width is 0), else 0.
+        arity(2);
+        const start = a(0);
+        const width: Expr = { kind: 'call', fn: 'max', args: [a(1), dt()] };
+        return ifExpr(
+          bin('and', bin('>=', t(), start), bin('<', t(), bin('+', start, width))),
+          { kind: 'number', value: 1 },
+          { kind: 'number', value: 0 },
+        );
+      }
+      case 'PULSE TRAIN': {
+        arity(4);
+        const start = a(0);
+        const width: Expr = { kind: 'call', fn: 'max', args: [a(1), dt()] };
+        const between = a(2);
+        const end = a(3);
+        const phase: Expr = { kind: 'call', fn: 'mod', args: [bin('-', t(), start), between] };
+        const on = bin('and', bin('and', bin('>=', t(), start), bin('<=', t(), end)), bin('<', phase, width));
+        return ifExpr(on, { kind: 'number', value: 1 }, { kind: 'number', value: 0 });
+      }
+      case 'RANDOM UNIFORM':
+        arity(3);
+        return { kind: 'call', fn: 'uniform', args: [a(0), a(1)] };
+      case 'SAMPLE IF TRUE': {
+        arity(3);
+        const top = ctx.eq.expr;
+        if (top !== x) this.refuse('SAMPLE IF TRUE is supported only as the whole equation', ctx);
+        const self: Expr = {
+          kind: 'ref',
+          name: ctx.eq.key,
+          subscripts: ctx.subst
+            ? this.varDims
+                .get(ctx.eq.key)!
+                .map((d) => ({ kind: 'name', name: ctx.subst!.get(d.key)! }) as Subscript)
+            : null,
+        };
+        return ifExpr(a(0), a(1), { kind: 'call', fn: 'previous', args: [self, a(2)] });
+      }
+      case 'INTEG':
+        return this.refuse('INTEG is supported only as the whole equation of a stock', ctx);
+      case 'WITH LOOKUP':
+        return this.refuse('WITH LOOKUP is supported only as the whole equation of a variable', ctx);
+      default:
+        return this.refuse(`uses the Vensim function ${fn}, which twinkit does not support`, ctx);
+    }
+  }
+
+  /** The order of SMOOTH N: Vensim fixes it at its initial value (checked by test_smooth). */
+  private orderArg(x: VExpr, ctx: Ctx): Expr {
+    const v = this.fold(x, new Set(), true);
+    return v === null ? this.tr(x, ctx) : { kind: 'number', value: v };
+  }
+
+  /** SUM/PROD/VMIN/VMAX over the `dim!` subscripts of `arg`, expanded element by element. */
+  private vector(op: 'sum' | 'prod' | 'min' | 'max', arg: VExpr, ctx: Ctx): Expr {
+    const bangs: string[] = [];
+    const visit = (x: VExpr): void => {
+      if ((x.kind === 'ref' || x.kind === 'call') && x.subscripts) {
+        for (const s of x.subscripts) {
+          const k = canonicalName(s.name);
+          if (s.bang && !bangs.includes(k)) bangs.push(k);
+        }
+      }
+      if (x.kind === 'call') x.args.forEach(visit);
+      else if (x.kind === 'unary') visit(x.operand);
+      else if (x.kind === 'binary') {
+        visit(x.left);
+        visit(x.right);
+      }
+    };
+    visit(arg);
+    if (bangs.length === 0)
+      this.refuse(`${op.toUpperCase()} needs an argument summed over a range (x[range!])`, ctx);
+    let combos: string[][] = [[]];
+    for (const b of bangs) {
+      const d = this.dims.get(b);
+      if (!d) this.refuse(`${b}! is not a subscript range`, ctx);
+      combos = combos.flatMap((c) => d!.keys.map((e) => [...c, e]));
+    }
+    const unbang = (x: VExpr): VExpr => {
+      if (x.kind === 'ref' || x.kind === 'call') {
+        const subscripts = x.subscripts ? x.subscripts.map((s) => ({ name: s.name, bang: false })) : null;
+        if (x.kind === 'ref') return { ...x, subscripts };
+        return { ...x, subscripts, args: x.args.map(unbang) };
+      }
+      if (x.kind === 'unary') return { ...x, operand: unbang(x.operand) };
+      if (x.kind === 'binary') return { ...x, left: unbang(x.left), right: unbang(x.right) };
+      return x;
+    };
+    const plain = unbang(arg);
+    const terms = combos.map((c) => {
+      const subst = new Map(ctx.subst ?? []);
+      if (!ctx.subst) {
+        // Keep the left side's dimensions as names: bind them to themselves.
+        for (const s of ctx.eq.subs) if (s.isDim) subst.set(s.key, s.key);
+      }
+      bangs.forEach((b, i) => {
+        subst.set(b, c[i]!);
+      });
+      return this.tr(plain, { eq: ctx.eq, subst });
+    });
+    if (op === 'min' || op === 'max') return { kind: 'call', fn: op, args: terms };
+    return terms.reduce((l, r) => ({ kind: 'binary', op: op === 'sum' ? '+' : '*', left: l, right: r }));
+  }
+}
+
+/** The XMILE `IF c THEN a ELSE b` node. */
+function ifExpr(condition: Expr, then: Expr, otherwise: Expr): Expr {
+  return { kind: 'if', condition, then, else: otherwise };
+}
+
+/** Upper-case function name with single blanks (`if then else` -> `IF THEN ELSE`). */
+function normFn(name: string): string {
+  return name
+    .replace(/[\s_]+/g, ' ')
+    .trim()
+    .toUpperCase();
+}
