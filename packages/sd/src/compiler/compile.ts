@@ -13,6 +13,7 @@
  */
 import type { EquationFunction, SdModel, SimSpecs } from '../model';
 import { emit } from './emit';
+import type { OutflowLimit } from './limits';
 import { Compiler } from './resolve';
 import type { RuntimeContext } from './runtime';
 
@@ -57,6 +58,11 @@ export interface OutputVariable {
   slot: number;
   /** True for a constant whose value events may change with `setParameter`. */
   parameter: boolean;
+  /**
+   * @internal Slot a parameter write goes to when it differs from `slot`: the requested value of
+   * an outflow that a non-negative stock limits (`slot` holds the limited value).
+   */
+  writeSlot?: number;
 }
 
 /**
@@ -71,6 +77,8 @@ export interface CompiledModel {
   readonly stockCount: number;
   /** Stock slots that are kept at or above zero. */
   readonly nonNegativeStocks: Int32Array;
+  /** @internal The limited outflows of each non-negative stock, upstream stocks first. */
+  readonly outflowLimits: readonly OutflowLimit[];
   /** Every stock, flow and auxiliary element, in model order. */
   readonly outputs: readonly OutputVariable[];
   /** @internal */

@@ -4,6 +4,7 @@
  * arrayed equations into loops, and builds the {@link CompiledModel}.
  */
 import type { CompiledModel, ModelFunctions, OutputVariable } from './compile';
+import { limitOutflows } from './limits';
 import { canonicalKey, type Node } from './nodes';
 import { assignSlots, isState, order, propagateDynamic } from './order';
 import type { Compiler } from './resolve';
@@ -11,6 +12,7 @@ import type { Compiler } from './resolve';
 /** Orders the resolved graph and generates the model's code. @internal */
 export function emit(compiler: Compiler): CompiledModel {
   const nodes = compiler.nodes;
+  const limits = limitOutflows(compiler);
   propagateDynamic(nodes);
   const { stockCount, slotCount } = assignSlots(nodes);
 
@@ -23,11 +25,12 @@ export function emit(compiler: Compiler): CompiledModel {
   const constants = initOrder.filter((n) => !isState(n) && n.kind !== 'initial' && !n.dynamic && !n.literal);
 
   const fix = (js: string) => js.replace(/@(\d+)/g, (_m, id: string) => String(nodes[Number(id)]!.slot));
-  const line = (n: Node) => `v[${n.slot}] = ${fix(n.expr)};`;
-  const initBody = initOrder.map(line).join('\n');
-  const constBody = constants.map(line).join('\n');
+  const line = (n: Node) => (n.statement === null ? `v[${n.slot}] = ${fix(n.expr)};` : fix(n.statement));
+  const lines = (list: Node[]) => list.map(line).filter((x) => x !== '');
+  const initBody = lines(initOrder).join('\n');
+  const constBody = lines(constants).join('\n');
   // Arrayed equations become loops, so a 1,000-element model stays a small, optimisable function.
-  const loopAuxBody = loopify(runtimeOrder.map(line)).join('\n');
+  const loopAuxBody = loopify(lines(runtimeOrder)).join('\n');
   const ratesBody = nodes.filter((n) => n.kind === 'stock').map((n) => `d[${n.slot}] = ${fix(n.rate)};`);
   const ratesLoopBody = loopify(ratesBody).join('\n');
   const commitBody = [
@@ -109,7 +112,8 @@ export function emit(compiler: Compiler): CompiledModel {
       key: n.key,
       kind: n.def!.aliasOf !== null ? 'aux' : n.def!.kind,
       slot: n.slot,
-      parameter: n.literal && n.def!.kind !== 'stock',
+      parameter: (n.request >= 0 ? nodes[n.request]!.literal : n.literal) && n.def!.kind !== 'stock',
+      ...(n.request >= 0 ? { writeSlot: nodes[n.request]!.slot } : {}),
     }));
   const byKey = new Map(outputs.map((o) => [o.key, o]));
   const nonNegativeStocks = Int32Array.from(
@@ -120,6 +124,11 @@ export function emit(compiler: Compiler): CompiledModel {
     slotCount,
     stockCount,
     nonNegativeStocks,
+    outflowLimits: limits.stocks.map(({ stock, outflows, to }) => ({
+      stock: stock.slot,
+      outflows: Int32Array.from(outflows, (f) => f.slot),
+      to: Int32Array.from(to, (t) => (t === null ? -1 : t.slot)),
+    })),
     outputs,
     functions,
     tables: {

@@ -28,6 +28,16 @@ export interface Node {
   captureId: number;
   /** Description used in error messages. */
   where: string;
+  /** Stocks: the flow nodes of their inflows and outflows, in the order listed (outflow priority). */
+  inflows: number[];
+  outflows: number[];
+  /**
+   * A flow limited by a non-negative stock: the node holding its requested (unlimited) value; -1
+   * otherwise. The flow's own slot holds the limited value.
+   */
+  request: number;
+  /** A statement emitted instead of `v[slot] = expr;` ('' for a value another statement writes). */
+  statement: string | null;
 }
 
 /** Where an equation is being compiled: its owner node, bound subscripts and collected deps. @internal */

@@ -68,6 +68,10 @@ export class Compiler implements BuiltinHost {
       slot: -1,
       captureId: -1,
       where: '',
+      inflows: [],
+      outflows: [],
+      request: -1,
+      statement: null,
       ...partial,
     };
     this.nodes.push(node);
@@ -214,6 +218,7 @@ export class Compiler implements BuiltinHost {
             this.fail(`flow ${JSON.stringify(flowName)} has a different shape than the stock`, def);
           }
           terms.push(`${sign} v[@${f.id}]`);
+          (sign === '+' ? node.inflows : node.outflows).push(f.id);
         }
       }
       node.rate = terms.length ? terms.join(' ') : '0';

@@ -221,7 +221,8 @@ export class SdRun {
     if (out.kind === 'stock') {
       this.values[out.slot] = value;
     } else if (out.parameter) {
-      this.values[out.slot] = value;
+      // A limited outflow's requested value (its slot holds the limited value, set by aux below).
+      this.values[out.writeSlot ?? out.slot] = value;
       this.model.functions.constants(this.values, this.context, this.currentTime);
     } else {
       throw new TwinkitError(
