@@ -1,20 +1,21 @@
 /**
- * The `twinkit-sd` command line: runs an XMILE model and writes its results as CSV.
+ * The `twinkit-sd` command line: runs an XMILE or Vensim `.mdl` model and writes its results as CSV.
  */
 import { writeFileSync } from 'node:fs';
 import { TwinkitError } from '@twinkit/core';
 // The package's own entries by name (kept external in the build), so the command line is a thin
 // layer over the published @twinkit/sd and @twinkit/sd/node rather than a second copy of them.
 import { type IntegrationMethod, simulate } from '@twinkit/sd';
-import { loadXmile } from '@twinkit/sd/node';
+import { loadVensim, loadXmile } from '@twinkit/sd/node';
 
 /** Exit codes of {@link runCli}. */
 export const EXIT = { ok: 0, modelError: 1, usage: 2 } as const;
 
-const USAGE = `Usage: twinkit-sd run <model.xmile|model.stmx> [--method euler|rk2|rk4|rk45] [--dt <step>] [--out <results.csv>]
+const USAGE = `Usage: twinkit-sd run <model.xmile|model.stmx|model.mdl> [--method euler|rk2|rk4|rk45] [--dt <step>] [--out <results.csv>]
 
-Runs an XMILE model from its start to its stop time and writes every stock, flow and auxiliary at
-each save time as CSV (time first, names as in the model), to --out or to standard output.
+Runs an XMILE or Vensim (.mdl) model from its start to its stop time and writes every stock, flow
+and auxiliary at each save time as CSV (time first, names as in the model; an array element as
+Vensim names it, Stock[A,B]), to --out or to standard output.
 Exit codes: 0 success, 1 the model could not be read or run, 2 wrong usage.
 `;
 
@@ -78,7 +79,8 @@ export function runCli(args: string[], io: CliIo): number {
     return EXIT.usage;
   }
   try {
-    const results = simulate(loadXmile(file), {
+    const load = /\.mdl$/i.test(file) ? loadVensim : loadXmile;
+    const results = simulate(load(file), {
       ...(method ? { method } : {}),
       ...(dt ? { dt } : {}),
     });

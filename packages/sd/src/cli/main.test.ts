@@ -37,6 +37,17 @@ describe('twinkit-sd CLI (spawned)', () => {
     expect(Math.abs(last[3]! - (70 + 110 * Math.exp(-3)))).toBeLessThan(1e-6);
   });
 
+  it('runs a Vensim .mdl model, naming array elements as Vensim does (Stock A[Entry 1,Column 1])', () => {
+    const r = cli('run', resolve(suite, 'tests/subscript_2d_arrays/test_subscript_2d_arrays.mdl'));
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toContain('Stock A[Entry 1,Column 1]');
+    expect(lines[0]).toContain('Stock A[Entry 3,Column 2]');
+    const bad = cli('run', resolve(suite, 'tests/macro_stock/test_macro_stock.mdl'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/test_macro_stock\.mdl line 2: macros \(:MACRO:\)/);
+  });
+
   it('writes to standard output without --out', () => {
     const r = cli('run', resolve(suite, 'tests/eval_order/eval_order.xmile'));
     expect(r.code).toBe(0);
