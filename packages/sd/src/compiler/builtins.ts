@@ -29,6 +29,8 @@ export interface BuiltinHost {
   useRandom(): void;
   /** Adds a fixed delay whose input is pushed each step by `push` (`k` -> JS); returns its index. */
   addDelay(push: (k: number) => string): number;
+  /** True when `e` is the keyword SELF (XMILE 3.5.6) and no variable of the model is named SELF. */
+  isSelf(e: Expr, s: Scope): boolean;
 }
 
 /** The arguments of one call being compiled. @internal */
@@ -78,7 +80,7 @@ export const BUILTIN_NAMES: Record<string, string> = {
 export const REDUCERS = new Set(['sum', 'mean', 'prod', 'size', 'stddev', 'min', 'max']);
 
 /** Builtins recognised but not implemented: named in the error instead of computing a wrong number. @internal */
-export const KNOWN_UNSUPPORTED = new Set(['active_initial', 'history', 'self', 'rank', 'npv', 'irr']);
+export const KNOWN_UNSUPPORTED = new Set(['active_initial', 'history', 'rank', 'npv', 'irr']);
 
 const math1 = (js: string): Builtin => ({
   arity: [1, 1],
@@ -263,6 +265,19 @@ export const BUILTINS: Record<string, Builtin> = {
   init: {
     arity: [1, 1],
     emit: ({ args, s, host }) => {
+      if (host.isSelf(args[0]!, s)) {
+        // INIT(SELF): the variable's own value at the start time, read once the variable has it
+        // (NaN while its own start value is being computed, so a circular use is reported).
+        const node = host.newNode({
+          kind: 'initial',
+          key: `#init_self`,
+          name: `INIT(SELF) in ${s.def.name}`,
+          expr: `v[@${s.owner.id}]`,
+          deps: new Set([s.owner.id]),
+          startsNaN: true,
+        });
+        return `v[@${node.id}]`;
+      }
       const inner: Scope = { ...s, deps: new Set(), dynamic: false };
       const x = host.expr(args[0]!, inner);
       const node = host.newNode({
@@ -280,7 +295,17 @@ export const BUILTINS: Record<string, Builtin> = {
     arity: [1, 2],
     emit: ({ args, s, host }) => {
       const inner: Scope = { ...s, deps: new Set(), dynamic: false };
-      const x = host.expr(args[0]!, inner);
+      const self = host.isSelf(args[0]!, s);
+      if (self && args.length < 2) {
+        host.fail(
+          'uses PREVIOUS(SELF) without an initial value; at the start time the variable has no previous ' +
+            'value of its own (XMILE 3.5.6). Write PREVIOUS(SELF, init), e.g. PREVIOUS(SELF, 0)',
+          s.def,
+        );
+      }
+      // PREVIOUS(SELF, init): the variable's own value at the previous step.
+      if (self) inner.deps.add(s.owner.id);
+      const x = self ? `v[@${s.owner.id}]` : host.expr(args[0]!, inner);
       const capture = host.newNode({
         kind: 'internal',
         key: '#previous_input',

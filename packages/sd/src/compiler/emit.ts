@@ -27,7 +27,10 @@ export function emit(compiler: Compiler): CompiledModel {
   const fix = (js: string) => js.replace(/@(\d+)/g, (_m, id: string) => String(nodes[Number(id)]!.slot));
   const line = (n: Node) => (n.statement === null ? `v[${n.slot}] = ${fix(n.expr)};` : fix(n.statement));
   const lines = (list: Node[]) => list.map(line).filter((x) => x !== '');
-  const initBody = lines(initOrder).join('\n');
+  const initBody = [
+    ...nodes.filter((n) => n.startsNaN).map((n) => `v[${n.slot}] = NaN;`),
+    ...lines(initOrder),
+  ].join('\n');
   const constBody = lines(constants).join('\n');
   // Arrayed equations become loops, so a 1,000-element model stays a small, optimisable function.
   const loopAuxBody = loopify(lines(runtimeOrder)).join('\n');

@@ -38,6 +38,8 @@ export interface Node {
   request: number;
   /** A statement emitted instead of `v[slot] = expr;` ('' for a value another statement writes). */
   statement: string | null;
+  /** Set to NaN at the start of the initial pass (INIT(SELF): unknown until the variable has its value). */
+  startsNaN: boolean;
 }
 
 /** Where an equation is being compiled: its owner node, bound subscripts and collected deps. @internal */

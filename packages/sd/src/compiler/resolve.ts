@@ -41,6 +41,16 @@ export class Compiler implements BuiltinHost {
     this.usesRandom = true;
   }
 
+  isSelf(e: Expr, s: Scope): boolean {
+    return (
+      e.kind === 'ref' &&
+      e.name === 'self' &&
+      !e.absolute &&
+      e.subscripts === null &&
+      this.lookupVariable('self', s) === undefined
+    );
+  }
+
   addDelay(push: (k: number) => string): number {
     const k = this.delayCount++;
     this.delayPushes.push(push(k));
@@ -72,6 +82,7 @@ export class Compiler implements BuiltinHost {
       outflows: [],
       request: -1,
       statement: null,
+      startsNaN: false,
       ...partial,
     };
     this.nodes.push(node);
@@ -404,6 +415,7 @@ export class Compiler implements BuiltinHost {
   }
 
   private ref(e: Extract<Expr, { kind: 'ref' }>, s: Scope): string {
+    if (e.name === 'self' && !e.absolute && !this.lookupVariable('self', s)) this.failSelf(s);
     if (!e.absolute && !e.subscripts) {
       const builtin = BUILTIN_NAMES[e.name];
       if (builtin && (e.name === 'time' || !this.lookupVariable(e.name, s))) {
@@ -413,6 +425,15 @@ export class Compiler implements BuiltinHost {
     }
     const [node] = this.refNodes(e, s, false);
     return this.use(node!, s);
+  }
+
+  private failSelf(s: Scope): never {
+    this.fail(
+      'uses SELF outside PREVIOUS(SELF, init) and INIT(SELF). SELF (XMILE 3.5.6) stands for the variable ' +
+        'whose equation it is; twinkit accepts it only as the first argument of PREVIOUS (with an initial ' +
+        "value) or as the argument of INIT. Elsewhere, write the variable's own name",
+      s.def,
+    );
   }
 
   private use(node: Node, s: Scope): string {
@@ -529,6 +550,7 @@ export class Compiler implements BuiltinHost {
       return `c.g[${this.graphicalIndex.get(gfDef.key)!}](${a(0)})`;
     }
     if (builtin) return emit(builtin);
+    if (fn === 'self' && !gfDef) this.failSelf(s);
     if (KNOWN_UNSUPPORTED.has(fn) || REDUCERS.has(fn)) {
       this.fail(`uses ${fn.toUpperCase()}, which twinkit does not support yet`, s.def);
     }
