@@ -43,9 +43,9 @@ describe('twinkit-sd CLI (spawned)', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toContain('Stock A[Entry 1,Column 1]');
     expect(lines[0]).toContain('Stock A[Entry 3,Column 2]');
-    const bad = cli('run', resolve(suite, 'tests/macro_stock/test_macro_stock.mdl'));
+    const bad = cli('run', resolve(suite, 'tests/vector_select/test_vector_select.mdl'));
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/test_macro_stock\.mdl line 2: macros \(:MACRO:\)/);
+    expect(bad.stderr).toMatch(/test_vector_select\.mdl line 2: variable "Eout2 1": .*VECTOR SELECT/);
   });
 
   it('writes to standard output without --out', () => {

@@ -75,6 +75,21 @@ ${CONTROL}`);
     expect(r.columns.map((c) => c.name)).toContain('Stock[r3,big]');
   });
 
+  it('expands macros, one instance per call, stocks included', () => {
+    const model = readVensim(`
+:MACRO: ACCUMULATE(rate, start)
+ACCUMULATE = INTEG(rate * gain, start) ~~|
+gain = 2 ~~|
+:END OF MACRO:
+a = ACCUMULATE(1, 10) ~~|
+b = ACCUMULATE(a, 0) + 1 ~~|
+${CONTROL}`);
+    const r = simulate(model);
+    expect(Array.from(r.series('a'))).toEqual([10, 12, 14, 16, 18]);
+    // b's instance integrates 2 * a from 0, Euler at dt = 0.5: 0, 10.5, 22.5, 36.5, 52.5 (+1).
+    expect(r.value('b', 1)).toBe(1 + 10 + 11);
+  });
+
   it('gives a model that snapshots and restores like an XMILE one', () => {
     const model = readVensim(`x = INTEG(1, 0) ~~|\n${CONTROL}`);
     const run = new SdRun(model);
@@ -104,7 +119,7 @@ ${CONTROL}`);
     expect(refuse('y = ACTIVE INITIAL(Time, 1) ~~|')).toMatch(/line 1: variable "y": .*ACTIVE INITIAL/);
     expect(refuse('z = 2 * INTEG(1, 0) ~~|')).toMatch(/variable "z": INTEG is supported only as the whole/);
     expect(refuse('w = :NA: ~~|')).toMatch(/variable "w": :NA:/);
-    expect(refuse(':MACRO: f(a)\nf = a ~~|\n:END OF MACRO:')).toMatch(/line 1: macros \(:MACRO:\)/);
+    expect(refuse(':MACRO: f(a : b)\nf = a ~~|\n:END OF MACRO:')).toMatch(/line 1: macro F has output parameters/);
     expect(refuse('d := GET XLS DATA(1) ~~|')).toMatch(/variable "d": data variables/);
     expect(refuse('q = 1 +  ~~|')).toMatch(/line 1: variable "q": equation does not parse/);
     expect(refuse('u = nowhere * 2 ~~|')).toMatch(

@@ -196,11 +196,8 @@ class VensimReader {
   }
 
   read(): SdModel {
-    if (/:MACRO:/i.test(this.text)) {
-      const line = this.text.slice(0, this.text.search(/:MACRO:/i)).split('\n').length;
-      this.fail('macros (:MACRO:) are not supported', line);
-    }
-    const entries = splitEntries(this.text).filter((e) => !e.equation.startsWith('*'));
+    const text = this.extractMacros();
+    const entries = splitEntries(text).filter((e) => !e.equation.startsWith('*'));
     const pending: MdlEntry[] = [];
     for (const e of entries) {
       if (!this.readDimension(e)) pending.push(e);
@@ -212,6 +209,7 @@ class VensimReader {
     }
     this.resolveMaps();
     for (const e of pending) this.readEquation(e);
+    this.expandMacros();
     this.model = new SdModel(this.readSpecs());
     for (const d of this.dims.values()) this.model.dimension(d.name, d.elements);
     for (const [key, list] of this.eqs) this.varDims.set(key, this.dimsOf(list));
@@ -345,7 +343,7 @@ class VensimReader {
 
   // ---- equations ------------------------------------------------------------------------------
 
-  private readEquation(e: MdlEntry): void {
+  private readEquation(e: MdlEntry, register = true): VarEq {
     const text = e.equation;
     const parts = splitOutsideQuotes(text, '=');
     let lhs: string;
@@ -436,13 +434,117 @@ class VensimReader {
         if (top.kind === 'call' && normFn(top.fn) === 'INTEG') this.stocks.add(key);
       }
     }
+    if (!register) return eq;
     if (CONTROL.has(key)) {
       this.control.set(key, eq);
-      return;
+      return eq;
     }
     const list = this.eqs.get(key) ?? [];
     list.push(eq);
     this.eqs.set(key, list);
+    return eq;
+  }
+
+  // ---- macros ---------------------------------------------------------------------------------
+
+  private readonly macros = new Map<
+    string,
+    { name: string; params: string[]; body: MdlEntry[]; line: number }
+  >();
+  private macroCalls = 0;
+
+  /** Takes the :MACRO: ... :END OF MACRO: blocks out of the text (keeping its line numbers). */
+  private extractMacros(): string {
+    return this.text.replace(
+      /:MACRO:([^\n(]*)\(([^)]*)\)([\s\S]*?):END OF MACRO:/gi,
+      (all, name: string, params: string, body: string, offset: number) => {
+        const line = this.text.slice(0, offset).split('\n').length;
+        const macroName = normFn(name);
+        if (params.includes(':'))
+          this.fail(`macro ${macroName} has output parameters (":"), which are not supported`, line);
+        const header = `:MACRO:${name}(${params})`;
+        const bodyLine = line + (header.match(/\n/g)?.length ?? 0);
+        const entries = splitEntries(body).map((e) => ({ ...e, line: e.line + bodyLine - 1 }));
+        this.macros.set(macroName, {
+          name: macroName,
+          params: params.split(',').map((p) => canonicalName(p)),
+          body: entries,
+          line,
+        });
+        return all.replace(/[^\n]/g, ' ');
+      },
+    );
+  }
+
+  /** Replaces each macro call by a reference to the output of a new instance of the macro's equations. */
+  private expandMacros(): void {
+    if (this.macros.size === 0) return;
+    for (const list of [...this.eqs.values()]) {
+      for (const eq of list) if (eq.expr) eq.expr = this.expandCalls(eq.expr, eq, 0);
+    }
+  }
+
+  private expandCalls(x: VExpr, eq: VarEq, depth: number): VExpr {
+    const rec = (y: VExpr): VExpr => this.expandCalls(y, eq, depth);
+    if (x.kind === 'unary') return { ...x, operand: rec(x.operand) };
+    if (x.kind === 'binary') return { ...x, left: rec(x.left), right: rec(x.right) };
+    if (x.kind !== 'call') return x;
+    const args = x.args.map(rec);
+    const macro = this.macros.get(normFn(x.fn));
+    if (!macro) return { ...x, args };
+    if (depth > 20) this.fail(`macro ${macro.name} calls itself`, eq.entry.line, eq.name);
+    if (eq.subs.length > 0)
+      this.fail(
+        `calls macro ${macro.name} in a subscripted equation, which is not supported`,
+        eq.entry.line,
+        eq.name,
+      );
+    if (args.length !== macro.params.length) {
+      this.fail(
+        `calls macro ${macro.name} with ${args.length} arguments; it takes ${macro.params.length}`,
+        eq.entry.line,
+        eq.name,
+      );
+    }
+    const k = ++this.macroCalls;
+    const body = macro.body.map((e) => this.readEquation(e, false));
+    const locals = new Set(body.map((b) => b.key));
+    const outKey = canonicalName(macro.name);
+    if (!locals.has(outKey))
+      this.fail(`macro ${macro.name} does not define its output ${macro.name}`, macro.line);
+    const local = (key: string) => `${macro.name.toLowerCase()} ${k} ${key.replace(/_/g, ' ')}`;
+    const params = new Map(macro.params.map((p, i) => [p, args[i]!]));
+    const subst = (y: VExpr): VExpr => {
+      if (y.kind === 'ref' && !y.subscripts) {
+        const key = canonicalName(y.name);
+        const arg = params.get(key);
+        if (arg) return arg;
+        if (locals.has(key)) return { ...y, name: local(key) };
+        return y;
+      }
+      if (y.kind === 'unary') return { ...y, operand: subst(y.operand) };
+      if (y.kind === 'binary') return { ...y, left: subst(y.left), right: subst(y.right) };
+      if (y.kind === 'call') return { ...y, args: y.args.map(subst) };
+      return y;
+    };
+    for (const b of body) {
+      if (b.subs.length > 0 || b.kind !== 'expr')
+        this.fail(
+          `macro ${macro.name} defines a subscripted or lookup variable, which is not supported`,
+          b.entry.line,
+          b.name,
+        );
+      const name = local(b.key);
+      const inst: VarEq = {
+        ...b,
+        name,
+        key: canonicalName(name),
+        expr: this.expandCalls(subst(b.expr!), b, depth + 1),
+      };
+      if (inst.expr!.kind === 'call' && normFn(inst.expr!.fn) === 'INTEG') this.stocks.add(inst.key);
+      this.eqs.set(inst.key, [inst]);
+    }
+    return { kind: 'ref', name: local(outKey), subscripts: null };
   }
 
   private readSpecs(): { start: number; stop: number; dt: number; saveStep?: number } {
