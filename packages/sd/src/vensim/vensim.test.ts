@@ -119,7 +119,9 @@ ${CONTROL}`);
     expect(refuse('y = ACTIVE INITIAL(Time, 1) ~~|')).toMatch(/line 1: variable "y": .*ACTIVE INITIAL/);
     expect(refuse('z = 2 * INTEG(1, 0) ~~|')).toMatch(/variable "z": INTEG is supported only as the whole/);
     expect(refuse('w = :NA: ~~|')).toMatch(/variable "w": :NA:/);
-    expect(refuse(':MACRO: f(a : b)\nf = a ~~|\n:END OF MACRO:')).toMatch(/line 1: macro F has output parameters/);
+    expect(refuse(':MACRO: f(a : b)\nf = a ~~|\n:END OF MACRO:')).toMatch(
+      /line 1: macro F has output parameters/,
+    );
     expect(refuse('d := GET XLS DATA(1) ~~|')).toMatch(/variable "d": data variables/);
     expect(refuse('q = 1 +  ~~|')).toMatch(/line 1: variable "q": equation does not parse/);
     expect(refuse('u = nowhere * 2 ~~|')).toMatch(

@@ -619,6 +619,28 @@ class VensimReader {
           first.entry.line,
           first.name,
         );
+      if (!direct && best!.keys.length > used.size) {
+        // Defined for some elements of a range only: Vensim gives the variable just those elements.
+        const keys = best!.keys.filter((k) => used.has(k));
+        const elements = best!.elements.filter((_, i) => used.has(best!.keys[i]!));
+        const name = `${best!.name} of ${first.name}${n > 1 ? ` ${p + 1}` : ''}`;
+        const dim: Dim = { name, key: canonicalName(name), elements, keys, maps: new Map() };
+        this.dims.set(dim.key, dim);
+        this.model.dimension(name, elements);
+        best = dim;
+      }
+      if (out.includes(best!)) {
+        // The same range twice (x[Dims, Dims]): the compiler's dimensions are distinct, so a copy.
+        const name = `${best!.name} of ${first.name} ${p + 1}`;
+        const key = canonicalName(name);
+        let dim = this.dims.get(key);
+        if (!dim) {
+          dim = { ...best!, name, key, maps: new Map() };
+          this.dims.set(key, dim);
+          this.model.dimension(name, dim.elements);
+        }
+        best = dim;
+      }
       out.push(best!);
     }
     return out;
