@@ -97,6 +97,24 @@ describe('calibrate: least squares', () => {
     );
   });
 
+  it('Levenberg-Marquardt and Nelder-Mead agree with sigma far from 1 and a start far from the fit', () => {
+    const t = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const y = [10.08, 6.21, 3.62, 2.46, 1.23, 0.91, 0.58, 0.06, 0.33, 0.21];
+    const options = {
+      model: decay(t),
+      data: y,
+      sigma: 0.2,
+      params: { a: [0, 100], k: { initial: 1, low: 0 } },
+    } as const;
+    const lm = calibrate(options);
+    const nm = calibrate({ ...options, method: 'nelder-mead' });
+    expect(lm.diagnostics.converged).toBe(true);
+    expect(nm.diagnostics.converged).toBe(true);
+    expect(lm.estimates.a).toBeCloseTo(nm.estimates.a!, 5);
+    expect(lm.estimates.k).toBeCloseTo(nm.estimates.k!, 6);
+    expect(lm.diagnostics.value).toBeCloseTo(nm.diagnostics.value, 6);
+  });
+
   it('uses known sigma for the covariance (2·H⁻¹, normal quantile)', () => {
     const x = [0, 1, 2, 3, 4, 5];
     const y = [0.1, 1.2, 1.9, 3.1, 4.2, 4.9];

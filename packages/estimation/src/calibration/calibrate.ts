@@ -566,7 +566,11 @@ function leastSquaresProblem(
           maxIterations,
         });
       const f = sumOfSquares(data);
-      return nelderMead((u) => f(toTheta(u)), u0, { maxIterations, tolerance: 1e-12 });
+      return nelderMead((u) => f(toTheta(u)), u0, {
+        maxIterations,
+        tolerance: 1e-12,
+        steps: simplexSteps(parameters),
+      });
     },
     covariance: (inverse, value) => {
       if (inverse === null || (!sigmaGiven && n <= p)) return null;
@@ -590,6 +594,13 @@ function leastSquaresProblem(
     },
     defaultUncertainty: 'hessian',
   };
+}
+
+/** First simplex steps on the unbounded scale: half a logit or log unit, or a tenth of an unbounded parameter's initial value. */
+function simplexSteps(parameters: readonly Parameter[]): number[] {
+  return parameters.map((p) =>
+    Number.isFinite(p.low) || Number.isFinite(p.high) ? 0.5 : 0.1 * Math.max(1, Math.abs(p.initial)),
+  );
 }
 
 function normalQuantile(p: number): number {
@@ -691,7 +702,11 @@ function likelihoodProblem(
     objectiveFor: negLogLik,
     minimize: (u0, data) => {
       const f = negLogLik(data);
-      return nelderMead((u) => f(toTheta(u)), u0, { maxIterations, tolerance: 1e-10 });
+      return nelderMead((u) => f(toTheta(u)), u0, {
+        maxIterations,
+        tolerance: 1e-10,
+        steps: simplexSteps(parameters),
+      });
     },
     covariance: (inverse) => inverse,
     quantile: (c) => normalQuantile((1 + c) / 2),
@@ -832,7 +847,12 @@ function simulatedProblem<P, M>(
     observations: names.length,
     data,
     objectiveFor: () => f,
-    minimize: (u0) => nelderMead((u) => f(toTheta(u)), u0, { maxIterations, tolerance: 1e-10 }),
+    minimize: (u0) =>
+      nelderMead((u) => f(toTheta(u)), u0, {
+        maxIterations,
+        tolerance: 1e-6,
+        steps: simplexSteps(parameters),
+      }),
     covariance: (inverse) =>
       inverse === null ? null : inverse.map((row) => row.map((v) => v * (1 + 1 / replications))),
     quantile: (c) => normalQuantile((1 + c) / 2),
