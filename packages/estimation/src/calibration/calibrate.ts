@@ -15,13 +15,37 @@ const jStat = jstatModule as { normal: { inv(p: number, mean: number, sd: number
 
 const API = 'calibrate(options)';
 
-/** What is minimized: see {@link CalibrateOptions}. */
+/**
+ * What is minimized: see {@link CalibrateOptions}. Implied by the options (a function `model`,
+ * `stateSpace`, or a model definition); pass it to state the intent.
+ *
+ * @example
+ * ```ts
+ * const fit = calibrate({ model: predict, data, params, objective: 'least-squares' });
+ * fit.diagnostics.objective; // 'least-squares'
+ * ```
+ */
 export type CalibrationObjective = 'least-squares' | 'likelihood' | 'simulated';
 
-/** The optimizer: Levenberg-Marquardt (ml-levenberg-marquardt, least squares only) or Nelder-Mead (fmin). */
+/**
+ * The optimizer: Levenberg-Marquardt (ml-levenberg-marquardt, least squares only) or Nelder-Mead (fmin).
+ *
+ * @example
+ * ```ts
+ * calibrate({ model: predict, data, params, method: 'nelder-mead' }); // derivative-free least squares
+ * ```
+ */
 export type CalibrationMethod = 'levenberg-marquardt' | 'nelder-mead';
 
-/** How the uncertainty of the estimates is stated. */
+/**
+ * How the uncertainty of the estimates is stated: `'hessian'` (default), `'bootstrap'` or `'none'`.
+ *
+ * @example
+ * ```ts
+ * const fit = calibrate({ model: predict, data, params, uncertainty: 'bootstrap', bootstrap: 500, seed: 1 });
+ * fit.bootstrapSamples!.k.length; // 500
+ * ```
+ */
 export type CalibrationUncertainty = 'hessian' | 'bootstrap' | 'none';
 
 /** Options shared by every objective. */
@@ -53,6 +77,15 @@ interface CalibrateCommonOptions {
 /**
  * Least squares: minimizes Σ ((data_i − model(params)_i) / sigma_i)². `model` maps a parameter
  * record to its predictions of the observations, in the order of `data`.
+ *
+ * @example
+ * ```ts
+ * const options: LeastSquaresOptions = {
+ *   model: ({ b0, b1 }) => x.map((xi) => b0! + b1! * xi),
+ *   data: y,
+ *   params: { b0: { initial: 0 }, b1: { initial: 1 } },
+ * };
+ * ```
  */
 export interface LeastSquaresOptions extends CalibrateCommonOptions {
   /** Predictions of the observations for a parameter record. */
@@ -75,6 +108,17 @@ export interface LeastSquaresOptions extends CalibrateCommonOptions {
  * that a {@link KalmanFilter} built by `stateSpace(params)` accumulates over `data` (the prediction
  * error decomposition). `x0` and `P0` are the prior of the first observation: the filter updates
  * with data[0], then predicts and updates with each following observation (`null`: missing).
+ *
+ * @example
+ * ```ts
+ * // Local level (random walk plus noise): the two variances by maximum likelihood.
+ * const options: LikelihoodOptions = {
+ *   stateSpace: ({ q, r }) => ({ x0: [0], P0: [[1e6]], F: [[1]], Q: [[q!]], H: [[1]], R: [[r!]] }),
+ *   data: readings, // numbers, or null where a reading is missing
+ *   burn: 1,
+ *   params: { q: [0, 10], r: [0, 10] },
+ * };
+ * ```
  */
 export interface LikelihoodOptions extends CalibrateCommonOptions {
   /** The filter's options for a parameter record (noise variances, drift rates, ...). */
@@ -97,6 +141,17 @@ export interface LikelihoodOptions extends CalibrateCommonOptions {
  * ½ Σ_k ((mean_k − data_k) / scale_k)² over the named outputs, a smooth surface for the optimizer.
  * With `scales` the standard errors of the observed statistics, the Hessian's inverse times
  * (1 + 1/replications) (the simulation's own noise) is the covariance of the estimates.
+ *
+ * @example
+ * ```ts
+ * const fit = calibrate({
+ *   model: counter, objective: 'simulated',
+ *   data: { utilization: 0.75 }, scales: { utilization: 0.01 },
+ *   outputs: (sim) => ({ utilization: sim.model.server.stats.utilization ?? 0 }),
+ *   fixedParams: { arrivalMean: 1 }, params: { serviceMean: [0.1, 0.99] },
+ *   replications: 20, until: 2000, seed: 1,
+ * });
+ * ```
  */
 export interface SimulatedOptions<P, M> extends CalibrateCommonOptions {
   /** The model definition; its parameters are `{ ...defaults, ...fixedParams, ...calibrated }`. */
@@ -121,13 +176,28 @@ export interface SimulatedOptions<P, M> extends CalibrateCommonOptions {
   stateSpace?: never;
 }
 
-/** Options of {@link calibrate}: least squares, state-space likelihood, or a simulated objective. */
+/**
+ * Options of {@link calibrate}: least squares, state-space likelihood, or a simulated objective.
+ *
+ * @example
+ * ```ts
+ * const options: CalibrateOptions = { model: (p) => t.map((ti) => p.a! * Math.exp(-p.k! * ti)), data: y, params: { a: [0, 100], k: [0, 5] } };
+ * const fit = calibrate(options);
+ * ```
+ */
 export type CalibrateOptions<P = unknown, M = unknown> =
   | LeastSquaresOptions
   | LikelihoodOptions
   | SimulatedOptions<P, M>;
 
-/** An estimate's interval. */
+/**
+ * An estimate's interval.
+ *
+ * @example
+ * ```ts
+ * const { lower, upper } = calibrate(options).intervals.k!;
+ * ```
+ */
 export interface EstimateInterval {
   /** Lower end. */
   lower: number;
@@ -135,7 +205,15 @@ export interface EstimateInterval {
   upper: number;
 }
 
-/** How the fit went. */
+/**
+ * How the fit went.
+ *
+ * @example
+ * ```ts
+ * const { converged, message, value, residuals } = calibrate(options).diagnostics;
+ * if (!converged) console.warn(message);
+ * ```
+ */
 export interface CalibrationDiagnostics {
   /** The objective minimized. */
   objective: CalibrationObjective;
@@ -168,7 +246,15 @@ export interface CalibrationDiagnostics {
   observations: number;
 }
 
-/** What {@link calibrate} returns. */
+/**
+ * What {@link calibrate} returns.
+ *
+ * @example
+ * ```ts
+ * const fit = calibrate(options);
+ * console.log(fit.estimates.k, '±', fit.standardErrors.k, fit.intervals.k);
+ * ```
+ */
 export interface CalibrationResult {
   /** The fitted parameters. */
   estimates: Record<string, number>;

@@ -3,7 +3,19 @@ import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
 import type { OutputFunction } from '../replications/replication-task';
 import { runReplications } from '../replications/run-replications';
 
-/** Options of {@link validateAgainstHistory}. */
+/**
+ * Options of {@link validateAgainstHistory}.
+ *
+ * @example
+ * ```ts
+ * const options: ValidateAgainstHistoryOptions<QueueParams, Queue> = {
+ *   model: queue, params, until: 43_200,
+ *   history: { meanWait: 3.2 },
+ *   kpis: (sim) => ({ meanWait: sim.model.server.stats.waitingTime.mean }),
+ *   tolerance: 0.1,
+ * };
+ * ```
+ */
 export interface ValidateAgainstHistoryOptions<P, M> {
   /** The model definition to validate, run from its start over the historical period. */
   model: ModelDefinition<P, M>;
@@ -37,7 +49,14 @@ export interface ValidateAgainstHistoryOptions<P, M> {
   workers?: number;
 }
 
-/** The verdict on one KPI. */
+/**
+ * The verdict on one KPI.
+ *
+ * @example
+ * ```ts
+ * for (const v of report.kpis) if (v.verdict === 'fail') console.log(v.kpi, v.relativeError, [v.lower, v.upper]);
+ * ```
+ */
 export interface KpiVerdict {
   /** The KPI's name. */
   kpi: string;
@@ -61,7 +80,15 @@ export interface KpiVerdict {
   intervalCoversObserved: boolean;
 }
 
-/** What {@link validateAgainstHistory} returns. */
+/**
+ * What {@link validateAgainstHistory} returns.
+ *
+ * @example
+ * ```ts
+ * const report = await validateAgainstHistory(options);
+ * if (!report.passed) console.log(report.summary);
+ * ```
+ */
 export interface HistoryValidationReport {
   /** Every KPI passed. */
   passed: boolean;
