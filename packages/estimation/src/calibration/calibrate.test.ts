@@ -2,7 +2,7 @@ import { RandomStream, TwinkitError } from '@twinkit/core';
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { readJsonFixture } from '../../test/support/fixtures';
-import { exactLogLikelihood } from '../../test/support/local-level-reference';
+import { exactLogLikelihood, simulateLocalLevel } from '../../test/support/local-level-reference';
 import { mm1 } from '../../test/support/test-models';
 import { calibrate } from './calibrate';
 
@@ -168,6 +168,25 @@ describe('calibrate: maximum likelihood of a state-space model', () => {
     expect(fit.intervals.r!.upper).toBeGreaterThan(1);
     expect(fit.diagnostics.aic).toBeCloseTo(4 - 2 * fixture.mle.logLikelihood, 6);
   });
+
+  it('inverse-information intervals cover the true variances over 200 simulated series', () => {
+    let coverQ = 0;
+    let coverR = 0;
+    const seeds = 200;
+    for (let seed = 0; seed < seeds; seed++) {
+      const y = simulateLocalLevel(100, 0.5, 1, P0, 1000 + seed);
+      const fit = calibrate({ stateSpace: localLevel, data: y, params: { q: [0, 10], r: [0, 10] } });
+      expect(fit.diagnostics.converged).toBe(true);
+      if (fit.intervals.q!.lower <= 0.5 && 0.5 <= fit.intervals.q!.upper) coverQ++;
+      if (fit.intervals.r!.lower <= 1 && 1 <= fit.intervals.r!.upper) coverR++;
+    }
+    // Observed with these seeds: q 89.5%, r 94.5%. A Wald interval of a variance (symmetric, on the
+    // natural scale, as statsmodels reports it) undercovers somewhat at n = 100: the MLE of q is skewed.
+    expect(coverR / seeds).toBeGreaterThanOrEqual(0.9);
+    expect(coverR / seeds).toBeLessThanOrEqual(0.99);
+    expect(coverQ / seeds).toBeGreaterThanOrEqual(0.85);
+    expect(coverQ / seeds).toBeLessThanOrEqual(0.99);
+  }, 30_000);
 
   it('skips missing observations and the burn-in, and bootstraps from the fitted model', () => {
     const data: (number | null)[] = fixture.data.slice(0, 60);
