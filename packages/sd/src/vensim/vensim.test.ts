@@ -90,6 +90,18 @@ ${CONTROL}`);
     expect(r.value('b', 1)).toBe(1 + 10 + 11);
   });
 
+  it('gives ACTIVE INITIAL variables their initial value in initial values only', () => {
+    const model = readVensim(`
+v = ACTIVE INITIAL(Time + 1, 45) ~~|
+s = INTEG(1, v) ~~|
+i = INITIAL(v) ~~|
+${CONTROL}`);
+    const r = simulate(model);
+    expect(Array.from(r.series('v'))).toEqual([1, 2, 3, 4, 5]);
+    expect(r.value('s', 0)).toBe(45);
+    expect(r.final('i')).toBe(45);
+  });
+
   it('gives a model that snapshots and restores like an XMILE one', () => {
     const model = readVensim(`x = INTEG(1, 0) ~~|\n${CONTROL}`);
     const run = new SdRun(model);
@@ -116,7 +128,9 @@ ${CONTROL}`);
     expect(refuse('\nx = VECTOR SELECT(1, 2, 3, 4, 5) ~~|')).toBe(
       'm.mdl line 2: variable "x": uses the Vensim function VECTOR SELECT, which twinkit does not support',
     );
-    expect(refuse('y = ACTIVE INITIAL(Time, 1) ~~|')).toMatch(/line 1: variable "y": .*ACTIVE INITIAL/);
+    expect(refuse('y = ACTIVE INITIAL(Time, 1) ~~|\nw = y * 2 ~~|\ns = INTEG(1, w) ~~|')).toMatch(
+      /line 3: variable "s": an initial value reads w, which depends on an ACTIVE INITIAL variable/,
+    );
     expect(refuse('z = 2 * INTEG(1, 0) ~~|')).toMatch(/variable "z": INTEG is supported only as the whole/);
     expect(refuse('w = :NA: ~~|')).toMatch(/variable "w": :NA:/);
     expect(refuse(':MACRO: f(a : b)\nf = a ~~|\n:END OF MACRO:')).toMatch(

@@ -118,6 +118,8 @@ interface Ctx {
   eq: VarEq;
   /** Dimension (by key) -> element key, for an element of an expanded equation. */
   subst: Map<string, string> | null;
+  /** True in an initial value: ACTIVE INITIAL variables read their initial value. */
+  initial?: boolean;
 }
 
 /**
@@ -147,6 +149,46 @@ class VensimReader {
   private readonly lookups = new Set<string>();
   private readonly stocks = new Set<string>();
   private readonly control = new Map<string, VarEq>();
+  /** Variables defined by ACTIVE INITIAL -> the name of the variable holding their initial value. */
+  private readonly activeInitial = new Map<string, string>();
+  private readonly activeDeps = new Map<string, boolean>();
+
+  /** True when an expression reads an ACTIVE INITIAL variable, directly or through others. */
+  private readsActive(x: VExpr): boolean {
+    if (this.activeInitial.size === 0) return false;
+    if (x.kind === 'ref') {
+      const k = canonicalName(x.name);
+      return this.activeInitial.has(k) || (!this.stocks.has(k) && this.dependsOnActive(k));
+    }
+    if (x.kind === 'call') return x.args.some((y) => this.readsActive(y));
+    if (x.kind === 'unary') return this.readsActive(x.operand);
+    if (x.kind === 'binary') return this.readsActive(x.left) || this.readsActive(x.right);
+    return false;
+  }
+
+  /** True when the variable's value (not a stock's) depends on an ACTIVE INITIAL variable. */
+  private dependsOnActive(key: string): boolean {
+    const known = this.activeDeps.get(key);
+    if (known !== undefined) return known;
+    this.activeDeps.set(key, false);
+    let found = false;
+    const visit = (x: VExpr): void => {
+      if (found) return;
+      if (x.kind === 'ref') {
+        const k = canonicalName(x.name);
+        if (this.activeInitial.has(k) || (!this.stocks.has(k) && this.eqs.has(k) && this.dependsOnActive(k)))
+          found = true;
+      } else if (x.kind === 'call') x.args.forEach(visit);
+      else if (x.kind === 'unary') visit(x.operand);
+      else if (x.kind === 'binary') {
+        visit(x.left);
+        visit(x.right);
+      }
+    };
+    if (!this.stocks.has(key)) for (const eq of this.eqs.get(key) ?? []) if (eq.expr) visit(eq.expr);
+    this.activeDeps.set(key, found);
+    return found;
+  }
   private saveper = 1;
   private dt = 1;
   private start = 0;
@@ -210,9 +252,19 @@ class VensimReader {
     this.resolveMaps();
     for (const e of pending) this.readEquation(e);
     this.expandMacros();
+    for (const [key, list] of this.eqs) {
+      if (list.some((eq) => eq.expr?.kind === 'call' && normFn(eq.expr.fn) === 'ACTIVE INITIAL')) {
+        for (const eq of list) activeParts(eq);
+        let name = `${list[0]!.name} initial value`;
+        while (this.eqs.has(canonicalName(name))) name += ' ';
+        this.activeInitial.set(key, name);
+      }
+    }
     this.model = new SdModel(this.readSpecs());
     for (const d of this.dims.values()) this.model.dimension(d.name, d.elements);
     for (const [key, list] of this.eqs) this.varDims.set(key, this.dimsOf(list));
+    for (const [key, name] of this.activeInitial)
+      this.varDims.set(canonicalName(name), this.varDims.get(key)!);
     for (const [key, list] of this.eqs) this.build(key, list);
     return this.model;
   }
@@ -699,6 +751,16 @@ class VensimReader {
         return;
       }
     }
+    if (this.activeInitial.has(key)) {
+      // ACTIVE INITIAL(expr, init): expr while running; initial values read a variable holding init.
+      const hidden: VariableDef = { ...def, name: this.activeInitial.get(key)!, elementEquations: new Map() };
+      hidden.key = canonicalName(hidden.name);
+      this.fillEquations(hidden, list, dims, (eq) => activeParts(eq).init, true);
+      this.model.addDefinition(hidden);
+      this.fillEquations(def, list, dims, (eq) => activeParts(eq).expr);
+      this.model.addDefinition(def);
+      return;
+    }
     this.fillEquations(def, list, dims, (eq) => eq.expr!);
     this.model.addDefinition(def);
   }
@@ -721,7 +783,13 @@ class VensimReader {
   }
 
   /** Sets the variable's equation (apply-to-all) or its element equations. */
-  private fillEquations(def: VariableDef, list: VarEq[], dims: Dim[], pick: (eq: VarEq) => VExpr): void {
+  private fillEquations(
+    def: VariableDef,
+    list: VarEq[],
+    dims: Dim[],
+    pick: (eq: VarEq) => VExpr,
+    initial = false,
+  ): void {
     const whole = (eq: VarEq) =>
       list.length === 1 &&
       eq.except.length === 0 &&
@@ -747,7 +815,7 @@ class VensimReader {
       }
       const expr = pick(eq);
       if (whole(eq) && this.safeWhole(expr, eq)) {
-        def.equation = this.exprDef(this.tr(expr, { eq, subst: null }), eq);
+        def.equation = this.exprDef(this.tr(expr, { eq, subst: null, initial }), eq);
         continue;
       }
       for (const t of this.tuples(eq)) {
@@ -759,7 +827,7 @@ class VensimReader {
         dims.forEach((d, p) => {
           if (!subst.has(d.key)) subst.set(d.key, t[p]!);
         });
-        this.setElement(def, t.join(','), this.exprDef(this.tr(expr, { eq, subst }), eq), eq);
+        this.setElement(def, t.join(','), this.exprDef(this.tr(expr, { eq, subst, initial }), eq), eq);
       }
     }
   }
@@ -843,7 +911,7 @@ class VensimReader {
       def.inflows = [flow.key];
     }
     const inits = new Map(list.map((eq, i) => [eq, parts[i]!.init]));
-    this.fillEquations(def, list, dims, (eq) => inits.get(eq)!);
+    this.fillEquations(def, list, dims, (eq) => inits.get(eq)!, true);
     this.model.addDefinition(def);
   }
 
@@ -975,8 +1043,18 @@ class VensimReader {
           if (control) return { kind: 'call', fn: control, args: [] };
         }
         if (this.lookups.has(key)) this.refuse(`uses lookup table ${x.name} without an argument`, ctx);
-        if (!this.eqs.has(key))
+        if (ctx.initial && this.activeInitial.has(key)) {
+          return this.tr({ ...x, name: this.activeInitial.get(key)! }, { ...ctx, initial: false });
+        }
+        if (ctx.initial && this.dependsOnActive(key)) {
+          this.refuse(
+            `an initial value reads ${x.name}, which depends on an ACTIVE INITIAL variable; only direct references are supported`,
+            ctx,
+          );
+        }
+        if (!this.eqs.has(key) && !this.varDims.has(key)) {
           this.refuse(`uses ${JSON.stringify(x.name)}, which the model does not define`, ctx);
+        }
         return {
           kind: 'ref',
           name: key,
@@ -1019,6 +1097,52 @@ class VensimReader {
     const direct = DIRECT[fn];
     if (direct) {
       arity(direct.min, direct.max);
+      const init = (i: number) => this.tr(args[i]!, { ...ctx, initial: true });
+      if (direct.fn === 'init') return { kind: 'call', fn: 'init', args: [init(0)] };
+      const stateful = ['smth1', 'smth3', 'delay1', 'delay3'].includes(direct.fn);
+      if (stateful && args.length === 3) return { kind: 'call', fn: direct.fn, args: [a(0), a(1), init(2)] };
+      if (direct.fn === 'smth1' && this.readsActive(args[0]!)) {
+        // An explicit stock, so its initial value depends on the ACTIVE INITIAL value only (the
+        // compiler's SMTH1 orders its start after its input's, a loop through ACTIVE INITIAL).
+        if (ctx.subst || ctx.eq.subs.length > 0) {
+          this.refuse('SMOOTH of an ACTIVE INITIAL variable in a subscripted equation is not supported', ctx);
+        }
+        const k = ++this.macroCalls;
+        const stage = `${ctx.eq.name} smooth ${k}`;
+        const base = {
+          scope: '',
+          dimensions: [],
+          elementEquations: new Map(),
+          inflows: [],
+          outflows: [],
+          nonNegative: false,
+          graphical: null,
+          aliasOf: null,
+          source: { file: this.file, line: ctx.eq.entry.line },
+        };
+        const stageRef: Expr = { kind: 'ref', name: canonicalName(stage), subscripts: null };
+        const rate: Expr = bin('/', bin('-', a(0), stageRef), a(1));
+        this.model.addDefinition({
+          ...base,
+          kind: 'flow',
+          name: `${stage} change`,
+          key: canonicalName(`${stage} change`),
+          equation: { kind: 'expr', expr: rate, text: ctx.eq.entry.equation },
+        });
+        this.model.addDefinition({
+          ...base,
+          kind: 'stock',
+          name: stage,
+          key: canonicalName(stage),
+          inflows: [canonicalName(`${stage} change`)],
+          equation: { kind: 'expr', expr: init(0), text: ctx.eq.entry.equation },
+        });
+        return stageRef;
+      }
+      if (stateful && this.readsActive(args[0]!)) {
+        // The stages start from the input's initial value: ACTIVE INITIAL variables give theirs.
+        return { kind: 'call', fn: direct.fn, args: [a(0), a(1), init(0)] };
+      }
       return { kind: 'call', fn: direct.fn, args: args.map((_, i) => a(i)) };
     }
     const vector = VECTOR[fn];
@@ -1185,6 +1309,18 @@ class VensimReader {
 /** The XMILE `IF c THEN a ELSE b` node. */
 function ifExpr(condition: Expr, then: Expr, otherwise: Expr): Expr {
   return { kind: 'if', condition, then, else: otherwise };
+}
+
+/** The two arguments of `ACTIVE INITIAL(expr, init)`, the whole equation of `eq`. */
+function activeParts(eq: VarEq): { expr: VExpr; init: VExpr } {
+  const e = eq.expr;
+  if (e?.kind !== 'call' || normFn(e.fn) !== 'ACTIVE INITIAL' || e.args.length !== 2) {
+    throw new VensimError(
+      `line ${eq.entry.line}: variable ${JSON.stringify(eq.name)}: ACTIVE INITIAL(expression, initial) must be the whole equation of every element`,
+      { code: 'PARSE' },
+    );
+  }
+  return { expr: e.args[0]!, init: e.args[1]! };
 }
 
 /** Upper-case function name with single blanks (`if then else` -> `IF THEN ELSE`). */

@@ -55,8 +55,6 @@ export function checkOptionsFor(model: string): { method?: 'euler'; outputFile?:
  * message also names the file, the variable where there is one, and the line).
  */
 export const MDL_REJECTED: Record<string, string> = {
-  'tests/active_initial/test_active_initial.mdl': 'ACTIVE INITIAL',
-  'tests/active_initial_circular/test_active_initial_circular.mdl': 'ACTIVE INITIAL',
   'tests/allocate_available/test_allocate_available.mdl': 'ALLOCATE AVAILABLE',
   'tests/data_from_other_model/test_data_from_other_model.mdl': ':INTERPOLATE:',
   'tests/delays/test_delays.mdl': 'DELAY N with an order that is not a constant',
