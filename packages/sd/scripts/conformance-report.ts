@@ -11,7 +11,6 @@ import { checkModel, listXmileModels } from '../test/conformance/conformance';
 import {
   checkOptionsFor,
   KNOWN_BROKEN,
-  MDL_REJECTED,
   MDL_SUITE_DEFECTS,
   mdlCheckOptionsFor,
   SUITE_DEFECTS,
