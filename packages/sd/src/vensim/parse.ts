@@ -4,7 +4,20 @@
  */
 import { TwinkitError } from '@twinkit/core';
 
-/** Signals a `.mdl` file twinkit cannot read or run; the message names the construct, variable and line. */
+/**
+ * Signals a `.mdl` file twinkit cannot read or run; the message names the construct, the file, the
+ * line and the variable (also in `details`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   readVensim('x = VECTOR SELECT(a, b, 0, 0, 0) ~~|', { file: 'm.mdl' });
+ * } catch (e) {
+ *   if (e instanceof VensimError) console.log(e.message);
+ *   // m.mdl line 1: variable "x": uses the Vensim function VECTOR SELECT, which twinkit does not support
+ * }
+ * ```
+ */
 export class VensimError extends TwinkitError {}
 
 /** One `name = expression ~ units ~ comment |` entry of a `.mdl` file. @internal */

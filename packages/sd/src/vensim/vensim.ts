@@ -26,7 +26,14 @@ import {
 
 export { VensimError } from './parse';
 
-/** Options of {@link readVensim}. */
+/**
+ * Options of {@link readVensim}.
+ *
+ * @example
+ * ```ts
+ * const model = readVensim(text, { file: 'supply.mdl' }); // errors say "supply.mdl line 12: ..."
+ * ```
+ */
 export interface ReadVensimOptions {
   /** File name used in error messages and source locations. */
   file?: string;
