@@ -47,6 +47,8 @@ describe('runReplications from the built package', () => {
       'ml-array-max',
       'ml-array-min',
       'ml-array-rescale',
+      'ml-levenberg-marquardt',
+      'fmin',
     ]) {
       symlinkSync(join(repo, 'node_modules', dependency), join(modules, dependency));
     }
@@ -66,19 +68,28 @@ export const draws = defineModel((sim) => {
   const a = await runReplications(draws, options);
   const b = await runReplications(draws, { ...options, workers: 2 });
   console.log(JSON.stringify(a) === JSON.stringify(b), a.replications, a.outputs.mean.values.length);
+  // calibrate loads its optimizers (ml-levenberg-marquardt, fmin) from the built bundle too.
+  const t = [0, 1, 2, 3, 4, 5];
+  const fitOptions = { model: ({ a, k }) => t.map((ti) => a * Math.exp(-k * ti)), data: t.map((ti) => 2 * Math.exp(-0.3 * ti)), params: { a: [0, 10], k: [0, 3] } };
+  for (const method of ['levenberg-marquardt', 'nelder-mead']) {
+    const fit = calibrate({ ...fitOptions, method });
+    console.log(method, fit.estimates.a.toFixed(6), fit.estimates.k.toFixed(6));
+  }
 `;
     writeFileSync(
       join(scratch, 'run.mjs'),
-      `import { runReplications } from '${published}';\nimport { draws } from './model.mjs';\n${experiment}`,
+      `import { calibrate, runReplications } from '${published}';\nimport { draws } from './model.mjs';\n${experiment}`,
     );
     writeFileSync(
       join(scratch, 'run.cjs'),
-      `const { runReplications } = require('${published}');\n(async () => {\n  const { draws } = await import('./model.mjs');\n${experiment}})();\n`,
+      `const { calibrate, runReplications } = require('${published}');\n(async () => {\n  const { draws } = await import('./model.mjs');\n${experiment}})();\n`,
     );
     for (const program of ['run.mjs', 'run.cjs']) {
       const r = run('node', [program], scratch);
       expect(r.stderr).toBe('');
-      expect(r.stdout).toBe('true 6 6\n');
+      expect(r.stdout).toBe(
+        'true 6 6\nlevenberg-marquardt 2.000000 0.300000\nnelder-mead 2.000000 0.300000\n',
+      );
     }
   });
 });
