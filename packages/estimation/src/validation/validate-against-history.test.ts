@@ -86,6 +86,11 @@ describe('validateAgainstHistory', () => {
       validateAgainstHistory({ ...common, history: { meanWait: 1 }, tolerance: { wait: 0.1 } }),
     ).rejects.toThrow(/tolerance\.wait names no KPI of history/);
     await expect(
+      validateAgainstHistory({ ...common, history: { meanWait: 1 }, replications: 1 }),
+    ).rejects.toThrow(
+      'validateAgainstHistory(options): replications must be an integer >= 2, got 1. Run at least 2 replications (30 by default) to have an interval.',
+    );
+    await expect(
       validateAgainstHistory({ ...common, history: { meanWait: 1 }, tolerence: 0.1 } as never),
     ).rejects.toBeInstanceOf(TwinkitError);
   });

@@ -1,5 +1,5 @@
 import type { ModelDefinition, Simulation } from '@twinkit/core';
-import { invalidArgument, rejectUnknownKeys } from '@twinkit/core/internal';
+import { invalidArgument, rejectUnknownKeys, requireInteger } from '@twinkit/core/internal';
 import type { OutputFunction } from '../replications/replication-task';
 import { runReplications } from '../replications/run-replications';
 
@@ -228,7 +228,16 @@ export async function validateAgainstHistory<P, M>(
   } else {
     readTolerance(given, '');
   }
-  const replications = options.replications ?? 30;
+  const replications =
+    options.replications === undefined
+      ? 30
+      : requireInteger(
+          API,
+          'replications',
+          options.replications,
+          2,
+          'Run at least 2 replications (30 by default) to have an interval.',
+        );
   const results = await runReplications(model, {
     replications,
     seed: options.seed ?? 0,
