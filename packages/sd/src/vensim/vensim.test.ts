@@ -102,6 +102,18 @@ ${CONTROL}`);
     expect(r.final('i')).toBe(45);
   });
 
+  it('reads subscripted lookups, one table per element', () => {
+    const model = readVensim(`
+K: k1, k2 ~~|
+curve[k1]((0,0),(1,10)) ~~|
+curve[k2]((1,5),(0,1)) ~~|
+y[K] = curve[K](0.5) ~~|
+${CONTROL}`);
+    const r = simulate(model);
+    expect(r.final('y[k1]')).toBe(5);
+    expect(r.final('y[k2]')).toBe(3);
+  });
+
   it('gives a model that snapshots and restores like an XMILE one', () => {
     const model = readVensim(`x = INTEG(1, 0) ~~|\n${CONTROL}`);
     const run = new SdRun(model);

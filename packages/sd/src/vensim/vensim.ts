@@ -468,7 +468,6 @@ class VensimReader {
       } catch (err) {
         this.fail(`lookup table does not parse: ${(err as Error).message}`, e.line, name);
       }
-      if (subs.length > 0) this.fail('subscripted lookup tables are not supported', e.line, name);
       this.lookups.add(key);
     } else {
       let body = rhs!.trim();
@@ -731,6 +730,27 @@ class VensimReader {
       return;
     }
     if (first.kind === 'lookup') {
+      if (dims.length > 0) {
+        // A table per element, each a graphical function of its own: name[a](x) calls name[a]'s.
+        for (const eq of list) {
+          if (eq.kind !== 'lookup') this.fail('mixes lookup tables and equations', eq.entry.line, eq.name);
+          for (const t of this.tuples(eq)) {
+            const name = this.elementLookupName(first.name, t);
+            if (this.model.variables.has(canonicalName(name))) {
+              this.fail(`lookup element [${t.join(',')}] is defined twice`, eq.entry.line, eq.name);
+            }
+            this.model.addDefinition({
+              ...def,
+              name,
+              key: canonicalName(name),
+              dimensions: [],
+              elementEquations: new Map(),
+              graphical: this.graphical(eq.points!, eq),
+            });
+          }
+        }
+        return;
+      }
       if (list.length > 1) this.fail('lookup table defined twice', list[1]!.entry.line, first.name);
       def.graphical = this.graphical(first.points!, first);
       this.model.addDefinition(def);
@@ -772,7 +792,9 @@ class VensimReader {
     this.model.addDefinition(def);
   }
 
-  private graphical(points: Array<[number, number]>, eq: VarEq): GraphicalFunction {
+  private graphical(points0: Array<[number, number]>, eq: VarEq): GraphicalFunction {
+    // Points out of order are sorted by x, as Vensim does (test_subscripted_lookups: lookup2dim[B,E]).
+    const points = [...points0].sort((p, q) => p[0] - q[0]);
     const api = `${this.file} line ${eq.entry.line}`;
     try {
       return validateGraphical(api, eq.name, {
@@ -1077,8 +1099,29 @@ class VensimReader {
     const fn = normFn(x.fn);
     const key = canonicalName(x.fn);
     const args = x.args;
-    if (x.subscripts)
-      this.refuse(`calls subscripted lookup ${x.fn}[...] (subscripted lookups are not supported)`, ctx);
+    if (x.subscripts) {
+      if (!this.lookups.has(key)) this.refuse(`calls ${x.fn}[...], which is not a lookup table`, ctx);
+      if (args.length !== 1)
+        this.refuse(`calls lookup ${x.fn} with ${args.length} arguments; it takes 1`, ctx);
+      const tuple = x.subscripts.map((sub) => {
+        const k = canonicalName(sub.name);
+        if (sub.bang) this.refuse(`calls lookup ${x.fn} with ${sub.name}!`, ctx);
+        if (!this.dims.has(k)) return k;
+        const el = ctx.subst?.get(k);
+        if (el === undefined || el === k) {
+          this.refuse(`calls lookup ${x.fn}[${sub.name}] where ${sub.name} is not set by the left side`, ctx);
+        }
+        return el!;
+      });
+      const name = canonicalName(this.elementLookupName(x.fn, tuple));
+      if (
+        !this.varDims.has(key) ||
+        (!this.model.variables.has(name) && !this.lookupElementExists(key, tuple))
+      ) {
+        this.refuse(`calls lookup ${x.fn}[${tuple.join(',')}], which has no table for that element`, ctx);
+      }
+      return { kind: 'call', fn: name, args: [this.tr(args[0]!, ctx)] };
+    }
     if (this.lookups.has(key)) {
       if (args.length !== 1)
         this.refuse(`calls lookup ${x.fn} with ${args.length} arguments; it takes 1`, ctx);
@@ -1252,6 +1295,17 @@ class VensimReader {
       default:
         return this.refuse(`uses the Vensim function ${fn}, which twinkit does not support`, ctx);
     }
+  }
+
+  /** The name of the graphical function of one element of a subscripted lookup. */
+  private elementLookupName(name: string, tuple: string[]): string {
+    return `${displayName(name)} table ${tuple.join(' ')}`;
+  }
+
+  private lookupElementExists(key: string, tuple: string[]): boolean {
+    return (this.eqs.get(key) ?? []).some((eq) =>
+      this.tuples(eq).some((t) => t.join(',') === tuple.join(',')),
+    );
   }
 
   /** The order of SMOOTH N: Vensim fixes it at its initial value (checked by test_smooth). */

@@ -72,7 +72,6 @@ export const MDL_REJECTED: Record<string, string> = {
   'tests/invert_matrix/test_invert_matrix.mdl': 'INVERT MATRIX',
   'tests/na/test_na.mdl': ':NA:',
   'tests/partial_range_definitions/test_partial_range_definitions.mdl': ':INTERPOLATE:',
-  'tests/subscripted_lookups/test_subscripted_lookups.mdl': 'subscripted lookup tables',
   'tests/vector_order/test_vector_order.mdl': ':RAW:',
   'tests/vector_select/test_vector_select.mdl': 'VECTOR SELECT',
   'tests/with_lookup/test_with_lookup.mdl': 'GET DIRECT CONSTANTS',
