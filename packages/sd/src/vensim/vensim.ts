@@ -295,8 +295,13 @@ class VensimReader {
       mapping = body.slice(arrow + 2).trim();
       body = body.slice(0, arrow);
     }
-    if (/GET\s+\w+\s+SUBSCRIPT|GET_\w+_SUBSCRIPT/i.test(body)) {
-      this.fail('GET ... SUBSCRIPT (subscripts read from a data file) is not supported', e.line, name.trim());
+    const getSub = /GET[\s_]+\w+[\s_]+SUBSCRIPT/i.exec(body);
+    if (getSub) {
+      this.fail(
+        `${normFn(getSub[0])} (subscripts read from a data file) is not supported`,
+        e.line,
+        name.trim(),
+      );
     }
     const elements = this.rangeElements(body, e.line, name);
     const dim = this.addDim(name, elements, e.line);
@@ -419,7 +424,7 @@ class VensimReader {
     if (data || (parts.length > 1 && lhs.endsWith(':'))) {
       const nm = displayName(lhs.slice(0, data ? data.index : -1).replace(/\[.*$/, ''));
       this.fail(
-        `data variables (${data ? `:${data[1]!.toUpperCase()}:` : ':='}, values read from a data file) are not supported`,
+        `data variables (${data ? `:${data[1]!.toUpperCase()}:` : ':='}${getName(rhs)}, values read from a data file) are not supported`,
         e.line,
         nm,
       );
@@ -1382,6 +1387,12 @@ function activeParts(eq: VarEq): { expr: VExpr; init: VExpr } {
     );
   }
   return { expr: e.args[0]!, init: e.args[1]! };
+}
+
+/** `, GET XLS DATA` when the equation calls a GET function, else ''. */
+function getName(rhs: string | null): string {
+  const m = /\b(GET\s+\w+\s+\w+)\s*\(/i.exec(rhs ?? '');
+  return m ? `, ${normFn(m[1]!)}` : '';
 }
 
 /** Upper-case function name with single blanks (`if then else` -> `IF THEN ELSE`). */

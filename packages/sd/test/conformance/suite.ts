@@ -66,7 +66,7 @@ export const MDL_REJECTED: Record<string, string> = {
   'tests/get_lookups_subscripted_args/test_get_lookups_subscripted_args.mdl': 'GET XLS LOOKUPS',
   'tests/get_lookups_subset/test_get_lookups_subset.mdl': 'GET XLS LOOKUPS',
   'tests/get_mixed_definitions/test_get_mixed_definitions.mdl': ':INTERPOLATE:',
-  'tests/get_subscript_3d_arrays_xls/test_get_subscript_3d_arrays_xls.mdl': 'GET ... SUBSCRIPT',
+  'tests/get_subscript_3d_arrays_xls/test_get_subscript_3d_arrays_xls.mdl': 'GET DIRECT SUBSCRIPT',
   'tests/get_values_order/test_get_values_order.mdl': 'GET DIRECT CONSTANTS',
   'tests/get_with_missing_values_xlsx/test_get_with_missing_values_xlsx.mdl': ':INTERPOLATE:',
   'tests/invert_matrix/test_invert_matrix.mdl': 'INVERT MATRIX',
