@@ -925,7 +925,6 @@ class VensimReader {
     if (flows) {
       for (const f of flows) {
         (f.sign > 0 ? def.inflows : def.outflows).push(f.key);
-        this.flowKinds.add(f.key);
       }
     } else {
       let name = `${def.name} net flow`;
@@ -948,8 +947,6 @@ class VensimReader {
     this.fillEquations(def, list, dims, (eq) => inits.get(eq)!, true);
     this.model.addDefinition(def);
   }
-
-  private readonly flowKinds = new Set<string>();
 
   /** Splits `a + b - c` into flows when each term is a plain reference to a non-stock variable. */
   private decompose(rate: VExpr, eq: VarEq, dims: Dim[]): Array<{ key: string; sign: number }> | null {
@@ -992,12 +989,8 @@ class VensimReader {
       if (existing.kind === 'aux') existing.kind = 'flow';
       return;
     }
-    const list = this.eqs.get(key)!;
-    const dims = this.varDims.get(key)!;
-    this.build(key, list);
-    const def = this.model.variables.get(key)!;
-    def.kind = 'flow';
-    void dims;
+    this.build(key, this.eqs.get(key)!);
+    this.model.variables.get(key)!.kind = 'flow';
   }
 
   // ---- expressions ----------------------------------------------------------------------------
