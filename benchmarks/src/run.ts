@@ -59,13 +59,14 @@ const rows = results.map((r) => [
   `${fmt(r.value)} ${r.unit}`,
   r.reference ? `${r.reference.name} ${fmt(r.reference.value)}` : '-',
   r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
+  r.wall?.ratio == null ? '-' : `${r.wall.ratio.toFixed(2)}x`,
   r.goal === undefined
     ? ''
     : r.ratio !== null && r.ratio >= r.goal
       ? `>= ${r.goal} ok`
       : `>= ${r.goal} MISSED`,
 ]);
-const header = ['case', 'metric', 'value', 'reference', 'ratio', 'goal'];
+const header = ['case', 'metric', 'value', 'reference', 'ratio (cpu)', 'ratio (wall)', 'goal'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
 console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);

@@ -7,19 +7,19 @@
  */
 import { RandomStream } from '@twinkit/core';
 import { LARGE, type SchellingParams, SMALL, schelling } from '../../../examples/abm/schelling';
-import { type BenchCase, compareRates, rateResult } from '../harness';
+import { type BenchCase, type BenchResult, measuredResult, measureRates } from '../harness';
 
 const STEPS = 20;
 
 /** The model on @twinkit/abm (agents, GridSpace, ticker with random activation). Returns happy agents. */
-function runTwinkit(params: SchellingParams, seed: number): number {
+function runTwinkit(params: SchellingParams, seed: number, steps = STEPS): number {
   const sim = schelling.create({ seed, params });
-  sim.run({ until: STEPS });
+  sim.run({ until: steps });
   return sim.model.happyCount();
 }
 
 /** The same model by hand: typed arrays for the grid, groups and positions, an empty-cell list. */
-function runHandWritten(params: SchellingParams, seed: number): number {
+function runHandWritten(params: SchellingParams, seed: number, steps = STEPS): number {
   const rng: RandomStream = new RandomStream({ seed, name: 'abm', replication: 0, forkPath: '' });
   const { width, height, agents, radius, minSimilar } = params;
   const cells = width * height;
@@ -53,7 +53,7 @@ function runHandWritten(params: SchellingParams, seed: number): number {
     cellOf[a] = c;
   }
   const order = new Int32Array(agents);
-  for (let step = 0; step < STEPS; step++) {
+  for (let step = 0; step < steps; step++) {
     for (let a = 0; a < agents; a++) order[a] = a;
     for (let i = agents - 1; i > 0; i--) {
       const j = Math.floor(rng.next() * (i + 1));
@@ -105,7 +105,7 @@ function schellingCase(size: 'small' | 'large', params: SchellingParams): BenchC
     run({ quick }) {
       const work = params.agents * STEPS;
       let seed = 1;
-      const rates = compareRates(
+      const rates = measureRates(
         {
           twinkit: { work, fn: () => runTwinkit(params, seed++) },
           handWritten: { work, fn: () => runHandWritten(params, seed++) },
@@ -113,13 +113,14 @@ function schellingCase(size: 'small' | 'large', params: SchellingParams): BenchC
         quick ? { rounds: 2, warmup: 1 } : { rounds: 8, warmup: 2 },
       );
       return [
-        rateResult(
+        measuredResult(
           'abm',
           `schelling-${size}`,
           'agent-steps/s',
           'agent-steps/s',
-          rates.twinkit!,
-          { name: 'hand-written typed arrays', value: rates.handWritten! },
+          rates,
+          'twinkit',
+          { key: 'handWritten', label: 'hand-written typed arrays' },
           size === 'large' ? { goal: 0.5 } : {},
         ),
       ];
@@ -127,7 +128,66 @@ function schellingCase(size: 'small' | 'large', params: SchellingParams): BenchC
   };
 }
 
-export const cases: BenchCase[] = [schellingCase('small', SMALL), schellingCase('large', LARGE)];
+/**
+ * Schelling at 1e3, 1e4 and 1e5 agents: the large rules (radius 2, min 8 similar) at the large model's
+ * density (0.8 agents per cell) on a square grid sized to the agent count, 10 steps. Prints the cost per
+ * agent-step at each size against the cost at 1e3 agents (1.00x = flat), for twinkit and the
+ * hand-written version, and twinkit against the hand-written version at each size.
+ */
+const scalingCase: BenchCase = {
+  suite: 'abm',
+  name: 'schelling-scaling',
+  run({ quick }) {
+    const steps = quick ? 2 : 10;
+    const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+    const results: BenchResult[] = [];
+    let base: { twinkit: number; handWritten: number } | null = null;
+    let seed = 100;
+    for (const agents of sizes) {
+      const side = Math.ceil(Math.sqrt(agents / 0.8));
+      const params: SchellingParams = { ...LARGE, width: side, height: side, agents };
+      const work = agents * steps;
+      const rates = measureRates(
+        {
+          twinkit: { work, fn: () => runTwinkit(params, seed++, steps) },
+          handWritten: { work, fn: () => runHandWritten(params, seed++, steps) },
+        },
+        quick ? { rounds: 1, warmup: 1, minMs: 20 } : { rounds: 5, warmup: 1, minMs: 300 },
+      );
+      base ??= { twinkit: rates.cpu.twinkit!, handWritten: rates.cpu.handWritten! };
+      const ns = (rate: number) => (1e9 / rate).toFixed(0);
+      const note =
+        `${agents} agents on ${side}x${side}, ${steps} steps; ns per agent-step (cpu) twinkit ${ns(rates.cpu.twinkit!)}, ` +
+        `hand-written ${ns(rates.cpu.handWritten!)}; growth of cost from ${sizes[0]} agents: twinkit ` +
+        `${(base.twinkit / rates.cpu.twinkit!).toFixed(2)}x, hand-written ${(base.handWritten / rates.cpu.handWritten!).toFixed(2)}x`;
+      results.push(
+        measuredResult(
+          'abm',
+          `schelling-${agents}`,
+          'agent-steps/s',
+          'agent-steps/s',
+          rates,
+          'twinkit',
+          { key: 'handWritten', label: 'hand-written typed arrays' },
+          { goal: 0.7, note },
+        ),
+      );
+      results.push({
+        suite: 'abm',
+        case: `schelling-${agents}`,
+        metric: 'cost growth per agent-step (twinkit)',
+        value: base.twinkit / rates.cpu.twinkit!,
+        unit: 'x',
+        reference: { name: `cost at ${sizes[0]} agents`, value: 1 },
+        ratio: base.twinkit / rates.cpu.twinkit!,
+        note: `hand-written: ${(base.handWritten / rates.cpu.handWritten!).toFixed(2)}x (1.00x = flat; lower is better)`,
+      });
+    }
+    return results;
+  },
+};
+
+export const cases: BenchCase[] = [schellingCase('small', SMALL), schellingCase('large', LARGE), scalingCase];
 
 /** Exposed for the examples test: both implementations agree on the model's behaviour. @internal */
 export const _implementations = { runTwinkit, runHandWritten, STEPS };

@@ -7,7 +7,14 @@
  * same model at the same points, as the history grows.
  */
 import { defineModel, type Simulation } from '@twinkit/core';
-import { type BenchCase, compareRates, rateResult } from '../harness';
+import {
+  type BenchCase,
+  type BenchResult,
+  compareRates,
+  measuredResult,
+  measureRates,
+  rateResult,
+} from '../harness';
 
 /** `count` machines, each cycling between work and short breaks: always `count` pending events. */
 const machines = defineModel((sim, params: { count: number }) => {
@@ -174,6 +181,57 @@ export const cases: BenchCase[] = [
               note: `${count} suspended processes, ${history} events of history; snapshot fork ${(1000 / rates.snapshot!).toFixed(3)} ms, replay fork ${(1000 / rates.replay!).toFixed(2)} ms`,
             },
           ),
+        );
+      }
+      return results;
+    },
+  },
+  {
+    suite: 'core',
+    name: 'fork-snapshot-growth',
+    run({ quick }) {
+      // Fork by snapshot of a model with 100, 1k and 10k suspended processes (each machine one pending
+      // timeout, about 2 events of history per machine), against fork by replay of the same model at
+      // the same point; the growth of the snapshot fork's cost per process from 100 processes is
+      // printed as a ratio (1.00x = linear in the number of processes).
+      const results: BenchResult[] = [];
+      const counts = quick ? [100, 1_000] : [100, 1_000, 10_000];
+      let base: number | null = null;
+      for (const count of counts) {
+        const live = checkpointedMachines.create({ seed: 4, params: { count } });
+        live.run({ until: 20 });
+        const rates = measureRates(
+          {
+            snapshot: { work: 1, fn: () => live.fork({ mechanism: 'snapshot' }) },
+            replay: { work: 1, fn: () => live.fork({ mechanism: 'replay' }) },
+          },
+          quick ? { rounds: 1, warmup: 1, minMs: 20 } : { rounds: 5, warmup: 1, minMs: 250 },
+        );
+        const perProcess = rates.cpu.snapshot! * count; // processes forked per second
+        base ??= perProcess;
+        results.push(
+          measuredResult(
+            'core',
+            `fork-snapshot-${count}`,
+            'forks/s by snapshot',
+            'forks/s',
+            rates,
+            'snapshot',
+            { key: 'replay', label: 'fork by replay, same model and point' },
+            {
+              note: `${count} suspended processes, ${live.eventsProcessed} events of history; snapshot fork ${(1000 / rates.cpu.snapshot!).toFixed(2)} ms cpu (${(1000 / rates.wall.snapshot!).toFixed(2)} ms wall), replay ${(1000 / rates.cpu.replay!).toFixed(2)} ms cpu`,
+            },
+          ),
+          {
+            suite: 'core',
+            case: `fork-snapshot-${count}`,
+            metric: 'cost growth per process (snapshot)',
+            value: base / perProcess,
+            unit: 'x',
+            reference: { name: `cost per process at ${counts[0]}`, value: 1 },
+            ratio: base / perProcess,
+            note: '1.00x = cost linear in the number of processes; lower is better',
+          },
         );
       }
       return results;

@@ -3,7 +3,7 @@
  * hand-written loop doing the same work in the same process.
  */
 import { RandomStream, Simulation } from '@twinkit/core';
-import { type BenchCase, compareRates, rateResult } from '../harness';
+import { type BenchCase, measuredResult, measureRates } from '../harness';
 import { ReferenceHeap } from './reference-heap';
 
 const ARRIVAL_MEAN = 1;
@@ -127,7 +127,7 @@ export const cases: BenchCase[] = [
     name: 'mm1-callbacks',
     run({ quick }) {
       const customers = quick ? 20_000 : 200_000;
-      const rates = compareRates(
+      const rates = measureRates(
         {
           kernel: { work: customers, fn: () => mm1Callbacks(customers) },
           hand: { work: customers, fn: () => mm1HandWritten(customers) },
@@ -135,16 +135,14 @@ export const cases: BenchCase[] = [
         { rounds: quick ? 2 : 5, minMs: quick ? 40 : 250 },
       );
       return [
-        rateResult(
+        measuredResult(
           'core',
           'mm1-callbacks',
           'customers/s',
           'customers/s',
-          rates.kernel!,
-          {
-            name: 'hand-written typed-array heap',
-            value: rates.hand!,
-          },
+          rates,
+          'kernel',
+          { key: 'hand', label: 'hand-written typed-array heap' },
           { goal: 0.7, note: 'M/M/1 rho=0.9, event-scheduling style (2 events per customer)' },
         ),
       ];
@@ -157,7 +155,7 @@ export const cases: BenchCase[] = [
       const events = quick ? 20_000 : 200_000;
       const results = [];
       for (const count of quick ? [1000] : [10, 1000, 100_000]) {
-        const rates = compareRates(
+        const rates = measureRates(
           {
             kernel: { work: events, fn: () => processesKernel(count, events) },
             hand: { work: events, fn: () => processesHandWritten(count, events) },
@@ -165,16 +163,14 @@ export const cases: BenchCase[] = [
           { rounds: quick ? 2 : 5, minMs: quick ? 40 : 250 },
         );
         results.push(
-          rateResult(
+          measuredResult(
             'core',
             `processes-${count}`,
             'timeouts/s',
             'events/s',
-            rates.kernel!,
-            {
-              name: 'hand-written generators on a typed-array heap',
-              value: rates.hand!,
-            },
+            rates,
+            'kernel',
+            { key: 'hand', label: 'hand-written generators on a typed-array heap' },
             { goal: 0.7, note: `${count} generator processes looping on exponential timeouts` },
           ),
         );

@@ -6,9 +6,10 @@
  * leave the CPU caches).
  */
 import { performance } from 'node:perf_hooks';
-import { Simulation } from '@twinkit/core';
+import { type Event, RandomStream, Simulation } from '@twinkit/core';
 import { Resource } from '@twinkit/des';
-import { type BenchCase, type BenchResult, rateResult } from '../harness';
+import { ReferenceHeap } from '../core/reference-heap';
+import { type BenchCase, type BenchResult, measuredResult, measureRates, rateResult } from '../harness';
 
 const WORK_MEAN = 10;
 const REPAIR_MEAN = 0.5;
@@ -67,7 +68,130 @@ function eventsPerSecond(
   return { rate: best, pending };
 }
 
+/**
+ * `count` generator processes looping on `yield sim.timeout(exponential(1))`, past their start: always
+ * `count` pending timeouts. `advance(k)` processes exactly `k` more timeouts (setup is not timed).
+ */
+function pendingKernel(count: number): (k: number) => void {
+  const sim = new Simulation({ seed: 5 });
+  const rng = sim.rng('delays');
+  let fired = 0;
+  let target = -1;
+  let done: Event<unknown> | null = null;
+  for (let i = 0; i < count; i++) {
+    sim.process(function* () {
+      for (;;) {
+        yield sim.timeout(rng.exponential(1));
+        if (++fired === target) done!.succeed();
+      }
+    });
+  }
+  sim.run({ until: 2 });
+  return (k) => {
+    target = fired + k;
+    done = sim.event();
+    sim.run({ until: done });
+  };
+}
+
+/** The same with hand-written generators that yield delays, on a typed-array heap. */
+function pendingHandWritten(count: number): (k: number) => void {
+  const rng = new RandomStream({ seed: 5, name: 'delays', replication: 0, forkPath: '' });
+  let fired = 0;
+  function* body(): Generator<number, void, void> {
+    for (;;) {
+      yield rng.exponential(1);
+      fired++;
+    }
+  }
+  const gens: Generator<number, void, void>[] = [];
+  const heap = new ReferenceHeap();
+  let now = 0;
+  for (let i = 0; i < count; i++) {
+    const g = body();
+    gens.push(g);
+    heap.push(0, i);
+  }
+  const advanceTo = (until: number) => {
+    while (heap.topTime() <= until) {
+      now = heap.topTime();
+      const i = heap.pop();
+      heap.push(now + gens[i]!.next().value!, i);
+    }
+  };
+  advanceTo(2);
+  return (k) => {
+    const target = fired + k;
+    while (fired < target) {
+      now = heap.topTime();
+      const i = heap.pop();
+      heap.push(now + gens[i]!.next().value!, i);
+    }
+  };
+}
+
 export const cases: BenchCase[] = [
+  {
+    suite: 'des',
+    name: 'pending-growth',
+    run({ quick }) {
+      // Per-event cost of generator processes on timeouts with 1k, 10k and 100k of them pending, twinkit
+      // against the hand-written loop in the same process, rounds alternating; the growth of each one's
+      // cost per event from 1k pending is printed as a ratio (1.00x = flat).
+      const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+      const k = quick ? 20_000 : 100_000;
+      const results: BenchResult[] = [];
+      let base: { kernel: number; hand: number; kernelWall: number; handWall: number } | null = null;
+      for (const count of sizes) {
+        const kernel = pendingKernel(count);
+        const hand = pendingHandWritten(count);
+        const rates = measureRates(
+          { kernel: { work: k, fn: () => kernel(k) }, hand: { work: k, fn: () => hand(k) } },
+          quick ? { rounds: 1, warmup: 1, minMs: 20 } : { rounds: 7, warmup: 2, minMs: 250 },
+        );
+        const r = rates.cpu;
+        base ??= {
+          kernel: r.kernel!,
+          hand: r.hand!,
+          kernelWall: rates.wall.kernel!,
+          handWall: rates.wall.hand!,
+        };
+        const ns = (rate: number) => (1e9 / rate).toFixed(0);
+        const growth = base.kernel / r.kernel!;
+        const handGrowth = base.hand / r.hand!;
+        results.push(
+          measuredResult(
+            'des',
+            `pending-growth-${count}`,
+            'timeouts/s',
+            'events/s',
+            rates,
+            'kernel',
+            { key: 'hand', label: 'hand-written generators on a typed-array heap' },
+            {
+              note: `${count} processes pending on timeouts; ns/event (cpu) twinkit ${ns(r.kernel!)}, hand-written ${ns(r.hand!)}`,
+            },
+          ),
+          {
+            suite: 'des',
+            case: `pending-growth-${count}`,
+            metric: 'cost growth per event (twinkit)',
+            value: growth,
+            unit: 'x',
+            reference: { name: `cost at ${sizes[0]} pending`, value: 1 },
+            ratio: growth,
+            wall: {
+              value: base.kernelWall / rates.wall.kernel!,
+              reference: 1,
+              ratio: base.kernelWall / rates.wall.kernel!,
+            },
+            note: `hand-written: ${handGrowth.toFixed(2)}x cpu, ${(base.handWall / rates.wall.hand!).toFixed(2)}x wall (1.00x = flat; lower is better; goal <= 3x at 100k)`,
+          },
+        );
+      }
+      return results;
+    },
+  },
   {
     suite: 'des',
     name: 'calendar-growth',
