@@ -114,6 +114,20 @@ ${CONTROL}`);
     expect(r.final('y[k2]')).toBe(3);
   });
 
+  it('computes a total that every element reads once, in a variable of its own', () => {
+    const model = readVensim(`
+R: (r1-r4) ~~|
+x[R] = 1, 2, 3, 4 ~~|
+share[R] = x[R] / SUM(x[R!]) ~~|
+peak[R] = x[R] / VMAX(x[R!]) ~~|
+${CONTROL}`);
+    const r = simulate(model);
+    expect(Array.from({ length: 4 }, (_, i) => r.final(`share[r${i + 1}]`))).toEqual([0.1, 0.2, 0.3, 0.4]);
+    expect(r.final('peak[r2]')).toBe(0.5);
+    expect(r.final('sum 1 in share')).toBe(10);
+    expect(model.variables.get('share')!.equation!.text).toContain('SUM');
+  });
+
   it('gives a model that snapshots and restores like an XMILE one', () => {
     const model = readVensim(`x = INTEG(1, 0) ~~|\n${CONTROL}`);
     const run = new SdRun(model);

@@ -1312,6 +1312,23 @@ class VensimReader {
     return v === null ? this.tr(x, ctx) : { kind: 'number', value: v };
   }
 
+  private readonly hoisted = new Map<string, string>();
+
+  /** True when an expression has a subscript that is a range without `!` (it varies by element). */
+  private readsRange(x: VExpr): boolean {
+    if ((x.kind === 'ref' || x.kind === 'call') && x.subscripts) {
+      if (x.subscripts.some((s) => !s.bang && this.dims.has(canonicalName(s.name)))) return true;
+    }
+    if (x.kind === 'ref') {
+      // An unsubscripted arrayed variable stands for its element: it varies too.
+      return !x.subscripts && (this.varDims.get(canonicalName(x.name))?.length ?? 0) > 0;
+    }
+    if (x.kind === 'call') return x.args.some((y) => this.readsRange(y));
+    if (x.kind === 'unary') return this.readsRange(x.operand);
+    if (x.kind === 'binary') return this.readsRange(x.left) || this.readsRange(x.right);
+    return false;
+  }
+
   /** SUM/PROD/VMIN/VMAX over the `dim!` subscripts of `arg`, expanded element by element. */
   private vector(op: 'sum' | 'prod' | 'min' | 'max', arg: VExpr, ctx: Ctx): Expr {
     const bangs: string[] = [];
@@ -1349,6 +1366,43 @@ class VensimReader {
       return x;
     };
     const plain = unbang(arg);
+    const arrayed = ctx.subst !== null || ctx.eq.subs.length > 0;
+    if (arrayed && !ctx.initial && combos.length > 1 && !this.readsRange(arg)) {
+      // The same total for every element: computed once, in a variable of its own.
+      const signature = JSON.stringify([op, plain]);
+      let name = this.hoisted.get(signature);
+      if (name === undefined) {
+        name = `${op} ${this.hoisted.size + 1} in ${ctx.eq.name}`;
+        this.hoisted.set(signature, name);
+        const key = canonicalName(name);
+        this.varDims.set(key, []);
+        const inner = { eq: ctx.eq, subst: new Map<string, string>() };
+        const terms = combos.map((c) => {
+          inner.subst = new Map(bangs.map((b, i) => [b, c[i]!]));
+          return this.tr(plain, inner);
+        });
+        const expr: Expr =
+          op === 'min' || op === 'max'
+            ? { kind: 'call', fn: op, args: terms }
+            : terms.reduce((l, r) => ({ kind: 'binary', op: op === 'sum' ? '+' : '*', left: l, right: r }));
+        this.model.addDefinition({
+          kind: 'aux',
+          name,
+          key,
+          scope: '',
+          dimensions: [],
+          equation: this.exprDef(expr, ctx.eq),
+          elementEquations: new Map(),
+          inflows: [],
+          outflows: [],
+          nonNegative: false,
+          graphical: null,
+          aliasOf: null,
+          source: { file: this.file, line: ctx.eq.entry.line },
+        });
+      }
+      return { kind: 'ref', name: canonicalName(name), subscripts: null };
+    }
     const terms = combos.map((c) => {
       const subst = new Map(ctx.subst ?? []);
       if (!ctx.subst) {
