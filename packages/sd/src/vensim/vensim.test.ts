@@ -124,8 +124,9 @@ ${CONTROL}`);
     const r = simulate(model);
     expect(Array.from({ length: 4 }, (_, i) => r.final(`share[r${i + 1}]`))).toEqual([0.1, 0.2, 0.3, 0.4]);
     expect(r.final('peak[r2]')).toBe(0.5);
+    expect(r.final('max 2 in peak')).toBe(4);
     expect(r.final('sum 1 in share')).toBe(10);
-    expect(model.variables.get('share')!.equation!.text).toContain('SUM');
+    expect(model.variables.has('sum_2_in_share')).toBe(false);
   });
 
   it('gives a model that snapshots and restores like an XMILE one', () => {

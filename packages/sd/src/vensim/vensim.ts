@@ -1384,7 +1384,7 @@ class VensimReader {
         const expr: Expr =
           op === 'min' || op === 'max'
             ? { kind: 'call', fn: op, args: terms }
-            : terms.reduce((l, r) => ({ kind: 'binary', op: op === 'sum' ? '+' : '*', left: l, right: r }));
+            : balanced(op === 'sum' ? '+' : '*', terms);
         this.model.addDefinition({
           kind: 'aux',
           name,
@@ -1415,8 +1415,20 @@ class VensimReader {
       return this.tr(plain, { eq: ctx.eq, subst });
     });
     if (op === 'min' || op === 'max') return { kind: 'call', fn: op, args: terms };
-    return terms.reduce((l, r) => ({ kind: 'binary', op: op === 'sum' ? '+' : '*', left: l, right: r }));
+    return balanced(op === 'sum' ? '+' : '*', terms);
   }
+}
+
+/** `t1 op t2 op ...` as a balanced tree (a sum of 10,000 elements stays 14 levels deep). */
+function balanced(op: '+' | '*', terms: Expr[]): Expr {
+  if (terms.length === 1) return terms[0]!;
+  const mid = terms.length >> 1;
+  return {
+    kind: 'binary',
+    op,
+    left: balanced(op, terms.slice(0, mid)),
+    right: balanced(op, terms.slice(mid)),
+  };
 }
 
 /** The XMILE `IF c THEN a ELSE b` node. */
