@@ -165,6 +165,9 @@ ${CONTROL}`);
     );
     expect(refuse('d := GET XLS DATA(1) ~~|')).toMatch(/variable "d": data variables/);
     expect(refuse('q = 1 +  ~~|')).toMatch(/line 1: variable "q": equation does not parse/);
+    expect(() =>
+      readVensim('INITIAL TIME = 0 ~~| FINAL TIME = 1 ~~| TIME STEP = 0.3 ~~|\nSAVEPER = 0.5 ~~|'),
+    ).toThrow(/line 2: variable "SAVEPER": SAVEPER \(0.5\) must be a whole multiple of TIME STEP \(0.3\)/);
     expect(refuse('u = nowhere * 2 ~~|')).toMatch(
       /variable "u": uses "nowhere", which the model does not define/,
     );

@@ -645,6 +645,15 @@ class VensimReader {
     const stop = value('final_time');
     const dt = value('time_step', 1);
     const saveStep = value('saveper', dt);
+    const ratio = saveStep / dt;
+    if (!(dt > 0) || Math.abs(ratio - Math.round(ratio)) > 1e-9 * ratio || Math.round(ratio) < 1) {
+      const eq = this.control.get('saveper');
+      this.fail(
+        `SAVEPER (${saveStep}) must be a whole multiple of TIME STEP (${dt})`,
+        eq?.entry.line,
+        eq ? 'SAVEPER' : undefined,
+      );
+    }
     this.saveper = saveStep;
     this.dt = dt;
     this.start = start;
