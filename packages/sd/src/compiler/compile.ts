@@ -17,7 +17,6 @@ import type { OutflowLimit } from './limits';
 import { Compiler } from './resolve';
 import type { RuntimeContext } from './runtime';
 
-export { loopify } from './emit';
 export { canonicalKey, ModelCompileError } from './nodes';
 
 /** The generated functions of a compiled model. @internal */

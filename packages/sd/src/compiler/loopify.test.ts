@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loopify } from './compile';
+import { loopify } from './emit';
 
 function evaluate(lines: string[]): number[] {
   const v = Array.from({ length: 40 }, (_, i) => i * 0.5);
