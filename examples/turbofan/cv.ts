@@ -41,9 +41,14 @@ export function phm08(d: number): number {
 
 /**
  * The accuracy of predictions; with `cap`, truth and predictions (point and interval) are capped
- * at `cap` cycles first (the piecewise-linear convention of the literature).
+ * at `cap` cycles first (the piecewise-linear convention of the literature); with `capTruth` false,
+ * only the predictions are capped (a model trained on a capped target, judged on the true RUL).
  */
-export function accuracy(predictions: readonly Prediction[], cap = Number.POSITIVE_INFINITY): Accuracy {
+export function accuracy(
+  predictions: readonly Prediction[],
+  cap = Number.POSITIVE_INFINITY,
+  capTruth = true,
+): Accuracy {
   if (predictions.length === 0)
     throw invalidArgument(
       'accuracy(predictions)',
@@ -58,7 +63,7 @@ export function accuracy(predictions: readonly Prediction[], cap = Number.POSITI
   let covered = 0;
   let width = 0;
   for (const p of predictions) {
-    const truth = Math.min(p.truth, cap);
+    const truth = capTruth ? Math.min(p.truth, cap) : p.truth;
     const rul = Math.min(p.rul, cap);
     const lo = Math.min(p.lo90, cap);
     const hi = Math.min(p.hi90, cap);

@@ -35,8 +35,8 @@ function axes(xMax: number, yMin: number, yMax: number, xLabel: string, yLabel: 
     svg.push(
       `<text x="${x(v).toFixed(1)}" y="${H - M.bottom + 14}" font-size="10" text-anchor="middle">${v}</text>`,
     );
-  const yStep = (yMax - yMin) / 5;
-  for (let k = 0; k <= 5; k++) {
+  const yStep = (yMax - yMin) / 4;
+  for (let k = 0; k <= 4; k++) {
     const v = yMin + k * yStep;
     svg.push(
       `<text x="${M.left - 5}" y="${(y(v) + 3).toFixed(1)}" font-size="10" text-anchor="end">${v.toFixed(1)}</text>`,
@@ -66,7 +66,7 @@ const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'
 function healthChart(run: TurbofanRun): string {
   const engines = run.train.slice(0, 8);
   const xMax = Math.ceil(Math.max(...engines.map((e) => e.cycles.length)) / 50) * 50;
-  const a = axes(xMax, -0.4, 1.4, 'cycle', 'health indicator');
+  const a = axes(xMax, -0.5, 1.5, 'cycle', 'health indicator');
   engines.forEach((e, i) => {
     const h = healthSeries(run.model.hi, e);
     a.svg.push(
@@ -91,7 +91,7 @@ function fanChart(run: TurbofanRun, f: TestForecast): string {
   const now = f.observed;
   const end = Math.min(now + Math.max(f.hi90, 20) + 30, now + 400);
   const xMax = Math.ceil(end / 50) * 50;
-  const a = axes(xMax, -0.4, 1.4, `cycle (engine ${f.unit})`, 'health indicator');
+  const a = axes(xMax, -0.5, 1.5, `cycle (engine ${f.unit})`, 'health indicator');
   // Sample the posterior state and run each sample's trend forward: per-cycle 5%, 50%, 95% health.
   const rng = new RandomStream({ seed: 19, name: 'turbofan/report', replication: 0, forkPath: '' });
   const n = 300;
@@ -114,9 +114,9 @@ function fanChart(run: TurbofanRun, f: TestForecast): string {
     const sorted = Float64Array.from(arr).sort();
     return sorted[Math.round(p * (sorted.length - 1))]!;
   };
-  const lo = paths.map((p, k): [number, number] => [a.x(now + k), a.y(Math.max(-0.4, q(p, 0.05)))]);
-  const hi = paths.map((p, k): [number, number] => [a.x(now + k), a.y(Math.min(1.4, q(p, 0.95)))]);
-  const mid = paths.map((p, k): [number, number] => [a.x(now + k), a.y(Math.max(-0.4, q(p, 0.5)))]);
+  const lo = paths.map((p, k): [number, number] => [a.x(now + k), a.y(Math.max(-0.5, q(p, 0.05)))]);
+  const hi = paths.map((p, k): [number, number] => [a.x(now + k), a.y(Math.min(1.5, q(p, 0.95)))]);
+  const mid = paths.map((p, k): [number, number] => [a.x(now + k), a.y(Math.max(-0.5, q(p, 0.5)))]);
   const band = [...lo, ...hi.reverse()].map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
   a.svg.push(`<polygon points="${band}" fill="#1f77b4" fill-opacity="0.2" stroke="none"/>`);
   a.svg.push(polyline(mid, '#1f77b4', 1.5));
@@ -136,7 +136,7 @@ function fanChart(run: TurbofanRun, f: TestForecast): string {
     `<line x1="${a.x(now + f.lo90)}" y1="${y0}" x2="${a.x(now + f.hi90)}" y2="${y0}" stroke="#d62728" stroke-width="3"/>`,
     `<circle cx="${a.x(now + f.rul)}" cy="${y0}" r="4" fill="#d62728"/>`,
     `<line x1="${a.x(now)}" y1="${M.top}" x2="${a.x(now)}" y2="${H - M.bottom}" stroke="#999"/>`,
-    `<text x="${a.x(now) + 4}" y="${M.top + 10}" font-size="10">now (cycle ${now}): RUL ${f.rul.toFixed(0)} [${f.lo90.toFixed(0)}, ${f.hi90.toFixed(0)}]</text>`,
+    `<text x="${a.x(now) + (now > xMax / 2 ? -4 : 4)}" y="${M.top + 10}" font-size="10" text-anchor="${now > xMax / 2 ? 'end' : 'start'}">now (cycle ${now}): RUL ${f.rul.toFixed(0)} [${f.lo90.toFixed(0)}, ${f.hi90.toFixed(0)}]</text>`,
   );
   return svg(a.svg);
 }
@@ -186,8 +186,10 @@ Uniform cuts: uniformly from cycle 31 to the last but one; test-like cuts: drawn
 <table><tr><th>cuts, target</th><th>n</th><th>RMSE</th><th>bias</th><th>PHM08 score</th><th>score per prediction</th><th>90% coverage</th><th>mean 90% width</th></tr>
 ${accuracyRow('uniform, true RUL', uniform.raw)}
 ${accuracyRow(`uniform, capped at ${cap}`, uniform.capped)}
+${accuracyRow(`uniform, cuts with true RUL ≤ ${cap}`, uniform.near)}
 ${accuracyRow('test-like, true RUL', testLike.raw)}
 ${accuracyRow(`test-like, capped at ${cap}`, testLike.capped)}
+${accuracyRow(`test-like, cuts with true RUL ≤ ${cap}`, testLike.near)}
 </table>
 <h2>Health indicator of training engines</h2>
 <p>The first 8 training engines; the dashed line is the mean failure threshold.</p>
