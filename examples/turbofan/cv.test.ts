@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, type Prediction, phm08 } from './cv';
+import { accuracy, crossValidate, type Prediction, phm08 } from './cv';
+import { loadCmapss } from './data';
+import { DEFAULT_SETTINGS } from './model';
 
 describe('the accuracy of remaining-life predictions', () => {
   // d = predicted − true: 3 (late), −13 (early), 0.
@@ -38,5 +40,24 @@ describe('the accuracy of remaining-life predictions', () => {
 
   it('refuses an empty set', () => {
     expect(() => accuracy([])).toThrow(/accuracy\(predictions\): predictions must not be empty/);
+  });
+
+  it('cross-validates by engine: every held-out engine cut inside its life, truth = life − cut', () => {
+    const engines = loadCmapss('train_FD001.txt').slice(0, 12);
+    const settings = { ...DEFAULT_SETTINGS, samples: 200, noiseEvery: 3 };
+    const predictions = crossValidate(engines, { folds: 3, cutsPerEngine: 2, settings });
+    expect(predictions).toHaveLength(24);
+    const life = new Map(engines.map((e) => [e.unit, e.cycles.length]));
+    expect(new Set(predictions.map((p) => p.unit)).size).toBe(12);
+    for (const p of predictions) {
+      expect(p.cut).toBeGreaterThanOrEqual(31);
+      expect(p.cut).toBeLessThan(life.get(p.unit)!);
+      expect(p.truth).toBe(life.get(p.unit)! - p.cut);
+      expect(p.lo90).toBeLessThanOrEqual(p.rul);
+      expect(p.rul).toBeLessThanOrEqual(p.hi90);
+    }
+    expect(() => crossValidate(engines, { folds: 1 })).toThrow(
+      /folds must be an integer from 2 to the number of engines \(12\), got 1/,
+    );
   });
 });
