@@ -90,6 +90,28 @@ export interface VariableDef {
   source: SourceLocation;
 }
 
+/**
+ * A variable definition with the defaults of a plain scalar variable at the root (no equation,
+ * elements, flows, limit, graphical function or alias), overridden by `fields`. Every reader builds
+ * its definitions through it, so a new field gets its default in one place. @internal
+ */
+export function variableDef(
+  fields: Pick<VariableDef, 'kind' | 'name' | 'key' | 'source'> & Partial<VariableDef>,
+): VariableDef {
+  return {
+    scope: '',
+    dimensions: [],
+    equation: null,
+    elementEquations: new Map(),
+    inflows: [],
+    outflows: [],
+    nonNegative: false,
+    graphical: null,
+    aliasOf: null,
+    ...fields,
+  };
+}
+
 /** A dimension (subscript range) of arrayed variables. @internal */
 export interface DimensionDef {
   name: string;
@@ -328,21 +350,14 @@ export class SdModel {
       throw invalidArgument(api, 'a variable needs a non-empty name', name);
     }
     const key = canonicalName(name);
-    const def: VariableDef = {
+    const def = variableDef({
       kind,
       name: displayName(name),
       key,
       scope: key.includes('.') ? key.slice(0, key.lastIndexOf('.')) : '',
       dimensions: (options.dimensions ?? []).map((d) => canonicalName(d)),
-      equation: null,
-      elementEquations: new Map(),
-      inflows: [],
-      outflows: [],
-      nonNegative: false,
-      graphical: null,
-      aliasOf: null,
       source: options.source ?? {},
-    };
+    });
     for (const [element, eq] of Object.entries(options.elements ?? {})) {
       const elementKey = element
         .split(',')

@@ -11,6 +11,7 @@ import {
   SdModel,
   type VariableDef,
   validateGraphical,
+  variableDef,
 } from '../model/model';
 import { canonicalName, displayName } from '../names';
 import {
@@ -723,21 +724,13 @@ class VensimReader {
   private build(key: string, list: VarEq[]): void {
     const first = list[0]!;
     const dims = this.varDims.get(key)!;
-    const def: VariableDef = {
+    const def = variableDef({
       kind: 'aux',
       name: first.name,
       key,
-      scope: '',
       dimensions: dims.map((d) => d.key),
-      equation: null,
-      elementEquations: new Map(),
-      inflows: [],
-      outflows: [],
-      nonNegative: false,
-      graphical: null,
-      aliasOf: null,
       source: { file: this.file, line: first.entry.line },
-    };
+    });
     const existing = this.model.variables.get(key);
     if (existing) {
       // A flow made by an INTEG that decomposed into this variable: already added.
@@ -1166,34 +1159,28 @@ class VensimReader {
         }
         const k = ++this.macroCalls;
         const stage = `${ctx.eq.name} smooth ${k}`;
-        const base = {
-          scope: '',
-          dimensions: [],
-          elementEquations: new Map(),
-          inflows: [],
-          outflows: [],
-          nonNegative: false,
-          graphical: null,
-          aliasOf: null,
-          source: { file: this.file, line: ctx.eq.entry.line },
-        };
+        const source = { file: this.file, line: ctx.eq.entry.line };
         const stageRef: Expr = { kind: 'ref', name: canonicalName(stage), subscripts: null };
         const rate: Expr = bin('/', bin('-', a(0), stageRef), a(1));
-        this.model.addDefinition({
-          ...base,
-          kind: 'flow',
-          name: `${stage} change`,
-          key: canonicalName(`${stage} change`),
-          equation: { kind: 'expr', expr: rate, text: ctx.eq.entry.equation },
-        });
-        this.model.addDefinition({
-          ...base,
-          kind: 'stock',
-          name: stage,
-          key: canonicalName(stage),
-          inflows: [canonicalName(`${stage} change`)],
-          equation: { kind: 'expr', expr: init(0), text: ctx.eq.entry.equation },
-        });
+        this.model.addDefinition(
+          variableDef({
+            source,
+            kind: 'flow',
+            name: `${stage} change`,
+            key: canonicalName(`${stage} change`),
+            equation: { kind: 'expr', expr: rate, text: ctx.eq.entry.equation },
+          }),
+        );
+        this.model.addDefinition(
+          variableDef({
+            source,
+            kind: 'stock',
+            name: stage,
+            key: canonicalName(stage),
+            inflows: [canonicalName(`${stage} change`)],
+            equation: { kind: 'expr', expr: init(0), text: ctx.eq.entry.equation },
+          }),
+        );
         return stageRef;
       }
       if (stateful && this.readsActive(args[0]!)) {
@@ -1394,21 +1381,15 @@ class VensimReader {
           op === 'min' || op === 'max'
             ? { kind: 'call', fn: op, args: terms }
             : balanced(op === 'sum' ? '+' : '*', terms);
-        this.model.addDefinition({
-          kind: 'aux',
-          name,
-          key,
-          scope: '',
-          dimensions: [],
-          equation: this.exprDef(expr, ctx.eq),
-          elementEquations: new Map(),
-          inflows: [],
-          outflows: [],
-          nonNegative: false,
-          graphical: null,
-          aliasOf: null,
-          source: { file: this.file, line: ctx.eq.entry.line },
-        });
+        this.model.addDefinition(
+          variableDef({
+            kind: 'aux',
+            name,
+            key,
+            equation: this.exprDef(expr, ctx.eq),
+            source: { file: this.file, line: ctx.eq.entry.line },
+          }),
+        );
       }
       return { kind: 'ref', name: canonicalName(name), subscripts: null };
     }
