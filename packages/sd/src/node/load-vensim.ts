@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 // From the main entry by name (see load-xmile.ts): dist/node.js then shares dist/index.js's classes.
 import { readVensim, type SdModel, VensimError } from '@twinkit/sd';
+import { readModelFile } from './read-model-file';
 
 /**
  * Reads a Vensim `.mdl` file from disk into a model (Node only; {@link readVensim} reads the text
@@ -18,14 +17,6 @@ import { readVensim, type SdModel, VensimError } from '@twinkit/sd';
  * and line of what twinkit cannot run.
  */
 export function loadVensim(path: string): SdModel {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new VensimError(`loadVensim(path): cannot read ${JSON.stringify(path)}: ${(e as Error).message}`, {
-      code: 'IO',
-      cause: e,
-    });
-  }
-  return readVensim(text, { file: basename(path) });
+  const { text, file } = readModelFile('loadVensim(path)', path, VensimError);
+  return readVensim(text, { file });
 }
