@@ -1,8 +1,9 @@
-import { formatValue, TwinkitError } from '../errors';
+import type { CalendarEntry } from '../calendar/calendar';
+import { formatValue, invalidArgument, TwinkitError } from '../errors';
 import type { Simulation } from '../simulation/simulation';
 import { Event, Interrupt, Priority } from './event';
 
-/** What a process is resumed with when it starts: a success without a value. */
+/** What a process is resumed with when it starts or a plain delay ends: a success without a value. */
 const START = Object.freeze({ _ok: true, _value: undefined });
 
 // The built-in generator methods, called directly on native generators. Every generator function has a
@@ -17,9 +18,12 @@ export const nativeNext = generatorPrototype.next;
 /** @internal the built-in `Generator.prototype.throw` */
 export const nativeThrow = generatorPrototype.throw;
 
-/** The generator a process runs: it yields events and receives their values. */
+/**
+ * The generator a process runs: it yields events and receives their values, or yields a plain delay
+ * (a finite number >= 0) and receives `undefined` when it has passed.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: the value received at a yield depends on the event yielded
-export type ProcessGenerator<R = unknown> = Generator<Event<any>, R, any>;
+export type ProcessGenerator<R = unknown> = Generator<Event<any> | number, R, any>;
 
 /** A generator object, or a function that returns one (called with no arguments). */
 export type ProcessBody<R = unknown> = ProcessGenerator<R> | (() => ProcessGenerator<R>);
@@ -31,10 +35,19 @@ export type ProcessBody<R = unknown> = ProcessGenerator<R> | (() => ProcessGener
  * Inside the generator, `yield event` suspends the process until the event is processed and evaluates
  * to the event's value; if the event failed, its error is thrown at the `yield`.
  *
+ * `yield delay` (a plain number: finite and >= 0) suspends the process for `delay` and evaluates to
+ * `undefined`. It is scheduled exactly as `yield sim.timeout(delay)` is, at the same place in the
+ * (time, priority, insertion) order, so a model rewritten from one to the other gives the same
+ * results; but it creates no event object, which is what keeps the cost per event flat in hot loops
+ * with many pending processes. Use `sim.timeout(delay, value)` for a value, an event to hand to
+ * `anyOf`/`allOf`, or one that other code waits on too. An interrupt reaches a process waiting on a
+ * plain delay as on any other wait (the delay is then dropped).
+ *
  * @example
  * ```ts
  * const p = sim.process(function* () {
  *   const v = yield sim.timeout(1, 'x'); // v === 'x' at t = 1
+ *   yield 2.5; // t = 3.5, no event allocated
  *   return 7;
  * });
  * sim.run();
@@ -48,6 +61,8 @@ export class Process<R = unknown> extends Event<R> {
   private readonly id: number;
   private readonly givenName: string | undefined;
   /** @internal the event this process waits on */ _target: Event<unknown> | null = null;
+  /** @internal the calendar entry of its plain delays (created on the first one, then reused) */
+  _delayEntry: DelayEntry | null = null;
 
   /**
    * Creates and starts the process; prefer `sim.process()`. (`native`, internal: whether the generator's
@@ -86,7 +101,7 @@ export class Process<R = unknown> extends Event<R> {
     return !this.triggered;
   }
 
-  /** The event the process is waiting on, or null. */
+  /** The event the process is waiting on, or null (also while it waits on a plain delay, `yield 5`). */
   get target(): Event<unknown> | null {
     return this._target;
   }
@@ -98,7 +113,8 @@ export class Process<R = unknown> extends Event<R> {
   /**
    * Interrupts the process: at the current time, the `yield` it is suspended at throws an
    * {@link Interrupt} whose `cause` is `cause`. The event it was waiting on is left alone (a resource
-   * request stays queued until cancelled).
+   * request stays queued until cancelled); a plain delay it was waiting on (`yield 5`) still comes up
+   * on the calendar at its time, like a timeout nobody waits on, and wakes nobody.
    *
    * @throws TwinkitError if the process has finished or tries to interrupt itself.
    */
@@ -124,6 +140,7 @@ export class Process<R = unknown> extends Event<R> {
       if (!this.isAlive) return; // finished meanwhile
       if (this._target !== null) this._target.removeCallback(this);
       this._target = null;
+      if (this._delayEntry !== null) this._delayEntry._waiting = false;
       this._wake(interruption);
     });
     this.sim._enqueue(interruption, 0, Priority.URGENT);
@@ -137,7 +154,7 @@ export class Process<R = unknown> extends Event<R> {
     sim._activeProcess = this as Process<unknown>;
     let current: Event<unknown> = event;
     for (;;) {
-      let result: IteratorResult<Event<unknown>, unknown>;
+      let result: IteratorResult<Event<unknown> | number, unknown>;
       try {
         if (current._ok) {
           result = this._native
@@ -160,6 +177,27 @@ export class Process<R = unknown> extends Event<R> {
         return;
       }
       const next = result.value;
+      if (typeof next === 'number') {
+        if (next >= 0 && next !== Number.POSITIVE_INFINITY) {
+          // A plain delay: the process's own kernel entry goes on the calendar where a Timeout would
+          // (same delay, priority and place in the insertion order), and no event is allocated.
+          let entry = this._delayEntry;
+          if (entry === null || entry._queued) {
+            // The first delay, or the last one is still on the calendar (an interrupt cut it short).
+            entry = new DelayEntry(this as Process<unknown>);
+            this._delayEntry = entry;
+          }
+          entry._queued = true;
+          entry._waiting = true;
+          entry._delay = next;
+          this._target = null;
+          sim._enqueue(entry, next, Priority.NORMAL);
+          sim._activeProcess = previous;
+          return;
+        }
+        current = this.badDelay(next);
+        continue;
+      }
       if (next instanceof Event && next.sim === sim) {
         if (next._phase !== 2 /* processed */) {
           if (next._cb0 === null && next._cbs === null) next._cb0 = this;
@@ -197,8 +235,58 @@ export class Process<R = unknown> extends Event<R> {
     mistake._value = new TwinkitError(
       yielded instanceof Event
         ? `${this.describe()} yielded ${yielded.describe()} of another simulation. A process can only wait on events of its own simulation.`
-        : `${this.describe()} yielded ${formatValue(yielded)}, which is not an Event. Yield sim.timeout(delay), an event, a process or a resource request.`,
+        : `${this.describe()} yielded ${formatValue(yielded)}, which is neither an Event nor a delay. Yield a plain delay (yield 5), sim.timeout(delay), an event, a process or a resource request.`,
     );
     return mistake;
+  }
+
+  private badDelay(delay: number): Event<unknown> {
+    const mistake = new Event<unknown>(this.sim);
+    mistake._ok = false;
+    mistake._value = invalidArgument(
+      `process yield (${this.describe()} at t=${this.sim.now})`,
+      'a plain delay must be a finite number >= 0',
+      delay,
+      'Time never runs backwards: yield a delay >= 0 (yield 5), or yield an event to wait for something that has no known time.',
+    );
+    return mistake;
+  }
+}
+
+/**
+ * The calendar entry of a process's plain delays (`yield 5`). It belongs to the kernel and is never
+ * handed to user code, so one entry per process serves all its delays; a second one is made only when
+ * an interrupt cut a delay short and left the first on the calendar (it then fires for nobody, as a
+ * timeout the process no longer waits on does).
+ *
+ * @internal
+ */
+export class DelayEntry implements CalendarEntry {
+  /** @internal */ declare _time: number;
+  /** @internal the delay last waited (for traces) */ declare _delay: number;
+  /** @internal true while on the calendar */ declare _queued: boolean;
+  /** @internal true while its process waits on it (cleared by an interrupt) */ declare _waiting: boolean;
+  /** @internal the process it wakes */ declare readonly _process: Process<unknown>;
+
+  constructor(process: Process<unknown>) {
+    this._time = 0;
+    this._delay = 0;
+    this._queued = false;
+    this._waiting = false;
+    this._process = process;
+  }
+
+  /** @internal Wakes the process, unless an interrupt took it off this wait. */
+  _fire(): void {
+    this._queued = false;
+    if (this._waiting) {
+      this._waiting = false;
+      this._process._wake(START as Event<unknown>);
+    }
+  }
+
+  /** A short description for traces, e.g. `Delay(5)`. */
+  describe(): string {
+    return `Delay(${this._delay})`;
   }
 }

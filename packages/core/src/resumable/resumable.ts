@@ -105,7 +105,7 @@ export type PhaseBody<P extends string> = (run: PhaseRun<P>) => PhaseGenerator<P
 // A generator's `return 'busy'` is typed string (TypeScript widens it), so the next phase's name is
 // checked when the phase ends (a clear error names the phases).
 // biome-ignore lint/suspicious/noExplicitAny: the values received at yields depend on the events
-type PhaseGenerator<P extends string> = Generator<AnyEvent, PhaseResult<P> | string, any>;
+type PhaseGenerator<P extends string> = Generator<AnyEvent | number, PhaseResult<P> | string, any>;
 
 /**
  * A phase: its body, or the body with an `interrupted` handler for an {@link Interrupt} arriving
@@ -259,13 +259,13 @@ export class ResumableProcess<P extends string = string> {
         return { delay: wait, next };
       },
     };
-    function* drive(): Generator<AnyEvent, never, unknown> {
+    function* drive(): Generator<AnyEvent | number, never, unknown> {
       for (;;) {
         const spec = self.phases[self.current];
         if (!Number.isNaN(delay)) {
           self.seq = self.group._stamp();
           try {
-            yield sim.timeout(delay);
+            yield delay; // a plain delay: no event per timed wait
           } catch (error) {
             const handler = typeof spec === 'function' ? undefined : spec.interrupted;
             if (!(error instanceof Interrupt) || handler === undefined) throw error;
@@ -446,6 +446,6 @@ export class ResumableGroup {
   }
 }
 
-function isGenerator<T>(value: unknown): value is Generator<AnyEvent, T, unknown> {
+function isGenerator<T>(value: unknown): value is Generator<AnyEvent | number, T, unknown> {
   return typeof value === 'object' && value !== null && typeof (value as Generator).next === 'function';
 }

@@ -254,7 +254,7 @@ describe('Processes', () => {
     sim.process(
       function* () {
         try {
-          yield 42 as unknown as Event;
+          yield { at: 42 } as unknown as Event;
         } catch (e) {
           caught = e;
         }
@@ -263,7 +263,9 @@ describe('Processes', () => {
     );
     sim.run();
     expect(caught).toBeInstanceOf(TwinkitError);
-    expect((caught as Error).message).toMatch(/Process\(bad\) yielded 42, which is not an Event/);
+    expect((caught as Error).message).toMatch(
+      /Process\(bad\) yielded \{.*\}, which is neither an Event nor a delay/,
+    );
   });
 
   it('yielding an already processed event resumes at once with its value', () => {

@@ -1,18 +1,19 @@
 import type { CalendarEntry } from '../calendar/calendar';
 import { invalidArgument } from '../errors';
 import { Event, Timeout } from '../events/event';
-import { Process } from '../events/process';
+import { DelayEntry, Process } from '../events/process';
 
 /** What a listener registered with {@link Simulation.onStep} learns about each processed event. */
 export interface StepInfo {
   /** Simulated time of the event. */
   time: number;
   /**
-   * What it is: a timeout, a process starting or ending, a callback from `schedule`, a state event of
-   * a continuous model, or any other event (triggered events, conditions, resource requests).
+   * What it is: a timeout (or the end of a plain delay, `yield 5`), a process starting or ending, a
+   * callback from `schedule`, a state event of a continuous model, or any other event (triggered
+   * events, conditions, resource requests).
    */
   kind: 'timeout' | 'process-start' | 'process-end' | 'call' | 'state-event' | 'event';
-  /** The event's own description (`Timeout(5)`, `Process(customer-3)`, `Request(counter, ...)`). */
+  /** The event's own description (`Timeout(5)`, `Delay(5)`, `Process(customer-3)`, `Request(counter, ...)`). */
   description: string;
   /** The process the event starts, ends or resumes (its first waiter), or null. */
   process: string | null;
@@ -35,6 +36,14 @@ export function describeStep(entry: CalendarEntry | null, time: number): StepInf
       kind: entry._starting ? 'process-start' : 'process-end',
       description: entry.describe(),
       process: entry.name,
+    };
+  }
+  if (entry instanceof DelayEntry) {
+    return {
+      time,
+      kind: 'timeout',
+      description: entry.describe(),
+      process: entry._waiting ? entry._process.name : null,
     };
   }
   if (entry instanceof Event) {
