@@ -11,6 +11,7 @@ describe('@twinkit/sd exports', () => {
       'SdModel',
       'SdResults',
       'SdRun',
+      'VENSIM_NA',
       'VensimError',
       'XmileError',
       'XmlSyntaxError',

@@ -43,9 +43,11 @@ describe('twinkit-sd CLI (spawned)', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toContain('Stock A[Entry 1,Column 1]');
     expect(lines[0]).toContain('Stock A[Entry 3,Column 2]');
-    const bad = cli('run', resolve(suite, 'tests/vector_select/test_vector_select.mdl'));
+    const bad = cli('run', resolve(suite, 'tests/dynamic_final_time/test_dynamic_final_time.mdl'));
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/test_vector_select\.mdl line 2: variable "Eout2 1": .*VECTOR SELECT/);
+    expect(bad.stderr).toMatch(
+      /test_dynamic_final_time\.mdl line 23: variable "FINAL TIME": FINAL TIME must be a constant/,
+    );
   });
 
   it('writes to standard output without --out', () => {

@@ -366,5 +366,22 @@ export const BUILTINS: Record<string, Builtin> = {
   delay3: { emit: stages },
   delayn: { emit: stages },
   trend: { emit: trend },
+  // Vensim's INVERT MATRIX, one element: (row, column, n, the n x n values row by row).
+  invert_matrix_element: {
+    emit: ({ args, a, arity }) => {
+      arity(4, Number.POSITIVE_INFINITY);
+      const values = args.slice(3).map((_, i) => a(i + 3));
+      return `c.invertMatrixElement(${a(0)}, ${a(1)}, ${a(2)}, [${values.join(', ')}])`;
+    },
+  },
+  // Vensim's VECTOR SELECT: (missing, numerical action, error action, selections..., values...).
+  vector_select: {
+    emit: ({ args, a, arity }) => {
+      arity(5, Number.POSITIVE_INFINITY);
+      const n = (args.length - 3) / 2;
+      const list = (from: number) => Array.from({ length: n }, (_, i) => a(from + i)).join(', ');
+      return `c.vectorSelect(${a(0)}, ${a(1)}, ${a(2)}, [${list(3)}], [${list(3 + n)}])`;
+    },
+  },
   forcst: { emit: trend },
 };

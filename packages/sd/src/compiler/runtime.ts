@@ -29,6 +29,8 @@ export interface RuntimeContext {
   safediv(a: number, b: number, alternative: number): number;
   stddev(values: number[]): number;
   step(time: number, height: number, at: number): number;
+  invertMatrixElement(row: number, col: number, n: number, values: number[]): number;
+  vectorSelect(missing: number, action: number, error: number, selection: number[], values: number[]): number;
   ramp(time: number, slope: number, start: number, end: number): number;
   pulse(time: number, dt: number, magnitude: number, first: number, interval: number): number;
   uniform(min: number, max: number): number;
@@ -92,6 +94,89 @@ export function pulse(time: number, dt: number, magnitude: number, first: number
   if (since < -eps) return 0;
   const phase = interval > 0 ? since - interval * Math.floor((since + eps) / interval) : since;
   return phase < dt - eps ? magnitude / dt : 0;
+}
+
+/**
+ * Element (row, col) of the inverse of the n x n matrix `values` (row by row), by Gauss-Jordan
+ * elimination with partial pivoting; NaN when the matrix is singular. @internal
+ */
+export function invertMatrixElement(row: number, col: number, n: number, values: number[]): number {
+  const a = values.slice();
+  const inv = new Array<number>(n * n).fill(0);
+  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(a[i * n + k]!) > Math.abs(a[p * n + k]!)) p = i;
+    const pivot = a[p * n + k]!;
+    if (pivot === 0 || !Number.isFinite(pivot)) return Number.NaN;
+    if (p !== k) {
+      for (let j = 0; j < n; j++) {
+        [a[k * n + j], a[p * n + j]] = [a[p * n + j]!, a[k * n + j]!];
+        [inv[k * n + j], inv[p * n + j]] = [inv[p * n + j]!, inv[k * n + j]!];
+      }
+    }
+    for (let j = 0; j < n; j++) {
+      a[k * n + j]! /= pivot;
+      inv[k * n + j]! /= pivot;
+    }
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      const f = a[i * n + k]!;
+      if (f === 0) continue;
+      for (let j = 0; j < n; j++) {
+        a[i * n + j]! -= f * a[k * n + j]!;
+        inv[i * n + j]! -= f * inv[k * n + j]!;
+      }
+    }
+  }
+  return inv[row * n + col]!;
+}
+
+/**
+ * Vensim's VECTOR SELECT over paired selections and values: the values whose selection is not
+ * zero, combined by `action` (0 sum, 1 product, 2 min, 3 max, 4 mean, each of selection * value;
+ * 5 product of value ^ selection; 6 to 10 sum, product, min, max, mean of the values), `missing`
+ * when every selection is zero. `error` 1 (none selected), 2 (more than one) or 3 (either) gives
+ * NaN in those cases, as Vensim reports a floating-point error. @internal
+ */
+export function vectorSelect(
+  missing: number,
+  action: number,
+  error: number,
+  selection: number[],
+  values: number[],
+): number {
+  let count = 0;
+  for (const s of selection) if (s !== 0) count++;
+  if ((count === 0 && (error === 1 || error === 3)) || (count > 1 && (error === 2 || error === 3)))
+    return Number.NaN;
+  if (count === 0) return missing;
+  const picked: number[] = [];
+  selection.forEach((s, i) => {
+    if (s === 0) return;
+    const v = values[i]!;
+    picked.push(action <= 4 ? s * v : action === 5 ? v ** s : v);
+  });
+  switch (action) {
+    case 0:
+    case 6:
+      return picked.reduce((x, y) => x + y, 0);
+    case 1:
+    case 5:
+    case 7:
+      return picked.reduce((x, y) => x * y, 1);
+    case 2:
+    case 8:
+      return Math.min(...picked);
+    case 3:
+    case 9:
+      return Math.max(...picked);
+    case 4:
+    case 10:
+      return picked.reduce((x, y) => x + y, 0) / picked.length;
+    default:
+      return Number.NaN;
+  }
 }
 
 /**
@@ -208,6 +293,8 @@ export function createContext(
       return Math.sqrt(values.reduce((s, x) => s + (x - mean) ** 2, 0) / n);
     },
     step,
+    invertMatrixElement,
+    vectorSelect,
     ramp,
     pulse,
     uniform: (min, max) => min + (max - min) * rand(),

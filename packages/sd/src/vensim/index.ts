@@ -1,1 +1,1 @@
-export { type ReadVensimOptions, readVensim, VensimError } from './vensim';
+export { type ReadVensimOptions, readVensim, VENSIM_NA, VensimError } from './vensim';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { invertMatrixElement, vectorSelect } from '../compiler/runtime';
 import { SdRun, simulate } from '../runner';
-import { readVensim, VensimError } from './index';
+import { readVensim, VENSIM_NA, VensimError } from './index';
 
 const CONTROL = `
 INITIAL TIME = 0 ~ Month ~ |
@@ -152,14 +153,22 @@ ${CONTROL}`);
       }
       throw new Error('not refused');
     };
-    expect(refuse('\nx = VECTOR SELECT(1, 2, 3, 4, 5) ~~|')).toBe(
-      'm.mdl line 2: variable "x": uses the Vensim function VECTOR SELECT, which twinkit does not support',
+    expect(refuse('\nx = VECTOR RANK(1, 2) ~~|')).toBe(
+      'm.mdl line 2: variable "x": uses the Vensim function VECTOR RANK, which twinkit does not support',
+    );
+    expect(refuse('x = VECTOR SELECT(1, 2, 3, 4, 5) ~~|')).toMatch(
+      /line 1: variable "x": VECTOR SELECT needs arrays over a range/,
+    );
+    expect(refuse('d: A, B ~~|\nm[d] = 1, 2 ~~|\nx[d] = INVERT MATRIX(m[d], 1) ~~|')).toMatch(
+      /line 3: variable "x": INVERT MATRIX needs a variable whose last two subscripts are ranges/,
+    );
+    expect(refuse('o = 1 + Time ~~|\nx = DELAY N(1, 2, 0, o) ~~|')).toMatch(
+      /line 2: variable "x": DELAY N with an order that is not a constant/,
     );
     expect(refuse('y = ACTIVE INITIAL(Time, 1) ~~|\nw = y * 2 ~~|\ns = INTEG(1, w) ~~|')).toMatch(
       /line 3: variable "s": an initial value reads w, which depends on an ACTIVE INITIAL variable/,
     );
     expect(refuse('z = 2 * INTEG(1, 0) ~~|')).toMatch(/variable "z": INTEG is supported only as the whole/);
-    expect(refuse('w = :NA: ~~|')).toMatch(/variable "w": :NA:/);
     expect(refuse(':MACRO: f(a : b)\nf = a ~~|\n:END OF MACRO:')).toMatch(
       /line 1: macro F has output parameters/,
     );
@@ -171,5 +180,100 @@ ${CONTROL}`);
     expect(refuse('u = nowhere * 2 ~~|')).toMatch(
       /variable "u": uses "nowhere", which the model does not define/,
     );
+  });
+
+  it('reads :NA: as the missing value of Vensim, -2^109', () => {
+    const r = simulate(
+      readVensim(`x = IF THEN ELSE(Time > 1, :NA:, Time) ~~|\ny = :NA: + 1 ~~|\n${CONTROL}`),
+    );
+    expect(VENSIM_NA).toBe(-(2 ** 109));
+    expect([...r.series('x')]).toEqual([0, 1, VENSIM_NA, VENSIM_NA, VENSIM_NA]);
+    expect(r.final('y')).toBe(VENSIM_NA + 1);
+  });
+
+  it('inverts the matrix over the last two subscripts (INVERT MATRIX)', () => {
+    const r = simulate(
+      readVensim(`c: E, F ~~|\nr: A, B ~~|\nk: A, B ~~|
+m[E, r, k] = 4, 7; 2, 6; ~~|
+m[F, r, k] = 2, 0; 0, 5; ~~|
+mi[c, r, k] = INVERT MATRIX(m[c, r, k], 2) ~~|
+${CONTROL}`),
+    );
+    // [[4, 7], [2, 6]]^-1 = [[0.6, -0.7], [-0.2, 0.4]]
+    expect(r.final('mi[E,A,A]')).toBeCloseTo(0.6, 12);
+    expect(r.final('mi[E,A,B]')).toBeCloseTo(-0.7, 12);
+    expect(r.final('mi[E,B,A]')).toBeCloseTo(-0.2, 12);
+    expect(r.final('mi[E,B,B]')).toBeCloseTo(0.4, 12);
+    expect(r.final('mi[F,B,B]')).toBeCloseTo(1 / 5, 12);
+    expect(r.final('mi[F,A,A]')).toBe(0.5);
+  });
+
+  it('gives NaN for the inverse of a singular matrix', () => {
+    expect(invertMatrixElement(0, 0, 2, [1, 2, 2, 4])).toBeNaN();
+    expect(invertMatrixElement(1, 0, 3, [0, 1, 0, 1, 0, 0, 0, 0, 1])).toBe(1);
+  });
+
+  it('selects the elements of non-zero selection (VECTOR SELECT), each numerical action', () => {
+    const r = simulate(
+      readVensim(`d: A, B, C ~~|\ne: X, Y ~~|
+sel[d] = 0, 2, -1 ~~|
+v[d] = 3, 5, 7 ~~|
+none[d] = 0 ~~|
+sum = VECTOR SELECT(sel[d!], v[d!], -9, 0, 0) ~~|
+action = VECTOR SELECT(sel[d!], v[d!], -9, Time, 0) ~~|
+missing = VECTOR SELECT(none[d!], v[d!], -9, 0, 0) ~~|
+w[e] = 1, 10 ~~|
+outer = VECTOR SELECT(sel[d!], w[e!], 0, 6, 0) ~~|
+${CONTROL}`),
+    );
+    expect(r.final('sum')).toBe(2 * 5 - 7);
+    expect(r.final('missing')).toBe(-9);
+    // An error action that fails (here 2: more than one selected) stops the run, naming the variable.
+    expect(() =>
+      simulate(
+        readVensim(
+          `d: A, B ~~|\ns[d] = 1, 1 ~~|\nstrict = VECTOR SELECT(s[d!], s[d!], 0, 0, 2) ~~|\n${CONTROL}`,
+        ),
+      ),
+    ).toThrow(/"strict" is NaN at time 0/);
+    expect(r.final('outer')).toBe(22); // w over both selected elements of d
+    // Actions 0 to 4: sum, product, min, max, mean of selection * value.
+    expect([...r.series('action')]).toEqual([3, -70, -7, 10, 1.5]);
+    expect(vectorSelect(0, 5, 0, [0, 2, -1], [3, 5, 7])).toBeCloseTo(25 / 7, 14);
+    expect([6, 7, 8, 9, 10].map((a) => vectorSelect(0, a, 0, [0, 2, -1], [3, 5, 7]))).toEqual([
+      12, 35, 5, 7, 6,
+    ]);
+    expect(vectorSelect(0, 1, 1, [0, 0], [1, 2])).toBeNaN();
+  });
+
+  it('fixes the order of DELAY N at its initial value', () => {
+    const text = (order: string) =>
+      readVensim(`o = ${order} ~~|\nx = DELAY N(STEP(1, 1), 2, 0, o) ~~|\n${CONTROL}`);
+    const fixed = simulate(text('2 + STEP(1, 2)'));
+    const two = simulate(text('2'));
+    expect([...fixed.series('x')]).toEqual([...two.series('x')]);
+  });
+
+  it('runs DELAY N with a changing delay time as Vensim does (each stage keeps its delay time)', () => {
+    const model = readVensim(`x = DELAY N(1 + STEP(4, 1), 2 + STEP(2, 2), 3, 2) ~~|
+INITIAL TIME = 0 ~~| FINAL TIME = 6 ~~| TIME STEP = 1 ~~| SAVEPER = 1 ~~|`);
+    // The recurrence: stage j drains with the delay time of j steps ago; the output divides by
+    // the delay time of the step before.
+    const D = (t: number) => 2 + (t >= 2 ? 2 : 0);
+    const I = (t: number) => 1 + (t >= 1 ? 4 : 0);
+    let S = [3 * D(0), 3 * D(0)];
+    let times = [D(0), D(0)];
+    const want: number[] = [];
+    for (let t = 0; t <= 6; t++) {
+      want.push(S[1]! / times[0]!);
+      times = [D(t), times[0]!];
+      const out = S.map((v, j) => v / times[j]!);
+      const inflow = [I(t), out[0]!];
+      S = S.map((v, j) => v + 2 * (inflow[j]! - out[j]!));
+    }
+    const got = [...simulate(model).series('x')];
+    got.forEach((v, i) => {
+      expect(v).toBeCloseTo(want[i]!, 12);
+    });
   });
 });

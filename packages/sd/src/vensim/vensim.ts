@@ -28,6 +28,13 @@ import {
 export { VensimError } from './parse';
 
 /**
+ * Vensim's missing value `:NA:`, the number -2^109 that Vensim itself computes with (an ordinary
+ * number: `:NA: + 1` is not NA, and a comparison `x = :NA:` is how models test for it). Vensim's
+ * own output leaves a cell blank where a variable is `:NA:`.
+ */
+export const VENSIM_NA = -(2 ** 109);
+
+/**
  * Options of {@link readVensim}.
  *
  * @example
@@ -204,6 +211,7 @@ class VensimReader {
   /** The value of a constant expression (numbers, constants of the model, TIME STEP), else null. */
   private fold(x: VExpr, seen = new Set<string>(), initial = false): number | null {
     if (x.kind === 'number') return x.value;
+    if (x.kind === 'na') return VENSIM_NA;
     if (initial && x.kind === 'call' && normFn(x.fn) === 'STEP' && x.args.length === 2) {
       const h = this.fold(x.args[0]!, seen, initial);
       const at = this.fold(x.args[1]!, seen, initial);
@@ -887,6 +895,8 @@ class VensimReader {
     let ok = true;
     const visit = (x: VExpr): void => {
       if (!ok) return;
+      // INVERT MATRIX reads other elements than its own: it is built element by element.
+      if (x.kind === 'call' && normFn(x.fn) === 'INVERT MATRIX') ok = false;
       if (x.kind === 'ref' || x.kind === 'call') {
         if (x.subscripts) {
           const rd = x.kind === 'ref' ? this.varDims.get(canonicalName(x.name)) : undefined;
@@ -1051,7 +1061,7 @@ class VensimReader {
       case 'number':
         return { kind: 'number', value: x.value };
       case 'na':
-        return this.refuse(":NA: (Vensim's missing value) is not supported", ctx);
+        return { kind: 'number', value: VENSIM_NA };
       case 'lookup':
         return this.refuse('a lookup table is only allowed as the second argument of WITH LOOKUP', ctx);
       case 'unary':
@@ -1231,17 +1241,22 @@ class VensimReader {
       }
       case 'DELAY N': {
         arity(4);
-        // Vensim lowers the order when each stage would be shorter than TIME STEP.
-        const order = this.fold(args[3]!);
-        const delay = this.fold(args[1]!);
-        if (this.fold(args[3]!) === null) {
-          this.refuse('DELAY N with an order that is not a constant is not supported', ctx);
+        // Vensim fixes the order at its initial value (test_delays: 2 + STEP(1, 10) stays 2), and
+        // lowers it when each stage would be shorter than TIME STEP.
+        const order = this.fold(args[3]!, new Set(), true);
+        const delay = this.fold(args[1]!, new Set(), true);
+        if (order === null) {
+          this.refuse(
+            'DELAY N with an order that is not a constant is not supported (the order must be a constant expression at the initial time)',
+            ctx,
+          );
         }
-        let n: Expr = a(3);
-        if (order !== null && delay !== null && this.dt > 0 && delay / order < this.dt) {
-          n = { kind: 'number', value: Math.max(1, Math.floor(delay / this.dt + 1e-9)) };
+        let n = order!;
+        if (delay !== null && this.dt > 0 && delay / n < this.dt) {
+          n = Math.max(1, Math.floor(delay / this.dt + 1e-9));
         }
-        return { kind: 'call', fn: 'delayn', args: [a(0), a(1), n, a(2)] };
+        if (this.fold(args[1]!) === null) return this.delayNVarying(args, n, ctx);
+        return { kind: 'call', fn: 'delayn', args: [a(0), a(1), { kind: 'number', value: n }, a(2)] };
       }
       case 'PULSE': {
         // 1 from start for width (TIME STEP when width is 0), else 0.
@@ -1282,6 +1297,12 @@ class VensimReader {
         };
         return ifExpr(a(0), a(1), { kind: 'call', fn: 'previous', args: [self, a(2)] });
       }
+      case 'INVERT MATRIX':
+        arity(2);
+        return this.invertMatrix(args, ctx);
+      case 'VECTOR SELECT':
+        arity(5);
+        return this.vectorSelect(args, ctx);
       case 'INTEG':
         return this.refuse('INTEG is supported only as the whole equation of a stock', ctx);
       case 'WITH LOOKUP':
@@ -1289,6 +1310,163 @@ class VensimReader {
       default:
         return this.refuse(`uses the Vensim function ${fn}, which twinkit does not support`, ctx);
     }
+  }
+
+  /**
+   * DELAY N(input, delay, init, n) whose delay time changes: Vensim's stages each keep the delay
+   * time of the step the material entered them (stage j of the step at time t drains with the
+   * delay time of t - j steps), and the output divides by the delay time of the previous step.
+   * Built as explicit stocks and PREVIOUS chains (checked by test_delays).
+   */
+  private delayNVarying(args: VExpr[], n: number, ctx: Ctx): Expr {
+    if (ctx.subst || ctx.eq.subs.length > 0) {
+      this.refuse('DELAY N with a delay time that changes, in a subscripted equation, is not supported', ctx);
+    }
+    if (!Number.isInteger(n) || n < 1) this.refuse(`DELAY N order must be an integer >= 1, got ${n}`, ctx);
+    const k = ++this.macroCalls;
+    const base = `${ctx.eq.name} delay n ${k}`;
+    const source = { file: this.file, line: ctx.eq.entry.line };
+    const text = ctx.eq.entry.equation;
+    const ref = (name: string): Expr => ({ kind: 'ref', name: canonicalName(name), subscripts: null });
+    const num = (value: number): Expr => ({ kind: 'number', value });
+    const bin = (op: '+' | '-' | '*' | '/', left: Expr, right: Expr): Expr => ({
+      kind: 'binary',
+      op,
+      left,
+      right,
+    });
+    const add = (kind: 'aux' | 'flow' | 'stock', name: string, expr: Expr, inflows: string[] = []) =>
+      this.model.addDefinition(
+        variableDef({
+          source,
+          kind,
+          name,
+          key: canonicalName(name),
+          inflows: inflows.map(canonicalName),
+          equation: { kind: 'expr', expr, text },
+        }),
+      );
+    const input = this.tr(args[0]!, ctx);
+    const init = this.tr(args[2]!, { ...ctx, initial: true });
+    add('aux', `${base} time 0`, this.tr(args[1]!, ctx));
+    const time0 = { kind: 'call', fn: 'init', args: [ref(`${base} time 0`)] } as Expr;
+    // time j: the delay time j steps ago (the initial one before the start).
+    for (let j = 1; j <= Math.max(n - 1, 1); j++) {
+      add('aux', `${base} time ${j}`, {
+        kind: 'call',
+        fn: 'previous',
+        args: [ref(`${base} time ${j - 1}`), time0],
+      });
+    }
+    const outflow = (j: number): Expr => bin('/', ref(`${base} stage ${j}`), ref(`${base} time ${j}`));
+    for (let j = 0; j < n; j++) {
+      const inflow = j === 0 ? input : outflow(j - 1);
+      add('flow', `${base} stage ${j} change`, bin('*', num(n), bin('-', inflow, outflow(j))));
+      add('stock', `${base} stage ${j}`, bin('*', init, time0), [`${base} stage ${j} change`]);
+    }
+    return bin('/', ref(`${base} stage ${n - 1}`), ref(`${base} time 1`));
+  }
+
+  /**
+   * INVERT MATRIX(m[..., rows, cols], n): the element of the inverse of the n x n matrix over the
+   * argument's last two subscripts that this element of the left side stands for.
+   */
+  private invertMatrix(args: VExpr[], ctx: Ctx): Expr {
+    const m = args[0]!;
+    const n = this.fold(args[1]!, new Set(), true);
+    const subs = m.kind === 'ref' ? (m.subscripts ?? []) : [];
+    const rows = subs.length >= 2 ? this.dims.get(canonicalName(subs[subs.length - 2]!.name)) : undefined;
+    const cols = subs.length >= 2 ? this.dims.get(canonicalName(subs[subs.length - 1]!.name)) : undefined;
+    if (!rows || !cols || subs.some((s) => s.bang)) {
+      this.refuse(
+        'INVERT MATRIX needs a variable whose last two subscripts are ranges (m[rows, cols], no "!")',
+        ctx,
+      );
+    }
+    if (n === null || n !== rows!.keys.length || n !== cols!.keys.length) {
+      this.refuse(
+        `INVERT MATRIX size ${n === null ? 'is not a constant' : n} must be the number of elements of ${rows!.name} and of ${cols!.name}`,
+        ctx,
+      );
+    }
+    const row = ctx.subst?.get(rows!.key);
+    const col = ctx.subst?.get(cols!.key);
+    if (row === undefined || col === undefined || row === rows!.key || col === cols!.key) {
+      this.refuse(`INVERT MATRIX: ${rows!.name} and ${cols!.name} must be subscripts of the left side`, ctx);
+    }
+    const values: Expr[] = [];
+    for (const r of rows!.keys) {
+      for (const c of cols!.keys) {
+        const subst = new Map(ctx.subst!);
+        subst.set(rows!.key, r);
+        subst.set(cols!.key, c);
+        values.push(this.tr(m, { ...ctx, subst }));
+      }
+    }
+    const num = (value: number): Expr => ({ kind: 'number', value });
+    return {
+      kind: 'call',
+      fn: 'invert_matrix_element',
+      args: [num(rows!.keys.indexOf(row!)), num(cols!.keys.indexOf(col!)), num(n!), ...values],
+    };
+  }
+
+  /**
+   * VECTOR SELECT(selection[d!], expression[d!], missing, numerical action, error action): over
+   * every combination of the `!` ranges of both arrays, the elements of the expression whose
+   * selection is not zero, combined as the numerical action says (Vensim's 0 to 10).
+   */
+  private vectorSelect(args: VExpr[], ctx: Ctx): Expr {
+    const bangs: string[] = [];
+    const visit = (x: VExpr): void => {
+      if ((x.kind === 'ref' || x.kind === 'call') && x.subscripts) {
+        for (const s of x.subscripts) {
+          const k = canonicalName(s.name);
+          if (s.bang && !bangs.includes(k)) bangs.push(k);
+        }
+      }
+      if (x.kind === 'call') x.args.forEach(visit);
+      else if (x.kind === 'unary') visit(x.operand);
+      else if (x.kind === 'binary') {
+        visit(x.left);
+        visit(x.right);
+      }
+    };
+    visit(args[0]!);
+    visit(args[1]!);
+    if (bangs.length === 0) this.refuse('VECTOR SELECT needs arrays over a range (x[range!])', ctx);
+    let combos: string[][] = [[]];
+    for (const b of bangs) {
+      const d = this.dims.get(b);
+      if (!d) this.refuse(`${b}! is not a subscript range`, ctx);
+      combos = combos.flatMap((c) => d!.keys.map((e) => [...c, e]));
+    }
+    // A `d!` subscript stands for the element of the combination; the same range without `!` (in
+    // the other array) keeps the left side's element.
+    const pick = (x: VExpr, c: string[]): VExpr => {
+      if (x.kind === 'ref' || x.kind === 'call') {
+        const subscripts = x.subscripts
+          ? x.subscripts.map((s) =>
+              s.bang ? { name: c[bangs.indexOf(canonicalName(s.name))]!, bang: false } : s,
+            )
+          : null;
+        if (x.kind === 'ref') return { ...x, subscripts };
+        return { ...x, subscripts, args: x.args.map((y) => pick(y, c)) };
+      }
+      if (x.kind === 'unary') return { ...x, operand: pick(x.operand, c) };
+      if (x.kind === 'binary') return { ...x, left: pick(x.left, c), right: pick(x.right, c) };
+      return x;
+    };
+    const terms = (arg: VExpr): Expr[] =>
+      combos.map((c) => {
+        const subst = new Map(ctx.subst ?? []);
+        if (!ctx.subst) for (const s of ctx.eq.subs) if (s.isDim) subst.set(s.key, s.key);
+        return this.tr(pick(arg, c), { ...ctx, subst });
+      });
+    const sel = terms(args[0]!);
+    const values = terms(args[1]!);
+    const a = (i: number) => this.tr(args[i]!, ctx);
+    return { kind: 'call', fn: 'vector_select', args: [a(2), a(3), a(4), ...sel, ...values] };
   }
 
   /** The name of the graphical function of one element of a subscripted lookup. */

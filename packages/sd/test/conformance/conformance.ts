@@ -9,6 +9,7 @@ import { canonicalKey } from '../../src/compiler';
 import type { IntegrationMethod } from '../../src/model';
 import { loadVensim, loadXmile } from '../../src/node';
 import { simulate } from '../../src/runner';
+import { VENSIM_NA } from '../../src/vensim';
 
 /** Outcome of one model. */
 export interface ConformanceResult {
@@ -26,7 +27,7 @@ export interface ConformanceResult {
 /** Canonical output of a model: save times and named columns. */
 export interface CanonicalOutput {
   times: number[];
-  columns: Map<string, { name: string; values: number[] }>;
+  columns: Map<string, { name: string; values: number[]; blank: Set<number> }>;
 }
 
 /** Parses an `output.csv` / `output.tab` of the suite: CR, LF or CRLF lines, blank cells forward-filled. */
@@ -36,21 +37,23 @@ export function parseCanonicalOutput(text: string, separator: string): Canonical
   const header = split(lines[0] ?? '');
   const times: number[] = [];
   const raw: number[][] = header.map(() => []);
+  const blanks: Set<number>[] = header.map(() => new Set());
   for (const line of lines.slice(1)) {
     const cells = split(line);
     header.forEach((_, j) => {
       const cell = cells[j] ?? '';
       const prev = raw[j]![raw[j]!.length - 1];
+      if (cell === '') blanks[j]!.add(raw[j]!.length);
       // Vensim leaves constant columns blank after the first row: forward-fill them.
       raw[j]!.push(cell === '' && prev !== undefined ? prev : Number(cell));
     });
   }
   const timeIndex = header.findIndex((h) => h.toLowerCase() === 'time');
   times.push(...(raw[Math.max(timeIndex, 0)] ?? []));
-  const columns = new Map<string, { name: string; values: number[] }>();
+  const columns = new Map<string, { name: string; values: number[]; blank: Set<number> }>();
   header.forEach((h, j) => {
     if (j === timeIndex) return;
-    columns.set(canonicalKey(h), { name: h, values: raw[j]! });
+    columns.set(canonicalKey(h), { name: h, values: raw[j]!, blank: blanks[j]! });
   });
   return { times, columns };
 }
@@ -124,6 +127,8 @@ export function checkModel(
     for (const [i, r] of rowOf) {
       const want = column.values[i]!;
       const got = series[r]!;
+      // Vensim leaves the cell of a :NA: value blank.
+      if (got === VENSIM_NA && column.blank.has(i)) continue;
       const limit = atol + rtol * Math.abs(want);
       const diff = Math.abs(got - want);
       if (!(diff <= limit)) {

@@ -57,7 +57,6 @@ export function checkOptionsFor(model: string): { method?: 'euler'; outputFile?:
 export const MDL_REJECTED: Record<string, string> = {
   'tests/allocate_available/test_allocate_available.mdl': 'ALLOCATE AVAILABLE',
   'tests/data_from_other_model/test_data_from_other_model.mdl': ':INTERPOLATE:',
-  'tests/delays/test_delays.mdl': 'DELAY N with an order that is not a constant',
   'tests/dynamic_final_time/test_dynamic_final_time.mdl': 'FINAL TIME must be a constant',
   'tests/get_constants_incomplete_subscript/test_get_constants_incomplete_subscript.mdl':
     'GET DIRECT CONSTANTS',
@@ -69,11 +68,8 @@ export const MDL_REJECTED: Record<string, string> = {
   'tests/get_subscript_3d_arrays_xls/test_get_subscript_3d_arrays_xls.mdl': 'GET DIRECT SUBSCRIPT',
   'tests/get_values_order/test_get_values_order.mdl': 'GET DIRECT CONSTANTS',
   'tests/get_with_missing_values_xlsx/test_get_with_missing_values_xlsx.mdl': ':INTERPOLATE:',
-  'tests/invert_matrix/test_invert_matrix.mdl': 'INVERT MATRIX',
-  'tests/na/test_na.mdl': ':NA:',
   'tests/partial_range_definitions/test_partial_range_definitions.mdl': ':INTERPOLATE:',
   'tests/vector_order/test_vector_order.mdl': ':RAW:',
-  'tests/vector_select/test_vector_select.mdl': 'VECTOR SELECT',
   'tests/with_lookup/test_with_lookup.mdl': 'GET DIRECT CONSTANTS',
 };
 
