@@ -5,22 +5,24 @@
  * 2. calibrates the degradation twin on the training engines (health indicator, population of
  *    degradation trends, reading noise, failure threshold: `calibrate`);
  * 3. writes the test engines' telemetry in the design document's schema (out/telemetry.jsonl),
- *    replays it through `fileSource`, keeps each engine's twin in step with a Kalman filter and
- *    forecasts its failure by Monte Carlo (common random numbers): out/rul.csv;
+ *    replays it through `fileSource`, keeps each engine's twin (a twinkit model with a Kalman
+ *    filter on its clock) in step with its readings, and forecasts its failure by forking the
+ *    synchronized twin: Monte Carlo replications from its snapshot on worker threads, with common
+ *    random numbers: out/rul.csv;
  * 4. cross-validates the whole procedure on the training engines (5 folds by engine);
  * 5. prints the accuracy and writes out/summary.json and out/report.html.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startReplicationWorkers } from '@twinkit/estimation';
 import { type Accuracy, accuracy, crossValidate, type Prediction } from './cv';
 import { type Engine, INFORMATIVE_SENSORS, loadCmapss, replayTelemetry, writeTelemetry } from './data';
+import { engineTwin, FORECAST_SEED, followEngine, followReading, forecastByForking } from './engine-twin';
 import {
   calibrateTwin,
   DEFAULT_SETTINGS,
   type DegradationModel,
-  EngineTwin,
-  forecastTwin,
   healthOfValues,
   type LifeForecast,
   type TwinSettings,
@@ -72,6 +74,7 @@ export interface TurbofanRun {
 export async function runTurbofan(
   outDir: string,
   settings: TwinSettings = DEFAULT_SETTINGS,
+  options: { workers: number } = { workers: 2 },
 ): Promise<TurbofanRun> {
   const timings: Record<string, number> = {};
   let t = performance.now();
@@ -91,16 +94,32 @@ export async function runTurbofan(
   const lines = writeTelemetry(path, test, INFORMATIVE_SENSORS);
   const replayed = await replayTelemetry(path, INFORMATIVE_SENSORS);
   lap('telemetry');
-  const forecasts: TestForecast[] = [];
-  for (const [unit, { values }] of [...replayed.units].sort((a, b) => a[0] - b[0])) {
-    const twin = new EngineTwin(model);
-    const health: number[] = [];
-    for (const row of values) {
-      const h = row.some((v) => Number.isNaN(v)) ? null : healthOfValues(model.hi, row);
-      twin.assimilate(h);
-      health.push(h ?? Number.NaN);
-    }
-    forecasts.push({ unit, observed: values.length, health, ...forecastTwin(model, twin, settings) });
+  // Each test engine's twin follows its replayed readings (the filter on the twin's clock), then is
+  // forked: `samples` possible futures from its snapshot, on worker threads (runReplications' `from`).
+  const followed = [...replayed.units]
+    .sort((a, b) => a[0] - b[0])
+    .map(([unit, { values }]) => {
+      const twin = followEngine(model, { seed: FORECAST_SEED, horizon: settings.horizon });
+      const health: number[] = [];
+      for (const row of values) {
+        const h = row.some((v) => Number.isNaN(v)) ? null : healthOfValues(model.hi, row);
+        followReading(twin, h);
+        health.push(h ?? Number.NaN);
+      }
+      return { unit, observed: values.length, health, twin };
+    });
+  lap('synchronize');
+  const pool = startReplicationWorkers(engineTwin, { workers: options.workers });
+  let forecasts: TestForecast[];
+  try {
+    forecasts = await Promise.all(
+      followed.map(async ({ twin, ...engine }) => ({
+        ...engine,
+        ...(await forecastByForking(twin, { samples: settings.samples, horizon: settings.horizon, pool })),
+      })),
+    );
+  } finally {
+    await pool.close();
   }
   lap('forecast');
   const cvSettings = { ...settings, samples: Math.min(settings.samples, 1000) };

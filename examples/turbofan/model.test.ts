@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INFORMATIVE_SENSORS, loadCmapss, replayTelemetry, writeTelemetry } from './data';
+import { FORECAST_SEED, followEngine, followReading, forecastByForking } from './engine-twin';
 import { rulCsv, type TestForecast } from './main';
-import {
-  calibrateTwin,
-  DEFAULT_SETTINGS,
-  EngineTwin,
-  forecastTwin,
-  healthOfValues,
-  healthSeries,
-} from './model';
+import { calibrateTwin, DEFAULT_SETTINGS, healthOfValues, healthSeries } from './model';
 
 const settings = { ...DEFAULT_SETTINGS, samples: 400 };
 const train = loadCmapss('train_FD001.txt');
@@ -47,10 +41,12 @@ describe('the degradation twin', () => {
     const replayed = await replayTelemetry(path);
     const forecasts: TestForecast[] = [];
     for (const [unit, { values }] of replayed.units) {
-      const twin = new EngineTwin(model);
+      // As npm run turbofan does: the twin follows the replayed readings, then is forked.
+      const twin = followEngine(model, { seed: FORECAST_SEED, horizon: settings.horizon });
       const health = values.map((row) => healthOfValues(model.hi, row));
-      for (const h of health) twin.assimilate(h);
-      forecasts.push({ unit, observed: values.length, health, ...forecastTwin(model, twin, settings) });
+      for (const h of health) followReading(twin, h);
+      const forecast = await forecastByForking(twin, { samples: 100, horizon: settings.horizon });
+      forecasts.push({ unit, observed: values.length, health, ...forecast });
     }
     writeFileSync(join(dir, 'rul.csv'), rulCsv(forecasts));
     const rows = readFileSync(join(dir, 'rul.csv'), 'utf8').trim().split('\n');

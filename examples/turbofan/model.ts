@@ -14,7 +14,9 @@
  *   failure threshold is the distribution of the fitted trend at failure;
  * - synchronization: a KalmanFilter over an engine's readings from the population prior (EngineTwin);
  *   the forecast samples the state from its posterior and a threshold, and runs each sample forward
- *   cycle by cycle until the health reaches the threshold (forecastTwin).
+ *   cycle by cycle until the health reaches the threshold (forecastTwin). This is the plain-loop
+ *   form the cross-validation uses; the test engines' twins are twinkit models forked on worker
+ *   threads (engine-twin.ts), which give the same distribution (tested).
  */
 import { RandomStream } from '@twinkit/core';
 import { calibrate, KalmanFilter, type KalmanFilterOptions } from '@twinkit/estimation';
@@ -46,7 +48,7 @@ export const DEFAULT_SETTINGS: TwinSettings = {
   knee: 130,
   sensors: INFORMATIVE_SENSORS,
   horizon: 400,
-  samples: 2000,
+  samples: 1000,
   noiseEvery: 4,
 };
 
@@ -404,7 +406,8 @@ function cholesky(A: readonly number[][]): number[][] {
   return L;
 }
 
-function quantile(sorted: Float64Array, q: number): number {
+/** The q-quantile of sorted samples (linear interpolation between order statistics). */
+export function quantile(sorted: Float64Array, q: number): number {
   const pos = q * (sorted.length - 1);
   const i = Math.floor(pos);
   const f = pos - i;
