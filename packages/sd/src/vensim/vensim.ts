@@ -14,6 +14,7 @@ import {
   variableDef,
 } from '../model/model';
 import { canonicalName, displayName } from '../names';
+import { ExternalReader, type GetCall, parseGetCall, quotedArgs, type VensimWorkbook } from './external';
 import {
   type MdlEntry,
   parseLookupBody,
@@ -45,6 +46,12 @@ export const VENSIM_NA = -(2 ** 109);
 export interface ReadVensimOptions {
   /** File name used in error messages and source locations. */
   file?: string;
+  /**
+   * Opens a spreadsheet or data file the model reads (`GET DIRECT CONSTANTS('inputs.xlsx', ...)`),
+   * by the name the model gives it. `loadVensim` in `@twinkit/sd/node` passes one that opens the
+   * files beside the model; without it a model that reads a file is refused, naming the file.
+   */
+  workbook?: (file: string) => VensimWorkbook;
 }
 
 const CONTROL = new Map([
@@ -122,11 +129,15 @@ interface VarEq {
   key: string;
   subs: LhsSub[];
   except: LhsSub[][];
-  /** `=` equation, `lookup` definition, or number list. */
-  kind: 'expr' | 'lookup' | 'list';
+  /** `=` equation, `lookup` definition, number list, or data read from a file. */
+  kind: 'expr' | 'lookup' | 'list' | 'data';
   expr?: VExpr;
   points?: Array<[number, number]>;
   list?: number[];
+  /** GET LOOKUPS / GET DATA: the points of each element (tuple key `a,b`). */
+  tables?: Map<string, Array<[number, number]>>;
+  /** A data variable: how values between its times are read. */
+  mode?: 'interpolate' | 'hold backward' | 'look forward';
 }
 
 interface Ctx {
@@ -153,7 +164,7 @@ interface Ctx {
  * @throws VensimError naming the construct, the variable and the line of what twinkit cannot run.
  */
 export function readVensim(text: string, options: ReadVensimOptions = {}): SdModel {
-  return new VensimReader(text, options.file ?? '<mdl>').read();
+  return new VensimReader(text, options.file ?? '<mdl>', options.workbook).read();
 }
 
 class VensimReader {
@@ -242,7 +253,14 @@ class VensimReader {
   constructor(
     private readonly text: string,
     private readonly file: string,
-  ) {}
+    workbook?: (file: string) => VensimWorkbook,
+  ) {
+    this.ext = new ExternalReader(workbook, (message) => this.fail(message, this.at.line, this.at.variable));
+  }
+
+  private readonly ext: ExternalReader;
+  /** The entry being read, for the messages of the GET functions. */
+  private at: { line?: number; variable?: string } = {};
 
   private fail(message: string, line?: number, variable?: string): never {
     const at = line !== undefined ? ` line ${line}` : '';
@@ -304,15 +322,20 @@ class VensimReader {
       mapping = body.slice(arrow + 2).trim();
       body = body.slice(0, arrow);
     }
-    const getSub = /GET[\s_]+\w+[\s_]+SUBSCRIPT/i.exec(body);
+    const getSub = /^\s*(GET[\s_]+\w+[\s_]+SUBSCRIPT)\s*\(([\s\S]*)\)\s*$/i.exec(body);
+    let elements: string[];
     if (getSub) {
-      this.fail(
-        `${normFn(getSub[0])} (subscripts read from a data file) is not supported`,
-        e.line,
-        name.trim(),
-      );
-    }
-    const elements = this.rangeElements(body, e.line, name);
+      const fn = normFn(getSub[1]!);
+      this.at = { line: e.line, variable: displayName(name) };
+      const args = quotedArgs(getSub[2]!);
+      if (!args)
+        this.fail(
+          `${fn} takes quoted arguments ('file', 'tab', 'first', 'last', 'prefix')`,
+          e.line,
+          name.trim(),
+        );
+      elements = this.ext.subscript(fn, args!).map(displayName);
+    } else elements = this.rangeElements(body, e.line, name);
     const dim = this.addDim(name, elements, e.line);
     if (mapping) this.pendingMaps.push({ dim, mapping, line: e.line, name, count: elements.length });
     return true;
@@ -430,13 +453,34 @@ class VensimReader {
       rhs = null;
     }
     const data = /:(INTERPOLATE|RAW|HOLD BACKWARD|LOOK FORWARD):/i.exec(lhs);
+    let dataMode: VarEq['mode'] | undefined;
+    let get: GetCall | undefined;
     if (data || (parts.length > 1 && lhs.endsWith(':'))) {
       const nm = displayName(lhs.slice(0, data ? data.index : -1).replace(/\[.*$/, ''));
-      this.fail(
-        `data variables (${data ? `:${data[1]!.toUpperCase()}:` : ':='}${getName(rhs)}, values read from a data file) are not supported`,
-        e.line,
-        nm,
-      );
+      const keyword = data ? data[1]!.toUpperCase().replace(/\s+/g, ' ') : 'INTERPOLATE';
+      const call = rhs === null ? null : parseGetCall(rhs);
+      if (keyword === 'RAW' || !call || 'error' in call || call.what !== 'DATA') {
+        this.fail(
+          `data variables (${data ? `:${data[1]!.toUpperCase()}:` : ':='}${getName(rhs)}, values read from a data file) are not supported` +
+            (keyword === 'RAW' ? ' with :RAW: (values only at the times of the file)' : '') +
+            (call && 'error' in call
+              ? `: ${call.error}`
+              : call && call.what !== 'DATA'
+                ? `: ${call.fn} does not read data`
+                : ''),
+          e.line,
+          nm,
+        );
+      }
+      get = call as GetCall;
+      dataMode = keyword.toLowerCase() as VarEq['mode'];
+      lhs = lhs.slice(0, data ? data.index : -1);
+    } else if (rhs !== null) {
+      const call = parseGetCall(rhs);
+      if (call && 'error' in call) {
+        this.fail(call.error, e.line, displayName(lhs.replace(/\[.*$/, '')));
+      }
+      if (call) get = call;
     }
     let except: string[] = [];
     const ex = /:EXCEPT:/i.exec(lhs);
@@ -472,11 +516,25 @@ class VensimReader {
       except: except.map((x) => splitOutsideQuotes(x, ',').map((s) => this.lhsSub(s, e.line, name))),
       kind: 'expr',
     };
-    if (lookupBody !== null) {
+    if (lookupBody !== null && /^\s*GET[\s_]/i.test(lookupBody)) {
+      const call = parseGetCall(lookupBody);
+      if (!call || 'error' in call || call.what !== 'LOOKUPS') {
+        this.fail(
+          call && 'error' in call
+            ? call.error
+            : 'a lookup read from a file must be GET DIRECT LOOKUPS or GET XLS LOOKUPS',
+          e.line,
+          name,
+        );
+      }
+      get = call as GetCall;
+      lookupBody = null;
+    }
+    if (get) {
+      this.at = { line: e.line, variable: name };
+      this.readGet(eq, get, dataMode);
+    } else if (lookupBody !== null) {
       eq.kind = 'lookup';
-      const get = /^\s*(GET\s+\w+\s+LOOKUPS)/i.exec(lookupBody);
-      if (get)
-        this.fail(`${normFn(get[1]!)} (a lookup read from a data file) is not supported`, e.line, name);
       try {
         eq.points = parseLookupBody(lookupBody);
       } catch (err) {
@@ -515,6 +573,51 @@ class VensimReader {
     list.push(eq);
     this.eqs.set(key, list);
     return eq;
+  }
+
+  /**
+   * Reads a GET DIRECT / GET XLS call into the equation: CONSTANTS into a list of numbers, LOOKUPS
+   * into a table per element, DATA into a table of time per element (`mode` says how to read
+   * between its times). The subscripts of the left side with more than one element are the ones
+   * the cells vary over.
+   */
+  private readGet(eq: VarEq, get: GetCall, mode: VarEq['mode']): void {
+    const tuples = this.tuples(eq);
+    const varying = eq.subs.map((s, p) => ({ s, p })).filter(({ s }) => s.elements.length > 1);
+    const index = (t: string[]) => varying.map(({ s, p }) => s.elements.indexOf(t[p]!));
+    if (get.what === 'CONSTANTS') {
+      if (mode)
+        this.fail(`${get.fn} gives constants, not data: write = instead of :=`, eq.entry.line, eq.name);
+      const read = this.ext.constants(
+        get,
+        varying.map(({ s }) => s.elements.length),
+      );
+      eq.kind = 'list';
+      eq.list = tuples.map((t) => read(index(t)));
+      if (eq.subs.length === 0) {
+        eq.kind = 'expr';
+        eq.expr = { kind: 'number', value: eq.list[0]! };
+      }
+      return;
+    }
+    if (varying.length > 1 && get.transpose) {
+      this.fail(
+        `${get.fn} with * reads one series per subscript value; this left side varies over ${varying.length}`,
+        eq.entry.line,
+        eq.name,
+      );
+    }
+    const linear = (t: string[]) =>
+      varying.reduce((k, { s, p }) => k * s.elements.length + s.elements.indexOf(t[p]!), 0);
+    eq.tables = new Map(tuples.map((t) => [t.join(','), this.ext.series(get, linear(t))]));
+    if (get.what === 'LOOKUPS') {
+      eq.kind = 'lookup';
+      eq.points = eq.tables.get(tuples[0]!.join(','))!;
+      this.lookups.add(eq.key);
+    } else {
+      eq.kind = 'data';
+      eq.mode = mode ?? 'interpolate';
+    }
   }
 
   // ---- macros ---------------------------------------------------------------------------------
@@ -760,7 +863,7 @@ class VensimReader {
               key: canonicalName(name),
               dimensions: [],
               elementEquations: new Map(),
-              graphical: this.graphical(eq.points!, eq),
+              graphical: this.graphical(eq.tables?.get(t.join(',')) ?? eq.points!, eq),
             });
           }
         }
@@ -839,6 +942,14 @@ class VensimReader {
       eq.except.length === 0 &&
       eq.subs.every((s, p) => s.isDim && s.key === dims[p]!.key);
     for (const eq of list) {
+      if (eq.kind === 'data') {
+        for (const t of this.tuples(eq)) {
+          const call = this.dataCall(def, eq, t);
+          if (eq.subs.length === 0) def.equation = this.exprDef(call, eq);
+          else this.setElement(def, t.join(','), this.exprDef(call, eq), eq);
+        }
+        continue;
+      }
       if (eq.kind === 'list') {
         const tuples = this.tuples(eq);
         if (tuples.length !== eq.list!.length) {
@@ -874,6 +985,37 @@ class VensimReader {
         this.setElement(def, t.join(','), this.exprDef(this.tr(expr, { eq, subst, initial }), eq), eq);
       }
     }
+  }
+
+  /**
+   * The value of a data variable's element at the current time: a table of its own, read by
+   * linear interpolation (:INTERPOLATE:), as a step holding the last value (:HOLD BACKWARD:), or
+   * the next value (:LOOK FORWARD:, a step over the reversed, negated times). Before the first
+   * time and after the last one, the first and last values hold.
+   */
+  private dataCall(def: VariableDef, eq: VarEq, t: string[]): Expr {
+    const points = eq.tables!.get(t.join(','))!;
+    let name = `${def.name} data${t.length > 0 ? ` ${t.join(' ')}` : ''}`;
+    while (this.eqs.has(canonicalName(name)) || this.model.variables.has(canonicalName(name))) name += ' ';
+    const forward = eq.mode === 'look forward';
+    const table = forward ? points.map(([x, y]) => [-x, y] as [number, number]).reverse() : points;
+    const graphical = this.graphical(table, eq);
+    if (eq.mode !== 'interpolate') graphical.type = 'discrete';
+    this.model.addDefinition(
+      variableDef({
+        kind: 'aux',
+        name,
+        key: canonicalName(name),
+        graphical,
+        source: { file: this.file, line: eq.entry.line },
+      }),
+    );
+    const time: Expr = { kind: 'call', fn: 'time', args: [] };
+    return {
+      kind: 'call',
+      fn: canonicalName(name),
+      args: [forward ? { kind: 'unary', op: '-', operand: time } : time],
+    };
   }
 
   private setElement(def: VariableDef, key: string, eq: EquationDef, src: VarEq): void {

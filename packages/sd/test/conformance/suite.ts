@@ -58,19 +58,7 @@ export const MDL_REJECTED: Record<string, string> = {
   'tests/allocate_available/test_allocate_available.mdl': 'ALLOCATE AVAILABLE',
   'tests/data_from_other_model/test_data_from_other_model.mdl': ':INTERPOLATE:',
   'tests/dynamic_final_time/test_dynamic_final_time.mdl': 'FINAL TIME must be a constant',
-  'tests/get_constants_incomplete_subscript/test_get_constants_incomplete_subscript.mdl':
-    'GET DIRECT CONSTANTS',
-  'tests/get_constants_subranges/test_get_constants_subranges.mdl': 'GET DIRECT CONSTANTS',
-  'tests/get_data_args_3d_xls/test_get_data_args_3d_xls.mdl': ':HOLD BACKWARD:',
-  'tests/get_lookups_subscripted_args/test_get_lookups_subscripted_args.mdl': 'GET XLS LOOKUPS',
-  'tests/get_lookups_subset/test_get_lookups_subset.mdl': 'GET XLS LOOKUPS',
-  'tests/get_mixed_definitions/test_get_mixed_definitions.mdl': ':INTERPOLATE:',
-  'tests/get_subscript_3d_arrays_xls/test_get_subscript_3d_arrays_xls.mdl': 'GET DIRECT SUBSCRIPT',
-  'tests/get_values_order/test_get_values_order.mdl': 'GET DIRECT CONSTANTS',
-  'tests/get_with_missing_values_xlsx/test_get_with_missing_values_xlsx.mdl': ':INTERPOLATE:',
-  'tests/partial_range_definitions/test_partial_range_definitions.mdl': ':INTERPOLATE:',
   'tests/vector_order/test_vector_order.mdl': ':RAW:',
-  'tests/with_lookup/test_with_lookup.mdl': 'GET DIRECT CONSTANTS',
 };
 
 /** `.mdl` files whose canonical output cannot be reproduced as is; each is checked as the reason says. */
