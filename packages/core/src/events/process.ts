@@ -61,7 +61,15 @@ export class Process<R = unknown> extends Event<R> {
   private readonly id: number;
   private readonly givenName: string | undefined;
   /** @internal the event this process waits on */ _target: Event<unknown> | null = null;
-  /** @internal the calendar entry of its plain delays (created on the first one, then reused) */
+  // A plain delay (`yield 5`) puts the process object itself on the calendar (see _fire): no event,
+  // and the calendar's pop leads straight to the process. `_delayQueued` says it is there as a delay,
+  // `_delayWaiting` that it still waits on it (an interrupt clears it; the entry then comes up for
+  // nobody, as a timeout the process no longer waits on does). While such a cut delay is still on the
+  // calendar, the process's next delay gets an entry of its own (`_delayEntry`), and so does its end.
+  /** @internal on the calendar as a plain delay */ _delayQueued = false;
+  /** @internal waiting on that delay */ _delayWaiting = false;
+  /** @internal the delay last yielded (for traces) */ _delay = 0;
+  /** @internal the entry of a delay taken while a cut one was still on the calendar */
   _delayEntry: DelayEntry | null = null;
 
   /**
@@ -86,8 +94,20 @@ export class Process<R = unknown> extends Event<R> {
     return this.givenName ?? `process-${this.id}`;
   }
 
-  /** @internal Starts the generator the first time; afterwards runs the callbacks of the finished process. */
+  /**
+   * @internal Ends a plain delay while on the calendar as one; else starts the generator the first
+   * time, and afterwards runs the callbacks of the finished process.
+   */
   override _fire(): void {
+    if (this._delayQueued) {
+      // The end of a plain delay (see _delayQueued).
+      this._delayQueued = false;
+      if (this._delayWaiting) {
+        this._delayWaiting = false;
+        this._wake(START as Event<unknown>);
+      }
+      return;
+    }
     if (this._starting) {
       this._starting = false;
       this._wake(START as Event<unknown>);
@@ -140,7 +160,11 @@ export class Process<R = unknown> extends Event<R> {
       if (!this.isAlive) return; // finished meanwhile
       if (this._target !== null) this._target.removeCallback(this);
       this._target = null;
-      if (this._delayEntry !== null) this._delayEntry._waiting = false;
+      this._delayWaiting = false;
+      if (this._delayEntry !== null) {
+        this._delayEntry._waiting = false;
+        this._delayEntry = null;
+      }
       this._wake(interruption);
     });
     this.sim._enqueue(interruption, 0, Priority.URGENT);
@@ -179,19 +203,20 @@ export class Process<R = unknown> extends Event<R> {
       const next = result.value;
       if (typeof next === 'number') {
         if (next >= 0 && next !== Number.POSITIVE_INFINITY) {
-          // A plain delay: the process's own kernel entry goes on the calendar where a Timeout would
-          // (same delay, priority and place in the insertion order), and no event is allocated.
-          let entry = this._delayEntry;
-          if (entry === null || entry._queued) {
-            // The first delay, or the last one is still on the calendar (an interrupt cut it short).
-            entry = new DelayEntry(this as Process<unknown>);
-            this._delayEntry = entry;
-          }
-          entry._queued = true;
-          entry._waiting = true;
-          entry._delay = next;
+          // A plain delay: the process goes on the calendar where a Timeout would (same delay,
+          // priority and place in the insertion order), and no event is allocated.
           this._target = null;
-          sim._enqueue(entry, next, Priority.NORMAL);
+          if (!this._delayQueued) {
+            this._delay = next;
+            this._delayQueued = true;
+            this._delayWaiting = true;
+            sim._enqueue(this, next, Priority.NORMAL);
+          } else {
+            // A delay an interrupt cut short still has the process on the calendar.
+            const entry = new DelayEntry(this as Process<unknown>, next);
+            this._delayEntry = entry;
+            sim._enqueue(entry, next, Priority.NORMAL);
+          }
           sim._activeProcess = previous;
           return;
         }
@@ -226,7 +251,12 @@ export class Process<R = unknown> extends Event<R> {
       return;
     }
     this._markTriggered();
-    this.sim._enqueue(this, 0, Priority.NORMAL);
+    // While a cut plain delay still has the process on the calendar, its end gets an entry of its own.
+    this.sim._enqueue(
+      this._delayQueued ? new ProcessEnd(this as Process<unknown>) : this,
+      0,
+      Priority.NORMAL,
+    );
   }
 
   private mistake(yielded: unknown): Event<unknown> {
@@ -254,39 +284,52 @@ export class Process<R = unknown> extends Event<R> {
 }
 
 /**
- * The calendar entry of a process's plain delays (`yield 5`). It belongs to the kernel and is never
- * handed to user code, so one entry per process serves all its delays; a second one is made only when
- * an interrupt cut a delay short and left the first on the calendar (it then fires for nobody, as a
- * timeout the process no longer waits on does).
+ * The calendar entry of a plain delay (`yield 5`) that a process takes while a delay an interrupt cut
+ * short still has the process itself on the calendar (see `Process._delayQueued`). Kernel-owned,
+ * never handed to user code.
  *
  * @internal
  */
 export class DelayEntry implements CalendarEntry {
   /** @internal */ declare _time: number;
-  /** @internal the delay last waited (for traces) */ declare _delay: number;
-  /** @internal true while on the calendar */ declare _queued: boolean;
+  /** @internal the delay (for traces) */ declare readonly _delay: number;
   /** @internal true while its process waits on it (cleared by an interrupt) */ declare _waiting: boolean;
   /** @internal the process it wakes */ declare readonly _process: Process<unknown>;
 
-  constructor(process: Process<unknown>) {
+  constructor(process: Process<unknown>, delay: number) {
     this._time = 0;
-    this._delay = 0;
-    this._queued = false;
-    this._waiting = false;
+    this._delay = delay;
+    this._waiting = true;
     this._process = process;
   }
 
   /** @internal Wakes the process, unless an interrupt took it off this wait. */
   _fire(): void {
-    this._queued = false;
     if (this._waiting) {
       this._waiting = false;
+      this._process._delayEntry = null;
       this._process._wake(START as Event<unknown>);
     }
   }
+}
 
-  /** A short description for traces, e.g. `Delay(5)`. */
-  describe(): string {
-    return `Delay(${this._delay})`;
+/**
+ * The calendar entry of the end of a process that finished while a plain delay an interrupt cut short
+ * still had the process itself on the calendar. Kernel-owned.
+ *
+ * @internal
+ */
+export class ProcessEnd implements CalendarEntry {
+  /** @internal */ declare _time: number;
+  /** @internal the process that ended */ declare readonly _process: Process<unknown>;
+
+  constructor(process: Process<unknown>) {
+    this._time = 0;
+    this._process = process;
+  }
+
+  /** @internal Runs the callbacks of the finished process. */
+  _fire(): void {
+    Event.prototype._fire.call(this._process);
   }
 }

@@ -273,7 +273,7 @@ describe('yield of a plain delay', () => {
     );
   });
 
-  it('keeps the calendar flat: one kernel entry per process, reused for every delay', () => {
+  it('allocates nothing per delay: the process itself is the calendar entry of its delays', () => {
     const sim = new Simulation();
     const procs: Process<unknown>[] = [];
     for (let i = 0; i < 5; i++) {
@@ -283,11 +283,57 @@ describe('yield of a plain delay', () => {
         }),
       );
     }
+    const calendar = (sim as unknown as { calendar: { entries(): unknown[] } }).calendar;
     sim.run({ until: 10 });
     expect(sim.pending).toBe(5);
-    const entries = procs.map((p) => p._delayEntry);
-    sim.run({ until: 20 });
-    expect(procs.map((p) => p._delayEntry)).toEqual(entries);
-    expect(new Set(entries).size).toBe(5);
+    expect(new Set(calendar.entries())).toEqual(new Set(procs));
+  });
+
+  it('after an interrupt, the next delay and the end of the process get entries of their own', () => {
+    const run = (mode: Mode) => {
+      const sim = new Simulation();
+      const calendar = (sim as unknown as { calendar: { entries(): unknown[] } }).calendar;
+      const steps: string[] = [];
+      sim.onStep((s) => steps.push(`${s.time} ${s.kind} ${s.process}`));
+      const q = sim.process(
+        function* () {
+          try {
+            yield wait(sim, mode, 1);
+          } catch {}
+          yield wait(sim, mode, 5);
+          return 'slept';
+        },
+        { name: 'q' },
+      );
+      const r = sim.process(
+        function* () {
+          try {
+            yield wait(sim, mode, 10);
+          } catch {
+            return 'cut';
+          }
+        },
+        { name: 'r' },
+      );
+      const got: unknown[] = [];
+      sim.process(function* () {
+        got.push(yield r, sim.now);
+        got.push(yield q, sim.now);
+      });
+      sim.schedule(0.5, () => {
+        q.interrupt();
+        r.interrupt();
+      });
+      sim.run({ until: 0.75 });
+      const entries = calendar.entries();
+      sim.run();
+      return { steps, got, entries: mode === 'plain' ? entries.map((e) => e === q || e === r) : [] };
+    };
+    const plain = run('plain');
+    expect(plain.got).toEqual(['cut', 0.5, 'slept', 5.5]);
+    // On the calendar at 0.75, in order: q's cut delay (q itself, due 1), q's next delay (an entry of
+    // its own, due 5.5), r's cut delay (r itself, due 10); r's end, an entry of its own, came at 0.5.
+    expect(plain.entries).toEqual([true, false, true]);
+    expect(plain.steps).toEqual(run('timeout').steps);
   });
 });

@@ -1,7 +1,7 @@
 import type { CalendarEntry } from '../calendar/calendar';
 import { invalidArgument } from '../errors';
 import { Event, Timeout } from '../events/event';
-import { DelayEntry, Process } from '../events/process';
+import { DelayEntry, Process, ProcessEnd } from '../events/process';
 
 /** What a listener registered with {@link Simulation.onStep} learns about each processed event. */
 export interface StepInfo {
@@ -31,6 +31,14 @@ export function describeStep(entry: CalendarEntry | null, time: number): StepInf
     return { time, kind: 'state-event', description: 'state event', process: null };
   }
   if (entry instanceof Process) {
+    if (entry._delayQueued) {
+      return {
+        time,
+        kind: 'timeout',
+        description: `Delay(${entry._delay})`,
+        process: entry._delayWaiting ? entry.name : null,
+      };
+    }
     return {
       time,
       kind: entry._starting ? 'process-start' : 'process-end',
@@ -42,8 +50,16 @@ export function describeStep(entry: CalendarEntry | null, time: number): StepInf
     return {
       time,
       kind: 'timeout',
-      description: entry.describe(),
+      description: `Delay(${entry._delay})`,
       process: entry._waiting ? entry._process.name : null,
+    };
+  }
+  if (entry instanceof ProcessEnd) {
+    return {
+      time,
+      kind: 'process-end',
+      description: entry._process.describe(),
+      process: entry._process.name,
     };
   }
   if (entry instanceof Event) {
