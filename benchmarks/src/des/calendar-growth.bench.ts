@@ -69,22 +69,32 @@ function eventsPerSecond(
 }
 
 /**
- * `count` generator processes looping on `yield sim.timeout(exponential(1))`, past their start: always
- * `count` pending timeouts. `advance(k)` processes exactly `k` more timeouts (setup is not timed).
+ * `count` generator processes looping on `yield sim.timeout(exponential(1))` (with `plain`, on the
+ * plain delay `yield exponential(1)`), past their start: always `count` pending waits. `advance(k)`
+ * processes exactly `k` more of them (setup is not timed).
  */
-function pendingKernel(count: number): (k: number) => void {
+function pendingKernel(count: number, plain = false): (k: number) => void {
   const sim = new Simulation({ seed: 5 });
   const rng = sim.rng('delays');
   let fired = 0;
   let target = -1;
   let done: Event<unknown> | null = null;
   for (let i = 0; i < count; i++) {
-    sim.process(function* () {
-      for (;;) {
-        yield sim.timeout(rng.exponential(1));
-        if (++fired === target) done!.succeed();
-      }
-    });
+    sim.process(
+      plain
+        ? function* () {
+            for (;;) {
+              yield rng.exponential(1);
+              if (++fired === target) done!.succeed();
+            }
+          }
+        : function* () {
+            for (;;) {
+              yield sim.timeout(rng.exponential(1));
+              if (++fired === target) done!.succeed();
+            }
+          },
+    );
   }
   sim.run({ until: 2 });
   return (k) => {
@@ -186,6 +196,78 @@ export const cases: BenchCase[] = [
               ratio: base.kernelWall / rates.wall.kernel!,
             },
             note: `hand-written: ${handGrowth.toFixed(2)}x cpu, ${(base.handWall / rates.wall.hand!).toFixed(2)}x wall (1.00x = flat; lower is better; goal <= 3x at 100k)`,
+          },
+        );
+      }
+      return results;
+    },
+  },
+  {
+    suite: 'des',
+    name: 'pending-growth-delay',
+    run({ quick }) {
+      // The same work as pending-growth with the processes yielding plain delays (`yield d`, no event
+      // object per wait), measured in alternation with the timeout version (the "before") and the
+      // hand-written loop in the same process; growth of the cost per event from 1k pending as ratios.
+      const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+      const k = quick ? 20_000 : 100_000;
+      const results: BenchResult[] = [];
+      type Rates = { delay: number; timeout: number; hand: number };
+      let base: { cpu: Rates; wall: Rates } | null = null;
+      for (const count of sizes) {
+        const delay = pendingKernel(count, true);
+        const timeout = pendingKernel(count);
+        const hand = pendingHandWritten(count);
+        const rates = measureRates(
+          {
+            delay: { work: k, fn: () => delay(k) },
+            timeout: { work: k, fn: () => timeout(k) },
+            hand: { work: k, fn: () => hand(k) },
+          },
+          quick ? { rounds: 1, warmup: 1, minMs: 20 } : { rounds: 7, warmup: 2, minMs: 250 },
+        );
+        const pick = (r: Record<string, number>): Rates => ({
+          delay: r.delay!,
+          timeout: r.timeout!,
+          hand: r.hand!,
+        });
+        base ??= { cpu: pick(rates.cpu), wall: pick(rates.wall) };
+        const r = rates.cpu;
+        const ns = (rate: number) => (1e9 / rate).toFixed(0);
+        const growth = (clock: 'cpu' | 'wall', who: keyof Rates) =>
+          base![clock][who] / rates[clock][who]!;
+        results.push(
+          measuredResult(
+            'des',
+            `pending-growth-delay-${count}`,
+            'plain delays/s',
+            'events/s',
+            rates,
+            'delay',
+            { key: 'hand', label: 'hand-written generators on a typed-array heap' },
+            {
+              note: `${count} processes pending on plain delays; ns/event (cpu) twinkit ${ns(r.delay!)} (on sim.timeout ${ns(r.timeout!)}, ${(r.timeout! / r.hand!).toFixed(2)}x of hand-written), hand-written ${ns(r.hand!)}`,
+            },
+          ),
+          measuredResult(
+            'des',
+            `pending-growth-delay-${count}`,
+            'plain delays/s vs sim.timeout',
+            'events/s',
+            rates,
+            'delay',
+            { key: 'timeout', label: 'the same processes yielding sim.timeout(d)' },
+          ),
+          {
+            suite: 'des',
+            case: `pending-growth-delay-${count}`,
+            metric: 'cost growth per event (twinkit, plain delays)',
+            value: growth('cpu', 'delay'),
+            unit: 'x',
+            reference: { name: `cost at ${sizes[0]} pending`, value: 1 },
+            ratio: growth('cpu', 'delay'),
+            wall: { value: growth('wall', 'delay'), reference: 1, ratio: growth('wall', 'delay') },
+            note: `on sim.timeout: ${growth('cpu', 'timeout').toFixed(2)}x cpu, ${growth('wall', 'timeout').toFixed(2)}x wall; hand-written: ${growth('cpu', 'hand').toFixed(2)}x cpu, ${growth('wall', 'hand').toFixed(2)}x wall (1.00x = flat; lower is better; goal <= 3x at 100k)`,
           },
         );
       }
