@@ -24,23 +24,33 @@ export const SMALL: SchellingParams = { width: 40, height: 40, agents: 1000, rad
 /** The large benchmark size of ABMFrameworksComparison. */
 export const LARGE: SchellingParams = { width: 100, height: 100, agents: 8000, radius: 2, minSimilar: 8 };
 
-/** A resident of one of two groups. */
+/**
+ * A resident of one of two groups. Its group is a column-backed attribute: it lives in the model's
+ * `groups` typed array at the resident's id, so a neighbour count reads ids from the grid and groups
+ * from one Int8Array, and never touches a neighbour's object (the cost per agent-step then stays
+ * flat as the model grows; see benchmarks/README.md).
+ */
 export class Resident extends Agent<SchellingModel> {
   happy = false;
 
-  constructor(
-    model: SchellingModel,
-    readonly group: 0 | 1,
-  ) {
+  constructor(model: SchellingModel, group: 0 | 1) {
     super(model);
+    model.groups[this.id] = group;
+  }
+
+  /** The resident's group (0 or 1). */
+  get group(): 0 | 1 {
+    return this.model.groups[this.id] as 0 | 1;
   }
 
   step(): void {
     const model = this.model;
-    const neighbours = model.buffer;
-    const count = model.grid.collectNeighbors(this, neighbours, model.query);
+    const ids = model.neighborIds;
+    const groups = model.groups;
+    const count = model.grid.collectNeighborIds(this, ids, model.query);
+    const group = groups[this.id];
     let similar = 0;
-    for (let i = 0; i < count; i++) if (neighbours[i]!.group === this.group) similar++;
+    for (let i = 0; i < count; i++) if (groups[ids[i]!] === group) similar++;
     this.happy = similar >= model.minSimilar;
     if (!this.happy) model.grid.moveToRandomEmpty(this, model.rng);
   }
@@ -51,14 +61,18 @@ export class SchellingModel extends AgentModel {
   readonly grid: GridSpace<Resident>;
   readonly query: NeighborQuery;
   readonly minSimilar: number;
-  /** Reused by every resident's neighbour query (no allocation per step). */
-  readonly buffer: Resident[] = [];
+  /** Each resident's group, by agent id (the column behind `Resident.group`). */
+  readonly groups: Int8Array;
+  /** Reused by every resident's neighbour query (no allocation per step): room for a Moore neighbourhood. */
+  readonly neighborIds: Int32Array;
 
   constructor(sim: Simulation, params: SchellingParams) {
     super(sim);
     this.grid = this.addSpace(new GridSpace<Resident>({ width: params.width, height: params.height }));
     this.query = { neighborhood: 'moore', radius: params.radius };
     this.minSimilar = params.minSimilar;
+    this.groups = new Int8Array(params.agents);
+    this.neighborIds = new Int32Array((2 * params.radius + 1) ** 2);
     for (let i = 0; i < params.agents; i++) {
       const resident = new Resident(this, i % 2 === 0 ? 0 : 1);
       this.grid.placeInCell(resident, this.grid.randomEmptyCell(this.rng));

@@ -29,6 +29,32 @@ describe('AgentModel and Agent', () => {
     expect(model.agents.map((x) => x.id)).toEqual([1, 2]);
   });
 
+  it('finds agents by id, counts and lists them in creation order through thousands of removals', () => {
+    class Other extends Agent {}
+    const model = new AgentModel(new Simulation({ seed: 1 }));
+    const made: Agent[] = [];
+    for (let i = 0; i < 6000; i++) made.push(i % 3 === 0 ? new Other(model) : new Walker(model));
+    // Remove 2 of every 3 agents without listing in between (the registry compacts itself).
+    for (const agent of made) if (agent.id % 3 !== 1) agent.remove();
+    const alive = made.filter((a) => a.id % 3 === 1);
+    expect(model.agentCount).toBe(alive.length);
+    expect(model.agents.toArray().map((a) => a.id)).toEqual(alive.map((a) => a.id));
+    expect(
+      model
+        .agentsOfType(Walker)
+        .toArray()
+        .map((a) => a.id),
+    ).toEqual(alive.map((a) => a.id));
+    expect(model.agentsOfType(Other).count()).toBe(0);
+    for (const id of [0, 1, 2, 4, 2998, 2999, 5998, 5999, 6000, -1]) {
+      expect(model.getAgent(id)).toBe(id >= 0 && id < 6000 && id % 3 === 1 ? made[id] : undefined);
+    }
+    expect(() => model.remove(made[0]!)).toThrow(/not an agent of this model \(already removed\?\)/);
+    const later = new Walker(model);
+    expect(later.id).toBe(6000);
+    expect(model.getAgent(6000)).toBe(later);
+  });
+
   it('removes an agent from every registered space and refuses to use it afterwards', () => {
     const sim = new Simulation({ seed: 1 });
     const model = new AgentModel(sim);

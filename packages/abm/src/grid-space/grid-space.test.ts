@@ -332,6 +332,72 @@ describe('GridSpace query objects', () => {
   });
 });
 
+describe('GridSpace.collectNeighborIds', () => {
+  it('writes the ids of exactly the agents collectNeighbors writes, in the same order, through moves, swaps and removals', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          width: fc.integer({ min: 1, max: 9 }),
+          height: fc.integer({ min: 1, max: 9 }),
+          torus: fc.boolean(),
+          multiple: fc.boolean(),
+          radius: fc.integer({ min: 1, max: 3 }),
+          includeCenter: fc.boolean(),
+          neighborhood: fc.constantFrom<GridNeighborhood>('moore', 'vonNeumann'),
+          seed: fc.integer({ min: 0, max: 1000 }),
+        }),
+        ({ width, height, torus, multiple, radius, includeCenter, neighborhood, seed }) => {
+          const rng = testRng(seed);
+          const grid = new GridSpace<Token>({
+            width,
+            height,
+            torus,
+            occupancy: multiple ? 'multiple' : 'single',
+          });
+          const cells = width * height;
+          const tokens = Array.from({ length: Math.max(1, Math.floor(cells * 0.6)) }, (_, i) => token(i));
+          for (const t of tokens)
+            grid.placeInCell(t, multiple ? Math.floor(rng.next() * cells) : grid.randomEmptyCell(rng)!);
+          // Some churn: moves, a swap, a removal.
+          for (const t of tokens.slice(0, 3))
+            if (!multiple && grid.emptyCount > 0) grid.moveToRandomEmpty(t, rng);
+          if (tokens.length > 2) grid.swap(tokens[0]!, tokens[1]!);
+          if (tokens.length > 3) grid.remove(tokens[3]!);
+          const query = { radius, includeCenter, neighborhood };
+          const agents: Token[] = [];
+          const ids = new Int32Array(cells + 1);
+          for (const t of tokens) {
+            if (!grid.has(t)) continue;
+            const n = grid.collectNeighbors(t, agents, query);
+            const m = grid.collectNeighborIds(t, ids, query);
+            expect(m).toBe(n);
+            expect(Array.from(ids.subarray(0, m))).toEqual(agents.slice(0, n).map((a) => a.id));
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuses an out buffer without room for the neighbourhood, or one that is not an Int32Array', () => {
+    const grid = new GridSpace<Token>({ width: 7, height: 7 });
+    grid.place(token(0), 3, 3);
+    expect(() => grid.collectNeighborIds(grid.agentAt(3, 3)!, new Int32Array(23), { radius: 2 })).toThrow(
+      /GridSpace\.collectNeighborIds\(center, out\): out must have room for every neighbour id \(at least 24 here\), got "an Int32Array of length 23"/,
+    );
+    expect(grid.collectNeighborIds(grid.agentAt(3, 3)!, new Int32Array(24), { radius: 2 })).toBe(0);
+    expect(() => grid.collectNeighborIds(grid.agentAt(3, 3)!, [] as unknown as Int32Array)).toThrow(
+      /out must be an Int32Array/,
+    );
+    const crowd = new GridSpace<Token>({ width: 3, height: 3, occupancy: 'multiple' });
+    for (let i = 0; i < 5; i++) crowd.place(token(i), 1, 1);
+    expect(crowd.collectNeighborIds(4, new Int32Array(5), { includeCenter: true })).toBe(5);
+    expect(() => crowd.collectNeighborIds(4, new Int32Array(4), { includeCenter: true })).toThrow(
+      /at least 5 here/,
+    );
+  });
+});
+
 describe('GridSpace.findPath', () => {
   it('uses the grid walkability and costs', () => {
     const grid = new GridSpace({ width: 5, height: 3 });

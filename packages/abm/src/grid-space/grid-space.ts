@@ -97,6 +97,13 @@ export class GridSpace<T extends Locatable = Locatable> {
   private readonly cellOfId = new IdIndex(NO_CELL);
   /** Single occupancy: the agent in each cell. */
   private readonly single: (T | undefined)[];
+  /**
+   * Single occupancy: the id of the agent in each cell (-1 when empty), beside `single`, so that
+   * {@link collectNeighborIds} reads one typed array and never touches an agent object: with 1e5
+   * agents the objects are spread over megabytes, and a neighbour query through them misses the
+   * cache at every neighbour.
+   */
+  private readonly singleIds: Int32Array;
   /** Multiple occupancy: the agents in each cell (undefined while none ever came). */
   private readonly multiple: (T[] | undefined)[];
   private readonly occupantCount: Int32Array;
@@ -141,6 +148,7 @@ export class GridSpace<T extends Locatable = Locatable> {
     this.walkableMask = new Uint8Array(this.cellCount).fill(1);
     this.costs = new Float64Array(this.cellCount).fill(1);
     this.single = occupancy === 'single' ? new Array<T | undefined>(this.cellCount).fill(undefined) : [];
+    this.singleIds = new Int32Array(occupancy === 'single' ? this.cellCount : 0).fill(-1);
     this.multiple =
       occupancy === 'multiple' ? new Array<T[] | undefined>(this.cellCount).fill(undefined) : [];
     this.occupantCount = new Int32Array(this.cellCount);
@@ -415,6 +423,8 @@ export class GridSpace<T extends Locatable = Locatable> {
     if (this.occupancy === 'single') {
       this.single[cellA] = b;
       this.single[cellB] = a;
+      this.singleIds[cellA] = b.id;
+      this.singleIds[cellB] = a.id;
     } else {
       const listA = this.multiple[cellA]!;
       const listB = this.multiple[cellB]!;
@@ -670,6 +680,94 @@ export class GridSpace<T extends Locatable = Locatable> {
   }
 
   /**
+   * Writes the ids of the agents in the neighbourhood of `center` into `out` from index 0 and returns
+   * how many it wrote, in the order {@link collectNeighbors} writes the agents. It reads no agent
+   * object: with the agents' attributes kept in typed arrays indexed by id (column-backed
+   * attributes, as ECS libraries and Agents.jl keep them), a neighbour count touches only typed
+   * arrays, which is what keeps the cost per agent flat as a model grows to 1e5 agents and more.
+   * `out` must have room for every neighbour: with single occupancy, the neighbourhood's cell count
+   * (`(2r + 1)^2 - 1` for Moore, plus the centre if included, at most the grid's cells), checked
+   * before anything is written; with multiple occupancy, a query that would overflow it throws.
+   *
+   * @example
+   * ```ts
+   * const group = new Int8Array(agentCount); // group[agent.id]: a column-backed attribute
+   * const ids = new Int32Array(25);
+   * const n = grid.collectNeighborIds(person, ids, { radius: 2 });
+   * let similar = 0;
+   * for (let i = 0; i < n; i++) if (group[ids[i]!] === group[person.id]) similar++;
+   * ```
+   */
+  collectNeighborIds(center: T | number, out: Int32Array, query?: NeighborQuery): number {
+    const api = 'GridSpace.collectNeighborIds(center, out)';
+    const cell = this.centerCell(api, center);
+    if (!(out instanceof Int32Array))
+      throw invalidArgument(
+        api,
+        'out must be an Int32Array',
+        out,
+        'Pass new Int32Array(capacity) and reuse it.',
+      );
+    const selfId = typeof center === 'number' ? -1 : center.id;
+    const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
+    const r = offsets.radius;
+    const x = cell % this.width;
+    const y = (cell / this.width) | 0;
+    let n = 0;
+    if (this.occupancy === 'single') {
+      const ids = this.singleIds;
+      // Room for every cell of the neighbourhood (no more than the grid's other cells), whoever is in them.
+      const room = Math.min(offsets.linear.length, this.cellCount - 1) + (offsets.includeCenter ? 1 : 0);
+      if (out.length < room) throw this.idsOverflow(api, out, room);
+      if (offsets.includeCenter) {
+        const id = ids[cell]!;
+        if (id >= 0 && id !== selfId) out[n++] = id;
+      }
+      if (x >= r && y >= r && x < this.width - r && y < this.height - r) {
+        const linear = offsets.linear;
+        for (let i = 0; i < linear.length; i++) {
+          const id = ids[cell + linear[i]!]!;
+          if (id >= 0) out[n++] = id;
+        }
+        return n;
+      }
+      const cells = this.gather(cell, offsets);
+      const count = cells[0]!;
+      for (let i = 1; i <= count; i++) {
+        const id = ids[cells[i]!]!;
+        if (id >= 0) out[n++] = id;
+      }
+      return n;
+    }
+    const multiple = this.multiple;
+    const push = (agent: T) => {
+      if (n === out.length) throw this.idsOverflow(api, out, n + 1);
+      out[n++] = agent.id;
+    };
+    if (offsets.includeCenter) {
+      const list = multiple[cell];
+      if (list !== undefined)
+        for (let j = 0; j < list.length; j++) if (list[j]!.id !== selfId) push(list[j]!);
+    }
+    const cells = this.gather(cell, offsets);
+    const count = cells[0]!;
+    for (let i = 1; i <= count; i++) {
+      const list = multiple[cells[i]!];
+      if (list !== undefined) for (let j = 0; j < list.length; j++) push(list[j]!);
+    }
+    return n;
+  }
+
+  private idsOverflow(api: string, out: Int32Array, needed: number): Error {
+    return invalidArgument(
+      api,
+      `out must have room for every neighbour id (at least ${needed} here)`,
+      `an Int32Array of length ${out.length}`,
+      'Allocate it once with room for the largest neighbourhood (with multiple occupancy, for the most agents a neighbourhood can hold) and reuse it.',
+    );
+  }
+
+  /**
    * Returns the agents in the neighbourhood of `center` in an array that the grid reuses: it is
    * valid until the next call to `neighbors` on this grid (copy it to keep it).
    */
@@ -827,8 +925,10 @@ export class GridSpace<T extends Locatable = Locatable> {
   }
 
   private addToCell(agent: T, cell: number): void {
-    if (this.occupancy === 'single') this.single[cell] = agent;
-    else {
+    if (this.occupancy === 'single') {
+      this.single[cell] = agent;
+      this.singleIds[cell] = agent.id;
+    } else {
       const list = this.multiple[cell];
       if (list === undefined) this.multiple[cell] = [agent];
       else list.push(agent);
@@ -839,8 +939,10 @@ export class GridSpace<T extends Locatable = Locatable> {
   }
 
   private removeFromCell(agent: T, cell: number): void {
-    if (this.occupancy === 'single') this.single[cell] = undefined;
-    else {
+    if (this.occupancy === 'single') {
+      this.single[cell] = undefined;
+      this.singleIds[cell] = -1;
+    } else {
       const list = this.multiple[cell]!;
       const i = list.indexOf(agent);
       list[i] = list[list.length - 1]!;
