@@ -5,5 +5,5 @@
  *
  * @module @twinkit/sd/node
  */
-export { loadVensim } from './load-vensim';
+export { type LoadVensimOptions, loadVensim } from './load-vensim';
 export { loadXmile } from './load-xmile';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../runner';
 import { cellAddress, cellName, parseGetCall } from './external';
-import { readVensim, VensimError, type VensimWorkbook } from './index';
+import { readVensim, VENSIM_NA, VensimError, type VensimWorkbook } from './index';
 
 const CONTROL = `
 INITIAL TIME = 0 ~~|
@@ -148,11 +148,49 @@ ${CONTROL}`,
     expect(refuse("c = GET DIRECT CONSTANTS('in.xlsx', 'S', 'nowhere') ~~|")).toMatch(
       /"nowhere" is neither a cell \(B3\) nor a name defined in "in.xlsx"/,
     );
-    expect(refuse("c:RAW::= GET DIRECT DATA('in.xlsx', 'S', '1', 'A1') ~~|")).toMatch(
-      /variable "c": data variables \(:RAW:.*not supported with :RAW:/,
-    );
     expect(refuse("c := GET DIRECT CONSTANTS('in.xlsx', 'S', 'A1') ~~|")).toMatch(
       /GET DIRECT CONSTANTS does not read data/,
     );
+  });
+
+  it('reads :RAW: data only at the times of the file, :NA: between them', () => {
+    const { workbook } = book([
+      [0, 1, 2],
+      [5, 6, 7],
+    ]);
+    const r = simulate(
+      readVensim(`raw:RAW::= GET DIRECT DATA('in.xls', 'S', '1', 'A2') ~~|\n${CONTROL}`, { workbook }),
+    );
+    expect([...r.series('raw')]).toEqual([
+      5,
+      VENSIM_NA,
+      6,
+      VENSIM_NA,
+      7,
+      VENSIM_NA,
+      VENSIM_NA,
+      VENSIM_NA,
+      VENSIM_NA,
+    ]);
+  });
+
+  it("reads data variables without an equation from the run's data files (columns named x[A])", () => {
+    const { workbook, opened } = book([
+      ['Time', 'x[A]', 'x[B]', 'y'],
+      [0, 1, 10, 3],
+      [2, 3, 30, undefined],
+      [4, 5, 50, undefined],
+    ]);
+    const text = `d: A, B ~~|\nx[d]:INTERPOLATE: ~~|\ny ~~|\nz = x[B] + y ~~|\n${CONTROL}`;
+    const r = simulate(readVensim(text, { workbook, dataFiles: ['run.tab'] }));
+    expect(opened).toEqual(['run.tab']);
+    expect([...r.series('x[A]')]).toEqual([1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5]);
+    expect(r.series('z')[1]).toBe(15 + 3);
+    expect(() => readVensim(text, { workbook })).toThrow(
+      /line 2: variable "x": is a data variable \(:INTERPOLATE:\) whose values come from the run's data files, and none was given: pass them as loadVensim\(path, \{ dataFiles/,
+    );
+    expect(() =>
+      readVensim(`w:HOLD BACKWARD: ~~|\n${CONTROL}`, { workbook, dataFiles: ['run.tab'] }),
+    ).toThrow(/variable "w": is a data variable, but the data files \(run.tab\) have no column w/);
   });
 });

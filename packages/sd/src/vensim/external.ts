@@ -257,6 +257,39 @@ export class ExternalReader {
     return points;
   }
 
+  /**
+   * The series of a run's data file (Vensim's tabular output): a first row `Time`, name, name...
+   * with times down the first column, or the same transposed. Blank cells are skipped.
+   */
+  columns(file: string): Array<[string, Array<[number, number]>]> {
+    const api = 'data file';
+    const book = this.book(api, file);
+    const sheet = book.sheets[0]!;
+    const { rows, cols } = book.extent(sheet);
+    const head = book.cell(sheet, 0, 0);
+    if (typeof head !== 'string' || head.trim().toLowerCase() !== 'time') {
+      return this.fail(
+        `the data file ${JSON.stringify(file)} does not start with a Time column or row (cell A1)`,
+      );
+    }
+    const down = typeof book.cell(sheet, 0, 1) === 'string';
+    const out: Array<[string, Array<[number, number]>]> = [];
+    const lines = down ? cols : rows;
+    const length = down ? rows : cols;
+    for (let j = 1; j < lines; j++) {
+      const name = down ? book.cell(sheet, 0, j) : book.cell(sheet, j, 0);
+      if (typeof name !== 'string') continue;
+      const points: Array<[number, number]> = [];
+      for (let i = 1; i < length; i++) {
+        const t = down ? book.cell(sheet, i, 0) : book.cell(sheet, 0, i);
+        const v = down ? book.cell(sheet, i, j) : book.cell(sheet, j, i);
+        if (typeof t === 'number' && typeof v === 'number') points.push([t, v]);
+      }
+      if (points.length > 0) out.push([name, points]);
+    }
+    return out;
+  }
+
   /** GET DIRECT SUBSCRIPT(file, tab, first, last, prefix): the element names in the cells. */
   subscript(fn: string, args: string[]): string[] {
     if (args.length !== 5) {

@@ -52,6 +52,12 @@ export interface ReadVensimOptions {
    * files beside the model; without it a model that reads a file is refused, naming the file.
    */
   workbook?: (file: string) => VensimWorkbook;
+  /**
+   * The run's data files (Vensim's `.tab` / `.csv` output of another run, opened with
+   * `workbook`): each data variable without an equation (`x:INTERPOLATE:`) is read from the
+   * column of its name (`x[A,B]`); a variable with an equation keeps it.
+   */
+  dataFiles?: readonly string[];
 }
 
 const CONTROL = new Map([
@@ -137,7 +143,7 @@ interface VarEq {
   /** GET LOOKUPS / GET DATA: the points of each element (tuple key `a,b`). */
   tables?: Map<string, Array<[number, number]>>;
   /** A data variable: how values between its times are read. */
-  mode?: 'interpolate' | 'hold backward' | 'look forward';
+  mode?: 'interpolate' | 'hold backward' | 'look forward' | 'raw';
 }
 
 interface Ctx {
@@ -164,7 +170,7 @@ interface Ctx {
  * @throws VensimError naming the construct, the variable and the line of what twinkit cannot run.
  */
 export function readVensim(text: string, options: ReadVensimOptions = {}): SdModel {
-  return new VensimReader(text, options.file ?? '<mdl>', options.workbook).read();
+  return new VensimReader(text, options.file ?? '<mdl>', options.workbook, options.dataFiles).read();
 }
 
 class VensimReader {
@@ -254,6 +260,7 @@ class VensimReader {
     private readonly text: string,
     private readonly file: string,
     workbook?: (file: string) => VensimWorkbook,
+    private readonly dataFiles: readonly string[] = [],
   ) {
     this.ext = new ExternalReader(workbook, (message) => this.fail(message, this.at.line, this.at.variable));
   }
@@ -455,26 +462,37 @@ class VensimReader {
     const data = /:(INTERPOLATE|RAW|HOLD BACKWARD|LOOK FORWARD):/i.exec(lhs);
     let dataMode: VarEq['mode'] | undefined;
     let get: GetCall | undefined;
-    if (data || (parts.length > 1 && lhs.endsWith(':'))) {
-      const nm = displayName(lhs.slice(0, data ? data.index : -1).replace(/\[.*$/, ''));
+    /** A data variable without an equation: its values come from the run's data files. */
+    let fromDataFiles = false;
+    if (data || (parts.length > 1 && lhs.endsWith(':')) || (rhs === null && !/[(]/.test(lhs))) {
+      const nm = displayName(
+        lhs.slice(0, data ? data.index : lhs.endsWith(':') ? -1 : undefined).replace(/\[.*$/, ''),
+      );
       const keyword = data ? data[1]!.toUpperCase().replace(/\s+/g, ' ') : 'INTERPOLATE';
-      const call = rhs === null ? null : parseGetCall(rhs);
-      if (keyword === 'RAW' || !call || 'error' in call || call.what !== 'DATA') {
-        this.fail(
-          `data variables (${data ? `:${data[1]!.toUpperCase()}:` : ':='}${getName(rhs)}, values read from a data file) are not supported` +
-            (keyword === 'RAW' ? ' with :RAW: (values only at the times of the file)' : '') +
-            (call && 'error' in call
-              ? `: ${call.error}`
-              : call && call.what !== 'DATA'
-                ? `: ${call.fn} does not read data`
-                : ''),
-          e.line,
-          nm,
-        );
-      }
-      get = call as GetCall;
       dataMode = keyword.toLowerCase() as VarEq['mode'];
-      lhs = lhs.slice(0, data ? data.index : -1);
+      if (rhs === null) {
+        fromDataFiles = true;
+        if (this.dataFiles.length === 0) {
+          this.fail(
+            `is a data variable (${data ? `:${keyword}:` : 'no equation'}) whose values come from the run's data files, and none was given: ` +
+              'pass them as loadVensim(path, { dataFiles: ["data.tab"] }) (options.dataFiles of readVensim)',
+            e.line,
+            nm,
+          );
+        }
+      } else {
+        const call = parseGetCall(rhs);
+        if (!call || 'error' in call || call.what !== 'DATA') {
+          this.fail(
+            `data variables (${data ? `:${keyword}:` : ':='}${getName(rhs)}, values read from a data file) must be GET DIRECT DATA or GET XLS DATA` +
+              (call && 'error' in call ? `: ${call.error}` : call ? `: ${call.fn} does not read data` : ''),
+            e.line,
+            nm,
+          );
+        }
+        get = call as GetCall;
+      }
+      lhs = lhs.slice(0, data ? data.index : lhs.endsWith(':') ? -1 : undefined);
     } else if (rhs !== null) {
       const call = parseGetCall(rhs);
       if (call && 'error' in call) {
@@ -489,7 +507,7 @@ class VensimReader {
       lhs = lhs.slice(0, ex.index);
     }
     let lookupBody: string | null = null;
-    if (rhs === null) {
+    if (rhs === null && !fromDataFiles) {
       // A lookup definition: name( [(x0,y0)-(x1,y1)], (x,y), ... ).
       const open = lhs.indexOf('(');
       if (open < 0 || !lhs.trimEnd().endsWith(')')) {
@@ -530,7 +548,10 @@ class VensimReader {
       get = call as GetCall;
       lookupBody = null;
     }
-    if (get) {
+    if (fromDataFiles) {
+      this.at = { line: e.line, variable: name };
+      this.readDataColumns(eq, dataMode!);
+    } else if (get) {
       this.at = { line: e.line, variable: name };
       this.readGet(eq, get, dataMode);
     } else if (lookupBody !== null) {
@@ -617,6 +638,43 @@ class VensimReader {
     } else {
       eq.kind = 'data';
       eq.mode = mode ?? 'interpolate';
+    }
+  }
+
+  /** The columns of the run's data files, by variable key and element tuple (`name|a,b`). */
+  private columns: Map<string, Array<[number, number]>> | null = null;
+
+  private dataColumns(): Map<string, Array<[number, number]>> {
+    if (this.columns) return this.columns;
+    this.columns = new Map();
+    for (const file of this.dataFiles) {
+      for (const [name, points] of this.ext.columns(file)) {
+        const m = /^([^[]*)(?:\[([^\]]*)\])?\s*$/.exec(name.trim());
+        if (!m) continue;
+        const subs = m[2] ? splitOutsideQuotes(m[2], ',').map((x) => canonicalName(x)) : [];
+        const key = `${canonicalName(m[1]!)}|${subs.join(',')}`;
+        if (!this.columns.has(key)) this.columns.set(key, points);
+      }
+    }
+    return this.columns;
+  }
+
+  /** A data variable without an equation: each element is a column of the run's data files. */
+  private readDataColumns(eq: VarEq, mode: NonNullable<VarEq['mode']>): void {
+    const columns = this.dataColumns();
+    eq.kind = 'data';
+    eq.mode = mode;
+    eq.tables = new Map();
+    for (const t of this.tuples(eq)) {
+      const points = columns.get(`${eq.key}|${t.join(',')}`);
+      if (!points) {
+        this.fail(
+          `is a data variable, but the data files (${this.dataFiles.join(', ')}) have no column ${eq.name}${t.length > 0 ? `[${t.join(',')}]` : ''}`,
+          eq.entry.line,
+          eq.name,
+        );
+      }
+      eq.tables.set(t.join(','), points!);
     }
   }
 
@@ -1001,6 +1059,56 @@ class VensimReader {
     const table = forward ? points.map(([x, y]) => [-x, y] as [number, number]).reverse() : points;
     const graphical = this.graphical(table, eq);
     if (eq.mode !== 'interpolate') graphical.type = 'discrete';
+    const time: Expr = { kind: 'call', fn: 'time', args: [] };
+    if (eq.mode === 'raw') {
+      // :RAW: the value at the file's own times, :NA: between them.
+      const times = this.graphical(
+        points.map(([x]) => [x, x] as [number, number]),
+        eq,
+      );
+      times.type = 'discrete';
+      let tname = `${name} times`;
+      while (this.eqs.has(canonicalName(tname)) || this.model.variables.has(canonicalName(tname)))
+        tname += ' ';
+      for (const [n, g] of [
+        [name, graphical],
+        [tname, times],
+      ] as const) {
+        this.model.addDefinition(
+          variableDef({
+            kind: 'aux',
+            name: n,
+            key: canonicalName(n),
+            graphical: g,
+            source: { file: this.file, line: eq.entry.line },
+          }),
+        );
+      }
+      const at: Expr = { kind: 'call', fn: canonicalName(tname), args: [time] };
+      const gap: Expr = {
+        kind: 'call',
+        fn: 'abs',
+        args: [{ kind: 'binary', op: '-', left: time, right: at }],
+      };
+      const tol: Expr = {
+        kind: 'binary',
+        op: '*',
+        left: { kind: 'number', value: 1e-9 },
+        right: {
+          kind: 'call',
+          fn: 'max',
+          args: [
+            { kind: 'number', value: 1 },
+            { kind: 'call', fn: 'abs', args: [time] },
+          ],
+        },
+      };
+      return ifExpr(
+        { kind: 'binary', op: '<=', left: gap, right: tol },
+        { kind: 'call', fn: canonicalName(name), args: [time] },
+        { kind: 'number', value: VENSIM_NA },
+      );
+    }
     this.model.addDefinition(
       variableDef({
         kind: 'aux',
@@ -1010,7 +1118,6 @@ class VensimReader {
         source: { file: this.file, line: eq.entry.line },
       }),
     );
-    const time: Expr = { kind: 'call', fn: 'time', args: [] };
     return {
       kind: 'call',
       fn: canonicalName(name),

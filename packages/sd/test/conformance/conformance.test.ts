@@ -56,16 +56,16 @@ describe('SDXorg suite conformance of the Vensim .mdl files (rtol = atol = 1e-5)
   });
 
   const passing = mdlWithOutput.filter((m) => !(m in MDL_REJECTED) && !(m in MDL_SUITE_DEFECTS));
-  it('has 115 passing models', () => {
+  it('has 116 passing models', () => {
     expect(passing.length + Object.keys(MDL_REJECTED).length + Object.keys(MDL_SUITE_DEFECTS).length).toBe(
       122,
     );
-    expect(passing).toHaveLength(115);
+    expect(passing).toHaveLength(116);
   });
 
   for (const model of passing) {
     it(`${model} matches its canonical output`, () => {
-      const result = checkModel(resolve(suiteRoot, model), suiteRoot);
+      const result = checkModel(resolve(suiteRoot, model), suiteRoot, mdlCheckOptionsFor(model));
       expect(result.status, result.detail).toBe('pass');
       expect(result.columnsCompared).toBeGreaterThan(0);
     });

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { canonicalKey } from '../../src/compiler';
 import type { IntegrationMethod } from '../../src/model';
-import { loadVensim, loadXmile } from '../../src/node';
+import { type LoadVensimOptions, loadVensim, loadXmile } from '../../src/node';
 import { simulate } from '../../src/runner';
 import { VENSIM_NA } from '../../src/vensim';
 
@@ -72,7 +72,14 @@ export function canonicalOutputFile(modelPath: string): string | null {
 export function checkModel(
   modelPath: string,
   suiteRoot: string,
-  options: { rtol?: number; atol?: number; method?: IntegrationMethod; outputFile?: string } = {},
+  options: {
+    rtol?: number;
+    atol?: number;
+    method?: IntegrationMethod;
+    outputFile?: string;
+    /** Options of loadVensim (the run's data files). */
+    vensim?: LoadVensimOptions;
+  } = {},
 ): ConformanceResult {
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-5;
@@ -85,8 +92,8 @@ export function checkModel(
     return { model, status: 'rejected', columnsCompared: 0, rowsCompared: 0, detail: 'no canonical output' };
   let results: ReturnType<typeof simulate>;
   try {
-    const load = modelPath.endsWith('.mdl') ? loadVensim : loadXmile;
-    results = simulate(load(modelPath), options.method ? { method: options.method } : {});
+    const model = modelPath.endsWith('.mdl') ? loadVensim(modelPath, options.vensim) : loadXmile(modelPath);
+    results = simulate(model, options.method ? { method: options.method } : {});
   } catch (e) {
     return {
       model,

@@ -56,9 +56,8 @@ export function checkOptionsFor(model: string): { method?: 'euler'; outputFile?:
  */
 export const MDL_REJECTED: Record<string, string> = {
   'tests/allocate_available/test_allocate_available.mdl': 'ALLOCATE AVAILABLE',
-  'tests/data_from_other_model/test_data_from_other_model.mdl': ':INTERPOLATE:',
   'tests/dynamic_final_time/test_dynamic_final_time.mdl': 'FINAL TIME must be a constant',
-  'tests/vector_order/test_vector_order.mdl': ':RAW:',
+  'tests/vector_order/test_vector_order.mdl': 'VECTOR SORT ORDER',
 };
 
 /** `.mdl` files whose canonical output cannot be reproduced as is; each is checked as the reason says. */
@@ -86,8 +85,21 @@ export const MDL_SUITE_DEFECTS: Record<
   },
 };
 
+/** `.mdl` models run with data files, as Vensim ran them (its `-d` option, PySD's `data_files`). */
+export const MDL_DATA_FILES: Record<string, string[]> = {
+  'tests/data_from_other_model/test_data_from_other_model.mdl': ['data.tab'],
+};
+
 /** The options `checkModel` needs for an `.mdl` model. */
-export function mdlCheckOptionsFor(model: string): { rtol?: number; atol?: number } {
+export function mdlCheckOptionsFor(model: string): {
+  rtol?: number;
+  atol?: number;
+  vensim?: { dataFiles: string[] };
+} {
   const t = MDL_SUITE_DEFECTS[model]?.tolerance;
-  return t === undefined ? {} : { rtol: t, atol: t };
+  const data = MDL_DATA_FILES[model];
+  return {
+    ...(t === undefined ? {} : { rtol: t, atol: t }),
+    ...(data ? { vensim: { dataFiles: data } } : {}),
+  };
 }
