@@ -212,6 +212,22 @@ describe('yield of a plain delay', () => {
     expect(worker.value).toBeUndefined();
   });
 
+  it('traces a plain delay as a timeout; its length only if yielded while a step listener was registered', () => {
+    const sim = new Simulation();
+    sim.process(
+      function* () {
+        yield 1;
+        yield 2;
+      },
+      { name: 'p' },
+    );
+    sim.step(); // the start: yields 1 with nobody tracing
+    const steps: string[] = [];
+    sim.onStep((s) => steps.push(`${s.time} ${s.kind} ${s.description} ${s.process}`));
+    sim.run();
+    expect(steps).toEqual(['1 timeout Delay p', '3 timeout Delay(2) p']);
+  });
+
   it('an uncaught interrupt of a plain delay fails the process', () => {
     const sim = new Simulation();
     const p = sim.process(function* () {

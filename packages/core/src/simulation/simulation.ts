@@ -464,6 +464,11 @@ export class Simulation<TModel = unknown> {
 
   // ---------------------------------------------------------------- internals
 
+  /** @internal Whether a step listener is registered (what a trace would want recorded). */
+  get _tracing(): boolean {
+    return this.steps.listeners !== null;
+  }
+
   /** @internal Puts an entry on the calendar `delay` from now. */
   _enqueue(entry: CalendarEntry, delay: number, priority: number): void {
     if (this.inside === 0 && this.lineage !== null) {

@@ -13,7 +13,10 @@ export interface StepInfo {
    * events, conditions, resource requests).
    */
   kind: 'timeout' | 'process-start' | 'process-end' | 'call' | 'state-event' | 'event';
-  /** The event's own description (`Timeout(5)`, `Delay(5)`, `Process(customer-3)`, `Request(counter, ...)`). */
+  /**
+   * The event's own description (`Timeout(5)`, `Process(customer-3)`, `Request(counter, ...)`); for a
+   * plain delay `Delay(5)`, or `Delay` when it was yielded before a step listener was registered.
+   */
   description: string;
   /** The process the event starts, ends or resumes (its first waiter), or null. */
   process: string | null;
@@ -35,7 +38,8 @@ export function describeStep(entry: CalendarEntry | null, time: number): StepInf
       return {
         time,
         kind: 'timeout',
-        description: `Delay(${entry._delay})`,
+        // The delay is recorded only while tracing (see Process._delay).
+        description: entry._delayTraced ? `Delay(${entry._delay})` : 'Delay',
         process: entry._delayWaiting ? entry.name : null,
       };
     }
