@@ -234,8 +234,7 @@ export const cases: BenchCase[] = [
         base ??= { cpu: pick(rates.cpu), wall: pick(rates.wall) };
         const r = rates.cpu;
         const ns = (rate: number) => (1e9 / rate).toFixed(0);
-        const growth = (clock: 'cpu' | 'wall', who: keyof Rates) =>
-          base![clock][who] / rates[clock][who]!;
+        const growth = (clock: 'cpu' | 'wall', who: keyof Rates) => base![clock][who] / rates[clock][who]!;
         results.push(
           measuredResult(
             'des',
