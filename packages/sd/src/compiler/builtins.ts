@@ -374,6 +374,35 @@ export const BUILTINS: Record<string, Builtin> = {
       return `c.invertMatrixElement(${a(0)}, ${a(1)}, ${a(2)}, [${values.join(', ')}])`;
     },
   },
+  // Vensim's VECTOR SORT ORDER and VECTOR RANK, one element: (k, direction, values...).
+  vector_sort_order: {
+    emit: ({ args, a, arity }) => {
+      arity(3, Number.POSITIVE_INFINITY);
+      return `c.vectorSortOrder(${a(0)}, ${a(1)}, [${args
+        .slice(2)
+        .map((_, i) => a(i + 2))
+        .join(', ')}])`;
+    },
+  },
+  vector_rank: {
+    emit: ({ args, a, arity }) => {
+      arity(3, Number.POSITIVE_INFINITY);
+      return `c.vectorRank(${a(0)}, ${a(1)}, [${args
+        .slice(2)
+        .map((_, i) => a(i + 2))
+        .join(', ')}])`;
+    },
+  },
+  // Vensim's VECTOR REORDER, one element: (index, values...).
+  vector_pick: {
+    emit: ({ args, a, arity }) => {
+      arity(2, Number.POSITIVE_INFINITY);
+      return `c.vectorPick(${a(0)}, [${args
+        .slice(1)
+        .map((_, i) => a(i + 1))
+        .join(', ')}])`;
+    },
+  },
   // Vensim's VECTOR SELECT: (missing, numerical action, error action, selections..., values...).
   vector_select: {
     emit: ({ args, a, arity }) => {

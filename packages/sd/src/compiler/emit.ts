@@ -29,13 +29,13 @@ export function emit(compiler: Compiler): CompiledModel {
   const lines = (list: Node[]) => list.map(line).filter((x) => x !== '');
   const initBody = [
     ...nodes.filter((n) => n.startsNaN).map((n) => `v[${n.slot}] = NaN;`),
-    ...lines(initOrder),
+    ...loopifyNested(lines(initOrder)),
   ].join('\n');
   const constBody = lines(constants).join('\n');
   // Arrayed equations become loops, so a 1,000-element model stays a small, optimisable function.
-  const loopAuxBody = loopify(lines(runtimeOrder)).join('\n');
+  const loopAuxBody = loopifyNested(lines(runtimeOrder)).join('\n');
   const ratesBody = nodes.filter((n) => n.kind === 'stock').map((n) => `d[${n.slot}] = ${fix(n.rate)};`);
-  const ratesLoopBody = loopify(ratesBody).join('\n');
+  const ratesLoopBody = loopifyNested(ratesBody).join('\n');
   const commitBody = [
     ...compiler.delayPushes.map(fix),
     ...nodes
@@ -51,8 +51,8 @@ export function emit(compiler: Compiler): CompiledModel {
     commitBody,
     ...(useLocals
       ? stocks.map((n, k) => `const d${k} = ${fix(n.rate)};`)
-      : loopify(stocks.map((n) => `d[${n.slot}] = ${fix(n.rate)};`))),
-    ...loopify(
+      : loopifyNested(stocks.map((n) => `d[${n.slot}] = ${fix(n.rate)};`))),
+    ...loopifyNested(
       stocks.map((n, k) => {
         const rate = useLocals ? `d${k}` : `d[${n.slot}]`;
         return n.nonNegative
@@ -65,7 +65,7 @@ export function emit(compiler: Compiler): CompiledModel {
     'if (saveEvery > 0 && (i + 1) % saveEvery === 0) {',
     'const base = row * width;',
     'times[row] = time;',
-    ...loopify(outputNodes.map((n, j) => `out[base + ${j}] = v[${n.slot}];`)),
+    ...loopifyNested(outputNodes.map((n, j) => `out[base + ${j}] = v[${n.slot}];`)),
     // x - x is 0 for a finite x and NaN otherwise: one sum tells whether a saved value is not finite.
     ...(outputNodes.length <= 64
       ? [`finite += ${outputNodes.map((n) => `(v[${n.slot}] - v[${n.slot}])`).join(' + ')};`]
@@ -150,10 +150,13 @@ const NUMBER_TOKEN = /(?<![\w.$])(\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?![\w.])/g;
 /**
  * Folds runs of generated lines that differ only in integer literals varying by a constant
  * stride (the elements of an arrayed equation: `v[10] = v[3] / 20;`, `v[11] = v[4] / 20;`, ...)
- * into one `for` loop. Order is kept, so the result is the same as the unrolled lines. @internal
+ * into one `for` loop over `variable`. A run may repeat a group of up to `maxPeriod` lines (the
+ * dependency order interleaves the elements of equations that read each other element by element:
+ * `a[1]`, `b[1]`, `a[2]`, `b[2]`, ...); the loop's body is then the group. Order is kept, so the
+ * result is the same as the unrolled lines. @internal
  */
-export function loopify(lines: string[], minRun = 4): string[] {
-  const parsed = lines.map((text) => {
+export function loopify(lines: string[], minRun = 4, variable = 'k', maxPeriod = 8): string[] {
+  const parsed: ParsedLine[] = lines.map((text) => {
     const numbers: number[] = [];
     const skeleton = text.replace(NUMBER_TOKEN, (m) => {
       numbers.push(Number(m));
@@ -164,38 +167,80 @@ export function loopify(lines: string[], minRun = 4): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < parsed.length) {
-    const first = parsed[i]!;
-    let j = i + 1;
-    let strides: number[] | null = null;
-    while (j < parsed.length) {
-      const next = parsed[j]!;
-      if (next.skeleton !== first.skeleton || next.numbers.length !== first.numbers.length) break;
-      const k = j - i;
-      if (strides === null) {
-        strides = next.numbers.map((x, p) => x - first.numbers[p]!);
-        if (
-          strides.some((st, p) => !Number.isInteger(st) || (st !== 0 && !Number.isInteger(first.numbers[p]!)))
-        )
-          break;
-      }
-      if (next.numbers.some((x, p) => x !== first.numbers[p]! + k * strides![p]!)) break;
-      j++;
-    }
-    const count = j - i;
-    if (count >= minRun && strides) {
-      let p = 0;
-      const body = first.skeleton.replace(/#/g, () => {
-        const base = first.numbers[p]!;
-        const stride = strides![p]!;
-        p++;
-        if (stride === 0) return String(base);
-        return stride === 1 ? `(${base} + k)` : `(${base} + ${stride} * k)`;
+    let folded = false;
+    for (let period = 1; period <= maxPeriod && i + period * minRun <= parsed.length; period++) {
+      const run = measureRun(parsed, i, period);
+      if (run === null || run.count < minRun) continue;
+      const body = run.strides.map((strides, q) => {
+        const first = parsed[i + q]!;
+        let p = 0;
+        return first.skeleton.replace(/#/g, () => {
+          const base = first.numbers[p]!;
+          const stride = strides[p]!;
+          p++;
+          if (stride === 0) return String(base);
+          return stride === 1 ? `(${base} + ${variable})` : `(${base} + ${stride} * ${variable})`;
+        });
       });
-      out.push(`for (let k = 0; k < ${count}; k++) { ${body} }`);
-    } else {
-      for (let k = i; k < j; k++) out.push(parsed[k]!.text);
+      out.push(`for (let ${variable} = 0; ${variable} < ${run.count}; ${variable}++) { ${body.join(' ')} }`);
+      i += run.count * period;
+      folded = true;
+      break;
     }
-    i = j;
+    if (!folded) out.push(parsed[i++]!.text);
   }
   return out;
+}
+
+/**
+ * {@link loopify} applied again to its own output, up to `depth` levels, so that the loops of a
+ * 2-D or 3-D arrayed equation (one loop per row) fold into nested loops (`k`, `k1`, `k2`). @internal
+ */
+export function loopifyNested(lines: string[], depth = 3): string[] {
+  let current = loopify(lines);
+  for (let level = 1; level < depth; level++) {
+    const next = loopify(current, 4, `k${level}`);
+    if (next.length === current.length) break;
+    current = next;
+  }
+  return current;
+}
+
+interface ParsedLine {
+  text: string;
+  skeleton: string;
+  numbers: number[];
+}
+
+/**
+ * How many consecutive groups of `period` lines from `i` repeat the first group with every integer
+ * literal moving by a constant stride, and those strides (per line of the group, per literal).
+ */
+function measureRun(
+  parsed: readonly ParsedLine[],
+  i: number,
+  period: number,
+): { count: number; strides: number[][] } | null {
+  let strides: number[][] | null = null;
+  let count = 1;
+  for (; i + (count + 1) * period <= parsed.length; count++) {
+    for (let q = 0; q < period; q++) {
+      const first = parsed[i + q]!;
+      const next = parsed[i + count * period + q]!;
+      if (next.skeleton !== first.skeleton || next.numbers.length !== first.numbers.length) return finish();
+      if (strides === null || strides.length <= q) {
+        const st = next.numbers.map((x, p) => x - first.numbers[p]!);
+        if (st.some((d, p) => !Number.isInteger(d) || (d !== 0 && !Number.isInteger(first.numbers[p]!))))
+          return finish();
+        (strides ??= []).push(st);
+      }
+      const own = strides[q]!;
+      if (next.numbers.some((x, p) => x !== first.numbers[p]! + count * own[p]!)) return finish();
+    }
+  }
+  return finish();
+  function finish() {
+    // A group that did not complete its first repetition has no strides: no run.
+    return strides === null || strides.length < period ? null : { count, strides };
+  }
 }

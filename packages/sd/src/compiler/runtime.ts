@@ -30,6 +30,9 @@ export interface RuntimeContext {
   stddev(values: number[]): number;
   step(time: number, height: number, at: number): number;
   invertMatrixElement(row: number, col: number, n: number, values: number[]): number;
+  vectorSortOrder(k: number, direction: number, values: number[]): number;
+  vectorRank(k: number, direction: number, values: number[]): number;
+  vectorPick(index: number, values: number[]): number;
   vectorSelect(missing: number, action: number, error: number, selection: number[], values: number[]): number;
   ramp(time: number, slope: number, start: number, end: number): number;
   pulse(time: number, dt: number, magnitude: number, first: number, interval: number): number;
@@ -179,6 +182,32 @@ export function vectorSelect(
   }
 }
 
+/** The indices of `values` sorted ascending (ties keep their order), or reversed when `direction` <= 0. */
+function sortOrder(direction: number, values: number[]): number[] {
+  const order = values.map((_, i) => i).sort((a, b) => values[a]! - values[b]! || a - b);
+  return direction > 0 ? order : order.reverse();
+}
+
+/**
+ * Vensim's VECTOR SORT ORDER, element `k`: the 0-based index of the value that comes k-th when
+ * `values` are sorted ascending (`direction` > 0) or descending. @internal
+ */
+export function vectorSortOrder(k: number, direction: number, values: number[]): number {
+  if (values.some((v) => Number.isNaN(v))) return Number.NaN;
+  return sortOrder(direction, values)[k]!;
+}
+
+/** Vensim's VECTOR RANK, element `k`: its 1-based place in that order. @internal */
+export function vectorRank(k: number, direction: number, values: number[]): number {
+  if (values.some((v) => Number.isNaN(v))) return Number.NaN;
+  return sortOrder(direction, values).indexOf(k) + 1;
+}
+
+/** Vensim's VECTOR REORDER, one element: `values[index]`; NaN when the index is not one of them. @internal */
+export function vectorPick(index: number, values: number[]): number {
+  return Number.isInteger(index) && index >= 0 && index < values.length ? values[index]! : Number.NaN;
+}
+
 /**
  * A fixed (pipeline) delay: remembers its input at each step and returns the input of
  * `time - delay`, or the initial value before the first recorded time. @internal
@@ -294,6 +323,9 @@ export function createContext(
     },
     step,
     invertMatrixElement,
+    vectorSortOrder,
+    vectorRank,
+    vectorPick,
     vectorSelect,
     ramp,
     pulse,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { invertMatrixElement, vectorSelect } from '../compiler/runtime';
+import {
+  invertMatrixElement,
+  vectorPick,
+  vectorRank,
+  vectorSelect,
+  vectorSortOrder,
+} from '../compiler/runtime';
 import { SdRun, simulate } from '../runner';
 import { readVensim, VENSIM_NA, VensimError } from './index';
 
@@ -153,8 +159,11 @@ ${CONTROL}`);
       }
       throw new Error('not refused');
     };
-    expect(refuse('\nx = VECTOR RANK(1, 2) ~~|')).toBe(
-      'm.mdl line 2: variable "x": uses the Vensim function VECTOR RANK, which twinkit does not support',
+    expect(refuse('\nx = GET TIME VALUE(0, 0, 0) ~~|')).toBe(
+      'm.mdl line 2: variable "x": uses the Vensim function GET TIME VALUE, which twinkit does not support',
+    );
+    expect(refuse('d: A, B ~~|\nv[d] = 1, 2 ~~|\nx[d] = VECTOR RANK(v, 1) ~~|')).toMatch(
+      /line 3: variable "x": VECTOR RANK needs a variable whose last subscript is a range/,
     );
     expect(refuse('x = VECTOR SELECT(1, 2, 3, 4, 5) ~~|')).toMatch(
       /line 1: variable "x": VECTOR SELECT needs arrays over a range/,
@@ -275,5 +284,25 @@ INITIAL TIME = 0 ~~| FINAL TIME = 6 ~~| TIME STEP = 1 ~~| SAVEPER = 1 ~~|`);
     got.forEach((v, i) => {
       expect(v).toBeCloseTo(want[i]!, 12);
     });
+  });
+
+  it('sorts, ranks and reorders along the last subscript (VECTOR SORT ORDER, RANK, REORDER)', () => {
+    const r = simulate(
+      readVensim(`c: C1, C2, C3 -> s ~~|\ns: S1, S2, S3 -> c ~~|\nr: A, B ~~|
+v[r, c] = 5, -1, 3; 0, 2, 1; ~~|
+up[r, s] = VECTOR SORT ORDER(v[r, c], 1) ~~|
+down[r, s] = VECTOR SORT ORDER(v[r, c], 0) ~~|
+rank[r, c] = VECTOR RANK(v[r, c], 1) ~~|
+sorted[r, s] = VECTOR REORDER(v[r, c], up[r, s]) ~~|
+${CONTROL}`),
+    );
+    const row = (name: string, x: string, els: string[]) => els.map((e) => r.final(`${name}[${x},${e}]`));
+    expect(row('up', 'A', ['S1', 'S2', 'S3'])).toEqual([1, 2, 0]); // 0-based indices, as Vensim
+    expect(row('down', 'A', ['S1', 'S2', 'S3'])).toEqual([0, 2, 1]);
+    expect(row('rank', 'B', ['C1', 'C2', 'C3'])).toEqual([1, 3, 2]);
+    expect(row('sorted', 'A', ['S1', 'S2', 'S3'])).toEqual([-1, 3, 5]);
+    expect(vectorPick(3, [1, 2])).toBeNaN();
+    expect(vectorSortOrder(0, 1, [Number.NaN, 1])).toBeNaN();
+    expect(vectorRank(1, 0, [1, 2, 3])).toBe(2);
   });
 });

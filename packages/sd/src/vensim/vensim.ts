@@ -104,6 +104,9 @@ const DIRECT: Record<string, { fn: string; min: number; max: number }> = {
   INITIAL: { fn: 'init', min: 1, max: 1 },
 };
 
+/** Vensim functions that read other elements of their argument than their own: built element by element. */
+const ELEMENTWISE = new Set(['INVERT MATRIX', 'VECTOR SORT ORDER', 'VECTOR RANK', 'VECTOR REORDER']);
+
 /** Vector functions over a `dim!` subscript, expanded into explicit operations. */
 const VECTOR: Record<string, 'sum' | 'prod' | 'min' | 'max'> = {
   SUM: 'sum',
@@ -1144,8 +1147,8 @@ class VensimReader {
     let ok = true;
     const visit = (x: VExpr): void => {
       if (!ok) return;
-      // INVERT MATRIX reads other elements than its own: it is built element by element.
-      if (x.kind === 'call' && normFn(x.fn) === 'INVERT MATRIX') ok = false;
+      // These read other elements than their own: built element by element.
+      if (x.kind === 'call' && ELEMENTWISE.has(normFn(x.fn))) ok = false;
       if (x.kind === 'ref' || x.kind === 'call') {
         if (x.subscripts) {
           const rd = x.kind === 'ref' ? this.varDims.get(canonicalName(x.name)) : undefined;
@@ -1549,6 +1552,11 @@ class VensimReader {
       case 'INVERT MATRIX':
         arity(2);
         return this.invertMatrix(args, ctx);
+      case 'VECTOR SORT ORDER':
+      case 'VECTOR RANK':
+      case 'VECTOR REORDER':
+        arity(2);
+        return this.vectorOrder(fn, args, ctx);
       case 'VECTOR SELECT':
         arity(5);
         return this.vectorSelect(args, ctx);
@@ -1614,6 +1622,46 @@ class VensimReader {
       add('stock', `${base} stage ${j}`, bin('*', init, time0), [`${base} stage ${j} change`]);
     }
     return bin('/', ref(`${base} stage ${n - 1}`), ref(`${base} time 1`));
+  }
+
+  /**
+   * VECTOR SORT ORDER(v[..., d], direction), VECTOR RANK(v[..., d], direction) and VECTOR
+   * REORDER(v[..., d], order[..., s]): along the last subscript of the vector, the element of the
+   * left side's last subscript (its place in its range, so `s` may be a range mapped onto `d`).
+   */
+  private vectorOrder(fn: string, args: VExpr[], ctx: Ctx): Expr {
+    const v = args[0]!;
+    const subs = v.kind === 'ref' ? (v.subscripts ?? []) : [];
+    const d = subs.length > 0 ? this.dims.get(canonicalName(subs[subs.length - 1]!.name)) : undefined;
+    if (!d || subs.some((s) => s.bang)) {
+      this.refuse(`${fn} needs a variable whose last subscript is a range (v[..., range])`, ctx);
+    }
+    const last = ctx.eq.subs[ctx.eq.subs.length - 1];
+    const own = last ? ctx.subst?.get(last.key) : undefined;
+    const lastDim = last?.isDim ? this.dims.get(last.key) : undefined;
+    if (!lastDim || own === undefined || own === last!.key) {
+      this.refuse(`${fn}: the left side's last subscript must be a range of ${d!.keys.length} elements`, ctx);
+    }
+    if (lastDim!.keys.length !== d!.keys.length) {
+      this.refuse(
+        `${fn}: the left side's last range ${lastDim!.name} has ${lastDim!.keys.length} elements, the vector's ${d!.name} ${d!.keys.length}`,
+        ctx,
+      );
+    }
+    const values = d!.keys.map((e) => {
+      const subst = new Map(ctx.subst!);
+      subst.set(d!.key, e);
+      return this.tr(v, { ...ctx, subst });
+    });
+    const num = (value: number): Expr => ({ kind: 'number', value });
+    if (fn === 'VECTOR REORDER') {
+      return { kind: 'call', fn: 'vector_pick', args: [this.tr(args[1]!, ctx), ...values] };
+    }
+    return {
+      kind: 'call',
+      fn: fn === 'VECTOR RANK' ? 'vector_rank' : 'vector_sort_order',
+      args: [num(lastDim!.keys.indexOf(own!)), this.tr(args[1]!, ctx), ...values],
+    };
   }
 
   /**

@@ -57,7 +57,6 @@ export function checkOptionsFor(model: string): { method?: 'euler'; outputFile?:
 export const MDL_REJECTED: Record<string, string> = {
   'tests/allocate_available/test_allocate_available.mdl': 'ALLOCATE AVAILABLE',
   'tests/dynamic_final_time/test_dynamic_final_time.mdl': 'FINAL TIME must be a constant',
-  'tests/vector_order/test_vector_order.mdl': 'VECTOR SORT ORDER',
 };
 
 /** `.mdl` files whose canonical output cannot be reproduced as is; each is checked as the reason says. */
