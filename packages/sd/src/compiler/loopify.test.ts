@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loopify } from './emit';
+import { loopify, loopifyNested } from './emit';
 
-function evaluate(lines: string[]): number[] {
-  const v = Array.from({ length: 40 }, (_, i) => i * 0.5);
+function evaluate(lines: string[], size = 40): number[] {
+  const v = Array.from({ length: size }, (_, i) => i * 0.5);
   new Function('v', lines.join('\n'))(v);
   return v;
 }
@@ -24,5 +24,53 @@ describe('loopify', () => {
     expect(evaluate(loopify(chain))).toEqual(evaluate(chain));
     const mixed = ['v[1] = 0.1;', 'v[2] = 0.3;', 'v[3] = 0.8;', 'v[4] = Math.abs(v[1]);'];
     expect(loopify(mixed)).toEqual(mixed);
+  });
+
+  it('folds interleaved elements of two equations (a group of lines repeated) into one loop', () => {
+    // a[k] = x[k] / 100; b[k] = 2 / (1 + a[k]): the dependency order interleaves them.
+    const lines = Array.from({ length: 12 }, (_, k) => [
+      `v[${20 + k}] = v[${k}] / 100;`,
+      `v[${40 + k}] = 2 / (1 + v[${20 + k}]);`,
+    ]).flat();
+    const folded = loopify(lines);
+    expect(folded).toHaveLength(1);
+    expect(folded[0]).toMatch(
+      /^for \(let k = 0; k < 12; k\+\+\) \{ v\[\(20 \+ k\)\] = .*; v\[\(40 \+ k\)\] = /,
+    );
+    expect(evaluate(folded, 60)).toEqual(evaluate(lines, 60));
+  });
+
+  it('nests the row loops of a 3-D arrayed equation, with the same effect', () => {
+    // y[i,j,k] = x[i,j,k] * c[i] + d[j] over 4 x 5 x 6 elements, row-major.
+    const lines: string[] = [];
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < 5; j++)
+        for (let k = 0; k < 6; k++) {
+          const e = i * 30 + j * 6 + k;
+          lines.push(`v[${130 + e}] = v[${e}] * v[${300 + i}] + v[${310 + j}];`);
+        }
+    const nested = loopifyNested(lines);
+    expect(nested).toHaveLength(1);
+    expect(nested[0]).toMatch(
+      /^for \(let k2 = 0; k2 < 4; k2\+\+\) \{ for \(let k1 = 0; k1 < 5; k1\+\+\) \{ for \(let k = 0; k < 6; k\+\+\)/,
+    );
+    expect(evaluate(nested, 320)).toEqual(evaluate(lines, 320));
+  });
+
+  it('does not fold a group whose repetition breaks off, nor mix a chain into a loop', () => {
+    const lines = [
+      'v[1] = v[0] + 1;',
+      'v[2] = 3;',
+      'v[3] = v[2] + 1;',
+      'v[4] = 5;',
+      'v[5] = v[4] + 2;',
+      'v[6] = 7;',
+    ];
+    expect(evaluate(loopify(lines))).toEqual(evaluate(lines));
+    const chain = Array.from({ length: 8 }, (_, k) => [
+      `v[${k + 1}] = v[${k}] * 2;`,
+      `v[${20 + k}] = v[${k + 1}] - 1;`,
+    ]).flat();
+    expect(evaluate(loopifyNested(chain))).toEqual(evaluate(chain));
   });
 });
