@@ -161,6 +161,10 @@ export class Simulation<TModel = unknown> {
   /**
    * Creates an event that succeeds with `value` after `delay`.
    *
+   * In a process that only waits, `yield delay` (a plain number) is the same wait without the event
+   * object: prefer it in hot loops with many pending processes; keep `sim.timeout` for a value, for
+   * `anyOf`/`allOf`, or for an event other code holds (see {@link Process}).
+   *
    * @throws TwinkitError if delay is negative or not finite.
    */
   timeout<T = undefined>(delay: number, value?: T): Timeout<T> {
@@ -173,8 +177,19 @@ export class Simulation<TModel = unknown> {
   }
 
   /**
-   * Starts a process: a generator (or a function returning one) that yields events. The process is
-   * itself an event that succeeds with the generator's return value.
+   * Starts a process: a generator (or a function returning one) that yields events, or plain delays
+   * (`yield 5`: wait 5 without creating an event). The process is itself an event that succeeds with
+   * the generator's return value.
+   *
+   * @example
+   * ```ts
+   * sim.process(function* machine() {
+   *   for (;;) {
+   *     yield sim.rng('work').exponential(50); // run until the next breakdown: a plain delay
+   *     const done = yield sim.timeout(2, 'repaired'); // a timeout carries a value
+   *   }
+   * });
+   * ```
    */
   process<R>(body: ProcessBody<R>, options: { name?: string } = {}): Process<R> {
     let generator: ProcessGenerator<R>;
