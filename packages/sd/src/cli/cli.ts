@@ -2,6 +2,7 @@
  * The `twinkit-sd` command line: runs an XMILE or Vensim `.mdl` model and writes its results as CSV.
  */
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { TwinkitError } from '@twinkit/core';
 // The package's own entries by name (kept external in the build), so the command line is a thin
 // layer over the published @twinkit/sd and @twinkit/sd/node rather than a second copy of them.
@@ -11,11 +12,12 @@ import { loadVensim, loadXmile } from '@twinkit/sd/node';
 /** Exit codes of {@link runCli}. */
 export const EXIT = { ok: 0, modelError: 1, usage: 2 } as const;
 
-const USAGE = `Usage: twinkit-sd run <model.xmile|model.stmx|model.mdl> [--method euler|rk2|rk4|rk45] [--dt <step>] [--out <results.csv>]
+const USAGE = `Usage: twinkit-sd run <model.xmile|model.stmx|model.mdl> [--method euler|rk2|rk4|rk45] [--dt <step>] [--data <run.tab>]... [--out <results.csv>]
 
 Runs an XMILE or Vensim (.mdl) model from its start to its stop time and writes every stock, flow
 and auxiliary at each save time as CSV (time first, names as in the model; an array element as
-Vensim names it, Stock[A,B]), to --out or to standard output.
+Vensim names it, Stock[A,B]), to --out or to standard output. --data gives a .mdl model's data
+variables a data file (Vensim's .tab or .csv output of another run), as Vensim's -d option does.
 Exit codes: 0 success, 1 the model could not be read or run, 2 wrong usage.
 `;
 
@@ -40,6 +42,7 @@ export function runCli(args: string[], io: CliIo): number {
   let method: IntegrationMethod | undefined;
   let out: string | undefined;
   let dt: number | undefined;
+  const data: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const value = () => {
@@ -55,6 +58,7 @@ export function runCli(args: string[], io: CliIo): number {
         }
         method = m as IntegrationMethod;
       } else if (a === '--out') out = value();
+      else if (a === '--data') data.push(resolve(value()));
       else if (a === '--dt') {
         const raw = value();
         dt = Number(raw);
@@ -78,9 +82,14 @@ export function runCli(args: string[], io: CliIo): number {
     io.stderr(`twinkit-sd: run needs a model file.\n\n${USAGE}`);
     return EXIT.usage;
   }
+  const vensim = /\.mdl$/i.test(file);
+  if (data.length > 0 && !vensim) {
+    io.stderr(`twinkit-sd: --data is for Vensim .mdl models, got ${JSON.stringify(file)}.\n\n${USAGE}`);
+    return EXIT.usage;
+  }
   try {
-    const load = /\.mdl$/i.test(file) ? loadVensim : loadXmile;
-    const results = simulate(load(file), {
+    const model = vensim ? loadVensim(file, data.length > 0 ? { dataFiles: data } : {}) : loadXmile(file);
+    const results = simulate(model, {
       ...(method ? { method } : {}),
       ...(dt ? { dt } : {}),
     });

@@ -50,6 +50,22 @@ describe('twinkit-sd CLI (spawned)', () => {
     );
   });
 
+  it("gives a Vensim model's data variables the run's data files (--data)", () => {
+    const dir = 'tests/data_from_other_model';
+    const model = resolve(suite, dir, 'test_data_from_other_model.mdl');
+    const r = cli('run', model, '--data', `fixtures/sd-test-models/${dir}/data.tab`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toContain('var 1dim[A]');
+    const missing = cli('run', model);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /variable "var 0dim": is a data variable .* loadVensim\(path, \{ dataFiles/,
+    );
+    const xmile = cli('run', resolve(suite, 'samples/teacup/teacup.xmile'), '--data', 'x.tab');
+    expect(xmile.code).toBe(2);
+    expect(xmile.stderr).toMatch(/--data is for Vensim .mdl models/);
+  });
+
   it('writes to standard output without --out', () => {
     const r = cli('run', resolve(suite, 'tests/eval_order/eval_order.xmile'));
     expect(r.code).toBe(0);
