@@ -178,7 +178,8 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 th{background:#f3f3f3}td:first-child{text-align:left}</style></head><body>
 <h1>Remaining life of NASA's C-MAPSS FD001 turbofans</h1>
 <p>A degradation twin calibrated on ${run.train.length} engines run to failure, kept in step with each of
-${run.forecasts.length} test engines by a Kalman filter over its replayed telemetry, and forecast by Monte Carlo.</p>
+${run.forecasts.length} test engines by a Kalman filter over its replayed telemetry, and forecast by forking the
+synchronized twin: Monte Carlo replications from its snapshot on worker threads, with common random numbers.</p>
 <h2>Cross-validated accuracy</h2>
 <p>5 folds by engine; each held-out engine cut at 5 random cycles and its remaining life predicted from the cycles up to the cut.
 "Capped" caps the true and predicted RUL at ${cap} cycles (the convention of the published figures); "true RUL" does not.
