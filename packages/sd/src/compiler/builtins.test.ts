@@ -137,4 +137,19 @@ describe('builtins against closed forms', () => {
     expect(Math.abs(mean - 10)).toBeLessThan((4 * 2) / Math.sqrt(noise.length));
     expect(() => new SdRun(build())).toThrow(/options.random is required/);
   });
+
+  it('the Vensim matrix and vector builtins check their argument counts', () => {
+    const m = new SdModel({ start: 0, stop: 0, dt: 1 });
+    m.aux('inv', 'INVERT_MATRIX_ELEMENT(0, 1, 2, 4, 7, 2, 6)');
+    m.aux('sel', 'VECTOR_SELECT(0, 0, 0, 1, 0, 5, 6)');
+    const r = simulate(m);
+    expect(r.final('inv')).toBeCloseTo(-0.7, 12);
+    expect(r.final('sel')).toBe(5);
+    const bad = new SdModel({ start: 0, stop: 0, dt: 1 });
+    bad.aux('inv', 'INVERT_MATRIX_ELEMENT(0, 0, 2, 1, 2, 3)');
+    expect(() => simulate(bad)).toThrow(/takes n \* n = 4 values, got 3/);
+    const odd = new SdModel({ start: 0, stop: 0, dt: 1 });
+    odd.aux('sel', 'VECTOR_SELECT(0, 0, 0, 1, 0, 5)');
+    expect(() => simulate(odd)).toThrow(/needs as many values as selections/);
+  });
 });

@@ -368,8 +368,15 @@ export const BUILTINS: Record<string, Builtin> = {
   trend: { emit: trend },
   // Vensim's INVERT MATRIX, one element: (row, column, n, the n x n values row by row).
   invert_matrix_element: {
-    emit: ({ args, a, arity }) => {
+    emit: ({ args, a, arity, host, s }) => {
       arity(4, Number.POSITIVE_INFINITY);
+      const n = host.constantValue(args[2]!, s, 'the size of INVERT MATRIX');
+      if (args.length !== 3 + n * n) {
+        host.fail(
+          `invert_matrix_element(row, col, n, values) takes n * n = ${n * n} values, got ${args.length - 3}`,
+          s.def,
+        );
+      }
       const values = args.slice(3).map((_, i) => a(i + 3));
       return `c.invertMatrixElement(${a(0)}, ${a(1)}, ${a(2)}, [${values.join(', ')}])`;
     },
@@ -405,8 +412,14 @@ export const BUILTINS: Record<string, Builtin> = {
   },
   // Vensim's VECTOR SELECT: (missing, numerical action, error action, selections..., values...).
   vector_select: {
-    emit: ({ args, a, arity }) => {
+    emit: ({ args, a, arity, host, s }) => {
       arity(5, Number.POSITIVE_INFINITY);
+      if ((args.length - 3) % 2 !== 0) {
+        host.fail(
+          'vector_select(missing, action, error, selections..., values...) needs as many values as selections',
+          s.def,
+        );
+      }
       const n = (args.length - 3) / 2;
       const list = (from: number) => Array.from({ length: n }, (_, i) => a(from + i)).join(', ');
       return `c.vectorSelect(${a(0)}, ${a(1)}, ${a(2)}, [${list(3)}], [${list(3 + n)}])`;
