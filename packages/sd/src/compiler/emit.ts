@@ -232,7 +232,8 @@ function measureRun(
         const st = next.numbers.map((x, p) => x - first.numbers[p]!);
         if (st.some((d, p) => !Number.isInteger(d) || (d !== 0 && !Number.isInteger(first.numbers[p]!))))
           return finish();
-        (strides ??= []).push(st);
+        if (strides === null) strides = [];
+        strides.push(st);
       }
       const own = strides[q]!;
       if (next.numbers.some((x, p) => x !== first.numbers[p]! + count * own[p]!)) return finish();
