@@ -2,6 +2,7 @@ import { formatValue, invalidArgument, rejectUnknownKeys, TwinkitError } from '.
 import { GENERATOR_KINDS } from '../random';
 import { SIMULATION_OPTION_KEYS, type SimulationOptions } from '../simulation/options';
 import type { Simulation } from '../simulation/simulation';
+import { copyData } from './copy-data';
 import { Lineage, type SimulationSnapshot } from './lineage';
 
 /** Options for {@link ModelDefinition.create}. */
@@ -216,7 +217,7 @@ export class ModelDefinition<P = undefined, M = void> {
     }
     let copy: SimulationSnapshot;
     try {
-      copy = structuredClone(snapshot);
+      copy = copyData(snapshot);
     } catch (error) {
       throw invalidArgument(api, 'snapshot must be structured-cloneable plain data', snapshot, undefined, {
         cause: error,
@@ -300,7 +301,7 @@ const SNAPSHOT_HOOK_KEYS: readonly string[] = ['saveState', 'restoreState', 'sav
 /** Returns a structured clone of parameters given to restore, or says why they cannot be cloned. */
 function structuredCloneParams(api: string, params: unknown): unknown {
   try {
-    return structuredClone(params);
+    return copyData(params);
   } catch (error) {
     throw invalidArgument(
       `${api.slice(0, -1)}, { params })`,

@@ -17,6 +17,7 @@ import { createStream, type GeneratorKind, type RandomStreamState } from '../ran
 import type { SimulationOptions } from '../simulation/options';
 import type { ClockSeam } from '../simulation/seam';
 import { Simulation } from '../simulation/simulation';
+import { copyData } from './copy-data';
 
 /** Options for {@link Simulation.fork}. */
 export interface ForkOptions {
@@ -179,7 +180,7 @@ export class Lineage<M = unknown> {
     });
     const seam = sim._seam();
     resume(sim, seam, api, snapshot, replication);
-    const model = seam.act(() => recipe._revive(sim, params, structuredClone(snapshot.state)));
+    const model = seam.act(() => recipe._revive(sim, params, copyData(snapshot.state)));
     const base: SnapshotBase = { snapshot, replication, params };
     return new Lineage(recipe, sim, seam, params, model, base, snapshot.replication);
   }
@@ -443,12 +444,12 @@ function reseed<M>(sim: Simulation<M>, seam: ClockSeam<M>, replication: number, 
 }
 
 /**
- * Deep-copies `value` for a snapshot with structuredClone; if it cannot be cloned, throws FORK naming
+ * Deep-copies `value` for a snapshot as structuredClone does (`copyData`); if it cannot be cloned, throws FORK naming
  * the first part that cannot (`what` says whose data it is, `root` is its path in the snapshot).
  */
 function cloneForSnapshot(api: string, what: string, root: string, value: unknown): unknown {
   try {
-    return structuredClone(value);
+    return copyData(value);
   } catch (error) {
     const culprit = findUncloneable(value, root, new Set());
     throw new TwinkitError(
