@@ -25,7 +25,11 @@ export function emit(compiler: Compiler): CompiledModel {
   const constants = initOrder.filter((n) => !isState(n) && n.kind !== 'initial' && !n.dynamic && !n.literal);
 
   const fix = (js: string) => js.replace(/@(\d+)/g, (_m, id: string) => String(nodes[Number(id)]!.slot));
-  const line = (n: Node) => (n.statement === null ? `v[${n.slot}] = ${fix(n.expr)};` : fix(n.statement));
+  const line = (n: Node) => {
+    if (n.statement !== null) return fix(n.statement);
+    const rhs = fix(n.expr);
+    return foldSum(`v[${n.slot}]`, rhs) ?? `v[${n.slot}] = ${rhs};`;
+  };
   const lines = (list: Node[]) => list.map(line).filter((x) => x !== '');
   const initBody = [
     ...nodes.filter((n) => n.startsNaN).map((n) => `v[${n.slot}] = NaN;`),
@@ -97,6 +101,7 @@ export function emit(compiler: Compiler): CompiledModel {
     'return row;',
   ].join('\n');
   const source = [
+    PAIRWISE_SOURCE,
     `function init(v, c, time) {\n${initBody}\n}`,
     `function constants(v, c, time) {\n${constBody}\n}`,
     `function aux(v, c, time) {\n${loopAuxBody}\n}`,
@@ -244,4 +249,50 @@ function measureRun(
     // A group that did not complete its first repetition has no strides: no run.
     return strides === null || strides.length < period ? null : { count, strides };
   }
+}
+
+/** Sums of at least this many variables become a loop over their slots. */
+const FOLD_SUM_TERMS = 16;
+
+/**
+ * The generated helper behind folded balanced sums: the same pairwise order as the expression
+ * tree it replaces (left half first, split at n >> 1), so the result is bit for bit the same.
+ */
+const PAIRWISE_SOURCE = `function pairwise(v, lo, stride, n) {
+if (n === 1) return v[lo];
+if (n === 2) return v[lo] + v[lo + stride];
+const m = n >> 1;
+return pairwise(v, lo, stride, m) + pairwise(v, lo + m * stride, stride, n - m);
+}`;
+
+/**
+ * Replaces `target = <sum of many variables>` by a loop when the variables' slots move by a constant
+ * stride: a SUM over an arrayed variable of 10,000 elements otherwise becomes a 10,000-term
+ * expression, and a function holding it is too large for V8 to optimize (the whole Euler loop then
+ * runs interpreted). Two shapes are folded, each in its own order so the sum stays bit for bit the
+ * same: the left-to-right chain `(a + b + c + ...)` of SUM over `x[*]`, and the balanced tree
+ * `((a + b) + (c + d))` of Vensim's SUM over `x[range!]`. Returns null for anything else. @internal
+ */
+export function foldSum(target: string, rhs: string): string | null {
+  if (rhs.length < FOLD_SUM_TERMS * 6 || !/^[v[\]\d()+ ]+$/.test(rhs)) return null;
+  const slots = Array.from(rhs.matchAll(/v\[(\d+)\]/g), (m) => Number(m[1]));
+  if (slots.length < FOLD_SUM_TERMS) return null;
+  const stride = slots[1]! - slots[0]!;
+  for (let i = 2; i < slots.length; i++) if (slots[i]! - slots[i - 1]! !== stride) return null;
+  const terms = slots.map((slot) => `v[${slot}]`);
+  const lo = slots[0]!;
+  const n = slots.length;
+  if (rhs === `(${terms.join(' + ')})`) {
+    return `{ let sum = v[${lo}]; for (let k = 1; k < ${n}; k++) sum += v[${lo} + ${stride} * k]; ${target} = sum; }`;
+  }
+  const tree = balancedSum(terms, 0, n);
+  if (rhs === tree || rhs === `(${tree})`) return `${target} = pairwise(v, ${lo}, ${stride}, ${n});`;
+  return null;
+}
+
+/** `terms[lo..lo+n)` printed as the expression compiler prints a balanced tree of `+`. */
+function balancedSum(terms: readonly string[], lo: number, n: number): string {
+  if (n === 1) return terms[lo]!;
+  const m = n >> 1;
+  return `(${balancedSum(terms, lo, m)} + ${balancedSum(terms, lo + m, n - m)})`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loopify, loopifyNested } from './emit';
+import { foldSum, loopify, loopifyNested } from './emit';
 
 function evaluate(lines: string[], size = 40): number[] {
   const v = Array.from({ length: size }, (_, i) => i * 0.5);
@@ -72,5 +72,52 @@ describe('loopify', () => {
       `v[${20 + k}] = v[${k + 1}] - 1;`,
     ]).flat();
     expect(evaluate(loopifyNested(chain))).toEqual(evaluate(chain));
+  });
+});
+
+describe('foldSum', () => {
+  // Values of very different magnitudes, so that another summation order gives another sum.
+  const values = Array.from({ length: 200 }, (_, i) => [1e16, 1, -1e16, 1][i % 4]! * (1 + i / 1000));
+  const run = (code: string): number => {
+    const v = Float64Array.from(values);
+    new Function('v', `${PAIRWISE}\n${code}`)(v);
+    return v[199]!;
+  };
+  const PAIRWISE = `function pairwise(v, lo, stride, n) { if (n === 1) return v[lo]; if (n === 2) return v[lo] + v[lo + stride]; const m = n >> 1; return pairwise(v, lo, stride, m) + pairwise(v, lo + m * stride, stride, n - m); }`;
+  const tree = (terms: string[]): string =>
+    terms.length === 1
+      ? terms[0]!
+      : `(${tree(terms.slice(0, terms.length >> 1))} + ${tree(terms.slice(terms.length >> 1))})`;
+
+  it("folds SUM's left-to-right chain into a loop with bit for bit the same result", () => {
+    const terms = Array.from({ length: 150 }, (_, i) => `v[${i}]`);
+    const rhs = `(${terms.join(' + ')})`;
+    const folded = foldSum('v[199]', rhs)!;
+    expect(folded).toMatch(/for \(let k = 1; k < 150; k\+\+\)/);
+    expect(run(folded)).toBe(run(`v[199] = ${rhs};`));
+  });
+
+  it("folds Vensim's balanced tree, with a stride, into the same pairwise order", () => {
+    const terms = Array.from({ length: 61 }, (_, i) => `v[${3 + 3 * i}]`);
+    for (const rhs of [tree(terms), `(${tree(terms)})`]) {
+      const folded = foldSum('v[199]', rhs)!;
+      expect(folded).toBe('v[199] = pairwise(v, 3, 3, 61);');
+      expect(run(folded)).toBe(run(`v[199] = ${rhs};`));
+    }
+    // The order matters: a left-to-right sum of the same terms differs in the last bits.
+    expect(run(`v[199] = (${terms.join(' + ')});`)).not.toBe(run(`v[199] = ${tree(terms)};`));
+  });
+
+  it('leaves short sums, irregular slots, other shapes and other operators alone', () => {
+    const few = Array.from({ length: 10 }, (_, i) => `v[${i}]`);
+    expect(foldSum('v[199]', `(${few.join(' + ')})`)).toBeNull();
+    const irregular = Array.from({ length: 40 }, (_, i) => `v[${i * i}]`);
+    expect(foldSum('v[199]', `(${irregular.join(' + ')})`)).toBeNull();
+    const many = Array.from({ length: 40 }, (_, i) => `v[${i}]`);
+    expect(
+      foldSum('v[199]', `((${many.slice(0, 20).join(' + ')}) + (${many.slice(20).join(' + ')}))`),
+    ).toBeNull();
+    expect(foldSum('v[199]', `(${many.join(' * ')})`)).toBeNull();
+    expect(foldSum('v[199]', `(${many.join(' + ')} + 1)`)).toBeNull();
   });
 });
