@@ -69,11 +69,16 @@ export function emit(compiler: Compiler): CompiledModel {
     'if (saveEvery > 0 && (i + 1) % saveEvery === 0) {',
     'const base = row * width;',
     'times[row] = time;',
-    ...loopifyNested(outputNodes.map((n, j) => `out[base + ${j}] = v[${n.slot}];`)),
     // x - x is 0 for a finite x and NaN otherwise: one sum tells whether a saved value is not finite.
+    // Small models add it up in one expression; large ones as they copy (one pass over the row).
     ...(outputNodes.length <= 64
-      ? [`finite += ${outputNodes.map((n) => `(v[${n.slot}] - v[${n.slot}])`).join(' + ')};`]
-      : [`for (let k = 0; k < width; k++) finite += out[base + k] - out[base + k];`]),
+      ? [
+          ...loopifyNested(outputNodes.map((n, j) => `out[base + ${j}] = v[${n.slot}];`)),
+          `finite += ${outputNodes.map((n) => `(v[${n.slot}] - v[${n.slot}])`).join(' + ')};`,
+        ]
+      : loopifyNested(
+          outputNodes.map((n, j) => `{ const x = v[${n.slot}]; out[base + ${j}] = x; finite += x - x; }`),
+        )),
     'row++;',
     '}',
     '}',

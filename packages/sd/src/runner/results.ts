@@ -24,6 +24,12 @@ export interface ResultColumn {
  * writeFileSync('out.csv', results.toCsv());
  * ```
  */
+/**
+ * The column index of each columns array: every run of a compiled model shares its columns (see
+ * SdRun), so a 40,000-column model builds this Map once, not once per run.
+ */
+const INDEXES = new WeakMap<readonly ResultColumn[], Map<string, number>>();
+
 export class SdResults {
   private readonly index: Map<string, number>;
 
@@ -35,7 +41,12 @@ export class SdResults {
     readonly columns: readonly ResultColumn[],
     private readonly data: Float64Array,
   ) {
-    this.index = new Map(columns.map((c, i) => [c.key, i]));
+    let index = INDEXES.get(columns);
+    if (index === undefined) {
+      index = new Map(columns.map((c, i) => [c.key, i]));
+      INDEXES.set(columns, index);
+    }
+    this.index = index;
   }
 
   /** Number of saved rows. */

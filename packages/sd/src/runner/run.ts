@@ -9,7 +9,7 @@ import { type CompiledModel, compileModel, type OutputVariable } from '../compil
 import { createContext, type RuntimeContext, type UniformSource } from '../compiler/runtime';
 import { type IntegrationMethod, SdModel } from '../model';
 import { Integrator } from './integrators';
-import { SdResults } from './results';
+import { type ResultColumn, SdResults } from './results';
 
 /** Options of {@link SdRun} and {@link simulate}. */
 export interface SdRunOptions {
@@ -505,6 +505,18 @@ export interface SdRunSnapshot {
   spareNormal: number;
 }
 
+/** The result columns of each compiled model's outputs, built once and shared (frozen) by its runs. */
+const COLUMNS = new WeakMap<readonly OutputVariable[], readonly ResultColumn[]>();
+
+function columnsOf(outputs: readonly OutputVariable[]): readonly ResultColumn[] {
+  let columns = COLUMNS.get(outputs);
+  if (columns === undefined) {
+    columns = Object.freeze(outputs.map((o) => Object.freeze({ name: o.name, key: o.key, kind: o.kind })));
+    COLUMNS.set(outputs, columns);
+  }
+  return columns;
+}
+
 /** Accumulates saved rows. @internal */
 class SdResultsBuilder {
   data = new Float64Array(1024);
@@ -551,7 +563,7 @@ class SdResultsBuilder {
     return new SdResults(
       // Views, not copies: rows already saved are never written again (new rows go after them).
       this.times.subarray(0, this.count),
-      this.outputs.map((o) => ({ name: o.name, key: o.key, kind: o.kind })),
+      columnsOf(this.outputs),
       this.data.subarray(0, this.count * width),
     );
   }
