@@ -638,9 +638,6 @@ export class GridSpace<T extends Locatable = Locatable> {
     const cell = this.centerCell('GridSpace.collectNeighbors(center, out)', center);
     const self = typeof center === 'number' ? undefined : center;
     const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
-    const r = offsets.radius;
-    const x = cell % this.width;
-    const y = (cell / this.width) | 0;
     let n = 0;
     if (this.occupancy === 'single') {
       const single = this.single;
@@ -648,7 +645,7 @@ export class GridSpace<T extends Locatable = Locatable> {
         const agent = single[cell];
         if (agent !== undefined && agent !== self) out[n++] = agent;
       }
-      if (x >= r && y >= r && x < this.width - r && y < this.height - r) {
+      if (this.isInterior(cell, offsets.radius)) {
         // The hot case (an interior cell): a plain loop over precomputed offsets.
         const linear = offsets.linear;
         for (let i = 0; i < linear.length; i++) {
@@ -710,9 +707,6 @@ export class GridSpace<T extends Locatable = Locatable> {
       );
     const selfId = typeof center === 'number' ? -1 : center.id;
     const offsets = query === undefined ? this.defaultOffsets : this.offsetsFor(query);
-    const r = offsets.radius;
-    const x = cell % this.width;
-    const y = (cell / this.width) | 0;
     let n = 0;
     if (this.occupancy === 'single') {
       const ids = this.singleIds;
@@ -723,7 +717,7 @@ export class GridSpace<T extends Locatable = Locatable> {
         const id = ids[cell]!;
         if (id >= 0 && id !== selfId) out[n++] = id;
       }
-      if (x >= r && y >= r && x < this.width - r && y < this.height - r) {
+      if (this.isInterior(cell, offsets.radius)) {
         const linear = offsets.linear;
         for (let i = 0; i < linear.length; i++) {
           const id = ids[cell + linear[i]!]!;
@@ -966,6 +960,13 @@ export class GridSpace<T extends Locatable = Locatable> {
     this.emptyCells[slot] = last;
     this.emptySlot[last] = slot;
     this.emptySlot[cell] = -1;
+  }
+
+  /** Whether the whole radius-`r` square around `cell` lies inside the grid (no wrap, no clip). */
+  private isInterior(cell: number, r: number): boolean {
+    const x = cell % this.width;
+    const y = (cell / this.width) | 0;
+    return x >= r && y >= r && x < this.width - r && y < this.height - r;
   }
 
   private centerCell(api: string, center: T | number): number {
