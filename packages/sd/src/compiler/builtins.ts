@@ -80,7 +80,7 @@ export const BUILTIN_NAMES: Record<string, string> = {
 export const REDUCERS = new Set(['sum', 'mean', 'prod', 'size', 'stddev', 'min', 'max']);
 
 /** Builtins recognised but not implemented: named in the error instead of computing a wrong number. @internal */
-export const KNOWN_UNSUPPORTED = new Set(['active_initial', 'history', 'rank', 'npv', 'irr']);
+export const KNOWN_UNSUPPORTED = new Set(['active_initial', 'rank', 'irr']);
 
 const math1 = (js: string): Builtin => ({
   arity: [1, 1],
@@ -182,6 +182,27 @@ const trend: Builtin['emit'] = ({ fn, args, s, host, arity }) => {
   s.dynamic = true;
   const t = `((${x} - v[@${stock.id}]) / (v[@${stock.id}] * ${avg}))`;
   return isTrend ? t : `(${x} * (1 + ${t} * ${host.expr(args[2]!, s)}))`;
+};
+
+/**
+ * NPV(stream, discount rate [, initial [, factor]]): Vensim's documented equivalent, two internal
+ * stocks: a discount factor df = INTEG(-df * rate / (1 + rate * DT), 1) and an accumulation
+ * acc = INTEG(stream * df, initial); the value is (acc + stream * DT * df) * factor.
+ */
+const npv: Builtin['emit'] = ({ args, s, host, a }) => {
+  const stream = a(0);
+  const rate = a(1);
+  const factor = args.length > 3 ? a(3) : '1';
+  const initScope: Scope = { ...s, deps: new Set(), dynamic: false };
+  const init = args.length > 2 ? host.expr(args[2]!, initScope) : '0';
+  const df = host.internalStock(s, 'NPV discount factor', '1', new Set());
+  const acc = host.internalStock(s, 'NPV accumulation', init, initScope.deps);
+  df.rate = `(-v[@${df.id}] * ${rate} / (1 + ${rate} * c.dt))`;
+  acc.rate = `(${stream} * v[@${df.id}])`;
+  s.deps.add(df.id);
+  s.deps.add(acc.id);
+  s.dynamic = true;
+  return `((v[@${acc.id}] + ${stream} * c.dt * v[@${df.id}]) * ${factor})`;
 };
 
 /**
@@ -366,6 +387,27 @@ export const BUILTINS: Record<string, Builtin> = {
   delay3: { emit: stages },
   delayn: { emit: stages },
   trend: { emit: trend },
+  npv: { arity: [2, 4], emit: npv },
+  history: {
+    arity: [2, 2],
+    emit: ({ args, s, host, a }) => {
+      // HISTORY(variable, time): the variable's values are pushed at each step, as a DELAY's input.
+      const x = args[0]!;
+      const def = x.kind === 'ref' ? host.lookupVariable(x.name, s, x.absolute) : undefined;
+      if (!def) {
+        host.fail(
+          'uses HISTORY of an expression; twinkit supports HISTORY(variable, time) with the name of a ' +
+            'variable (or an element of an array) as its first argument. Give the expression a variable of its own',
+          s.def,
+        );
+      }
+      const current = host.expr(x, s);
+      const k = host.addDelay((k) => `c.dl[${k}].push(time, ${current});`);
+      s.dynamic = true;
+      const where = `HISTORY(${def!.name}, ...) in ${JSON.stringify(s.def.name)}`;
+      return `c.history(c.dl[${k}], ${a(1)}, time, ${current}, ${JSON.stringify(where)})`;
+    },
+  },
   // Vensim's INVERT MATRIX, one element: (row, column, n, the n x n values row by row).
   invert_matrix_element: {
     emit: ({ args, a, arity, host, s }) => {

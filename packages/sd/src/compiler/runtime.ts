@@ -2,6 +2,7 @@
  * Helpers the generated model code calls: tables, time functions, fixed delays and random draws.
  * Internal to the package. (Not tagged internal: on a file comment that tag strips the next import.)
  */
+import { TwinkitError } from '@twinkit/core';
 import type { EquationFunction, GraphicalType } from '../model';
 
 /** A source of uniform numbers in [0, 1), e.g. `RandomStream.random.bind(stream)` from `@twinkit/core`. */
@@ -41,6 +42,12 @@ export interface RuntimeContext {
   lognormal(mean: number, sd: number): number;
   poisson(mean: number): number;
   triangular(min: number, mode: number, max: number): number;
+  /**
+   * HISTORY(variable, at): the variable's value at the latest step time <= `at`, from `line` (its
+   * values pushed at each step) or `current` when `at` is the current time; throws for a time after
+   * the current time or before the start time, naming `where`.
+   */
+  history(line: FixedDelay, at: number, time: number, current: number, where: string): number;
 }
 
 /** Builds a graphical function over its points: clamped, extrapolated or stepwise. @internal */
@@ -253,6 +260,11 @@ export class FixedDelay {
     return this.values[lo]!;
   }
 
+  /** The first recorded time, NaN when nothing is recorded. */
+  firstTime(): number {
+    return this.count > 0 ? this.times[0]! : Number.NaN;
+  }
+
   /** Forgets every recorded input. */
   clear(): void {
     this.count = 0;
@@ -273,6 +285,28 @@ export class FixedDelay {
     this.values.set(values);
     this.count = n;
   }
+}
+
+/** HISTORY's lookup (see {@link RuntimeContext.history}). @internal */
+export function history(line: FixedDelay, at: number, time: number, current: number, where: string): number {
+  const eps = 1e-9 * Math.max(1, Math.abs(time));
+  if (at >= time - eps && at <= time + eps) return current;
+  if (at > time || Number.isNaN(at)) {
+    throw new TwinkitError(
+      `${where}: asks for the value at time ${at}, after the current time ${time}; HISTORY reads only the past ` +
+        '(a time <= TIME)',
+      { code: 'INVALID_ARGUMENT', details: { where, time, at } },
+    );
+  }
+  const first = line.firstTime();
+  if (Number.isNaN(first) || at < first - 1e-9 * Math.max(1, Math.abs(first))) {
+    throw new TwinkitError(
+      `${where}: asks for the value at time ${at}, before the start of the run (${Number.isNaN(first) ? time : first}); ` +
+        'HISTORY has no value before the start time',
+      { code: 'INVALID_ARGUMENT', details: { where, time, at } },
+    );
+  }
+  return line.get(at, Number.NaN);
 }
 
 /** Builds the runtime context of one run. @internal */
@@ -344,6 +378,7 @@ export function createContext(
       }
       return k;
     },
+    history,
     triangular: (min, mode, max) => {
       const u = rand();
       const f = (mode - min) / (max - min);

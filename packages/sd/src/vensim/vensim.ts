@@ -102,6 +102,7 @@ const DIRECT: Record<string, { fn: string; min: number; max: number }> = {
   TREND: { fn: 'trend', min: 3, max: 3 },
   FORECAST: { fn: 'forcst', min: 3, max: 3 },
   INITIAL: { fn: 'init', min: 1, max: 1 },
+  NPV: { fn: 'npv', min: 4, max: 4 },
 };
 
 /** Vensim functions that read other elements of their argument than their own: built element by element. */
