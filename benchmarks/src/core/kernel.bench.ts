@@ -95,6 +95,24 @@ function processesKernel(count: number, events: number): number {
   return fired;
 }
 
+/** The same processes yielding plain delays (`yield d`: no event object per wait). */
+function processesKernelDelay(count: number, events: number): number {
+  const sim = new Simulation({ seed: 2 });
+  const rng = sim.rng('delays');
+  let fired = 0;
+  const done = sim.event();
+  for (let i = 0; i < count; i++) {
+    sim.process(function* () {
+      for (;;) {
+        yield rng.exponential(1);
+        if (++fired === events) done.succeed();
+      }
+    });
+  }
+  sim.run({ until: done });
+  return fired;
+}
+
 /** The same with hand-written generators that yield delays, driven by a typed-array heap. */
 function processesHandWritten(count: number, events: number): number {
   const rng = new RandomStream({ seed: 2, name: 'delays', replication: 0, forkPath: '' });
@@ -158,9 +176,25 @@ export const cases: BenchCase[] = [
         const rates = measureRates(
           {
             kernel: { work: events, fn: () => processesKernel(count, events) },
+            delay: { work: events, fn: () => processesKernelDelay(count, events) },
             hand: { work: events, fn: () => processesHandWritten(count, events) },
           },
           { rounds: quick ? 2 : 5, minMs: quick ? 40 : 250 },
+        );
+        results.push(
+          measuredResult(
+            'core',
+            `processes-delay-${count}`,
+            'plain delays/s',
+            'events/s',
+            rates,
+            'delay',
+            { key: 'hand', label: 'hand-written generators on a typed-array heap' },
+            {
+              goal: 0.7,
+              note: `the same ${count} processes yielding plain delays (yield d), measured in alternation with processes-${count}`,
+            },
+          ),
         );
         results.push(
           measuredResult(
