@@ -26,6 +26,22 @@ describe('openWorkbook', () => {
     expect(tab.cell('*', 1, 1)).toBe(6);
   });
 
+  it('reads a .csv file with csv-parse: quoted fields may hold the separator and quotes', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { openWorkbook } = await import('./workbook');
+    const dir = mkdtempSync(resolve(tmpdir(), 'twinkit-csv-'));
+    const path = resolve(dir, 'in.csv');
+    writeFileSync(path, 'time,"demand, north","say ""hi"""\n0, 1.5 ,x\n1,,2e3\n');
+    const csv = openWorkbook('api', path, 'in.csv');
+    expect(csv.cell('*', 0, 1)).toBe('demand, north');
+    expect(csv.cell('*', 0, 2)).toBe('say "hi"');
+    expect(csv.cell('*', 1, 1)).toBe(1.5);
+    expect(csv.cell('*', 2, 1)).toBeUndefined();
+    expect(csv.cell('*', 2, 2)).toBe(2000);
+    expect(csv.extent('*')).toEqual({ rows: 3, cols: 3 });
+  });
+
   it('names the API, the path and the error when the file cannot be read', async () => {
     const { openWorkbook } = await import('./workbook');
     expect(() => openWorkbook('loadVensim(path)', '/nowhere/in.xlsx', 'in.xlsx')).toThrow(

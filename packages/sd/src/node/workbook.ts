@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { type CellRange, VensimError, type VensimWorkbook } from '@twinkit/sd';
+import { parse } from 'csv-parse/sync';
 
 /** The part of SheetJS (`xlsx`) this module uses. */
 interface SheetJs {
@@ -45,11 +46,33 @@ function loadSheetJs(api: string, file: string): SheetJs {
   }
 }
 
-/** Parses a tab- or comma-separated text file into rows of numbers and texts. */
-function textGrid(text: string, separator: string): Array<Array<number | string | undefined>> {
-  return text.split(/\r\n|\r|\n/).map((line) =>
-    line.split(separator).map((raw) => {
-      const cell = raw.trim().replace(/^"(.*)"$/, '$1');
+/** Parses a tab- or comma-separated text file (csv-parse: quoted fields, embedded separators) into rows of numbers and texts. */
+function textGrid(
+  api: string,
+  path: string,
+  text: string,
+  separator: string,
+): Array<Array<number | string | undefined>> {
+  let rows: string[][];
+  try {
+    rows = parse(text, {
+      delimiter: separator,
+      relax_column_count: true,
+      relax_quotes: true,
+      trim: true,
+      skip_empty_lines: false,
+    });
+  } catch (e) {
+    throw new VensimError(
+      `${api}: cannot read the data file ${JSON.stringify(path)}: ${(e as Error).message}`,
+      {
+        code: 'IO',
+        cause: e,
+      },
+    );
+  }
+  return rows.map((row) =>
+    row.map((cell) => {
       if (cell === '') return undefined;
       const n = Number(cell);
       return Number.isFinite(n) ? n : cell;
@@ -77,7 +100,7 @@ export function openWorkbook(api: string, path: string, file: string): VensimWor
   }
   const ext = extname(path).toLowerCase();
   if (ext === '.csv' || ext === '.tab' || ext === '.txt') {
-    const grid = textGrid(bytes.toString('utf8'), ext === '.csv' ? ',' : '\t');
+    const grid = textGrid(api, path, bytes.toString('utf8'), ext === '.csv' ? ',' : '\t');
     const cols = Math.max(0, ...grid.map((r) => r.length));
     return {
       sheets: ['*'],
