@@ -29,6 +29,8 @@ export interface BuiltinHost {
   useRandom(): void;
   /** Adds a fixed delay whose input is pushed each step by `push` (`k` -> JS); returns its index. */
   addDelay(push: (k: number) => string): number;
+  /** True when `e` reads an ACTIVE INITIAL variable directly (a reference in the expression). */
+  readsActiveInitial(e: Expr, s: Scope): boolean;
   /** True when `e` is the keyword SELF (XMILE 3.5.6) and no variable of the model is named SELF. */
   isSelf(e: Expr, s: Scope): boolean;
 }
@@ -132,8 +134,19 @@ const stages: Builtin['emit'] = ({ fn, args, s, host, arity }) => {
   const initArg = nth ? 3 : 2;
   const inner: Scope = { ...s, deps: new Set(), dynamic: false };
   const x = host.expr(args[0]!, inner);
-  const time = host.expr(args[1]!, inner);
-  const init = args.length > initArg ? host.expr(args[initArg]!, inner) : x;
+  const timeScope: Scope = { ...s, deps: new Set(), dynamic: false };
+  const time = host.expr(args[1]!, timeScope);
+  // Without an initial value the stages start from the input's: an ACTIVE INITIAL input gives its
+  // initial value (the input compiled again as an initial value, only then).
+  const initScope: Scope = { ...s, deps: new Set(), dynamic: false, initial: true };
+  const init =
+    args.length > initArg
+      ? host.expr(args[initArg]!, initScope)
+      : host.readsActiveInitial(args[0]!, s)
+        ? host.expr(args[0]!, initScope)
+        : null;
+  // A delay's stages start at init * stage time: their start needs the delay time too.
+  const initDeps = new Set([...(init === null ? inner.deps : initScope.deps), ...timeScope.deps]);
   // The caller reads only the last stage (a stock): no ordering edge to the input, so a
   // smooth or delay inside a feedback loop is not a circular definition.
   const stageTime = order === 1 ? time : `(${time} / ${order})`;
@@ -143,8 +156,8 @@ const stages: Builtin['emit'] = ({ fn, args, s, host, arity }) => {
     const stock = host.internalStock(
       s,
       `${fn.toUpperCase()} stage ${i + 1}`,
-      isDelay ? `(${init} * ${stageTime})` : init,
-      inner.deps,
+      isDelay ? `(${init ?? x} * ${stageTime})` : (init ?? x),
+      initDeps,
     );
     list.push(stock);
   }
@@ -193,7 +206,7 @@ const npv: Builtin['emit'] = ({ args, s, host, a }) => {
   const stream = a(0);
   const rate = a(1);
   const factor = args.length > 3 ? a(3) : '1';
-  const initScope: Scope = { ...s, deps: new Set(), dynamic: false };
+  const initScope: Scope = { ...s, deps: new Set(), dynamic: false, initial: true };
   const init = args.length > 2 ? host.expr(args[2]!, initScope) : '0';
   const df = host.internalStock(s, 'NPV discount factor', '1', new Set());
   const acc = host.internalStock(s, 'NPV accumulation', init, initScope.deps);
@@ -299,7 +312,7 @@ export const BUILTINS: Record<string, Builtin> = {
         });
         return `v[@${node.id}]`;
       }
-      const inner: Scope = { ...s, deps: new Set(), dynamic: false };
+      const inner: Scope = { ...s, deps: new Set(), dynamic: false, initial: true };
       const x = host.expr(args[0]!, inner);
       const node = host.newNode({
         kind: 'initial',
@@ -335,7 +348,7 @@ export const BUILTINS: Record<string, Builtin> = {
         deps: inner.deps,
         dynamic: true,
       });
-      const initScope: Scope = { ...s, deps: new Set(), dynamic: false };
+      const initScope: Scope = { ...s, deps: new Set(), dynamic: false, initial: true };
       const init = args.length > 1 ? host.expr(args[1]!, initScope) : x;
       const node = host.newNode({
         kind: 'previous',

@@ -104,5 +104,7 @@ export interface CompiledTables {
  * a stock without an initial value, a division by a literal zero, or an unsupported construct.
  */
 export function compileModel(model: SdModel): CompiledModel {
-  return emit(new Compiler(model).resolve());
+  const compiler = new Compiler(model).resolve();
+  compiler.checkActiveInitial();
+  return emit(compiler);
 }

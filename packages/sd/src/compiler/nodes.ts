@@ -49,6 +49,11 @@ export interface Scope {
   bindings: Map<string, number>;
   deps: Set<number>;
   dynamic: boolean;
+  /**
+   * True in an initial value (a stock's initial equation, INIT's argument, an initial-value argument
+   * of a stateful builtin): ACTIVE INITIAL variables read their initial value there.
+   */
+  initial?: boolean;
 }
 
 /** Signals a model that cannot be compiled; names the variable and, when known, file and line. */

@@ -20,6 +20,11 @@ import {
 import { cartesian, cartesianOf, ModelCompileError, type Node, num, type Scope, where } from './nodes';
 import { lookupTable } from './runtime';
 
+/** True for an equation that is a whole ACTIVE_INITIAL(value, initial) call. */
+function isActiveInitial(eq: EquationDef | null): boolean {
+  return eq?.kind === 'expr' && eq.expr.kind === 'call' && eq.expr.fn === 'active_initial';
+}
+
 export class Compiler implements BuiltinHost {
   readonly nodes: Node[] = [];
   /** Element nodes of each variable key, in row-major element order. */
@@ -30,6 +35,8 @@ export class Compiler implements BuiltinHost {
   delayCount = 0;
   usesRandom = false;
   readonly delayPushes: string[] = [];
+  /** ACTIVE INITIAL elements: the element's node id -> the node holding its initial value. */
+  private readonly activeInitial = new Map<number, Node>();
 
   constructor(readonly model: SdModel) {}
 
@@ -39,6 +46,27 @@ export class Compiler implements BuiltinHost {
 
   useRandom(): void {
     this.usesRandom = true;
+  }
+
+  readsActiveInitial(e: Expr, s: Scope): boolean {
+    if (this.activeInitial.size === 0) return false;
+    switch (e.kind) {
+      case 'number':
+        return false;
+      case 'ref': {
+        const def = this.lookupVariable(e.name, s, e.absolute);
+        return !!def && (this.elementsOf.get(def.key) ?? []).some((n) => this.activeInitial.has(n.id));
+      }
+      case 'unary':
+        return this.readsActiveInitial(e.operand, s);
+      case 'binary':
+        return this.readsActiveInitial(e.left, s) || this.readsActiveInitial(e.right, s);
+      case 'if':
+        return [e.condition, e.then, e.else].some((x) => this.readsActiveInitial(x, s));
+      case 'call':
+        return e.args.some((x) => this.readsActiveInitial(x, s));
+    }
+    return false;
   }
 
   isSelf(e: Expr, s: Scope): boolean {
@@ -126,6 +154,26 @@ export class Compiler implements BuiltinHost {
         );
       }
       this.elementsOf.set(def.key, list);
+      combos.forEach((combo, index) => {
+        const elementKey = combo.map((i, p) => dims[p]!.elementKeys[i]).join(',');
+        const eq = def.elementEquations.get(elementKey) ?? def.equation;
+        if (def.aliasOf !== null || !isActiveInitial(eq)) return;
+        const node = list[index]!;
+        if (def.kind === 'stock') {
+          this.fail(
+            'uses ACTIVE_INITIAL as the initial value of a stock; a stock has only an initial value',
+            def,
+          );
+        }
+        this.activeInitial.set(
+          node.id,
+          this.newNode({
+            kind: 'initial',
+            key: `${node.key}#active_initial`,
+            name: `${node.name} initial value`,
+          }),
+        );
+      });
       if (def.graphical) {
         const { x, y, type } = def.graphical;
         this.graphicalIndex.set(def.key, this.graphicals.length);
@@ -157,7 +205,14 @@ export class Compiler implements BuiltinHost {
     combo: number[],
     index: number,
   ): void {
-    const scope: Scope = { owner: node, def, bindings, deps: node.deps, dynamic: false };
+    const scope: Scope = {
+      owner: node,
+      def,
+      bindings,
+      deps: node.deps,
+      dynamic: false,
+      initial: def.kind === 'stock',
+    };
     if (def.aliasOf !== null) {
       const target = this.model.variables.get(def.aliasOf);
       if (!target) this.fail(`is connected to ${JSON.stringify(def.aliasOf)}, which does not exist`, def);
@@ -242,6 +297,20 @@ export class Compiler implements BuiltinHost {
   }
 
   private compileEquation(eq: EquationDef, scope: Scope, combo: number[], dims: DimensionDef[]): string {
+    const initialNode = this.activeInitial.get(scope.owner.id);
+    if (initialNode && eq.kind === 'expr' && eq.expr.kind === 'call') {
+      // ACTIVE_INITIAL(value, initial): the value while running; initial values read the initial.
+      const args = eq.expr.args;
+      if (args.length !== 2) {
+        this.fail(
+          `calls ACTIVE_INITIAL with ${args.length} arguments; it takes 2 (value, initial value)`,
+          scope.def,
+        );
+      }
+      const initScope: Scope = { ...scope, deps: initialNode.deps, dynamic: false, initial: true };
+      initialNode.expr = this.expr(args[1]!, initScope);
+      return this.expr(args[0]!, scope);
+    }
     if (eq.kind === 'expr') return this.expr(eq.expr, scope);
     if (eq.kind === 'list') {
       const total = dims.reduce((n, d) => n * d.elements.length, 1);
@@ -424,7 +493,56 @@ export class Compiler implements BuiltinHost {
       }
     }
     const [node] = this.refNodes(e, s, false);
+    const initialNode = s.initial ? this.activeInitial.get(node!.id) : undefined;
+    if (initialNode) {
+      s.deps.add(initialNode.id);
+      return `v[@${initialNode.id}]`;
+    }
     return this.use(node!, s);
+  }
+
+  /**
+   * Refuses an initial value that reads an ACTIVE INITIAL variable through another variable
+   * (`stock = y`, `y = x * 2`): at the start time y would be computed from x's running value, not
+   * its initial value. Direct references read the initial value.
+   */
+  checkActiveInitial(): void {
+    if (this.activeInitial.size === 0) return;
+    const active = new Set(this.activeInitial.keys());
+    const reaches = new Map<number, Node | null>();
+    const through = (id: number, seen: Set<number>): Node | null => {
+      const known = reaches.get(id);
+      if (known !== undefined) return known;
+      if (seen.has(id)) return null;
+      seen.add(id);
+      const n = this.nodes[id]!;
+      let found: Node | null = active.has(id) ? n : null;
+      if (!found && n.kind !== 'stock' && n.kind !== 'previous' && n.kind !== 'initial') {
+        for (const d of n.deps) {
+          found = through(d, seen);
+          if (found) break;
+        }
+      }
+      reaches.set(id, found);
+      return found;
+    };
+    for (const n of this.nodes) {
+      if (n.kind !== 'stock' && n.kind !== 'initial' && n.kind !== 'previous') continue;
+      for (const d of n.deps) {
+        const dn = this.nodes[d]!;
+        if (dn.kind === 'stock' || dn.kind === 'previous' || dn.kind === 'initial') continue;
+        const found = through(d, new Set());
+        if (!found) continue;
+        const owner = n.def ?? [...this.model.variables.values()].find((v) => v.name === n.where) ?? null;
+        const via = found === dn ? '' : ` through ${JSON.stringify(dn.name)}`;
+        this.fail(
+          `the initial value of ${JSON.stringify(n.name)} reads the ACTIVE INITIAL variable ` +
+            `${JSON.stringify(found.name)}${via} as it runs, not its initial value. Only a direct reference in ` +
+            "a stock's initial value, INIT or an initial-value argument reads the initial value; reference it directly there",
+          owner,
+        );
+      }
+    }
   }
 
   private failSelf(s: Scope): never {
@@ -551,6 +669,13 @@ export class Compiler implements BuiltinHost {
     }
     if (builtin) return emit(builtin);
     if (fn === 'self' && !gfDef) this.failSelf(s);
+    if (fn === 'active_initial') {
+      this.fail(
+        'uses ACTIVE_INITIAL inside an expression; it is supported only as the whole equation of an ' +
+          'auxiliary or flow (ACTIVE_INITIAL(value, initial value), or an <init_eqn> beside the <eqn>)',
+        s.def,
+      );
+    }
     if (KNOWN_UNSUPPORTED.has(fn) || REDUCERS.has(fn)) {
       this.fail(`uses ${fn.toUpperCase()}, which twinkit does not support yet`, s.def);
     }

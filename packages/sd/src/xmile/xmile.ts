@@ -261,6 +261,7 @@ class XmileReader {
         if (def.kind === 'stock' && !def.equation && def.elementEquations.size === 0) {
           this.fail('stock has no initial value (<eqn>)', v, def.name);
         }
+        this.readInitEquation(v, def);
         if (def.kind !== 'stock' && !def.equation && def.elementEquations.size === 0 && !def.graphical) {
           this.fail(`${v.name} has no equation (<eqn>)`, v, def.name);
         }
@@ -355,6 +356,41 @@ class XmileReader {
     if (v.name === 'stock') return this.nonNegativeStocks;
     if (v.name === 'flow') return this.nonNegativeFlows;
     return false;
+  }
+
+  /**
+   * `<init_eqn>` beside `<eqn>` (ACTIVE INITIAL, as Vensim's conversions and Simlin write it): the
+   * variable's value while running is its `<eqn>`, initial values read the `<init_eqn>`. Stored as
+   * the call ACTIVE_INITIAL(eqn, init_eqn), which the compiler implements.
+   */
+  private readInitEquation(v: XmlElement, def: VariableDef): void {
+    for (const element of children(v, 'element')) {
+      const inner = child(element, 'init_eqn');
+      if (inner)
+        this.fail(
+          "<init_eqn> inside an <element> is not supported (give it beside the variable's <eqn>)",
+          inner,
+          def.name,
+        );
+    }
+    const el = child(v, 'init_eqn');
+    if (!el) return;
+    if (def.kind === 'stock')
+      this.fail('a stock has an <init_eqn>; its <eqn> is already its initial value', el, def.name);
+    const init = this.readEquation(el, def, false);
+    if (!init) return;
+    if (init.kind !== 'expr') this.fail('<init_eqn> must be one expression', el, def.name);
+    const wrap = (eq: EquationDef): EquationDef => {
+      if (eq.kind !== 'expr')
+        this.fail('<init_eqn> needs an expression <eqn>, not a list of numbers', el, def.name);
+      return {
+        kind: 'expr',
+        expr: { kind: 'call', fn: 'active_initial', args: [eq.expr, init.expr] },
+        text: `ACTIVE_INITIAL(${eq.text}, ${init.text})`,
+      };
+    };
+    if (def.equation) def.equation = wrap(def.equation);
+    for (const [k, eq] of def.elementEquations) def.elementEquations.set(k, wrap(eq));
   }
 
   private readEquation(el: XmlElement, def: VariableDef, arrayed: boolean): EquationDef | null {

@@ -34,7 +34,8 @@ export const SUITE_DEFECTS: Record<string, { reason: string; method?: 'euler'; o
   'tests/active_initial/test_active_initial.xmile': {
     reason:
       'the canonical output starts Stock A at 45, the ACTIVE INITIAL value of the Vensim original; the XMILE ' +
-      'conversion dropped it (`<eqn>Value_A</eqn>` with Value_A = Time gives 0 at time 0), so no reader of this ' +
+      'conversion dropped it (`<eqn>Value_A</eqn>` with Value_A = Time gives 0 at time 0, and neither an ' +
+      '`<init_eqn>` nor `ACTIVE_INITIAL(...)`, the XMILE forms twinkit reads), so no reader of this ' +
       "file can reproduce it; compared instead with the suite's Stella run of the same model (output_stella.csv), " +
       'which starts Stock A at Value_A = 0 as the file says',
     output: 'output_stella.csv',
