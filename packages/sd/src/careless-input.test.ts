@@ -40,7 +40,7 @@ describe('SD options with a misspelt key', () => {
       ],
       [
         () => m.constant('c', 1, { dependsOn: ['k'] } as never),
-        /^SdModel\.constant\(name, value, options\): unknown option 'dependsOn'.*the options are 'dimensions', 'units' and 'source'/,
+        /^SdModel\.constant\(name, value, options\): unknown option 'dependsOn'.*the options are 'dimensions', 'units', 'doc' and 'source'/,
       ],
       [
         () => m.graphical('g', { x: [0, 1], y: [0, 1], inputs: 'k' } as never),

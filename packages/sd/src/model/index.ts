@@ -6,6 +6,7 @@ export type {
   GraphicalOptions,
   GraphicalType,
   IntegrationMethod,
+  SdVariableInfo,
   SimSpecs,
   SourceLocation,
   StockOptions,

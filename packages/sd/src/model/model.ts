@@ -88,6 +88,29 @@ export interface VariableDef {
   /** Set by XMILE module connections: the variable takes this (fully qualified) variable's value. */
   aliasOf: string | null;
   source: SourceLocation;
+  /** Unit label as the source gives it (XMILE `<units>`, Vensim's `~ units ~`), informative only. */
+  units?: string;
+  /** Documentation (XMILE `<doc>`, Vensim's `~ comment |`). */
+  doc?: string;
+}
+
+/**
+ * What a model says of one of its variables, for documentation: the unit label and comment its
+ * source gives (units are not checked). Returned by {@link SdModel.describeVariable}.
+ */
+export interface SdVariableInfo {
+  /** Display name, with the module path (`hares.hare density`). */
+  name: string;
+  /** Stock, flow or auxiliary (constants and graphical functions are auxiliaries). */
+  kind: 'stock' | 'flow' | 'aux';
+  /** Dimension names of an arrayed variable (empty for a scalar). */
+  dimensions: string[];
+  /** Unit label (XMILE `<units>`, Vensim's `~ units ~` without its `[min, max]` range), when given. */
+  units?: string;
+  /** Documentation (XMILE `<doc>`, Vensim's comment), when given. */
+  doc?: string;
+  /** Where the definition came from. */
+  source: SourceLocation;
 }
 
 /**
@@ -121,8 +144,15 @@ export interface DimensionDef {
 }
 
 const SIM_SPECS_KEYS: readonly string[] = ['start', 'stop', 'dt', 'saveStep', 'method', 'timeUnits'];
-const CONSTANT_OPTION_KEYS: readonly string[] = ['dimensions', 'units', 'source'];
-const VARIABLE_OPTION_KEYS: readonly string[] = ['dimensions', 'elements', 'dependsOn', 'units', 'source'];
+const CONSTANT_OPTION_KEYS: readonly string[] = ['dimensions', 'units', 'doc', 'source'];
+const VARIABLE_OPTION_KEYS: readonly string[] = [
+  'dimensions',
+  'elements',
+  'dependsOn',
+  'units',
+  'doc',
+  'source',
+];
 const STOCK_OPTION_KEYS: readonly string[] = [
   'initial',
   'inflows',
@@ -141,8 +171,10 @@ export interface VariableOptions {
   elements?: Record<string, Equation>;
   /** Names a function equation reads; needed only when tracing cannot see them (see {@link SdModel.aux}). */
   dependsOn?: string[];
-  /** Unit label, informative only. */
+  /** Unit label, informative only (see {@link SdModel.describeVariable}). */
   units?: string;
+  /** Documentation of the variable, informative only (see {@link SdModel.describeVariable}). */
+  doc?: string;
   /** Where the definition came from, used in error messages. */
   source?: SourceLocation;
 }
@@ -332,6 +364,36 @@ export class SdModel {
     return this;
   }
 
+  /**
+   * Describes a variable: its kind, dimensions, and the unit label and documentation its source
+   * gives (a reader's XMILE `<units>`/`<doc>` or Vensim `~ units ~ comment |`, or the `units`/`doc`
+   * options). Names are matched as in equations (case-insensitive, spaces and underscores equivalent).
+   *
+   * @example
+   * ```ts
+   * const m = new SdModel({ start: 0, stop: 10, dt: 1 });
+   * m.constant('Room Temperature', 70, { units: 'degF', doc: 'Air around the cup.' });
+   * m.describeVariable('room_temperature').units; // 'degF'
+   * ```
+   */
+  describeVariable(name: string): SdVariableInfo {
+    const def = this.variables.get(canonicalName(String(name)));
+    if (!def) {
+      throw invalidArgument(
+        'SdModel.describeVariable(name)',
+        'name must designate a variable of the model',
+        name,
+        'describeVariables() lists them.',
+      );
+    }
+    return describe(def, this.dimensions);
+  }
+
+  /** Describes every variable of the model (see {@link SdModel.describeVariable}), in model order. */
+  describeVariables(): SdVariableInfo[] {
+    return [...this.variables.values()].map((def) => describe(def, this.dimensions));
+  }
+
   /** @internal Adds a variable definition built by a reader (XMILE). */
   addDefinition(def: VariableDef): void {
     if (this.variables.has(def.key)) {
@@ -357,6 +419,8 @@ export class SdModel {
       scope: key.includes('.') ? key.slice(0, key.lastIndexOf('.')) : '',
       dimensions: (options.dimensions ?? []).map((d) => canonicalName(d)),
       source: options.source ?? {},
+      ...(options.units !== undefined ? { units: options.units } : {}),
+      ...(options.doc !== undefined ? { doc: options.doc } : {}),
     });
     for (const [element, eq] of Object.entries(options.elements ?? {})) {
       const elementKey = element
@@ -368,6 +432,17 @@ export class SdModel {
     this.addDefinition(def);
     return def;
   }
+}
+
+function describe(def: VariableDef, dimensions: Map<string, DimensionDef>): SdVariableInfo {
+  return {
+    name: def.name,
+    kind: def.kind,
+    dimensions: def.dimensions.map((d) => dimensions.get(d)?.name ?? d),
+    ...(def.units !== undefined ? { units: def.units } : {}),
+    ...(def.doc !== undefined ? { doc: def.doc } : {}),
+    source: { ...def.source },
+  };
 }
 
 /** Checks a graphical function's points. @internal */

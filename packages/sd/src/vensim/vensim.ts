@@ -105,6 +105,11 @@ const DIRECT: Record<string, { fn: string; min: number; max: number }> = {
   NPV: { fn: 'npv', min: 4, max: 4 },
 };
 
+/** A `~ units ~` field without its `[min, max]` or `[min, max, step]` range. */
+function vensimUnits(text: string): string {
+  return text.replace(/\s*\[[^\]]*\]\s*$/, '').trim();
+}
+
 /** Vensim functions that read other elements of their argument than their own: built element by element. */
 const ELEMENTWISE = new Set(['INVERT MATRIX', 'VECTOR SORT ORDER', 'VECTOR RANK', 'VECTOR REORDER']);
 
@@ -897,12 +902,18 @@ class VensimReader {
   private build(key: string, list: VarEq[]): void {
     const first = list[0]!;
     const dims = this.varDims.get(key)!;
+    // Units (without Vensim's [min, max] range) and the comment, kept as documentation: the first
+    // entry of the variable that gives each.
+    const units = list.map((eq) => vensimUnits(eq.entry.units)).find((u) => u !== '');
+    const doc = list.map((eq) => eq.entry.comment.replace(/\s+/g, ' ').trim()).find((c) => c !== '');
     const def = variableDef({
       kind: 'aux',
       name: first.name,
       key,
       dimensions: dims.map((d) => d.key),
       source: { file: this.file, line: first.entry.line },
+      ...(units ? { units } : {}),
+      ...(doc ? { doc } : {}),
     });
     const existing = this.model.variables.get(key);
     if (existing) {

@@ -228,6 +228,11 @@ class XmileReader {
         aliasOf: connections.get(canonicalName(rawName!)) ?? null,
         source: { file: this.file, line: v.line },
       };
+      // <units> and <doc>: kept as documentation (SdModel.describeVariable), not checked.
+      const units = child(v, 'units')?.text.trim();
+      if (units) def.units = units;
+      const doc = child(v, 'doc')?.text.trim();
+      if (doc) def.doc = doc;
       if (v.name === 'gf') def.graphical = this.readGraphical(v, def.name);
       else {
         const gf = child(v, 'gf');
