@@ -12,6 +12,12 @@ export interface ResultColumn {
 }
 
 /**
+ * The column index of each columns array: every run of a compiled model shares its columns (see
+ * SdRun), so a 40,000-column model builds this Map once, not once per run.
+ */
+const INDEXES = new WeakMap<readonly ResultColumn[], Map<string, number>>();
+
+/**
  * The saved rows of a run: one row per save time, one column per stock, flow and auxiliary
  * element, in model order.
  *
@@ -24,12 +30,6 @@ export interface ResultColumn {
  * writeFileSync('out.csv', results.toCsv());
  * ```
  */
-/**
- * The column index of each columns array: every run of a compiled model shares its columns (see
- * SdRun), so a 40,000-column model builds this Map once, not once per run.
- */
-const INDEXES = new WeakMap<readonly ResultColumn[], Map<string, number>>();
-
 export class SdResults {
   private readonly index: Map<string, number>;
 
