@@ -1726,23 +1726,7 @@ class VensimReader {
    * selection is not zero, combined as the numerical action says (Vensim's 0 to 10).
    */
   private vectorSelect(args: VExpr[], ctx: Ctx): Expr {
-    const bangs: string[] = [];
-    const visit = (x: VExpr): void => {
-      if ((x.kind === 'ref' || x.kind === 'call') && x.subscripts) {
-        for (const s of x.subscripts) {
-          const k = canonicalName(s.name);
-          if (s.bang && !bangs.includes(k)) bangs.push(k);
-        }
-      }
-      if (x.kind === 'call') x.args.forEach(visit);
-      else if (x.kind === 'unary') visit(x.operand);
-      else if (x.kind === 'binary') {
-        visit(x.left);
-        visit(x.right);
-      }
-    };
-    visit(args[0]!);
-    visit(args[1]!);
+    const bangs = bangRanges([args[0]!, args[1]!]);
     if (bangs.length === 0) this.refuse('VECTOR SELECT needs arrays over a range (x[range!])', ctx);
     let combos: string[][] = [[]];
     for (const b of bangs) {
@@ -1814,22 +1798,7 @@ class VensimReader {
 
   /** SUM/PROD/VMIN/VMAX over the `dim!` subscripts of `arg`, expanded element by element. */
   private vector(op: 'sum' | 'prod' | 'min' | 'max', arg: VExpr, ctx: Ctx): Expr {
-    const bangs: string[] = [];
-    const visit = (x: VExpr): void => {
-      if ((x.kind === 'ref' || x.kind === 'call') && x.subscripts) {
-        for (const s of x.subscripts) {
-          const k = canonicalName(s.name);
-          if (s.bang && !bangs.includes(k)) bangs.push(k);
-        }
-      }
-      if (x.kind === 'call') x.args.forEach(visit);
-      else if (x.kind === 'unary') visit(x.operand);
-      else if (x.kind === 'binary') {
-        visit(x.left);
-        visit(x.right);
-      }
-    };
-    visit(arg);
+    const bangs = bangRanges([arg]);
     if (bangs.length === 0)
       this.refuse(`${op.toUpperCase()} needs an argument summed over a range (x[range!])`, ctx);
     let combos: string[][] = [[]];
@@ -1894,6 +1863,27 @@ class VensimReader {
     if (op === 'min' || op === 'max') return { kind: 'call', fn: op, args: terms };
     return balanced(op === 'sum' ? '+' : '*', terms);
   }
+}
+
+/** The ranges marked `range!` in the subscripts of `exprs`, canonical names, in order of appearance. */
+function bangRanges(exprs: readonly VExpr[]): string[] {
+  const bangs: string[] = [];
+  const visit = (x: VExpr): void => {
+    if ((x.kind === 'ref' || x.kind === 'call') && x.subscripts) {
+      for (const s of x.subscripts) {
+        const k = canonicalName(s.name);
+        if (s.bang && !bangs.includes(k)) bangs.push(k);
+      }
+    }
+    if (x.kind === 'call') x.args.forEach(visit);
+    else if (x.kind === 'unary') visit(x.operand);
+    else if (x.kind === 'binary') {
+      visit(x.left);
+      visit(x.right);
+    }
+  };
+  for (const x of exprs) visit(x);
+  return bangs;
 }
 
 /** `t1 op t2 op ...` as a balanced tree (a sum of 10,000 elements stays 14 levels deep). */
