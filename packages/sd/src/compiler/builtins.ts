@@ -29,6 +29,8 @@ export interface BuiltinHost {
   useRandom(): void;
   /** Adds a fixed delay whose input is pushed each step by `push` (`k` -> JS); returns its index. */
   addDelay(push: (k: number) => string): number;
+  /** The model's integration step (sim specs dt). */
+  timeStep(): number;
   /** True when `e` reads an ACTIVE INITIAL variable directly (a reference in the expression). */
   readsActiveInitial(e: Expr, s: Scope): boolean;
   /** True when `e` is the keyword SELF (XMILE 3.5.6) and no variable of the model is named SELF. */
@@ -401,6 +403,38 @@ export const BUILTINS: Record<string, Builtin> = {
   delayn: { emit: stages },
   trend: { emit: trend },
   npv: { arity: [2, 4], emit: npv },
+  // An XMILE conveyor's outflow (written by the XMILE reader, not callable from an equation):
+  // (inflows, transit time, the conveyor stock). A fixed delay of the inflows by the constant
+  // transit time; the initial contents leave evenly, initial / len per time unit, during the first len.
+  $conveyor: {
+    arity: [3, 3],
+    emit: (call) => {
+      const { args, s, host } = call;
+      const len = host.constantValue(args[1]!, s, 'the transit time <len> of a conveyor');
+      const dt = host.timeStep();
+      const steps = len / dt;
+      if (!(len > 0) || Math.abs(steps - Math.round(steps)) > 1e-9 * Math.max(1, steps)) {
+        host.fail(
+          `the conveyor's transit time <len> must be a positive whole multiple of DT (${dt}), got ${len}`,
+          s.def,
+        );
+      }
+      const length: Expr = { kind: 'number', value: len };
+      const initial: Expr = {
+        kind: 'binary',
+        op: '/',
+        left: { kind: 'call', fn: 'init', args: [args[2]!] },
+        right: length,
+      };
+      const delayArgs = [args[0]!, length, initial];
+      return BUILTINS.delay!.emit({
+        ...call,
+        fn: 'delay',
+        args: delayArgs,
+        a: (i) => host.expr(delayArgs[i]!, s),
+      });
+    },
+  },
   history: {
     arity: [2, 2],
     emit: ({ args, s, host, a }) => {

@@ -48,6 +48,10 @@ export class Compiler implements BuiltinHost {
     this.usesRandom = true;
   }
 
+  timeStep(): number {
+    return this.model.specs.dt;
+  }
+
   readsActiveInitial(e: Expr, s: Scope): boolean {
     if (this.activeInitial.size === 0) return false;
     switch (e.kind) {

@@ -200,6 +200,9 @@ class XmileReader {
     // Legacy (pre-1.0) files put variables directly in <model>.
     const variables = child(el, 'variables') ?? el;
     const scope = keyPrefix.endsWith('.') ? keyPrefix.slice(0, -1) : keyPrefix;
+    const conveyors: { def: VariableDef; el: XmlElement }[] = [];
+    const leaks: { def: VariableDef; el: XmlElement }[] = [];
+    const unset: { def: VariableDef; el: XmlElement }[] = [];
     for (const v of variables.children) {
       // Vendor extensions (<isee:dependencies>, ...) repeat or annotate what the standard elements say.
       if (IGNORED_VARIABLE_ELEMENTS.has(v.name) || v.prefix !== '') continue;
@@ -268,11 +271,89 @@ class XmileReader {
         }
         this.readInitEquation(v, def);
         if (def.kind !== 'stock' && !def.equation && def.elementEquations.size === 0 && !def.graphical) {
-          this.fail(`${v.name} has no equation (<eqn>)`, v, def.name);
+          // A conveyor's outflow may have none (the conveyor gives its value): checked below.
+          if (def.kind === 'flow') unset.push({ def, el: v });
+          else this.fail(`${v.name} has no equation (<eqn>)`, v, def.name);
+        }
+      }
+      if (v.name === 'stock') {
+        const queue = child(v, 'queue');
+        if (queue) this.fail('<queue> stocks (XMILE 4.4) are not supported', queue, def.name);
+        const conveyor = child(v, 'conveyor');
+        if (conveyor) conveyors.push({ def, el: conveyor });
+      }
+      if (v.name === 'flow') {
+        const leak = child(v, 'leak');
+        if (leak) leaks.push({ def, el: leak });
+        for (const name of ['overflow', 'queue_overflow']) {
+          const x = child(v, name);
+          if (x) this.fail(`<${name}/> (queue and conveyor overflows) is not supported`, x, def.name);
         }
       }
       this.model.addDefinition(def);
     }
+    for (const leak of leaks) {
+      this.fail('<leak/> (a conveyor leakage flow, XMILE 4.3) is not supported', leak.el, leak.def.name);
+    }
+    for (const c of conveyors) this.readConveyor(c.def, c.el, keyPrefix);
+    for (const f of unset) if (!f.def.equation) this.fail('flow has no equation (<eqn>)', f.el, f.def.name);
+  }
+
+  /**
+   * A conveyor (XMILE 4.3) without leakage and with a constant transit time `<len>`: what enters
+   * leaves `len` later, and the initial contents (the stock's `<eqn>`) are spread evenly along it,
+   * so they leave at `initial / len` per time unit during the first `len`. The conveyor's one outflow
+   * takes that value (its own `<eqn>`, if any, is replaced): a fixed delay of the stock's inflows.
+   * Everything else of a conveyor is refused by name.
+   */
+  private readConveyor(def: VariableDef, el: XmlElement, keyPrefix: string): void {
+    for (const option of [
+      'capacity',
+      'in_limit',
+      'sample',
+      'arrest',
+      'discrete',
+      'batch_integrity',
+      'one_at_a_time',
+      'exponential_leak',
+    ]) {
+      const x = child(el, option);
+      if (x) this.fail(`conveyor <${option}> is not supported (only a conveyor with a <len>)`, x, def.name);
+    }
+    const len = child(el, 'len');
+    if (!len) this.fail('conveyor has no <len> (transit time)', el, def.name);
+    if (def.dimensions.length > 0) this.fail('arrayed conveyors are not supported', el, def.name);
+    if (def.outflows.length !== 1) {
+      this.fail(
+        `conveyor has ${def.outflows.length} outflows; only a conveyor with exactly one outflow (no leakage) is supported`,
+        el,
+        def.name,
+      );
+    }
+    if (def.equation?.kind !== 'expr') {
+      this.fail('conveyor needs one <eqn> expression (its initial contents)', el, def.name);
+    }
+    const lenEq = this.readEquation(len!, def, false);
+    if (lenEq?.kind !== 'expr') this.fail('conveyor <len> must be one expression', len, def.name);
+    const out = this.model.variables.get(keyPrefix + def.outflows[0]!);
+    if (out?.kind !== 'flow') {
+      this.fail(
+        `conveyor outflow ${JSON.stringify(def.outflows[0])} is not a flow of the model`,
+        el,
+        def.name,
+      );
+    }
+    const ref = (name: string): Expr => ({ kind: 'ref', name, subscripts: null });
+    const input: Expr =
+      def.inflows.length === 0
+        ? { kind: 'number', value: 0 }
+        : def.inflows.map(ref).reduce((l, r) => ({ kind: 'binary', op: '+', left: l, right: r }));
+    const stock = def.scope ? def.key.slice(def.scope.length + 1) : def.key;
+    out!.equation = {
+      kind: 'expr',
+      expr: { kind: 'call', fn: '$conveyor', args: [input, lenEq!.expr, ref(stock)] },
+      text: `conveyor output of ${def.name} (len ${lenEq!.text})`,
+    };
   }
 
   private readModule(v: XmlElement, keyPrefix: string, namePrefix: string, visiting: Set<XmlElement>): void {
