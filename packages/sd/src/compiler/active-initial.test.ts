@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { xmileDocument } from '../../test/support/xmile-document';
 import { SdModel } from '../model';
 import { simulate } from '../runner';
 import { parseXmile } from '../xmile';
 import { compileModel } from './index';
 
 const xmile = (variables: string, specs = '<start>0</start><stop>10</stop><dt>1</dt>') =>
-  `<?xml version="1.0"?>
-<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
-<sim_specs method="Euler">${specs}</sim_specs>
-<model><variables>
-${variables}
-</variables></model></xmile>`;
+  xmileDocument(variables, specs);
 
 describe('ACTIVE INITIAL', () => {
   // The suite's test_active_initial.mdl: Value A = ACTIVE INITIAL(Time, 45), Stock A = INTEG(1, Value A).

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { xmileDocument } from '../../test/support/xmile-document';
 import { SdModel } from '../model';
 import { SdRun, simulate } from '../runner';
 import { readVensim } from '../vensim';
@@ -6,12 +7,7 @@ import { parseXmile } from '../xmile';
 import { compileModel } from './index';
 
 const xmile = (variables: string, specs = '<start>0</start><stop>3</stop><dt>0.5</dt>') =>
-  `<?xml version="1.0"?>
-<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
-<sim_specs method="Euler">${specs}</sim_specs>
-<model><variables>
-${variables}
-</variables></model></xmile>`;
+  xmileDocument(variables, specs);
 
 /** Runs to `at`, saves the run, continues a copy from the save and the original to the stop time. */
 function forkAgrees(m: SdModel, at: number, name: string): void {

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { xmileDocument } from '../../test/support/xmile-document';
 import { simulate } from '../runner';
 import { parseXmile } from './xmile';
 
 const doc = (variables: string, specs = '<start>0</start><stop>8</stop><dt>1</dt>') =>
-  `<?xml version="1.0"?>
-<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
-<sim_specs method="Euler">${specs}</sim_specs>
-<model><variables>
-${variables}
-</variables></model></xmile>`;
+  xmileDocument(variables, specs);
 
 const belt = (conveyor: string, extra = '', outflow = '<flow name="leaving"/>') =>
   doc(`<stock name="belt"><eqn>initial_contents</eqn><inflow>arriving</inflow><outflow>leaving</outflow>
