@@ -1,7 +1,7 @@
 /**
  * Reads XMILE (`.xmile`, `.stmx`) models into an {@link SdModel}: sim specs, stocks, flows,
  * auxiliaries, graphical functions, modules (flattened with dotted names), non-negative stocks
- * and flows, 1-D and 2-D arrays. Anything not supported fails with an error that names the
+ * and flows, 1-D and 2-D arrays, macros (expanded per call, see `./macro.ts`). Anything not supported fails with an error that names the
  * construct, the variable and the file.
  */
 import { TwinkitError } from '@twinkit/core';
@@ -16,6 +16,7 @@ import {
 } from '../model';
 import { type EquationDef, type VariableDef, validateGraphical } from '../model/model';
 import { canonicalName, displayName } from '../names';
+import { expandMacroCalls, readMacros, type XmileMacro } from './macro';
 import { child, children, parseXml, type XmlElement } from './xml';
 
 /** Signals an XMILE file that cannot be read: names the file, the variable and the construct. */
@@ -91,15 +92,17 @@ class XmileReader {
   private nonNegativeStocks = false;
   private nonNegativeFlows = false;
   private model!: SdModel;
-  private hasMacros = false;
+  private macros = new Map<string, XmileMacro>();
+  /** The display-name prefix of each module scope (for the variables of macro calls). */
+  private readonly namePrefixes = new Map<string, string>([['', '']]);
 
   constructor(
     private readonly source: string,
     private readonly file: string,
   ) {}
 
-  private fail(message: string, el?: XmlElement, variable?: string): never {
-    const at = el ? ` line ${el.line}` : '';
+  private fail(message: string, el?: XmlElement | { line?: number }, variable?: string): never {
+    const at = el?.line !== undefined ? ` line ${el.line}` : '';
     const v = variable ? `variable ${JSON.stringify(variable)}: ` : '';
     throw new XmileError(`${this.file}${at}: ${v}${message}`, {
       code: 'PARSE',
@@ -110,10 +113,6 @@ class XmileReader {
   read(): SdModel {
     const root = parseXml(this.source, this.file);
     if (root.name !== 'xmile') this.fail(`the root element is <${root.name}>, expected <xmile>`, root);
-    this.hasMacros = children(root, 'macro').length > 0;
-    if (this.hasMacros) {
-      this.fail('macros (<macro>) are not supported', child(root, 'macro'));
-    }
     const specs = this.readSpecs(root);
     this.model = new SdModel(specs);
     for (const dims of children(root, 'dimensions')) {
@@ -137,7 +136,17 @@ class XmileReader {
       if (name !== undefined) this.models.set(canonicalName(name), m);
     }
     const main = modelEls.find((m) => m.attributes['name'] === undefined) ?? modelEls[0]!;
+    this.macros = readMacros(children(root, 'macro'), {
+      fail: (message, el, variable) => this.fail(message, el, variable),
+      readEquation: (el, name) => this.readEquation(el, name, false),
+      nonNegative: (v) => this.readNonNegative(v),
+    });
     this.readModel(main, '', '', new Map(), new Set([main]));
+    if (this.macros.size > 0) {
+      expandMacroCalls(this.model, this.macros, this.namePrefixes, this.file, (message, line, variable) =>
+        this.fail(message, { line }, variable),
+      );
+    }
     return this.model;
   }
 
@@ -200,6 +209,7 @@ class XmileReader {
     // Legacy (pre-1.0) files put variables directly in <model>.
     const variables = child(el, 'variables') ?? el;
     const scope = keyPrefix.endsWith('.') ? keyPrefix.slice(0, -1) : keyPrefix;
+    this.namePrefixes.set(scope, namePrefix);
     const conveyors: { def: VariableDef; el: XmlElement }[] = [];
     const leaks: { def: VariableDef; el: XmlElement }[] = [];
     const unset: { def: VariableDef; el: XmlElement }[] = [];
@@ -243,7 +253,8 @@ class XmileReader {
       }
       if (def.aliasOf === null) {
         const eqns = children(v, 'eqn');
-        if (eqns.length === 1) def.equation = this.readEquation(eqns[0]!, def, def.dimensions.length > 0);
+        if (eqns.length === 1)
+          def.equation = this.readEquation(eqns[0]!, def.name, def.dimensions.length > 0);
         else if (eqns.length > 1) this.readElementList(eqns, def);
         for (const element of children(v, 'element')) {
           const sub = element.attributes['subscript'];
@@ -263,7 +274,7 @@ class XmileReader {
             if (gf && eqns.length === 1) continue;
             this.fail(`element [${sub}] has no <eqn>`, element, def.name);
           }
-          const eq = this.readEquation(e!, def, false);
+          const eq = this.readEquation(e!, def.name, false);
           if (eq) def.elementEquations.set(elementKey, eq);
         }
         if (def.kind === 'stock' && !def.equation && def.elementEquations.size === 0) {
@@ -333,7 +344,7 @@ class XmileReader {
     if (def.equation?.kind !== 'expr') {
       this.fail('conveyor needs one <eqn> expression (its initial contents)', el, def.name);
     }
-    const lenEq = this.readEquation(len!, def, false);
+    const lenEq = this.readEquation(len!, def.name, false);
     if (lenEq?.kind !== 'expr') this.fail('conveyor <len> must be one expression', len, def.name);
     const out = this.model.variables.get(keyPrefix + def.outflows[0]!);
     if (out?.kind !== 'flow') {
@@ -419,7 +430,7 @@ class XmileReader {
       );
     }
     eqns.forEach((e, i) => {
-      const eq = this.readEquation(e, def, false);
+      const eq = this.readEquation(e, def.name, false);
       if (eq) def.elementEquations.set(tuples[i]!.join(','), eq);
     });
   }
@@ -463,7 +474,7 @@ class XmileReader {
     if (!el) return;
     if (def.kind === 'stock')
       this.fail('a stock has an <init_eqn>; its <eqn> is already its initial value', el, def.name);
-    const init = this.readEquation(el, def, false);
+    const init = this.readEquation(el, def.name, false);
     if (!init) return;
     if (init.kind !== 'expr') this.fail('<init_eqn> must be one expression', el, def.name);
     const wrap = (eq: EquationDef): EquationDef => {
@@ -479,14 +490,14 @@ class XmileReader {
     for (const [k, eq] of def.elementEquations) def.elementEquations.set(k, wrap(eq));
   }
 
-  private readEquation(el: XmlElement, def: VariableDef, arrayed: boolean): EquationDef | null {
+  private readEquation(el: XmlElement, name: string, arrayed: boolean): EquationDef | null {
     const text = el.text;
     if (isBlankEquation(text)) return null;
     if (text.includes('???')) {
       this.fail(
         'equation is "???" (a failed conversion left no equation); fix the model in its source tool',
         el,
-        def.name,
+        name,
       );
     }
     const trimmed = text.trim();
@@ -497,7 +508,7 @@ class XmileReader {
         .filter((s) => s !== '')
         .map(Number);
       if (values.some((x) => !Number.isFinite(x)))
-        this.fail(`malformed list of numbers ${JSON.stringify(trimmed)}`, el, def.name);
+        this.fail(`malformed list of numbers ${JSON.stringify(trimmed)}`, el, name);
       return { kind: 'list', values, text: trimmed };
     }
     let expr: Expr;
@@ -510,10 +521,10 @@ class XmileReader {
           this.fail(
             `calls ${JSON.stringify(call[1])}, which is neither a builtin nor defined by a <macro> in the file`,
             el,
-            def.name,
+            name,
           );
         }
-        this.fail(`equation does not parse: ${e.message}`, el, def.name);
+        this.fail(`equation does not parse: ${e.message}`, el, name);
       }
       throw e;
     }
