@@ -190,6 +190,14 @@ describe('XMILE macros (<macro>), against Vensim output of the suite macro tests
     );
   });
 
+  it('refuses a model variable with the name of a macro', () => {
+    refused(
+      '<macro name="smooth it"><parm>a</parm><eqn>a</eqn></macro>',
+      '<aux name="smooth_it"><eqn>1</eqn></aux>',
+      /line 6: variable "smooth_it": has the name of macro smooth it \(line 4\)/,
+    );
+  });
+
   it('refuses what macros do not support by name', () => {
     const cases: [string, RegExp][] = [
       ['<macro name="m1"><parm>a</parm></macro>', /macro m1 needs one <eqn>/],

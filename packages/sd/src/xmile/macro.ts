@@ -260,6 +260,16 @@ export function expandMacroCalls(
   file: string,
   fail: (message: string, line: number | undefined, variable: string) => never,
 ): void {
+  for (const def of model.variables.values()) {
+    const macro = macros.get(def.scope ? def.key.slice(def.scope.length + 1) : def.key);
+    if (macro) {
+      fail(
+        `has the name of macro ${macro.name} (line ${macro.line}); a call ${macro.name}(...) would be ambiguous`,
+        def.source.line,
+        def.name,
+      );
+    }
+  }
   const calls = new Map<string, number>();
   interface Caller {
     scope: string;
