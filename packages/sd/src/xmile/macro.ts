@@ -95,11 +95,19 @@ export function readMacros(elements: XmlElement[], host: MacroReaderHost): Map<s
     }
     const eqns = children(el, 'eqn');
     if (eqns.length !== 1) host.fail(`${label} needs one <eqn> (its value), got ${eqns.length}`, el);
-    const value = host.readEquation(eqns[0]!, name!);
-    if (value?.kind !== 'expr') host.fail(`${label}: its <eqn> must be one expression`, eqns[0]);
     const variables: MacroVariable[] = [];
     const varsEls = children(el, 'variables');
     if (varsEls.length > 1) host.fail(`${label} has several <variables>`, varsEls[1]);
+    const localNames = new Set(
+      (varsEls[0]?.children ?? []).map((v) => canonicalName(v.attributes['name'] ?? '')).filter((k) => k),
+    );
+    // xmutil (Vensim's converter) writes the output's name as written, blanks included:
+    // <eqn>EXPRESSION MACRO</eqn> for the variable "EXPRESSION MACRO"; read it as that variable.
+    const eqnText = eqns[0]!.text.trim();
+    const value: EquationDef | null = localNames.has(canonicalName(eqnText))
+      ? { kind: 'expr', expr: { kind: 'ref', name: canonicalName(eqnText), subscripts: null }, text: eqnText }
+      : host.readEquation(eqns[0]!, name!);
+    if (value?.kind !== 'expr') host.fail(`${label}: its <eqn> must be one expression`, eqns[0]);
     for (const v of varsEls[0]?.children ?? []) {
       if (v.prefix !== '' || v.name === 'group' || v.name === 'alias') continue;
       const vname = v.attributes['name'];
@@ -124,14 +132,19 @@ export function readMacros(elements: XmlElement[], host: MacroReaderHost): Map<s
         if (x) host.fail(`${label}: <${unsupported}> inside a macro is not supported`, x, vname);
       }
       const vkey = canonicalName(vname!);
-      if (params.some((p) => p.key === vkey)) {
-        host.fail(`${label}: variable ${vkey} has the name of a parameter`, v, vname);
+      const ve = children(v, 'eqn');
+      const isParam = params.some((p) => p.key === vkey);
+      if (isParam && (ve.length > 0 || v.name === 'stock')) {
+        host.fail(`${label}: ${v.name} ${vkey} has the name of a parameter`, v, vname);
       }
       if (variables.some((w) => w.key === vkey))
         host.fail(`${label}: variable ${vkey} is defined twice`, v, vname);
-      const ve = children(v, 'eqn');
-      if (ve.length !== 1) host.fail(`${label}: ${v.name} needs one <eqn>`, v, vname);
-      const eq = host.readEquation(ve[0]!, vname!);
+      if (ve.length !== 1 && !isParam) host.fail(`${label}: ${v.name} needs one <eqn>`, v, vname);
+      // A flow or aux without an <eqn> named after a parameter is that parameter (xmutil writes
+      // INTEG(input, initial) in a macro as a stock with the inflow <flow name="input"/>).
+      const eq: EquationDef | null = isParam
+        ? { kind: 'expr', expr: { kind: 'ref', name: vkey, subscripts: null }, text: vkey }
+        : host.readEquation(ve[0]!, vname!);
       if (eq?.kind !== 'expr') host.fail(`${label}: ${v.name} needs an expression <eqn>`, v, vname);
       const mv: MacroVariable = {
         kind: v.name as MacroVariable['kind'],

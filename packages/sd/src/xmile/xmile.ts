@@ -93,6 +93,8 @@ class XmileReader {
   private nonNegativeFlows = false;
   private model!: SdModel;
   private macros = new Map<string, XmileMacro>();
+  /** Calls of macros whose names have blanks, written with the blanks (as xmutil does). */
+  private spacedMacroCalls: { pattern: RegExp; key: string }[] = [];
   /** The display-name prefix of each module scope (for the variables of macro calls). */
   private readonly namePrefixes = new Map<string, string>([['', '']]);
 
@@ -136,6 +138,14 @@ class XmileReader {
       if (name !== undefined) this.models.set(canonicalName(name), m);
     }
     const main = modelEls.find((m) => m.attributes['name'] === undefined) ?? modelEls[0]!;
+    for (const m of children(root, 'macro')) {
+      const words = (m.attributes['name'] ?? '').trim().split(/[\s_]+/);
+      if (words.length < 2 || words.some((w) => !/^\w+$/.test(w))) continue;
+      this.spacedMacroCalls.push({
+        pattern: new RegExp(`(?<![\\w."])${words.join('[\\s_]+')}(?=\\s*\\()`, 'gi'),
+        key: canonicalName(words.join(' ')),
+      });
+    }
     this.macros = readMacros(children(root, 'macro'), {
       fail: (message, el, variable) => this.fail(message, el, variable),
       readEquation: (el, name) => this.readEquation(el, name, false),
@@ -491,7 +501,9 @@ class XmileReader {
   }
 
   private readEquation(el: XmlElement, name: string, arrayed: boolean): EquationDef | null {
-    const text = el.text;
+    let text = el.text;
+    // EXPRESSION MACRO(x) calls the macro "EXPRESSION MACRO": read it as EXPRESSION_MACRO(x).
+    for (const call of this.spacedMacroCalls) text = text.replace(call.pattern, call.key);
     if (isBlankEquation(text)) return null;
     if (text.includes('???')) {
       this.fail(
