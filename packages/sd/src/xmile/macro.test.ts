@@ -153,6 +153,38 @@ ${XMUTIL('EXPRESSION MACRO', '<aux name="EXPRESSION MACRO"><eqn>SECOND MACRO(inp
     expect(model.describeVariable('accumulate 2 level').kind).toBe('stock');
   });
 
+  it("runs the spec's SMOOTH1 macro (a stock, a default that is another parameter) as the SMTH1 builtin", () => {
+    const r = simulate(
+      parseXmile(
+        doc(
+          `<macro name="SMOOTH1"><parm>input</parm><parm>averaging_time</parm><parm default="input">initial</parm>
+<eqn>Smooth_of_Input</eqn>
+<variables>
+<stock name="Smooth_of_Input"><eqn>initial</eqn><inflow>change_in_smooth</inflow></stock>
+<flow name="change_in_smooth"><eqn>(input - Smooth_of_Input)/averaging_time</eqn></flow>
+</variables></macro>
+<macro name="LOG"><parm>x</parm><parm>base</parm><eqn>LN(x)/LN(base)</eqn>
+<format><![CDATA[LOG(<value>, <base>)]]></format><doc>base-base logarithm</doc></macro>`,
+          `<aux name="input"><eqn>STEP(10, 2) + TIME</eqn></aux>
+<aux name="by macro"><eqn>SMOOTH1(input, 3)</eqn></aux>
+<aux name="by builtin"><eqn>SMTH1(input, 3)</eqn></aux>
+<aux name="from 5"><eqn>SMOOTH1(input, 3, 5)</eqn></aux>
+<aux name="by builtin from 5"><eqn>SMTH1(input, 3, 5)</eqn></aux>
+<aux name="log of 256"><eqn>LOG(256, 2)</eqn></aux>`,
+          12,
+        ),
+      ),
+    );
+    const near = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      expect(a.length).toBe(b.length);
+      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 12);
+    };
+    near(r.series('by macro'), r.series('by builtin'));
+    near(r.series('from 5'), r.series('by builtin from 5'));
+    expect(r.series('from 5')[0]).toBe(5);
+    expect(r.series('log of 256')[0]).toBeCloseTo(8, 12);
+  });
+
   it('takes a default that uses an earlier parameter, and macros calling macros', () => {
     const r = simulate(
       parseXmile(

@@ -5,7 +5,8 @@
  * any equation is expanded into its own instance of the macro's variables, named
  * `<macro> <n> <variable>` beside the caller (n counts the calls of that macro), with the arguments
  * substituted for the parameters; the call itself becomes the macro's `<eqn>`, substituted the same
- * way. So a macro with a stock gets one stock per call site, as in the Vensim reader.
+ * way. So a macro with a stock gets one stock per call site, as in the Vensim reader. Recursion
+ * (XMILE's `recursive_macros`) and a macro's own `<sim_specs>` are refused by name.
  * @internal
  */
 import { BUILTIN_NAMES } from '../compiler/builtins';
