@@ -243,20 +243,23 @@ function walkRefs(x: Expr, visit: (ref: Extract<Expr, { kind: 'ref' }>) => void)
 
 /** Rebuilds an expression, replacing its unsubscripted references by `ref(name)`'s result. */
 function mapRefs(x: Expr, ref: (r: Extract<Expr, { kind: 'ref' }>) => Expr): Expr {
-  const rec = (y: Expr) => mapRefs(y, ref);
+  if (x.kind === 'ref') return x.subscripts ? x : ref(x);
+  return mapChildren(x, (y) => mapRefs(y, ref));
+}
+
+/** `x` with each of its direct sub-expressions replaced by `f` of it (the tree walk both rewrites share). */
+function mapChildren(x: Expr, f: (y: Expr) => Expr): Expr {
   switch (x.kind) {
-    case 'ref':
-      return x.subscripts ? x : ref(x);
     case 'call':
-      return { ...x, args: x.args.map(rec) };
+      return { ...x, args: x.args.map(f) };
     case 'unary':
-      return { ...x, operand: rec(x.operand) };
+      return { ...x, operand: f(x.operand) };
     case 'binary':
-      return { ...x, left: rec(x.left), right: rec(x.right) };
+      return { ...x, left: f(x.left), right: f(x.right) };
     case 'if': {
-      const condition = rec(x.condition);
-      const then = rec(x.then);
-      return { ...x, condition, then, else: rec(x.else) };
+      const condition = f(x.condition);
+      const then = f(x.then);
+      return { ...x, condition, then, else: f(x.else) };
     }
     default:
       return x;
@@ -295,21 +298,7 @@ export function expandMacroCalls(
   }
   const expand = (x: Expr, at: Caller): Expr => {
     const rec = (y: Expr) => expand(y, at);
-    switch (x.kind) {
-      case 'unary':
-        return { ...x, operand: rec(x.operand) };
-      case 'binary':
-        return { ...x, left: rec(x.left), right: rec(x.right) };
-      case 'if': {
-        const condition = rec(x.condition);
-        const then = rec(x.then);
-        return { ...x, condition, then, else: rec(x.else) };
-      }
-      case 'call':
-        break;
-      default:
-        return x;
-    }
+    if (x.kind !== 'call') return mapChildren(x, rec);
     const args = x.args.map(rec);
     const macro = macros.get(x.fn);
     if (!macro) return { ...x, args };
