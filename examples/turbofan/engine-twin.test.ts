@@ -78,6 +78,18 @@ describe('the engine twin (a twinkit model on the simulation clock)', () => {
     expect(copy.model.logLikelihood).toBe(twin.model.logLikelihood);
   });
 
+  it('restored before its first reading, follows as a twin that was never saved', () => {
+    const health = healthSeries(model.hi, test[7]!).slice(0, 30);
+    const fresh = followEngine(model, { seed: FORECAST_SEED, horizon });
+    const restored = engineTwin.restore(fresh.snapshot());
+    for (const h of health) {
+      followReading(fresh, h);
+      followReading(restored, h);
+    }
+    expect(restored.model.filter!.x).toEqual(fresh.model.filter!.x);
+    expect(restored.model.filter!.P).toEqual(fresh.model.filter!.P);
+  });
+
   it('forecasts by forking the same distribution of remaining life as sampling the posterior directly', async () => {
     // Two independent Monte Carlo estimates of one distribution: the forks' draws come from the
     // replications' substreams, the direct sampler's from one stream. KS test at alpha = 0.001.

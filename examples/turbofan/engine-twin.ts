@@ -61,12 +61,12 @@ function build(sim: Simulation, params: EngineTwinParams, saved: EngineTwinState
   if (mode === 'follow') {
     const options = stateSpace(model, model.processVar, model.noiseVar);
     const filter = new KalmanFilter(saved === null ? options : { ...options, x0: saved.x, P0: saved.P });
-    // Cycle 1 is the prior's cycle; from then on the estimate moves one cycle per time unit.
+    // Cycle 1 is the prior's cycle; from then on the estimate moves one cycle per time unit (also
+    // after a restore at any cycle, cycle 0 included).
     sim.process(function* () {
-      if (saved === null) yield sim.timeout(1);
       for (;;) {
         yield sim.timeout(1);
-        filter.predict(1);
+        if (sim.now > 1) filter.predict(1);
       }
     });
     return { filter, logLikelihood: saved?.logLikelihood ?? 0, failedAt: null, remaining: horizon };
