@@ -410,15 +410,7 @@ export const BUILTINS: Record<string, Builtin> = {
     arity: [3, 3],
     emit: (call) => {
       const { args, s, host } = call;
-      const len = host.constantValue(args[1]!, s, 'the transit time <len> of a conveyor');
-      const dt = host.timeStep();
-      const steps = len / dt;
-      if (!(len > 0) || Math.abs(steps - Math.round(steps)) > 1e-9 * Math.max(1, steps)) {
-        host.fail(
-          `the conveyor's transit time <len> must be a positive whole multiple of DT (${dt}), got ${len}`,
-          s.def,
-        );
-      }
+      const len = conveyorLength(call);
       const length: Expr = { kind: 'number', value: len };
       const initial: Expr = {
         kind: 'binary',
@@ -433,6 +425,33 @@ export const BUILTINS: Record<string, Builtin> = {
         args: delayArgs,
         a: (i) => host.expr(delayArgs[i]!, s),
       });
+    },
+  },
+  // A linear leakage flow of an XMILE conveyor (written by the XMILE reader): (fraction * inflows,
+  // transit time). What enters at u leaks fraction / N of itself at each of the N = len / DT steps
+  // u + DT, ..., u + len it spends on the belt, so the flow at t is the mean of the input (a rate)
+  // over the N steps before t. The initial contents do not leak.
+  $conveyor_leak: {
+    arity: [2, 2],
+    emit: (call) => {
+      const { args, s, host } = call;
+      const len = conveyorLength(call);
+      const dt = host.timeStep();
+      const steps = Math.round(len / dt);
+      const inner: Scope = { ...s, deps: new Set(), dynamic: false };
+      const x = host.expr(args[0]!, inner);
+      const input = host.newNode({
+        kind: 'internal',
+        key: '#leak_input',
+        name: `conveyor leakage input in ${s.def.name}`,
+        expr: x,
+        deps: inner.deps,
+        dynamic: true,
+      });
+      const k = host.addDelay((k) => `c.dl[${k}].push(time, v[@${input.id}]);`);
+      s.deps.add(input.id);
+      s.dynamic = true;
+      return `(c.dl[${k}].sumBack(time, ${dt}, ${steps}) / ${steps})`;
     },
   },
   history: {
@@ -516,3 +535,17 @@ export const BUILTINS: Record<string, Builtin> = {
   },
   forcst: { emit: trend },
 };
+
+/** The constant transit time of a conveyor, checked to be a positive whole multiple of DT. */
+function conveyorLength({ args, s, host }: BuiltinCall): number {
+  const len = host.constantValue(args[1]!, s, 'the transit time <len> of a conveyor');
+  const dt = host.timeStep();
+  const steps = len / dt;
+  if (!(len > 0) || Math.abs(steps - Math.round(steps)) > 1e-9 * Math.max(1, steps)) {
+    host.fail(
+      `the conveyor's transit time <len> must be a positive whole multiple of DT (${dt}), got ${len}`,
+      s.def,
+    );
+  }
+  return len;
+}

@@ -260,6 +260,16 @@ export class FixedDelay {
     return this.values[lo]!;
   }
 
+  /**
+   * The sum of the inputs recorded at `time - dt`, ..., `time - n * dt` (0 for a time before the
+   * first record): a conveyor's leakage, what entered during the last n steps.
+   */
+  sumBack(time: number, dt: number, n: number): number {
+    let sum = 0;
+    for (let j = 1; j <= n; j++) sum += this.get(time - j * dt, 0);
+    return sum;
+  }
+
   /** The first recorded time, NaN when nothing is recorded. */
   firstTime(): number {
     return this.count > 0 ? this.times[0]! : Number.NaN;

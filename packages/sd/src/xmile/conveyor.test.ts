@@ -49,13 +49,85 @@ describe('XMILE conveyors', () => {
     }
   });
 
+  it('leaks a fraction of what enters evenly over the length, the outflow gets the rest', () => {
+    // Two leak flows, fractions 0.25 and 0.05 + 0.01 * TIME (taken when the material enters).
+    // Euler with N = 3 / dt steps on the belt, arriving(u) = 1 + u, f(u) = 0.25 + 0.05 + 0.01 u:
+    //   spill_i(t) = (1 / N) * sum_{j = 1..N, t - j dt >= 0} f_i(t - j dt) * arriving(t - j dt)
+    //   leaving(t) = 2 (the initial contents, which do not leak) for t < 3,
+    //                else (1 - f(t - 3)) * arriving(t - 3)
+    //   belt(t + dt) = belt(t) + dt * (arriving(t) - leaving(t) - spill_1(t) - spill_2(t)).
+    const f1 = (_u: number) => 0.25;
+    const f2 = (u: number) => 0.05 + 0.01 * u;
+    const arriving = (u: number) => 1 + u;
+    const leaks = `<flow name="spill 1"><eqn>0.25</eqn><leak/></flow>
+<flow name="spill 2"><eqn>0.05 + 0.01 * TIME</eqn><leak/></flow>`;
+    for (const dt of [1, 0.5]) {
+      const xml = belt('<len>transit</len>', leaks)
+        .replace(
+          '<outflow>leaving</outflow>',
+          '<outflow>spill_1</outflow><outflow>leaving</outflow><outflow>spill_2</outflow>',
+        )
+        .replace('<dt>1</dt>', `<dt>${dt}</dt><save_step>${dt}</save_step>`);
+      const r = simulate(parseXmile(xml));
+      const n = 3 / dt;
+      const steps = Math.round(8 / dt);
+      let level = 6;
+      let entered = 0;
+      let left = 0;
+      for (let k = 0; k <= steps; k++) {
+        const t = k * dt;
+        const spill = [f1, f2].map((f) => {
+          let sum = 0;
+          for (let j = 1; j <= n; j++) if (k - j >= 0) sum += f((k - j) * dt) * arriving((k - j) * dt);
+          return sum / n;
+        });
+        const out = k < n ? 2 : (1 - f1(t - 3) - f2(t - 3)) * arriving(t - 3);
+        expect(r.series('leaving')[k]).toBeCloseTo(out, 12);
+        expect(r.series('spill 1')[k]).toBeCloseTo(spill[0]!, 12);
+        expect(r.series('spill 2')[k]).toBeCloseTo(spill[1]!, 12);
+        expect(r.series('belt')[k]).toBeCloseTo(level, 12);
+        // Conservation: contents + everything that left = initial + everything that entered.
+        expect(r.series('belt')[k]! + left).toBeCloseTo(6 + entered, 12);
+        const sim = [r.series('leaving')[k]!, r.series('spill 1')[k]!, r.series('spill 2')[k]!];
+        left += dt * (sim[0]! + sim[1]! + sim[2]!);
+        entered += dt * arriving(t);
+        level += dt * (arriving(t) - out - spill[0]! - spill[1]!);
+      }
+      // At t = 8 the belt holds what entered at u = 8 - 3, ..., 8 - dt, each less what it has leaked
+      // during the (8 - u) / dt - 1 steps since it entered.
+      let onBelt = 0;
+      for (let j = 1; j <= n; j++) {
+        const u = 8 - j * dt;
+        onBelt += dt * arriving(u) * (1 - ((f1(u) + f2(u)) * (j - 1)) / n);
+      }
+      expect(r.series('belt')[steps]).toBeCloseTo(onBelt, 12);
+    }
+  });
+
   it('refuses what it does not support, naming the construct and the variable', () => {
     expect(() => parseXmile(belt('<len>3</len><capacity>10</capacity>'))).toThrow(
       /variable "belt": conveyor <capacity> is not supported/,
     );
+    // The only outflow is a leak: nothing would leave at the end.
     expect(() =>
       parseXmile(belt('<len>3</len>', '', '<flow name="leaving"><eqn>0.1</eqn><leak/></flow>')),
-    ).toThrow(/variable "leaving": <leak\/> \(a conveyor leakage flow, XMILE 4.3\) is not supported/);
+    ).toThrow(/variable "belt": conveyor has 0 outflows that are not leaks/);
+    expect(() => parseXmile(doc('<flow name="spill"><eqn>0.1</eqn><leak/></flow>'))).toThrow(
+      /variable "spill": <leak\/> flow is not an outflow of a conveyor/,
+    );
+    for (const option of ['<leak_integers/>', '<leak_start>0.5</leak_start>', '<leak_end>0.5</leak_end>']) {
+      expect(() =>
+        parseXmile(
+          belt('<len>3</len>', `<flow name="spill"><eqn>0.1</eqn><leak/>${option}</flow>`).replace(
+            '<outflow>leaving</outflow>',
+            '<outflow>leaving</outflow><outflow>spill</outflow>',
+          ),
+        ),
+      ).toThrow(/variable "spill": <leak_\w+> of a conveyor leakage flow is not supported/);
+    }
+    expect(() => parseXmile(belt('<len>3</len><exponential_leak/>'))).toThrow(
+      /conveyor <exponential_leak> is not supported/,
+    );
     expect(() => parseXmile(belt('<capacity>1</capacity>'))).toThrow(/conveyor <capacity> is not supported/);
     expect(() => parseXmile(belt(''))).toThrow(/variable "belt": conveyor has no <len>/);
     expect(() => simulate(parseXmile(belt('<len>2.5</len>')))).toThrow(

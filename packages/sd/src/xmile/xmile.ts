@@ -221,7 +221,7 @@ class XmileReader {
     const scope = keyPrefix.endsWith('.') ? keyPrefix.slice(0, -1) : keyPrefix;
     this.namePrefixes.set(scope, namePrefix);
     const conveyors: { def: VariableDef; el: XmlElement }[] = [];
-    const leaks: { def: VariableDef; el: XmlElement }[] = [];
+    const leaks: { def: VariableDef; el: XmlElement; flow: XmlElement }[] = [];
     const unset: { def: VariableDef; el: XmlElement }[] = [];
     for (const v of variables.children) {
       // Vendor extensions (<isee:dependencies>, ...) repeat or annotate what the standard elements say.
@@ -305,7 +305,7 @@ class XmileReader {
       }
       if (v.name === 'flow') {
         const leak = child(v, 'leak');
-        if (leak) leaks.push({ def, el: leak });
+        if (leak) leaks.push({ def, el: leak, flow: v });
         for (const name of ['overflow', 'queue_overflow']) {
           const x = child(v, name);
           if (x) this.fail(`<${name}/> (queue and conveyor overflows) is not supported`, x, def.name);
@@ -314,20 +314,34 @@ class XmileReader {
       this.model.addDefinition(def);
     }
     for (const leak of leaks) {
-      this.fail('<leak/> (a conveyor leakage flow, XMILE 4.3) is not supported', leak.el, leak.def.name);
+      for (const option of ['leak_integers', 'leak_start', 'leak_end']) {
+        const x = child(leak.el, option) ?? child(leak.flow, option);
+        if (x) this.fail(`<${option}> of a conveyor leakage flow is not supported`, x, leak.def.name);
+      }
     }
-    for (const c of conveyors) this.readConveyor(c.def, c.el, keyPrefix);
+    const leakKeys = new Set(leaks.map((l) => l.def.key));
+    for (const c of conveyors) this.readConveyor(c.def, c.el, keyPrefix, leakKeys);
+    for (const leak of leaks) {
+      if (!conveyors.some((c) => c.def.outflows.some((f) => keyPrefix + f === leak.def.key))) {
+        this.fail('<leak/> flow is not an outflow of a conveyor', leak.el, leak.def.name);
+      }
+    }
     for (const f of unset) if (!f.def.equation) this.fail('flow has no equation (<eqn>)', f.el, f.def.name);
   }
 
   /**
-   * A conveyor (XMILE 4.3) without leakage and with a constant transit time `<len>`: what enters
-   * leaves `len` later, and the initial contents (the stock's `<eqn>`) are spread evenly along it,
-   * so they leave at `initial / len` per time unit during the first `len`. The conveyor's one outflow
-   * takes that value (its own `<eqn>`, if any, is replaced): a fixed delay of the stock's inflows.
-   * Everything else of a conveyor is refused by name.
+   * A conveyor (XMILE 4.3) with a constant transit time `<len>`: what enters leaves `len` later,
+   * and the initial contents (the stock's `<eqn>`) are spread evenly along it, so they leave at
+   * `initial / len` per time unit during the first `len`. The conveyor's one outflow that is not a
+   * leak takes that value (its own `<eqn>`, if any, is replaced): a fixed delay of the inflows.
+   *
+   * Linear leakage: each outflow marked `<leak/>` has a leak fraction as its `<eqn>`, the part of
+   * what enters (fraction evaluated when it enters) that leaks, evenly over the whole length: what
+   * enters at rate r at time u leaks r * fraction / N at each of the N = len / DT steps it is on the
+   * belt, and the normal outflow gets r * (1 - the sum of the fractions) at u + len. The initial
+   * contents do not leak. Everything else of a conveyor is refused by name.
    */
-  private readConveyor(def: VariableDef, el: XmlElement, keyPrefix: string): void {
+  private readConveyor(def: VariableDef, el: XmlElement, keyPrefix: string, leakKeys: Set<string>): void {
     for (const option of [
       'capacity',
       'in_limit',
@@ -337,6 +351,8 @@ class XmileReader {
       'batch_integrity',
       'one_at_a_time',
       'exponential_leak',
+      'leak_start',
+      'leak_end',
     ]) {
       const x = child(el, option);
       if (x) this.fail(`conveyor <${option}> is not supported (only a conveyor with a <len>)`, x, def.name);
@@ -344,9 +360,12 @@ class XmileReader {
     const len = child(el, 'len');
     if (!len) this.fail('conveyor has no <len> (transit time)', el, def.name);
     if (def.dimensions.length > 0) this.fail('arrayed conveyors are not supported', el, def.name);
-    if (def.outflows.length !== 1) {
+    const leakOuts = def.outflows.filter((f) => leakKeys.has(keyPrefix + f));
+    const normal = def.outflows.filter((f) => !leakKeys.has(keyPrefix + f));
+    if (normal.length !== 1) {
       this.fail(
-        `conveyor has ${def.outflows.length} outflows; only a conveyor with exactly one outflow (no leakage) is supported`,
+        `conveyor has ${normal.length} outflows that are not leaks; only a conveyor with exactly one ` +
+          '(and any number of <leak/> flows) is supported',
         el,
         def.name,
       );
@@ -356,23 +375,37 @@ class XmileReader {
     }
     const lenEq = this.readEquation(len!, def.name, false);
     if (lenEq?.kind !== 'expr') this.fail('conveyor <len> must be one expression', len, def.name);
-    const out = this.model.variables.get(keyPrefix + def.outflows[0]!);
-    if (out?.kind !== 'flow') {
-      this.fail(
-        `conveyor outflow ${JSON.stringify(def.outflows[0])} is not a flow of the model`,
-        el,
-        def.name,
-      );
-    }
+    const flow = (name: string): VariableDef => {
+      const f = this.model.variables.get(keyPrefix + name);
+      if (f?.kind !== 'flow') {
+        this.fail(`conveyor outflow ${JSON.stringify(name)} is not a flow of the model`, el, def.name);
+      }
+      return f!;
+    };
+    const out = flow(normal[0]!);
     const ref = (name: string): Expr => ({ kind: 'ref', name, subscripts: null });
+    const num = (value: number): Expr => ({ kind: 'number', value });
+    const bin = (op: '+' | '-' | '*', left: Expr, right: Expr): Expr => ({ kind: 'binary', op, left, right });
     const input: Expr =
-      def.inflows.length === 0
-        ? { kind: 'number', value: 0 }
-        : def.inflows.map(ref).reduce((l, r) => ({ kind: 'binary', op: '+', left: l, right: r }));
+      def.inflows.length === 0 ? num(0) : def.inflows.map(ref).reduce((l, r) => bin('+', l, r));
+    let kept = input;
+    for (const name of leakOuts) {
+      const leak = flow(name);
+      if (leak.equation?.kind !== 'expr') {
+        this.fail('a conveyor leakage flow needs one <eqn> expression (its leak fraction)', el, leak.name);
+      }
+      const fraction = leak.equation!;
+      kept = bin('-', kept, bin('*', input, fraction.expr));
+      leak.equation = {
+        kind: 'expr',
+        expr: { kind: 'call', fn: '$conveyor_leak', args: [bin('*', input, fraction.expr), lenEq!.expr] },
+        text: `linear leakage of ${def.name} (fraction ${fraction.text}, len ${lenEq!.text})`,
+      };
+    }
     const stock = def.scope ? def.key.slice(def.scope.length + 1) : def.key;
-    out!.equation = {
+    out.equation = {
       kind: 'expr',
-      expr: { kind: 'call', fn: '$conveyor', args: [input, lenEq!.expr, ref(stock)] },
+      expr: { kind: 'call', fn: '$conveyor', args: [kept, lenEq!.expr, ref(stock)] },
       text: `conveyor output of ${def.name} (len ${lenEq!.text})`,
     };
   }
