@@ -411,20 +411,14 @@ export const BUILTINS: Record<string, Builtin> = {
     emit: (call) => {
       const { args, s, host } = call;
       const len = conveyorLength(call);
-      const length: Expr = { kind: 'number', value: len };
+      const k = pastInputs(call, args[0]!);
       const initial: Expr = {
         kind: 'binary',
         op: '/',
         left: { kind: 'call', fn: 'init', args: [args[2]!] },
-        right: length,
+        right: { kind: 'number', value: len },
       };
-      const delayArgs = [args[0]!, length, initial];
-      return BUILTINS.delay!.emit({
-        ...call,
-        fn: 'delay',
-        args: delayArgs,
-        a: (i) => host.expr(delayArgs[i]!, s),
-      });
+      return `c.dl[${k}].get(time - ${len}, ${host.expr(initial, s)})`;
     },
   },
   // A linear leakage flow of an XMILE conveyor (written by the XMILE reader): (fraction * inflows,
@@ -434,23 +428,11 @@ export const BUILTINS: Record<string, Builtin> = {
   $conveyor_leak: {
     arity: [2, 2],
     emit: (call) => {
-      const { args, s, host } = call;
+      const { args, host } = call;
       const len = conveyorLength(call);
       const dt = host.timeStep();
       const steps = Math.round(len / dt);
-      const inner: Scope = { ...s, deps: new Set(), dynamic: false };
-      const x = host.expr(args[0]!, inner);
-      const input = host.newNode({
-        kind: 'internal',
-        key: '#leak_input',
-        name: `conveyor leakage input in ${s.def.name}`,
-        expr: x,
-        deps: inner.deps,
-        dynamic: true,
-      });
-      const k = host.addDelay((k) => `c.dl[${k}].push(time, v[@${input.id}]);`);
-      s.deps.add(input.id);
-      s.dynamic = true;
+      const k = pastInputs(call, args[0]!);
       return `(c.dl[${k}].sumBack(time, ${dt}, ${steps}) / ${steps})`;
     },
   },
@@ -548,4 +530,24 @@ function conveyorLength({ args, s, host }: BuiltinCall): number {
     );
   }
   return len;
+}
+
+/**
+ * Records `x` at each step in a new fixed delay; returns the delay's index. The conveyor's values at
+ * t read only what was recorded at t - DT or before (len >= DT), so they do not depend on `x` now:
+ * an inflow limited by the conveyor's capacity may read the conveyor's outflows.
+ */
+function pastInputs({ s, host }: BuiltinCall, x: Expr): number {
+  const inner: Scope = { ...s, deps: new Set(), dynamic: false };
+  const js = host.expr(x, inner);
+  const input = host.newNode({
+    kind: 'internal',
+    key: '#conveyor_input',
+    name: `conveyor input in ${s.def.name}`,
+    expr: js,
+    deps: inner.deps,
+    dynamic: true,
+  });
+  s.dynamic = true;
+  return host.addDelay((k) => `c.dl[${k}].push(time, v[@${input.id}]);`);
 }

@@ -104,9 +104,64 @@ describe('XMILE conveyors', () => {
     }
   });
 
+  it('limits the inflow to the room under the capacity; what is held back stays upstream', () => {
+    // Euler, len 3, contents 6, capacity 12, arriving wants 1 + TIME from the stock "source" (100):
+    //   arriving(t) = min(1 + t, max(0, (12 - belt(t)) / dt + leaving(t)))
+    //   leaving(t) = 2 for t < 3, else arriving(t - 3) (the limited value)
+    //   belt(t + dt) = belt(t) + dt * (arriving(t) - leaving(t)), source(t + dt) = source(t) - dt * arriving(t).
+    for (const dt of [1, 0.5]) {
+      const xml = belt(
+        '<len>transit</len><capacity>12</capacity>',
+        '<stock name="source"><eqn>100</eqn><outflow>arriving</outflow></stock>',
+      ).replace('<dt>1</dt>', `<dt>${dt}</dt><save_step>${dt}</save_step>`);
+      const r = simulate(parseXmile(xml));
+      const n = 3 / dt;
+      const steps = Math.round(8 / dt);
+      let level = 6;
+      let source = 100;
+      const entered: number[] = [];
+      let held = false;
+      for (let k = 0; k <= steps; k++) {
+        const t = k * dt;
+        const out = k < n ? 2 : entered[k - n]!;
+        const into = Math.min(1 + t, Math.max(0, (12 - level) / dt + out));
+        if (into < 1 + t - 1e-9) held = true;
+        entered.push(into);
+        expect(r.series('arriving')[k]).toBeCloseTo(into, 12);
+        expect(r.series('leaving')[k]).toBeCloseTo(out, 12);
+        expect(r.series('belt')[k]).toBeCloseTo(level, 12);
+        expect(r.series('belt')[k]).toBeLessThanOrEqual(12 + 1e-9);
+        expect(r.series('source')[k]).toBeCloseTo(source, 12);
+        // Conservation: source + belt + everything that left the belt stays 106.
+        level += dt * (into - out);
+        source -= dt * into;
+      }
+      expect(held).toBe(true);
+    }
+  });
+
   it('refuses what it does not support, naming the construct and the variable', () => {
-    expect(() => parseXmile(belt('<len>3</len><capacity>10</capacity>'))).toThrow(
-      /variable "belt": conveyor <capacity> is not supported/,
+    expect(() => parseXmile(belt('<len>3</len><in_limit>10</in_limit>'))).toThrow(
+      /variable "belt": conveyor <in_limit> is not supported/,
+    );
+    expect(() =>
+      parseXmile(
+        belt('<len>3</len><capacity>10</capacity>', '<flow name="more"><eqn>1</eqn></flow>').replace(
+          '<inflow>arriving</inflow>',
+          '<inflow>arriving</inflow><inflow>more</inflow>',
+        ),
+      ),
+    ).toThrow(/variable "belt": conveyor <capacity> with 2 inflows is not supported/);
+    expect(() =>
+      parseXmile(
+        belt(
+          '<len>3</len><capacity>10</capacity>',
+          `<stock name="first"><eqn>0</eqn><inflow>feed</inflow><outflow>arriving</outflow><conveyor><len>2</len></conveyor></stock>
+<flow name="feed"><eqn>1</eqn></flow>`,
+        ).replace('<flow name="arriving"><eqn>1 + TIME</eqn></flow>', '<flow name="arriving"/>'),
+      ),
+    ).toThrow(
+      /variable "belt": conveyor <capacity> fed by another conveyor's outflow "arriving" is not supported/,
     );
     // The only outflow is a leak: nothing would leave at the end.
     expect(() =>
@@ -128,7 +183,7 @@ describe('XMILE conveyors', () => {
     expect(() => parseXmile(belt('<len>3</len><exponential_leak/>'))).toThrow(
       /conveyor <exponential_leak> is not supported/,
     );
-    expect(() => parseXmile(belt('<capacity>1</capacity>'))).toThrow(/conveyor <capacity> is not supported/);
+    expect(() => parseXmile(belt('<sample>1</sample>'))).toThrow(/conveyor <sample> is not supported/);
     expect(() => parseXmile(belt(''))).toThrow(/variable "belt": conveyor has no <len>/);
     expect(() => simulate(parseXmile(belt('<len>2.5</len>')))).toThrow(
       /variable "leaving".*transit time <len> must be a positive whole multiple of DT \(1\), got 2.5/,

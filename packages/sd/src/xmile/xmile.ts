@@ -320,7 +320,8 @@ class XmileReader {
       }
     }
     const leakKeys = new Set(leaks.map((l) => l.def.key));
-    for (const c of conveyors) this.readConveyor(c.def, c.el, keyPrefix, leakKeys);
+    const conveyorOutflows = new Set(conveyors.flatMap((c) => c.def.outflows.map((f) => keyPrefix + f)));
+    for (const c of conveyors) this.readConveyor(c.def, c.el, keyPrefix, leakKeys, conveyorOutflows);
     for (const leak of leaks) {
       if (!conveyors.some((c) => c.def.outflows.some((f) => keyPrefix + f === leak.def.key))) {
         this.fail('<leak/> flow is not an outflow of a conveyor', leak.el, leak.def.name);
@@ -339,11 +340,22 @@ class XmileReader {
    * what enters (fraction evaluated when it enters) that leaks, evenly over the whole length: what
    * enters at rate r at time u leaks r * fraction / N at each of the N = len / DT steps it is on the
    * belt, and the normal outflow gets r * (1 - the sum of the fractions) at u + len. The initial
-   * contents do not leak. Everything else of a conveyor is refused by name.
+   * contents do not leak.
+   *
+   * `<capacity>`: the conveyor's one inflow is limited to the room there is, so the contents never
+   * exceed the capacity: `in(t) = MIN(its equation, MAX(0, (capacity - contents(t)) / DT + the
+   * outflows and leaks at t))`; what is held back stays upstream (in the stock the inflow drains, or
+   * is never sent from a cloud). An inflow that is itself a conveyor's outflow would have to arrest
+   * that conveyor: refused. Everything else of a conveyor is refused by name.
    */
-  private readConveyor(def: VariableDef, el: XmlElement, keyPrefix: string, leakKeys: Set<string>): void {
+  private readConveyor(
+    def: VariableDef,
+    el: XmlElement,
+    keyPrefix: string,
+    leakKeys: Set<string>,
+    conveyorOutflows: Set<string>,
+  ): void {
     for (const option of [
-      'capacity',
       'in_limit',
       'sample',
       'arrest',
@@ -403,6 +415,46 @@ class XmileReader {
       };
     }
     const stock = def.scope ? def.key.slice(def.scope.length + 1) : def.key;
+    const capacity = child(el, 'capacity');
+    if (capacity) {
+      const cap = this.readEquation(capacity, def.name, false);
+      if (cap?.kind !== 'expr') this.fail('conveyor <capacity> must be one expression', capacity, def.name);
+      if (def.inflows.length !== 1) {
+        this.fail(
+          `conveyor <capacity> with ${def.inflows.length} inflows is not supported (only one inflow)`,
+          capacity,
+          def.name,
+        );
+      }
+      const inflow = flow(def.inflows[0]!);
+      if (conveyorOutflows.has(inflow.key)) {
+        this.fail(
+          `conveyor <capacity> fed by another conveyor's outflow ${JSON.stringify(inflow.name)} is not ` +
+            'supported (the conveyor upstream would have to arrest)',
+          capacity,
+          def.name,
+        );
+      }
+      if (inflow.equation?.kind !== 'expr') {
+        this.fail('the inflow of a conveyor with <capacity> needs one <eqn> expression', el, inflow.name);
+      }
+      const leaving = def.outflows.map(ref).reduce((l, r) => bin('+', l, r));
+      const room = bin(
+        '+',
+        { kind: 'binary', op: '/', left: bin('-', cap!.expr, ref(stock)), right: ref('dt') },
+        leaving,
+      );
+      const wanted = inflow.equation!;
+      inflow.equation = {
+        kind: 'expr',
+        expr: {
+          kind: 'call',
+          fn: 'min',
+          args: [wanted.expr, { kind: 'call', fn: 'max', args: [num(0), room] }],
+        },
+        text: `${wanted.text}, limited by the capacity of ${def.name} (${cap!.text})`,
+      };
+    }
     out.equation = {
       kind: 'expr',
       expr: { kind: 'call', fn: '$conveyor', args: [kept, lenEq!.expr, ref(stock)] },
