@@ -140,6 +140,40 @@ describe('XMILE conveyors', () => {
     }
   });
 
+  it('offers the whole queue to the conveyor each DT; what does not fit under the capacity waits', () => {
+    // Queue "line" (5 at the start, orders = 1 + TIME) feeding the belt (len 3, contents 6, capacity 12):
+    //   arriving(t) = min(line(t) / dt, max(0, (12 - belt(t)) / dt + leaving(t)))
+    //   leaving(t) = 2 for t < 3, else arriving(t - 3)
+    //   line(t + dt) = line(t) + dt * (1 + t - arriving(t)), belt(t + dt) = belt(t) + dt * (arriving(t) - leaving(t)).
+    const queue = `<stock name="line"><eqn>5</eqn><inflow>orders</inflow><outflow>arriving</outflow><queue/></stock>
+<flow name="orders"><eqn>1 + TIME</eqn></flow>`;
+    for (const dt of [1, 0.5]) {
+      const xml = belt('<len>transit</len><capacity>12</capacity>', queue)
+        .replace('<flow name="arriving"><eqn>1 + TIME</eqn></flow>', '<flow name="arriving"/>')
+        .replace('<dt>1</dt>', `<dt>${dt}</dt><save_step>${dt}</save_step>`);
+      const r = simulate(parseXmile(xml));
+      const n = 3 / dt;
+      const steps = Math.round(8 / dt);
+      let level = 6;
+      let line = 5;
+      let held = false;
+      const entered: number[] = [];
+      for (let k = 0; k <= steps; k++) {
+        const t = k * dt;
+        const out = k < n ? 2 : entered[k - n]!;
+        const into = Math.min(line / dt, Math.max(0, (12 - level) / dt + out));
+        if (into < line / dt - 1e-9) held = true;
+        entered.push(into);
+        expect(r.series('arriving')[k]).toBeCloseTo(into, 12);
+        expect(r.series('line')[k]).toBeCloseTo(line, 12);
+        expect(r.series('belt')[k]).toBeCloseTo(level, 12);
+        level += dt * (into - out);
+        line += dt * (1 + t - into);
+      }
+      expect(held).toBe(true);
+    }
+  });
+
   it('refuses what it does not support, naming the construct and the variable', () => {
     expect(() => parseXmile(belt('<len>3</len><in_limit>10</in_limit>'))).toThrow(
       /variable "belt": conveyor <in_limit> is not supported/,
@@ -192,7 +226,28 @@ describe('XMILE conveyors', () => {
       /variable "leaving".*transit time <len> of a conveyor must be a constant/,
     );
     expect(() => parseXmile(doc('<stock name="line"><eqn>0</eqn><queue/></stock>'))).toThrow(
-      /variable "line": <queue> stocks \(XMILE 4.4\) are not supported/,
+      /variable "line": <queue> with 0 outflows is not supported/,
     );
+    expect(() =>
+      parseXmile(
+        doc('<stock name="line"><eqn>0</eqn><outflow>away</outflow><queue/></stock><flow name="away"/>'),
+      ),
+    ).toThrow(
+      /variable "line": <queue> whose outflow "away" is not the inflow of a conveyor is not supported/,
+    );
+    expect(() =>
+      parseXmile(
+        doc(
+          '<stock name="line"><eqn>0</eqn><outflow>away</outflow><queue><batch_integrity/></queue></stock>',
+        ),
+      ),
+    ).toThrow(/variable "line": <queue> option <batch_integrity> is not supported/);
+    expect(() =>
+      parseXmile(
+        doc(
+          '<stock name="line"><eqn>0</eqn><outflow>away</outflow><queue/><discrete/></stock><flow name="away"/>',
+        ),
+      ),
+    ).toThrow(/variable "line": discrete queues are not supported/);
   });
 });

@@ -223,6 +223,7 @@ class XmileReader {
     const conveyors: { def: VariableDef; el: XmlElement }[] = [];
     const leaks: { def: VariableDef; el: XmlElement; flow: XmlElement }[] = [];
     const unset: { def: VariableDef; el: XmlElement }[] = [];
+    const queues: { def: VariableDef; el: XmlElement; stock: XmlElement }[] = [];
     for (const v of variables.children) {
       // Vendor extensions (<isee:dependencies>, ...) repeat or annotate what the standard elements say.
       if (IGNORED_VARIABLE_ELEMENTS.has(v.name) || v.prefix !== '') continue;
@@ -299,7 +300,7 @@ class XmileReader {
       }
       if (v.name === 'stock') {
         const queue = child(v, 'queue');
-        if (queue) this.fail('<queue> stocks (XMILE 4.4) are not supported', queue, def.name);
+        if (queue) queues.push({ def, el: queue, stock: v });
         const conveyor = child(v, 'conveyor');
         if (conveyor) conveyors.push({ def, el: conveyor });
       }
@@ -319,6 +320,7 @@ class XmileReader {
         if (x) this.fail(`<${option}> of a conveyor leakage flow is not supported`, x, leak.def.name);
       }
     }
+    for (const q of queues) this.readQueue(q.def, q.el, q.stock, keyPrefix, conveyors);
     const leakKeys = new Set(leaks.map((l) => l.def.key));
     const conveyorOutflows = new Set(conveyors.flatMap((c) => c.def.outflows.map((f) => keyPrefix + f)));
     for (const c of conveyors) this.readConveyor(c.def, c.el, keyPrefix, leakKeys, conveyorOutflows);
@@ -459,6 +461,57 @@ class XmileReader {
       kind: 'expr',
       expr: { kind: 'call', fn: '$conveyor', args: [kept, lenEq!.expr, ref(stock)] },
       text: `conveyor output of ${def.name} (len ${lenEq!.text})`,
+    };
+  }
+
+  /**
+   * A queue (XMILE 4.4) with one outflow that is the inflow of a conveyor: each DT the whole queue is
+   * offered to the conveyor, `out(t) = queue(t) / DT` (its own `<eqn>`, if any, is replaced), and
+   * the conveyor's capacity limits it, so what does not fit waits in the queue. With continuous
+   * amounts and one outflow the order of the FIFO is not observable. Options of `<queue>` (batches,
+   * several outflows, arrays, a queue that does not feed a conveyor) are refused by name.
+   */
+  private readQueue(
+    def: VariableDef,
+    el: XmlElement,
+    stockElement: XmlElement,
+    keyPrefix: string,
+    conveyors: { def: VariableDef; el: XmlElement }[],
+  ): void {
+    for (const option of el.children) {
+      this.fail(`<queue> option <${option.name}> is not supported`, option, def.name);
+    }
+    if (child(stockElement, 'discrete')) this.fail('discrete queues are not supported', el, def.name);
+    if (def.dimensions.length > 0) this.fail('arrayed queues are not supported', el, def.name);
+    if (def.outflows.length !== 1) {
+      this.fail(
+        `<queue> with ${def.outflows.length} outflows is not supported (only one, into a conveyor)`,
+        el,
+        def.name,
+      );
+    }
+    const name = def.outflows[0]!;
+    const out = this.model.variables.get(keyPrefix + name);
+    if (out?.kind !== 'flow') {
+      this.fail(`queue outflow ${JSON.stringify(name)} is not a flow of the model`, el, def.name);
+    }
+    if (!conveyors.some((c) => c.def.inflows.includes(name))) {
+      this.fail(
+        `<queue> whose outflow ${JSON.stringify(out!.name)} is not the inflow of a conveyor is not supported`,
+        el,
+        def.name,
+      );
+    }
+    const stock = def.scope ? def.key.slice(def.scope.length + 1) : def.key;
+    out!.equation = {
+      kind: 'expr',
+      expr: {
+        kind: 'binary',
+        op: '/',
+        left: { kind: 'ref', name: stock, subscripts: null },
+        right: { kind: 'ref', name: 'dt', subscripts: null },
+      },
+      text: `the queue ${def.name} offered to its conveyor`,
     };
   }
 
