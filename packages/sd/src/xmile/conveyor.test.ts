@@ -140,6 +140,42 @@ describe('XMILE conveyors', () => {
     }
   });
 
+  it('counts the leaks in the room under the capacity', () => {
+    // Capacity 12 and a leak of fraction 0.2 (len 3, contents 6, arriving wants 1 + TIME):
+    //   spill(t) = (1 / N) * sum_{j = 1..N, t - j dt >= 0} 0.2 * arriving(t - j dt)
+    //   leaving(t) = 2 for t < 3, else 0.8 * arriving(t - 3)
+    //   arriving(t) = min(1 + t, max(0, (12 - belt(t)) / dt + leaving(t) + spill(t))).
+    for (const dt of [1, 0.5]) {
+      const xml = belt(
+        '<len>transit</len><capacity>12</capacity>',
+        '<flow name="spill"><eqn>0.2</eqn><leak/></flow>',
+      )
+        .replace('<outflow>leaving</outflow>', '<outflow>leaving</outflow><outflow>spill</outflow>')
+        .replace('<dt>1</dt>', `<dt>${dt}</dt><save_step>${dt}</save_step>`);
+      const r = simulate(parseXmile(xml));
+      const n = 3 / dt;
+      const steps = Math.round(8 / dt);
+      let level = 6;
+      let held = false;
+      const entered: number[] = [];
+      for (let k = 0; k <= steps; k++) {
+        const t = k * dt;
+        let spill = 0;
+        for (let j = 1; j <= n; j++) if (k - j >= 0) spill += (0.2 * entered[k - j]!) / n;
+        const out = k < n ? 2 : 0.8 * entered[k - n]!;
+        const into = Math.min(1 + t, Math.max(0, (12 - level) / dt + out + spill));
+        if (into < 1 + t - 1e-9) held = true;
+        entered.push(into);
+        expect(r.series('arriving')[k]).toBeCloseTo(into, 12);
+        expect(r.series('spill')[k]).toBeCloseTo(spill, 12);
+        expect(r.series('belt')[k]).toBeCloseTo(level, 12);
+        expect(r.series('belt')[k]).toBeLessThanOrEqual(12 + 1e-9);
+        level += dt * (into - out - spill);
+      }
+      expect(held).toBe(true);
+    }
+  });
+
   it('offers the whole queue to the conveyor each DT; what does not fit under the capacity waits', () => {
     // Queue "line" (5 at the start, orders = 1 + TIME) feeding the belt (len 3, contents 6, capacity 12):
     //   arriving(t) = min(line(t) / dt, max(0, (12 - belt(t)) / dt + leaving(t)))
