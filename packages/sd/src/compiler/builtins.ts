@@ -404,36 +404,47 @@ export const BUILTINS: Record<string, Builtin> = {
   trend: { emit: trend },
   npv: { arity: [2, 4], emit: npv },
   // An XMILE conveyor's outflow (written by the XMILE reader, not callable from an equation):
-  // (inflows, transit time, the conveyor stock). A fixed delay of the inflows by the constant
-  // transit time; the initial contents leave evenly, initial / len per time unit, during the first len.
+  // (what enters less what will leak, transit time, the conveyor stock, the sum of the leak fractions
+  // at the start). A fixed delay by the constant transit time. The initial contents are on the belt
+  // as if material had entered at a constant rate r0 during the last len, with the start's leak
+  // fractions, and leaked since (isee's steady state):
+  // initial = len * r0 - (N - 1) * f0 * r0 * DT / 2, N = len / DT; so (1 - f0) * r0 leaves during the first len.
   $conveyor: {
-    arity: [3, 3],
+    arity: [4, 4],
     emit: (call) => {
       const { args, s, host } = call;
       const len = conveyorLength(call);
       const k = pastInputs(call, args[0]!);
-      const initial: Expr = {
+      const f0: Expr = { kind: 'call', fn: 'init', args: [args[3]!] };
+      const kept: Expr = {
         kind: 'binary',
-        op: '/',
-        left: { kind: 'call', fn: 'init', args: [args[2]!] },
-        right: { kind: 'number', value: len },
+        op: '*',
+        left: { kind: 'binary', op: '-', left: { kind: 'number', value: 1 }, right: f0 },
+        right: initialRate(call, len),
       };
-      return `c.dl[${k}].get(time - ${len}, ${host.expr(initial, s)})`;
+      return `c.dl[${k}].get(time - ${len}, ${host.expr(kept, s)})`;
     },
   },
-  // A linear leakage flow of an XMILE conveyor (written by the XMILE reader): (fraction * inflows,
-  // transit time). What enters at u leaks fraction / N of itself at each of the N = len / DT steps
-  // u + DT, ..., u + len it spends on the belt, so the flow at t is the mean of the input (a rate)
-  // over the N steps before t. The initial contents do not leak.
+  // A linear leakage flow of an XMILE conveyor (written by the XMILE reader): (fraction * what
+  // enters, transit time, the conveyor stock, this leak's fraction, the sum of the fractions). What
+  // enters at u leaks fraction / N of itself at each of the N = len / DT steps u + DT, ..., u + len
+  // it spends on the belt, so the flow at t is the mean of the input (a rate) over the N steps
+  // before t; before the start the input is fraction * r0 (the initial contents, see $conveyor).
   $conveyor_leak: {
-    arity: [2, 2],
+    arity: [5, 5],
     emit: (call) => {
-      const { args, host } = call;
+      const { args, s, host } = call;
       const len = conveyorLength(call);
       const dt = host.timeStep();
       const steps = Math.round(len / dt);
       const k = pastInputs(call, args[0]!);
-      return `(c.dl[${k}].sumBack(time, ${dt}, ${steps}) / ${steps})`;
+      const before: Expr = {
+        kind: 'binary',
+        op: '*',
+        left: { kind: 'call', fn: 'init', args: [args[3]!] },
+        right: initialRate(call, len),
+      };
+      return `(c.dl[${k}].sumBack(time, ${dt}, ${steps}, ${host.expr(before, s)}) / ${steps})`;
     },
   },
   history: {
@@ -550,4 +561,26 @@ function pastInputs({ s, host }: BuiltinCall, x: Expr): number {
   });
   s.dynamic = true;
   return host.addDelay((k) => `c.dl[${k}].push(time, v[@${input.id}]);`);
+}
+
+/**
+ * The rate r0 at which a conveyor's initial contents entered: INIT(stock) / (len - (N - 1) * f0 *
+ * DT / 2), args (.., len, stock, .., f0) with f0 the last argument, the start's sum of leak fractions.
+ */
+function initialRate({ args, host }: BuiltinCall, len: number): Expr {
+  const dt = host.timeStep();
+  const steps = Math.round(len / dt);
+  const f0: Expr = { kind: 'call', fn: 'init', args: [args[args.length - 1]!] };
+  const lost: Expr = {
+    kind: 'binary',
+    op: '*',
+    left: f0,
+    right: { kind: 'number', value: ((steps - 1) * dt) / 2 },
+  };
+  return {
+    kind: 'binary',
+    op: '/',
+    left: { kind: 'call', fn: 'init', args: [args[2]!] },
+    right: { kind: 'binary', op: '-', left: { kind: 'number', value: len }, right: lost },
+  };
 }

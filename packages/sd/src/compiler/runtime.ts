@@ -261,12 +261,12 @@ export class FixedDelay {
   }
 
   /**
-   * The sum of the inputs recorded at `time - dt`, ..., `time - n * dt` (0 for a time before the
-   * first record): a conveyor's leakage, what entered during the last n steps.
+   * The sum of the inputs recorded at `time - dt`, ..., `time - n * dt` (`initial` for a time
+   * before the first record): a conveyor's leakage, what entered during the last n steps.
    */
-  sumBack(time: number, dt: number, n: number): number {
+  sumBack(time: number, dt: number, n: number, initial: number): number {
     let sum = 0;
-    for (let j = 1; j <= n; j++) sum += this.get(time - j * dt, 0);
+    for (let j = 1; j <= n; j++) sum += this.get(time - j * dt, initial);
     return sum;
   }
 

@@ -52,9 +52,11 @@ describe('XMILE conveyors', () => {
   it('leaks a fraction of what enters evenly over the length, the outflow gets the rest', () => {
     // Two leak flows, fractions 0.25 and 0.05 + 0.01 * TIME (taken when the material enters).
     // Euler with N = 3 / dt steps on the belt, arriving(u) = 1 + u, f(u) = 0.25 + 0.05 + 0.01 u:
-    //   spill_i(t) = (1 / N) * sum_{j = 1..N, t - j dt >= 0} f_i(t - j dt) * arriving(t - j dt)
-    //   leaving(t) = 2 (the initial contents, which do not leak) for t < 3,
-    //                else (1 - f(t - 3)) * arriving(t - 3)
+    // The initial contents 6 entered at r0 during the 3 time units before the start, with the
+    // start's fractions f1 + f2(0) = 0.3, and leaked since: 6 = 3 r0 - (N - 1) * 0.3 * r0 * dt / 2.
+    //   spill_i(t) = (1 / N) * sum_{j = 1..N} f_i(u) * arriving(u), u = t - j dt, and for u < 0
+    //                f_i(0) * r0 instead
+    //   leaving(t) = (1 - 0.3) * r0 for t < 3, else (1 - f(t - 3)) * arriving(t - 3)
     //   belt(t + dt) = belt(t) + dt * (arriving(t) - leaving(t) - spill_1(t) - spill_2(t)).
     const f1 = (_u: number) => 0.25;
     const f2 = (u: number) => 0.05 + 0.01 * u;
@@ -71,6 +73,7 @@ describe('XMILE conveyors', () => {
       const r = simulate(parseXmile(xml));
       const n = 3 / dt;
       const steps = Math.round(8 / dt);
+      const r0 = 6 / (3 - ((n - 1) * 0.3 * dt) / 2);
       let level = 6;
       let entered = 0;
       let left = 0;
@@ -78,10 +81,11 @@ describe('XMILE conveyors', () => {
         const t = k * dt;
         const spill = [f1, f2].map((f) => {
           let sum = 0;
-          for (let j = 1; j <= n; j++) if (k - j >= 0) sum += f((k - j) * dt) * arriving((k - j) * dt);
+          for (let j = 1; j <= n; j++)
+            sum += k - j >= 0 ? f((k - j) * dt) * arriving((k - j) * dt) : f(0) * r0;
           return sum / n;
         });
-        const out = k < n ? 2 : (1 - f1(t - 3) - f2(t - 3)) * arriving(t - 3);
+        const out = k < n ? 0.7 * r0 : (1 - f1(t - 3) - f2(t - 3)) * arriving(t - 3);
         expect(r.series('leaving')[k]).toBeCloseTo(out, 12);
         expect(r.series('spill 1')[k]).toBeCloseTo(spill[0]!, 12);
         expect(r.series('spill 2')[k]).toBeCloseTo(spill[1]!, 12);
@@ -140,10 +144,27 @@ describe('XMILE conveyors', () => {
     }
   });
 
+  it("starts in isee's steady state: contents len * r - (N - 1) * f * r * DT / 2", () => {
+    // isee's steady-state initialization of a conveyor with linear leakage: inflow 2, fraction 0.2,
+    // len 3, DT 0.5 (N = 6): contents 3 * 2 - 5 * 0.4 * 0.5 / 2 = 5.5, leaving 1.6, leakage 0.4 throughout.
+    const xml = belt('<len>transit</len>', '<flow name="spill"><eqn>0.2</eqn><leak/></flow>')
+      .replace('<outflow>leaving</outflow>', '<outflow>leaving</outflow><outflow>spill</outflow>')
+      .replace('<eqn>1 + TIME</eqn>', '<eqn>2</eqn>')
+      .replace('<aux name="initial contents"><eqn>6</eqn>', '<aux name="initial contents"><eqn>5.5</eqn>')
+      .replace('<dt>1</dt>', '<dt>0.5</dt><save_step>0.5</save_step>');
+    const r = simulate(parseXmile(xml));
+    for (let k = 0; k < r.series('belt').length; k++) {
+      expect(r.series('belt')[k]).toBeCloseTo(5.5, 12);
+      expect(r.series('leaving')[k]).toBeCloseTo(1.6, 12);
+      expect(r.series('spill')[k]).toBeCloseTo(0.4, 12);
+    }
+  });
+
   it('counts the leaks in the room under the capacity', () => {
     // Capacity 12 and a leak of fraction 0.2 (len 3, contents 6, arriving wants 1 + TIME):
-    //   spill(t) = (1 / N) * sum_{j = 1..N, t - j dt >= 0} 0.2 * arriving(t - j dt)
-    //   leaving(t) = 2 for t < 3, else 0.8 * arriving(t - 3)
+    //   spill(t) = (1 / N) * sum_{j = 1..N} 0.2 * arriving(t - j dt), r0 for t - j dt < 0,
+    //   6 = 3 r0 - (N - 1) * 0.2 * r0 * dt / 2 (the initial contents, as in the test above)
+    //   leaving(t) = 0.8 * r0 for t < 3, else 0.8 * arriving(t - 3)
     //   arriving(t) = min(1 + t, max(0, (12 - belt(t)) / dt + leaving(t) + spill(t))).
     for (const dt of [1, 0.5]) {
       const xml = belt(
@@ -158,11 +179,12 @@ describe('XMILE conveyors', () => {
       let level = 6;
       let held = false;
       const entered: number[] = [];
+      const r0 = 6 / (3 - ((n - 1) * 0.2 * dt) / 2);
       for (let k = 0; k <= steps; k++) {
         const t = k * dt;
         let spill = 0;
-        for (let j = 1; j <= n; j++) if (k - j >= 0) spill += (0.2 * entered[k - j]!) / n;
-        const out = k < n ? 2 : 0.8 * entered[k - n]!;
+        for (let j = 1; j <= n; j++) spill += (0.2 * (k - j >= 0 ? entered[k - j]! : r0)) / n;
+        const out = k < n ? 0.8 * r0 : 0.8 * entered[k - n]!;
         const into = Math.min(1 + t, Math.max(0, (12 - level) / dt + out + spill));
         if (into < 1 + t - 1e-9) held = true;
         entered.push(into);

@@ -402,21 +402,28 @@ class XmileReader {
     const bin = (op: '+' | '-' | '*', left: Expr, right: Expr): Expr => ({ kind: 'binary', op, left, right });
     const input: Expr =
       def.inflows.length === 0 ? num(0) : def.inflows.map(ref).reduce((l, r) => bin('+', l, r));
-    let kept = input;
-    for (const name of leakOuts) {
+    const stock = def.scope ? def.key.slice(def.scope.length + 1) : def.key;
+    const fractions = leakOuts.map((name) => {
       const leak = flow(name);
       if (leak.equation?.kind !== 'expr') {
         this.fail('a conveyor leakage flow needs one <eqn> expression (its leak fraction)', el, leak.name);
       }
-      const fraction = leak.equation!;
+      return { leak, fraction: leak.equation! };
+    });
+    const total = fractions.map((f) => f.fraction.expr).reduce((l, r) => bin('+', l, r), num(0));
+    let kept = input;
+    for (const { leak, fraction } of fractions) {
       kept = bin('-', kept, bin('*', input, fraction.expr));
       leak.equation = {
         kind: 'expr',
-        expr: { kind: 'call', fn: '$conveyor_leak', args: [bin('*', input, fraction.expr), lenEq!.expr] },
+        expr: {
+          kind: 'call',
+          fn: '$conveyor_leak',
+          args: [bin('*', input, fraction.expr), lenEq!.expr, ref(stock), fraction.expr, total],
+        },
         text: `linear leakage of ${def.name} (fraction ${fraction.text}, len ${lenEq!.text})`,
       };
     }
-    const stock = def.scope ? def.key.slice(def.scope.length + 1) : def.key;
     const capacity = child(el, 'capacity');
     if (capacity) {
       const cap = this.readEquation(capacity, def.name, false);
@@ -459,7 +466,7 @@ class XmileReader {
     }
     out.equation = {
       kind: 'expr',
-      expr: { kind: 'call', fn: '$conveyor', args: [kept, lenEq!.expr, ref(stock)] },
+      expr: { kind: 'call', fn: '$conveyor', args: [kept, lenEq!.expr, ref(stock), total] },
       text: `conveyor output of ${def.name} (len ${lenEq!.text})`,
     };
   }
