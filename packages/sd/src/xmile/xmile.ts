@@ -341,8 +341,9 @@ class XmileReader {
    * Linear leakage: each outflow marked `<leak/>` has a leak fraction as its `<eqn>`, the part of
    * what enters (fraction evaluated when it enters) that leaks, evenly over the whole length: what
    * enters at rate r at time u leaks r * fraction / N at each of the N = len / DT steps it is on the
-   * belt, and the normal outflow gets r * (1 - the sum of the fractions) at u + len. The initial
-   * contents do not leak.
+   * belt, and the normal outflow gets r * (1 - the sum of the fractions) at u + len. With leakage
+   * the initial contents are on the belt as if entered at a constant rate before the start, with
+   * the start's fractions, and leaked since (isee's steady state; see `$conveyor` in builtins.ts).
    *
    * `<capacity>`: the conveyor's one inflow is limited to the room there is, so the contents never
    * exceed the capacity: `in(t) = MIN(its equation, MAX(0, (capacity - contents(t)) / DT + the
