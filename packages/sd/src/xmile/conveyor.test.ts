@@ -272,6 +272,11 @@ describe('XMILE conveyors', () => {
         ),
       ).toThrow(/variable "spill": <leak_\w+> of a conveyor leakage flow is not supported/);
     }
+    expect(() =>
+      parseXmile(belt('<len>3</len><capacity>12</capacity>').replace('method="Euler"', 'method="RK4"')),
+    ).toThrow(
+      /variable "belt": conveyor <capacity> is supported with Euler integration only \(the file asks for rk4\)/,
+    );
     expect(() => parseXmile(belt('<len>3</len><exponential_leak/>'))).toThrow(
       /conveyor <exponential_leak> is not supported/,
     );

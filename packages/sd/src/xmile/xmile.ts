@@ -376,6 +376,15 @@ class XmileReader {
     if (!len) this.fail('conveyor has no <len> (transit time)', el, def.name);
     if (def.dimensions.length > 0) this.fail('arrayed conveyors are not supported', el, def.name);
     const leakOuts = def.outflows.filter((f) => leakKeys.has(keyPrefix + f));
+    const capacityEl = child(el, 'capacity');
+    if ((leakOuts.length > 0 || capacityEl) && this.model.specs.method !== 'euler') {
+      this.fail(
+        `conveyor ${leakOuts.length > 0 ? 'leakage' : '<capacity>'} is supported with Euler integration only ` +
+          `(the file asks for ${this.model.specs.method})`,
+        el,
+        def.name,
+      );
+    }
     const normal = def.outflows.filter((f) => !leakKeys.has(keyPrefix + f));
     if (normal.length !== 1) {
       this.fail(
@@ -491,6 +500,13 @@ class XmileReader {
     }
     if (child(stockElement, 'discrete')) this.fail('discrete queues are not supported', el, def.name);
     if (def.dimensions.length > 0) this.fail('arrayed queues are not supported', el, def.name);
+    if (this.model.specs.method !== 'euler') {
+      this.fail(
+        `<queue> is supported with Euler integration only (the file asks for ${this.model.specs.method})`,
+        el,
+        def.name,
+      );
+    }
     if (def.outflows.length !== 1) {
       this.fail(
         `<queue> with ${def.outflows.length} outflows is not supported (only one, into a conveyor)`,
