@@ -444,7 +444,10 @@ export const BUILTINS: Record<string, Builtin> = {
         left: { kind: 'call', fn: 'init', args: [args[3]!] },
         right: initialRate(call, len),
       };
-      return `(c.dl[${k}].sumBack(time, ${dt}, ${steps}, ${host.expr(before, s)}) / ${steps})`;
+      // The fractions' sum is checked as it enters (each step), before it is recorded.
+      const where = JSON.stringify(`conveyor leakage flow "${s.def.name}"`);
+      const check = `c.leakFractions(${host.expr(args[4]!, s)}, time, ${where})`;
+      return `(${check}, c.dl[${k}].sumBack(time, ${dt}, ${steps}, ${host.expr(before, s)}) / ${steps})`;
     },
   },
   history: {

@@ -48,6 +48,11 @@ export interface RuntimeContext {
    * the current time or before the start time, naming `where`.
    */
   history(line: FixedDelay, at: number, time: number, current: number, where: string): number;
+  /**
+   * A conveyor's leak fractions at `time`: returns `total` (their sum) when it is in [0, 1]; throws
+   * naming `where` otherwise (the normal outflow would get a negative or more than all of what enters).
+   */
+  leakFractions(total: number, time: number, where: string): number;
 }
 
 /** Builds a graphical function over its points: clamped, extrapolated or stepwise. @internal */
@@ -297,6 +302,16 @@ export class FixedDelay {
   }
 }
 
+/** The check of a conveyor's leak fractions (see {@link RuntimeContext.leakFractions}). @internal */
+export function leakFractions(total: number, time: number, where: string): number {
+  if (total >= 0 && total <= 1) return total;
+  throw new TwinkitError(
+    `${where}: the conveyor's leak fractions add up to ${total} at time ${time}; they must add up to a number from 0 to 1 ` +
+      "(what enters leaks that part of itself: more than all of it, or less than none, cannot leak). Fix the leak flows' equations.",
+    { code: 'INVALID_ARGUMENT', details: { where, time, total } },
+  );
+}
+
 /** HISTORY's lookup (see {@link RuntimeContext.history}). @internal */
 export function history(line: FixedDelay, at: number, time: number, current: number, where: string): number {
   const eps = 1e-9 * Math.max(1, Math.abs(time));
@@ -389,6 +404,7 @@ export function createContext(
       return k;
     },
     history,
+    leakFractions,
     triangular: (min, mode, max) => {
       const u = rand();
       const f = (mode - min) / (max - min);

@@ -144,6 +144,23 @@ describe('XMILE conveyors', () => {
     }
   });
 
+  it('stops the run when the leak fractions add up to more than 1 or less than 0, naming the leak flow', () => {
+    const leaky = (f1: string, f2: string) =>
+      belt(
+        '<len>transit</len>',
+        `<flow name="spill 1"><eqn>${f1}</eqn><leak/></flow><flow name="spill 2"><eqn>${f2}</eqn><leak/></flow>`,
+      ).replace(
+        '<outflow>leaving</outflow>',
+        '<outflow>leaving</outflow><outflow>spill_1</outflow><outflow>spill_2</outflow>',
+      );
+    // 0.5 + 0.1 * TIME passes 1 at TIME = 5: the run goes that far, then stops naming the flow.
+    expect(() => simulate(parseXmile(leaky('0.5', '0.1 * TIME')))).toThrow(
+      /conveyor leakage flow "spill [12]": the conveyor's leak fractions add up to 1\.1\d* at time 6; they must add up to a number from 0 to 1/,
+    );
+    expect(() => simulate(parseXmile(leaky('0.2', '-0.3')))).toThrow(/add up to -0\.\d+ at time 0;/);
+    expect(simulate(parseXmile(leaky('0.5', '0.5'))).final('leaving')).toBeCloseTo(0, 12);
+  });
+
   it("starts in isee's steady state: contents len * r - (N - 1) * f * r * DT / 2", () => {
     // isee's steady-state initialization of a conveyor with linear leakage: inflow 2, fraction 0.2,
     // len 3, DT 0.5 (N = 6): contents 3 * 2 - 5 * 0.4 * 0.5 / 2 = 5.5, leaving 1.6, leakage 0.4 throughout.
