@@ -86,6 +86,14 @@ export const REDUCERS = new Set(['sum', 'mean', 'prod', 'size', 'stddev', 'min',
 /** Builtins recognised but not implemented: named in the error instead of computing a wrong number. @internal */
 export const KNOWN_UNSUPPORTED = new Set(['active_initial', 'rank', 'irr']);
 
+/** The compiled arguments from index `from` on, as a JavaScript array literal (`[a3, a4, ...]`). */
+function argsFrom(args: readonly unknown[], a: (i: number) => string, from: number): string {
+  return `[${args
+    .slice(from)
+    .map((_, i) => a(i + from))
+    .join(', ')}]`;
+}
+
 const math1 = (js: string): Builtin => ({
   arity: [1, 1],
   beforeTables: true,
@@ -481,37 +489,27 @@ export const BUILTINS: Record<string, Builtin> = {
           s.def,
         );
       }
-      const values = args.slice(3).map((_, i) => a(i + 3));
-      return `c.invertMatrixElement(${a(0)}, ${a(1)}, ${a(2)}, [${values.join(', ')}])`;
+      return `c.invertMatrixElement(${a(0)}, ${a(1)}, ${a(2)}, ${argsFrom(args, a, 3)})`;
     },
   },
   // Vensim's VECTOR SORT ORDER and VECTOR RANK, one element: (k, direction, values...).
   vector_sort_order: {
     emit: ({ args, a, arity }) => {
       arity(3, Number.POSITIVE_INFINITY);
-      return `c.vectorSortOrder(${a(0)}, ${a(1)}, [${args
-        .slice(2)
-        .map((_, i) => a(i + 2))
-        .join(', ')}])`;
+      return `c.vectorSortOrder(${a(0)}, ${a(1)}, ${argsFrom(args, a, 2)})`;
     },
   },
   vector_rank: {
     emit: ({ args, a, arity }) => {
       arity(3, Number.POSITIVE_INFINITY);
-      return `c.vectorRank(${a(0)}, ${a(1)}, [${args
-        .slice(2)
-        .map((_, i) => a(i + 2))
-        .join(', ')}])`;
+      return `c.vectorRank(${a(0)}, ${a(1)}, ${argsFrom(args, a, 2)})`;
     },
   },
   // Vensim's VECTOR REORDER, one element: (index, values...).
   vector_pick: {
     emit: ({ args, a, arity }) => {
       arity(2, Number.POSITIVE_INFINITY);
-      return `c.vectorPick(${a(0)}, [${args
-        .slice(1)
-        .map((_, i) => a(i + 1))
-        .join(', ')}])`;
+      return `c.vectorPick(${a(0)}, ${argsFrom(args, a, 1)})`;
     },
   },
   // Vensim's VECTOR SELECT: (missing, numerical action, error action, selections..., values...).
